@@ -1,0 +1,59 @@
+// The one interface every chat engine implements (web-llm in a worker, wllama on CPU, scripted in tests).
+
+import type { ChatTurn, EngineKind, Usage } from './types';
+
+export type ModelSource =
+  | { kind: 'webllm'; modelId: string }
+  | { kind: 'gguf-file'; file: Blob; name: string }
+  | { kind: 'gguf-url'; url: string };
+
+export interface LoadProgress {
+  /** 0..1, or null while the total is unknown. */
+  fraction: number | null;
+  phase: 'download' | 'load' | 'init';
+  /** What is happening now, in words (engine text, e.g. "Fetching param cache[3/20]"). */
+  text: string;
+  loadedBytes?: number;
+  totalBytes?: number;
+}
+
+export interface LoadedModel {
+  id: string;
+  label: string;
+  engine: EngineKind;
+  contextWindow: number;
+  sizeBytes?: number;
+}
+
+export interface GenerateOptions {
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  repetitionPenalty?: number;
+  seed?: number;
+  stop?: string[];
+}
+
+export type FinishReason = 'stop' | 'length' | 'abort';
+
+export type ChatEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'done'; finishReason: FinishReason; usage: Usage };
+
+export interface EngineCapabilities {
+  gpu: boolean;
+  multiThread: boolean;
+}
+
+export interface ChatEngine {
+  readonly kind: EngineKind;
+  /** Loads a model; rejects with AppError('aborted') when the signal fires. */
+  load(source: ModelSource, onProgress: (progress: LoadProgress) => void, signal?: AbortSignal): Promise<LoadedModel>;
+  /**
+   * Streams a reply. Aborting the signal ends the stream with a `done` event whose finishReason is
+   * 'abort' (the text so far stays valid). Errors are thrown as AppError.
+   */
+  chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncIterable<ChatEvent>;
+  unload(): Promise<void>;
+  capabilities(): EngineCapabilities;
+}

@@ -1,0 +1,184 @@
+// Domain types shared by every layer: characters, scenes, conversations, messages, personas, models.
+
+export type Lang = 'en' | 'zh';
+
+/** One user/character exchange, as written in example dialogue or a built-in pack. */
+export interface Exchange {
+  user: string;
+  char: string;
+}
+
+/** The fields a person (or a card) can write. Everything a character is, minus bookkeeping. */
+export interface CharacterFields {
+  name: string;
+  nickname: string;
+  /** data: URL or same-origin URL of the avatar image. Never HTML. */
+  avatar: string;
+  /** Character.AI "tagline": one line shown in the gallery. */
+  shortDescription: string;
+  /** The card `description`: who the character is, sent to the model. */
+  description: string;
+  personality: string;
+  scenario: string;
+  firstMessage: string;
+  alternateGreetings: string[];
+  /** Card `mes_example` text: `<START>` blocks of `{{user}}:` / `{{char}}:` lines. */
+  exampleDialogue: string;
+  systemPrompt: string;
+  postHistoryInstructions: string;
+  /** Shown to the person, never sent to the model. */
+  creatorNotes: string;
+  tags: string[];
+  creator: string;
+  characterVersion: string;
+  catchphrases: string[];
+  language: Lang;
+}
+
+export const CHARACTER_FIELD_NAMES = [
+  'name', 'nickname', 'avatar', 'shortDescription', 'description', 'personality', 'scenario',
+  'firstMessage', 'alternateGreetings', 'exampleDialogue', 'systemPrompt', 'postHistoryInstructions',
+  'creatorNotes', 'tags', 'creator', 'characterVersion', 'catchphrases', 'language',
+] as const satisfies readonly (keyof CharacterFields)[];
+
+export interface Character extends CharacterFields {
+  id: string;
+  origin: 'builtin' | 'user' | 'import';
+  /** For built-ins: the pack version and the fields as shipped, so updates can merge around edits. */
+  builtin?: { version: number; base: CharacterFields };
+  /** Unknown card fields and extensions, kept verbatim for round trips. */
+  extensions: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SceneLine {
+  speaker: string;
+  text: string;
+}
+
+export interface SceneVector {
+  model: string;
+  dim: number;
+  data: ArrayBuffer;
+}
+
+export interface Scene {
+  id: string;
+  characterId: string;
+  title: string;
+  text: string;
+  lines: SceneLine[];
+  tokens: number;
+  source: 'example' | 'chatharuhi' | 'rolellm' | 'pack';
+  vectors: SceneVector[];
+}
+
+export interface Conversation {
+  id: string;
+  characterId: string;
+  title: string;
+  personaId?: string;
+  /** The message at the end of the visible branch. */
+  leafId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  messageCount: number;
+}
+
+export type MessageRole = 'user' | 'assistant' | 'system';
+
+/**
+ * streaming: a reply being written (if found on load, the tab closed mid-reply).
+ * stopped: ended by the person. error: ended by a failure; partial text kept.
+ */
+export type MessageStatus = 'done' | 'streaming' | 'stopped' | 'interrupted' | 'error';
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  /** Decode speed as the engine measured it, when it reports one. */
+  tokensPerSecond?: number;
+}
+
+export interface PromptSection {
+  name: string;
+  tokens: number;
+}
+
+export interface SentPrompt {
+  messages: ChatTurn[];
+  sections: PromptSection[];
+  /** History messages that did not fit in the window. */
+  droppedMessages: number;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  /** Messages form a tree; siblings are swipes (regenerations, alternate greetings). */
+  parentId: string | null;
+  role: MessageRole;
+  content: string;
+  /** Earlier texts of this message, oldest first: edits never destroy text. */
+  revisions: string[];
+  status: MessageStatus;
+  errorCode?: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Soft delete, so a delete can be undone. */
+  deletedAt?: number;
+  model?: string;
+  prompt?: SentPrompt;
+  sampling?: SamplingSettings;
+  usage?: Usage;
+}
+
+export interface ChatTurn {
+  role: MessageRole;
+  content: string;
+}
+
+export interface SamplingSettings {
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+  repetitionPenalty: number;
+  seed?: number;
+}
+
+export const DEFAULT_SAMPLING: SamplingSettings = {
+  temperature: 0.8,
+  topP: 0.95,
+  maxTokens: 384,
+  repetitionPenalty: 1.1,
+};
+
+export interface Persona {
+  id: string;
+  name: string;
+  description: string;
+  isDefault: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type EngineKind = 'webllm' | 'wllama';
+
+export interface InstalledModel {
+  /** web-llm model id, or `gguf:<name>` for GGUF files. */
+  id: string;
+  engine: EngineKind;
+  label: string;
+  sizeBytes: number;
+  contextWindow: number;
+  source: 'catalog' | 'file' | 'url';
+  url?: string;
+  addedAt: number;
+  lastUsedAt: number;
+}
+
+export interface Setting<T = unknown> {
+  key: string;
+  value: T;
+}

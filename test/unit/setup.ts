@@ -1,0 +1,2 @@
+// Every unit test gets a real IndexedDB implementation in Node.
+import 'fake-indexeddb/auto';

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// Multi-threaded wasm (wllama) needs SharedArrayBuffer, which needs cross-origin isolation.
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  base: './',
+  plugins: [svelte()],
+  server: { headers: isolationHeaders },
+  preview: { headers: isolationHeaders },
+  worker: { format: 'es' },
+  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 8000 },
+  optimizeDeps: { exclude: ['@wllama/wllama', '@mlc-ai/web-llm'] },
+  test: {
+    include: ['test/unit/**/*.test.ts'],
+    environment: 'node',
+    setupFiles: ['test/unit/setup.ts'],
+  },
+});
