@@ -1,0 +1,93 @@
+// The character aggregate: a character, and on delete everything that hangs off it.
+
+import type { Character, Conversation, Message, Scene } from '../core/types';
+import type { AppDatabase } from './db';
+import { guard } from './errors';
+
+/** Everything removeWithUndo took away, enough for restore() to put it all back. */
+export interface CharacterSnapshot {
+  character: Character;
+  scenes: Scene[];
+  conversations: Conversation[];
+  messages: Message[];
+}
+
+const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+export class CharacterRepository {
+  constructor(private readonly db: AppDatabase) {}
+
+  /** All characters, by name (locale-aware, case-insensitive). */
+  list(): Promise<Character[]> {
+    return guard(async () => {
+      const all = await this.db.characters.toArray();
+      return all.sort((a, b) => byName.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
+  }
+
+  get(id: string): Promise<Character | undefined> {
+    return guard(() => this.db.characters.get(id));
+  }
+
+  /** Insert or replace. Callers own createdAt/updatedAt. */
+  put(character: Character): Promise<void> {
+    return guard(async () => {
+      await this.db.characters.put(character);
+    });
+  }
+
+  bulkPut(characters: readonly Character[]): Promise<void> {
+    return guard(async () => {
+      await this.db.characters.bulkPut(characters);
+    });
+  }
+
+  /** Remove a character with its scenes, conversations and their messages, all or nothing. */
+  remove(id: string): Promise<void> {
+    return guard(() => this.cascade(id, false).then(() => undefined));
+  }
+
+  /**
+   * Like remove(), but first reads everything it deletes (in the same transaction) and returns it,
+   * so an "Undo" can hand it to restore(). Undefined when there was no such character.
+   */
+  removeWithUndo(id: string): Promise<CharacterSnapshot | undefined> {
+    return guard(() => this.cascade(id, true));
+  }
+
+  /** Put back what removeWithUndo took, in one transaction. */
+  restore(snapshot: CharacterSnapshot): Promise<void> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages], async () => {
+        await db.characters.put(snapshot.character);
+        await db.scenes.bulkPut(snapshot.scenes);
+        await db.conversations.bulkPut(snapshot.conversations);
+        await db.messages.bulkPut(snapshot.messages);
+      }),
+    );
+  }
+
+  private cascade(id: string, keep: boolean): Promise<CharacterSnapshot | undefined> {
+    const { db } = this;
+    return db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages], async () => {
+      const character = keep ? await db.characters.get(id) : undefined;
+      const conversationIds = await db.conversations.where('characterId').equals(id).primaryKeys();
+      const messagesOf = () => db.messages.where('conversationId').anyOf(conversationIds);
+      let snapshot: CharacterSnapshot | undefined;
+      if (character) {
+        snapshot = {
+          character,
+          scenes: await db.scenes.where('characterId').equals(id).toArray(),
+          conversations: await db.conversations.bulkGet(conversationIds).then((cs) => cs.filter((c) => c !== undefined)),
+          messages: await messagesOf().toArray(),
+        };
+      }
+      await messagesOf().delete();
+      await db.conversations.bulkDelete(conversationIds);
+      await db.scenes.where('characterId').equals(id).delete();
+      await db.characters.delete(id);
+      return snapshot;
+    });
+  }
+}

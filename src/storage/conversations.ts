@@ -1,0 +1,161 @@
+// The conversation aggregate: a conversation and its message tree.
+
+import Dexie from 'dexie';
+import { AppError } from '../core/errors';
+import type { Conversation, Message } from '../core/types';
+import type { AppDatabase } from './db';
+import { guard, notFound } from './errors';
+
+export interface AddMessageOptions {
+  /** Make the new message the end of the visible branch (default true). */
+  setLeaf?: boolean;
+}
+
+export class ConversationRepository {
+  constructor(private readonly db: AppDatabase) {}
+
+  /** A character's conversations, most recently active first. */
+  listForCharacter(characterId: string): Promise<Conversation[]> {
+    return guard(() =>
+      this.db.conversations
+        .where('[characterId+updatedAt]')
+        .between([characterId, Dexie.minKey], [characterId, Dexie.maxKey], true, true)
+        .reverse()
+        .toArray(),
+    );
+  }
+
+  get(id: string): Promise<Conversation | undefined> {
+    return guard(() => this.db.conversations.get(id));
+  }
+
+  /**
+   * Store a new conversation with its first messages (greeting, imported history), all or nothing.
+   * messageCount is set from `messages`; every message must belong to the conversation.
+   */
+  create(conversation: Conversation, messages: readonly Message[] = []): Promise<void> {
+    const { db } = this;
+    return guard(async () => {
+      const stranger = messages.find((m) => m.conversationId !== conversation.id);
+      if (stranger) {
+        throw new AppError('unknown', `Message ${stranger.id} belongs to another conversation.`, {
+          id: stranger.id,
+        });
+      }
+      await db.transaction('rw', [db.conversations, db.messages], async () => {
+        await db.conversations.add({ ...conversation, messageCount: messages.length });
+        await db.messages.bulkAdd(messages);
+      });
+    });
+  }
+
+  /** Change the title. Not activity, so updatedAt (the list order) stays. */
+  rename(id: string, title: string): Promise<void> {
+    return guard(async () => {
+      const changed = await this.db.conversations.update(id, { title });
+      if (!changed && !(await this.db.conversations.get(id))) throw notFound('conversation', id);
+    });
+  }
+
+  /** Remove a conversation and all its messages, all or nothing. */
+  remove(id: string): Promise<void> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', [db.conversations, db.messages], async () => {
+        await db.messages.where('conversationId').equals(id).delete();
+        await db.conversations.delete(id);
+      }),
+    );
+  }
+
+  /**
+   * Every message of a conversation (soft-deleted ones too; callers filter), oldest first.
+   * One index range read: no per-row work, so thousands of messages come back at once.
+   */
+  messages(conversationId: string): Promise<Message[]> {
+    return guard(() =>
+      this.db.messages
+        .where('[conversationId+createdAt]')
+        .between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey], true, true)
+        .toArray(),
+    );
+  }
+
+  getMessage(id: string): Promise<Message | undefined> {
+    return guard(() => this.db.messages.get(id));
+  }
+
+  /**
+   * Add a message and, in the same transaction, count it, mark the conversation active and
+   * (unless setLeaf is false) make it the leaf. Fails with not-found if the conversation is gone.
+   */
+  addMessage(message: Message, options: AddMessageOptions = {}): Promise<void> {
+    const { db } = this;
+    const setLeaf = options.setLeaf ?? true;
+    return guard(() =>
+      db.transaction('rw', [db.conversations, db.messages], async () => {
+        const conversation = await db.conversations.get(message.conversationId);
+        if (!conversation) throw notFound('conversation', message.conversationId);
+        await db.messages.add(message);
+        await db.conversations.put({
+          ...conversation,
+          messageCount: conversation.messageCount + 1,
+          updatedAt: Math.max(Date.now(), conversation.updatedAt),
+          leafId: setLeaf ? message.id : conversation.leafId,
+        });
+      }),
+    );
+  }
+
+  /**
+   * Change fields of a message and set its updatedAt to now. A field given as undefined is
+   * removed (e.g. `{ deletedAt: undefined }` undoes a soft delete). id and conversationId stay.
+   */
+  updateMessage(id: string, patch: Partial<Message>): Promise<void> {
+    return guard(async () => {
+      const changes: Partial<Message> = { ...patch, updatedAt: Date.now() };
+      delete changes.id;
+      delete changes.conversationId;
+      // update() counts only rows it actually changed, so 0 can also mean "already like that".
+      const changed = await this.db.messages.update(id, changes);
+      if (!changed && !(await this.db.messages.get(id))) throw notFound('message', id);
+    });
+  }
+
+  /**
+   * The streaming hot path: replace the content only (no updatedAt, no conversation write).
+   * Returns false, rather than throwing, when the message no longer exists (the conversation
+   * was deleted mid-reply), so the stream can simply stop.
+   */
+  saveStreamingText(id: string, content: string): Promise<boolean> {
+    return guard(async () => {
+      if ((await this.db.messages.update(id, { content })) > 0) return true;
+      // 0 also means the content was already this text; only a missing row is "gone".
+      return (await this.db.messages.get(id)) !== undefined;
+    });
+  }
+
+  /** Point the visible branch at another message of the same conversation (or at nothing). */
+  setLeaf(conversationId: string, leafId: string | null): Promise<void> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', [db.conversations, db.messages], async () => {
+        const conversation = await db.conversations.get(conversationId);
+        if (!conversation) throw notFound('conversation', conversationId);
+        if (leafId !== null) {
+          const leaf = await db.messages.get(leafId);
+          if (!leaf || leaf.conversationId !== conversationId) throw notFound('message', leafId);
+        }
+        await db.conversations.update(conversationId, { leafId });
+      }),
+    );
+  }
+
+  /**
+   * At startup: a message still 'streaming' was cut off by a reload or closed tab. Mark it
+   * 'interrupted' (its partial text stays) and return how many there were.
+   */
+  recoverInterrupted(): Promise<number> {
+    return guard(() => this.db.messages.where('status').equals('streaming').modify({ status: 'interrupted' }));
+  }
+}

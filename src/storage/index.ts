@@ -1,0 +1,39 @@
+// The storage layer's front door: the database, one repository per aggregate, and their types.
+
+import { CharacterRepository } from './characters';
+import { ConversationRepository } from './conversations';
+import type { AppDatabase } from './db';
+import { ModelRepository } from './models';
+import { PersonaRepository } from './personas';
+import { SceneRepository } from './scenes';
+import { SettingsRepository } from './settings';
+
+export interface Repositories {
+  characters: CharacterRepository;
+  conversations: ConversationRepository;
+  scenes: SceneRepository;
+  personas: PersonaRepository;
+  settings: SettingsRepository;
+  models: ModelRepository;
+}
+
+export function createRepositories(db: AppDatabase): Repositories {
+  return {
+    characters: new CharacterRepository(db),
+    conversations: new ConversationRepository(db),
+    scenes: new SceneRepository(db),
+    personas: new PersonaRepository(db),
+    settings: new SettingsRepository(db),
+    models: new ModelRepository(db),
+  };
+}
+
+export { AppDatabase, openDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2 } from './db';
+export type { AppTables, TableName } from './db';
+export { CharacterRepository, type CharacterSnapshot } from './characters';
+export { ConversationRepository, type AddMessageOptions } from './conversations';
+export { SceneRepository } from './scenes';
+export { PersonaRepository } from './personas';
+export { SettingsRepository } from './settings';
+export { ModelRepository } from './models';
+export { isQuotaError, toStorageError } from './errors';

@@ -1,0 +1,58 @@
+// The person's own personas ("who I am in this chat"), at most one of them the default.
+
+import type { Persona } from '../core/types';
+import type { AppDatabase } from './db';
+import { guard, notFound } from './errors';
+
+const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+export class PersonaRepository {
+  constructor(private readonly db: AppDatabase) {}
+
+  /** All personas, by name. */
+  list(): Promise<Persona[]> {
+    return guard(async () => (await this.db.personas.toArray()).sort((a, b) => byName.compare(a.name, b.name)));
+  }
+
+  get(id: string): Promise<Persona | undefined> {
+    return guard(() => this.db.personas.get(id));
+  }
+
+  /** Insert or replace. Putting one with isDefault clears the flag on every other persona. */
+  put(persona: Persona): Promise<void> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.personas, async () => {
+        if (persona.isDefault) await this.clearDefaultExcept(persona.id);
+        await db.personas.put(persona);
+      }),
+    );
+  }
+
+  /** Remove a persona. Removing the default leaves none as default. */
+  remove(id: string): Promise<void> {
+    return guard(() => this.db.personas.delete(id));
+  }
+
+  getDefault(): Promise<Persona | undefined> {
+    // Booleans cannot be indexed in IndexedDB; personas are few, so scan.
+    return guard(() => this.db.personas.filter((p) => p.isDefault).first());
+  }
+
+  /** Make this persona the one default. */
+  setDefault(id: string): Promise<void> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.personas, async () => {
+        const persona = await db.personas.get(id);
+        if (!persona) throw notFound('persona', id);
+        await this.clearDefaultExcept(id);
+        if (!persona.isDefault) await db.personas.update(id, { isDefault: true });
+      }),
+    );
+  }
+
+  private clearDefaultExcept(id: string): Promise<number> {
+    return this.db.personas.filter((p) => p.isDefault && p.id !== id).modify({ isDefault: false });
+  }
+}

@@ -1,0 +1,134 @@
+// Fixtures for storage tests: a fresh database per test and plain domain records.
+
+import type { Character, Conversation, InstalledModel, Message, Persona, Scene } from '../../../src/core/types';
+import { openDatabase, type AppDatabase } from '../../../src/storage/db';
+
+let counter = 0;
+
+/** A database name no other test uses. */
+export function freshName(): string {
+  counter += 1;
+  return `hearth-test-${counter}-${crypto.randomUUID()}`;
+}
+
+/** Open a fresh database (tests delete it in afterEach). */
+export async function freshDb(): Promise<AppDatabase> {
+  return openDatabase(freshName());
+}
+
+export function makeCharacter(over: Partial<Character> = {}): Character {
+  const id = over.id ?? crypto.randomUUID();
+  return {
+    id,
+    name: 'Alice',
+    nickname: '',
+    avatar: '',
+    shortDescription: '',
+    description: 'A curious girl.',
+    personality: '',
+    scenario: '',
+    firstMessage: 'Hello!',
+    alternateGreetings: [],
+    exampleDialogue: '',
+    systemPrompt: '',
+    postHistoryInstructions: '',
+    creatorNotes: '',
+    tags: [],
+    creator: '',
+    characterVersion: '1',
+    catchphrases: [],
+    language: 'en',
+    origin: 'user',
+    extensions: {},
+    createdAt: 1000,
+    updatedAt: 1000,
+    ...over,
+  };
+}
+
+export function makeScene(characterId: string, over: Partial<Scene> = {}): Scene {
+  const vector = new Float32Array([0.5, -1, 2]);
+  return {
+    id: crypto.randomUUID(),
+    characterId,
+    title: 'Scene',
+    text: 'Alice:「Hi」',
+    lines: [{ speaker: 'Alice', text: 'Hi' }],
+    tokens: 4,
+    source: 'chatharuhi',
+    vectors: [{ model: 'bag', dim: 3, data: vector.buffer }],
+    ...over,
+  };
+}
+
+export function makeConversation(characterId: string, over: Partial<Conversation> = {}): Conversation {
+  return {
+    id: crypto.randomUUID(),
+    characterId,
+    title: 'Chat',
+    leafId: null,
+    createdAt: 1000,
+    updatedAt: 1000,
+    messageCount: 0,
+    ...over,
+  };
+}
+
+export function makeMessage(conversationId: string, over: Partial<Message> = {}): Message {
+  return {
+    id: crypto.randomUUID(),
+    conversationId,
+    parentId: null,
+    role: 'user',
+    content: 'Hello',
+    revisions: [],
+    status: 'done',
+    createdAt: 1000,
+    updatedAt: 1000,
+    ...over,
+  };
+}
+
+/** A linear chain of n messages, alternating user/assistant, createdAt 1..n. */
+export function makeChain(conversationId: string, n: number): Message[] {
+  const out: Message[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      makeMessage(conversationId, {
+        id: `${conversationId}-m${String(i).padStart(5, '0')}`,
+        parentId: i === 0 ? null : out[i - 1].id,
+        role: i % 2 === 0 ? 'user' : 'assistant',
+        content: `message ${i}`,
+        createdAt: i + 1,
+        updatedAt: i + 1,
+      }),
+    );
+  }
+  return out;
+}
+
+export function makePersona(over: Partial<Persona> = {}): Persona {
+  return {
+    id: crypto.randomUUID(),
+    name: 'Me',
+    description: '',
+    isDefault: false,
+    createdAt: 1000,
+    updatedAt: 1000,
+    ...over,
+  };
+}
+
+export function makeModel(over: Partial<InstalledModel> = {}): InstalledModel {
+  return {
+    id: crypto.randomUUID(),
+    engine: 'wllama',
+    label: 'Tiny',
+    sizeBytes: 1024,
+    contextWindow: 2048,
+    source: 'file',
+    addedAt: 1000,
+    lastUsedAt: 1000,
+    ...over,
+  };
+}
