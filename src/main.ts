@@ -1,0 +1,33 @@
+// Composition root: builds storage, engines and state once, then mounts the app.
+
+import { mount } from 'svelte';
+import App from './ui/App.svelte';
+import { AppState } from './state/app.svelte';
+import { loadBuiltinPacks } from './state/builtin-packs';
+import { openDatabase } from './storage/db';
+import { createRepositories } from './storage';
+import type { ChatEngine } from './core/engine';
+import type { EngineKind } from './core/types';
+import './ui/theme.css';
+
+// Engines load on demand: they are large and most visits use only one of them.
+async function createEngine(kind: EngineKind): Promise<ChatEngine> {
+  if (kind === 'webllm') {
+    const { WebLlmEngine } = await import('./engines/webllm-engine');
+    return new WebLlmEngine();
+  }
+  const { WllamaEngine } = await import('./engines/wllama-engine');
+  return new WllamaEngine();
+}
+
+const app = new AppState({
+  openRepositories: async () => createRepositories(await openDatabase()),
+  loadBuiltinPacks,
+  engines: {
+    createEngine,
+    probeGpu: async () => (await import('./engines/gpu-probe')).probeGpu(),
+  },
+});
+
+void app.start();
+mount(App, { target: document.getElementById('app')!, props: { app } });

@@ -1,0 +1,231 @@
+// The app's root state: storage, characters, the open chat, the model loader, language and notices.
+
+import { getContext, setContext } from 'svelte';
+import { characterFromPack, mergeBuiltinUpdate } from '../core/builtin-characters';
+import type { LoadedModel, ModelSource } from '../core/engine';
+import { AppError, toAppError } from '../core/errors';
+import {
+  DEFAULT_SAMPLING,
+  type Character,
+  type Conversation,
+  type Message,
+  type Persona,
+  type SamplingSettings,
+} from '../core/types';
+import type { Repositories } from '../storage';
+import type { LoadedPack } from './builtin-packs';
+import { ChatSession } from './chat-session.svelte';
+import { Locale } from './locale.svelte';
+import { ModelLoader, type ModelLoaderOptions } from './model-loader.svelte';
+import { Router } from './router.svelte';
+import { Toasts } from './toasts.svelte';
+
+const REMOVED_BUILTINS_KEY = 'builtins.removed';
+const SAMPLING_KEY = 'sampling';
+const LANG_KEY = 'ui.lang';
+
+export interface AppDeps {
+  openRepositories: () => Promise<Repositories>;
+  loadBuiltinPacks: () => Promise<LoadedPack[]>;
+  engines: Omit<ModelLoaderOptions, 'onLoaded'>;
+}
+
+export class AppState {
+  readonly locale = Locale.fromBrowser();
+  readonly router = new Router();
+  readonly toasts = new Toasts();
+  readonly models: ModelLoader;
+
+  status = $state<'starting' | 'ready' | 'failed'>('starting');
+  startupError = $state.raw<AppError | null>(null);
+  characters = $state.raw<Character[]>([]);
+  persona = $state.raw<Persona | null>(null);
+  sampling = $state.raw<SamplingSettings>(DEFAULT_SAMPLING);
+  session = $state.raw<ChatSession | null>(null);
+
+  #deps: AppDeps;
+  #repos: Repositories | null = null;
+
+  constructor(deps: AppDeps) {
+    this.#deps = deps;
+    this.models = new ModelLoader({
+      ...deps.engines,
+      onLoaded: (model, source) => this.#rememberModel(model, source),
+    });
+  }
+
+  get repos(): Repositories {
+    if (!this.#repos) throw new AppError('storage-unavailable', 'Storage is not open');
+    return this.#repos;
+  }
+
+  async start(): Promise<void> {
+    void this.models.probe();
+    try {
+      this.#repos = await this.#deps.openRepositories();
+      const savedLang = await this.repos.settings.get<string | null>(LANG_KEY, null);
+      if (savedLang === 'en' || savedLang === 'zh') this.locale.lang = savedLang;
+      await this.repos.conversations.recoverInterrupted();
+      await this.#installBuiltins();
+      this.characters = await this.repos.characters.list();
+      this.persona = (await this.repos.personas.getDefault()) ?? null;
+      this.sampling = { ...DEFAULT_SAMPLING, ...(await this.repos.settings.get(SAMPLING_KEY, DEFAULT_SAMPLING)) };
+      this.status = 'ready';
+    } catch (error) {
+      this.startupError = toAppError(error, 'storage-unavailable');
+      this.status = 'failed';
+    }
+  }
+
+  async setLang(lang: 'en' | 'zh'): Promise<void> {
+    this.locale.lang = lang;
+    if (typeof document !== 'undefined') document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    await this.#repos?.settings.set(LANG_KEY, lang);
+  }
+
+  character(id: string): Character | undefined {
+    return this.characters.find((c) => c.id === id);
+  }
+
+  /** The name and description the character knows the person by. */
+  get personaForPrompt(): { name: string; description: string } {
+    const fallback = this.locale.lang === 'zh' ? '你' : 'User';
+    return { name: this.persona?.name.trim() || fallback, description: this.persona?.description ?? '' };
+  }
+
+  async savePersona(name: string, description: string): Promise<void> {
+    const now = Date.now();
+    const persona: Persona = this.persona
+      ? { ...this.persona, name, description, updatedAt: now }
+      : { id: crypto.randomUUID(), name, description, isDefault: true, createdAt: now, updatedAt: now };
+    await this.repos.personas.put(persona);
+    await this.repos.personas.setDefault(persona.id);
+    this.persona = persona;
+  }
+
+  async saveSampling(sampling: SamplingSettings): Promise<void> {
+    await this.repos.settings.set(SAMPLING_KEY, sampling);
+    this.sampling = sampling;
+  }
+
+  conversationsFor(characterId: string): Promise<Conversation[]> {
+    return this.repos.conversations.listForCharacter(characterId);
+  }
+
+  /** Starts a conversation with the greeting; alternate greetings are its swipes. */
+  async newConversation(characterId: string): Promise<string> {
+    const character = this.character(characterId);
+    if (!character) throw new AppError('unknown', `No character ${characterId}`);
+    const now = Date.now();
+    const id = crypto.randomUUID();
+    const greetings = [character.firstMessage, ...character.alternateGreetings].filter((g) => g.trim() !== '');
+    const messages: Message[] = greetings.map((content, index) => ({
+      id: crypto.randomUUID(),
+      conversationId: id,
+      parentId: null,
+      role: 'assistant',
+      content,
+      revisions: [],
+      status: 'done',
+      // Later greetings are slightly newer so their order as swipes is stable.
+      createdAt: now + index,
+      updatedAt: now + index,
+    }));
+    const title = this.locale.t('chat.conversationWith', { name: character.name });
+    const conversation: Conversation = {
+      id,
+      characterId,
+      title: `${title} · ${new Date(now).toLocaleString(this.locale.lang === 'zh' ? 'zh-CN' : 'en')}`,
+      leafId: messages[0]?.id ?? null,
+      createdAt: now,
+      updatedAt: now,
+      messageCount: messages.length,
+    };
+    await this.repos.conversations.create(conversation, messages);
+    return id;
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    const conversation = await this.repos.conversations.get(id);
+    if (!conversation) return;
+    const messages = await this.repos.conversations.messages(id);
+    await this.repos.conversations.remove(id);
+    if (this.session?.conversation?.id === id) this.session = null;
+    this.toasts.show(this.locale.t('character.chatDeleted'), {
+      label: this.locale.t('common.undo'),
+      run: () => this.repos.conversations.create(conversation, messages),
+    });
+  }
+
+  /** Opens (or keeps) the session for a conversation; null when it does not exist. */
+  async openChat(conversationId: string): Promise<ChatSession | null> {
+    if (this.session?.conversation?.id === conversationId) return this.session;
+    const conversation = await this.repos.conversations.get(conversationId);
+    const character = conversation && this.character(conversation.characterId);
+    if (!conversation || !character) {
+      this.session = null;
+      return null;
+    }
+    const session = await ChatSession.open({
+      conversations: this.repos.conversations,
+      character,
+      persona: () => this.personaForPrompt,
+      sampling: () => this.sampling,
+      engine: () => {
+        const engine = this.models.engine;
+        const loaded = this.models.loaded;
+        return engine && loaded ? { engine, modelId: loaded.id, contextWindow: loaded.contextWindow } : null;
+      },
+      onEngineLost: (error) => this.models.markLost(error),
+    }, conversationId);
+    this.session = session;
+    return session;
+  }
+
+  async #installBuiltins(): Promise<void> {
+    const packs = await this.#deps.loadBuiltinPacks();
+    const removed = new Set(await this.repos.settings.get<string[]>(REMOVED_BUILTINS_KEY, []));
+    const now = Date.now();
+    const updates: Character[] = [];
+    for (const { pack, avatar } of packs) {
+      if (removed.has(pack.id)) continue;
+      const existing = await this.repos.characters.get(pack.id);
+      if (!existing) {
+        updates.push(characterFromPack(pack, avatar, now));
+        continue;
+      }
+      const merged = mergeBuiltinUpdate(existing, pack, avatar, now);
+      if (merged) updates.push(merged);
+    }
+    if (updates.length) await this.repos.characters.bulkPut(updates);
+  }
+
+  async #rememberModel(model: LoadedModel, source: ModelSource): Promise<void> {
+    const now = Date.now();
+    const existing = await this.#repos?.models.get(model.id);
+    await this.#repos?.models.put({
+      id: model.id,
+      engine: model.engine,
+      label: model.label,
+      sizeBytes: model.sizeBytes ?? existing?.sizeBytes ?? 0,
+      contextWindow: model.contextWindow,
+      source: source.kind === 'webllm' ? 'catalog' : source.kind === 'gguf-url' ? 'url' : 'file',
+      url: source.kind === 'gguf-url' ? source.url : undefined,
+      addedAt: existing?.addedAt ?? now,
+      lastUsedAt: now,
+    });
+  }
+}
+
+const APP_CONTEXT = Symbol('app');
+
+export function provideApp(app: AppState): AppState {
+  setContext(APP_CONTEXT, app);
+  return app;
+}
+
+export function useApp(): AppState {
+  const app = getContext<AppState | undefined>(APP_CONTEXT);
+  if (!app) throw new Error('useApp() called outside <App>');
+  return app;
+}

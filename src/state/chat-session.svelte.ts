@@ -1,0 +1,279 @@
+// One open conversation: its message tree, the visible branch, and sending, streaming, stopping,
+// regenerating, swiping, editing and deleting messages — every change saved as it happens.
+
+import type { ChatEngine } from '../core/engine';
+import { AppError, toAppError } from '../core/errors';
+import { MessageTree } from '../core/message-tree';
+import { buildPlainPrompt } from '../core/prompt';
+import type { Character, ChatTurn, Conversation, Message, SamplingSettings } from '../core/types';
+import type { ConversationRepository } from '../storage/conversations';
+import { createFrameScheduler } from './frame';
+
+/** How often partial text is written to IndexedDB while a reply streams. */
+const SAVE_INTERVAL_MS = 250;
+
+export interface ChatSessionDeps {
+  conversations: ConversationRepository;
+  character: Character;
+  persona: () => { name: string; description: string };
+  sampling: () => SamplingSettings;
+  /** The engine to use now, or null when no model is ready. */
+  engine: () => { engine: ChatEngine; modelId: string; contextWindow: number } | null;
+  onEngineLost: (error: AppError) => void;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export interface StreamingReply {
+  id: string;
+  text: string;
+  /** Deltas received and when the first and latest were shown, for the UI's own speed figure. */
+  deltas: number;
+  startedAt: number;
+  shownAt: number;
+}
+
+export class ChatSession {
+  conversation = $state.raw<Conversation>();
+  messages = $state.raw<Message[]>([]);
+  leafId = $state<string | null>(null);
+  streaming = $state.raw<StreamingReply | null>(null);
+  error = $state.raw<AppError | null>(null);
+
+  readonly tree = $derived(new MessageTree(this.messages));
+  readonly path = $derived(this.tree.path(this.leafId));
+  readonly busy = $derived(this.streaming !== null);
+
+  readonly character: Character;
+  #deps: ChatSessionDeps;
+  #abort: AbortController | null = null;
+
+  constructor(deps: ChatSessionDeps, conversation: Conversation, messages: Message[]) {
+    this.#deps = deps;
+    this.character = deps.character;
+    this.conversation = conversation;
+    this.messages = messages;
+    this.leafId = conversation.leafId && messages.some((m) => m.id === conversation.leafId)
+      ? conversation.leafId
+      : new MessageTree(messages).defaultLeaf();
+  }
+
+  static async open(deps: ChatSessionDeps, conversationId: string): Promise<ChatSession | null> {
+    const conversation = await deps.conversations.get(conversationId);
+    if (!conversation) return null;
+    const messages = await deps.conversations.messages(conversationId);
+    return new ChatSession(deps, conversation, messages);
+  }
+
+  get #now(): number {
+    return (this.#deps.now ?? Date.now)();
+  }
+
+  #id(): string {
+    return (this.#deps.newId ?? (() => crypto.randomUUID()))();
+  }
+
+  /** Sends the person's message and streams the character's reply. Returns false if nothing was sent. */
+  async send(text: string): Promise<boolean> {
+    const content = text.trim();
+    if (!content || this.busy) return false;
+    const ready = this.#deps.engine();
+    if (!ready) {
+      this.error = new AppError('no-model', 'No model loaded');
+      return false;
+    }
+    const message = this.#newMessage('user', content, this.leafId);
+    await this.#add(message);
+    await this.#generate(message.id);
+    return true;
+  }
+
+  /** A new version of an assistant reply, kept beside the old ones as a swipe. */
+  async regenerate(messageId?: string): Promise<void> {
+    if (this.busy) return;
+    const last = this.path.at(-1);
+    const target = messageId ? this.tree.get(messageId) : last;
+    if (!target) return;
+    // A reply regenerates under its user message; a user message without a reply gets one.
+    const parentId = target.role === 'user' ? target.id : target.parentId;
+    if (parentId === null) return; // greetings are swiped, not regenerated
+    if (!this.#deps.engine()) {
+      this.error = new AppError('no-model', 'No model loaded');
+      return;
+    }
+    await this.#generate(parentId);
+  }
+
+  stop(): void {
+    this.#abort?.abort();
+  }
+
+  /** Show the previous (-1) or next (+1) sibling version of a message. */
+  async swipe(messageId: string, direction: -1 | 1): Promise<void> {
+    if (this.busy) return;
+    const siblings = this.tree.siblings(messageId);
+    const index = siblings.findIndex((m) => m.id === messageId);
+    const target = siblings[index + direction];
+    if (!target) return;
+    await this.#setLeaf(this.tree.deepestLeaf(target.id));
+  }
+
+  async edit(messageId: string, text: string): Promise<void> {
+    const message = this.tree.get(messageId);
+    if (!message || message.content === text || (this.streaming?.id === messageId)) return;
+    const patch = { content: text, revisions: [...message.revisions, message.content], updatedAt: this.#now };
+    await this.#deps.conversations.updateMessage(messageId, patch);
+    this.#replace({ ...message, ...patch });
+  }
+
+  /** Hides a message (and keeps it, so the deletion can be undone). */
+  async remove(messageId: string): Promise<void> {
+    const message = this.tree.get(messageId);
+    if (!message || this.streaming?.id === messageId) return;
+    const deletedAt = this.#now;
+    await this.#deps.conversations.updateMessage(messageId, { deletedAt });
+    const onPath = this.path.some((m) => m.id === messageId);
+    const wasLeaf = this.leafId === messageId;
+    this.#replace({ ...message, deletedAt });
+    if (onPath && wasLeaf) {
+      const remaining = this.tree.path(message.parentId);
+      await this.#setLeaf(remaining.at(-1)?.id ?? this.tree.defaultLeaf());
+    }
+  }
+
+  async restore(messageId: string, leafId: string | null): Promise<void> {
+    const message = this.tree.get(messageId) ?? this.messages.find((m) => m.id === messageId);
+    if (!message) return;
+    await this.#deps.conversations.updateMessage(messageId, { deletedAt: undefined });
+    this.#replace({ ...message, deletedAt: undefined });
+    if (leafId) await this.#setLeaf(leafId);
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  async #generate(parentId: string): Promise<void> {
+    const ready = this.#deps.engine();
+    if (!ready) return;
+    const persona = this.#deps.persona();
+    const sampling = this.#deps.sampling();
+    const history: ChatTurn[] = this.tree
+      .path(parentId)
+      .filter((m) => m.content.trim() !== '')
+      .map((m) => ({ role: m.role, content: m.content }));
+    const prompt = buildPlainPrompt({
+      character: this.character,
+      persona,
+      history,
+      contextWindow: ready.contextWindow,
+      replyTokens: sampling.maxTokens,
+    });
+    const reply: Message = {
+      ...this.#newMessage('assistant', '', parentId),
+      status: 'streaming',
+      model: ready.modelId,
+      prompt,
+      sampling,
+    };
+    await this.#add(reply);
+
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.error = null;
+    const started = performance.now();
+    let text = '';
+    let savedText = '';
+    let lastSave = 0;
+    this.streaming = { id: reply.id, text: '', deltas: 0, startedAt: started, shownAt: started };
+    let deltas = 0;
+    const frame = createFrameScheduler(() => {
+      if (this.streaming?.id !== reply.id) return;
+      this.streaming = { ...this.streaming, text, deltas, shownAt: performance.now() };
+      const now = performance.now();
+      if (now - lastSave >= SAVE_INTERVAL_MS && text !== savedText) {
+        lastSave = now;
+        savedText = text;
+        // A failed save mid-stream is not fatal: the final write below carries the whole text.
+        this.#deps.conversations.saveStreamingText(reply.id, text).catch(() => {});
+      }
+    });
+
+    let final: Partial<Message> = { status: 'done' };
+    try {
+      for await (const event of ready.engine.chat(prompt.messages, {
+        maxTokens: sampling.maxTokens,
+        temperature: sampling.temperature,
+        topP: sampling.topP,
+        repetitionPenalty: sampling.repetitionPenalty,
+        seed: sampling.seed,
+      }, abort.signal)) {
+        if (event.type === 'delta') {
+          text += event.text;
+          deltas += 1;
+          frame.request();
+        } else {
+          const seconds = (performance.now() - started) / 1000;
+          final = {
+            status: event.finishReason === 'abort' ? 'stopped' : 'done',
+            usage: {
+              ...event.usage,
+              tokensPerSecond: event.usage.tokensPerSecond ?? (seconds > 0 ? event.usage.completionTokens / seconds : undefined),
+            },
+          };
+        }
+      }
+      if (abort.signal.aborted) final.status = 'stopped';
+    } catch (error) {
+      const appError = toAppError(error, 'generation-failed');
+      if (appError.code === 'aborted') {
+        final = { status: 'stopped' };
+      } else {
+        final = { status: 'error', errorCode: appError.code };
+        this.error = appError;
+        if (appError.code === 'device-lost') this.#deps.onEngineLost(appError);
+      }
+    } finally {
+      frame.flush();
+      frame.cancel();
+      this.#abort = null;
+    }
+    const done: Message = { ...reply, ...final, content: text, updatedAt: this.#now };
+    await this.#deps.conversations.updateMessage(reply.id, {
+      content: done.content, status: done.status, errorCode: done.errorCode, usage: done.usage, updatedAt: done.updatedAt,
+    });
+    this.#replace(done);
+    this.streaming = null;
+  }
+
+  #newMessage(role: Message['role'], content: string, parentId: string | null): Message {
+    const now = this.#now;
+    return {
+      id: this.#id(),
+      conversationId: this.conversation!.id,
+      parentId,
+      role,
+      content,
+      revisions: [],
+      status: 'done',
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  async #add(message: Message): Promise<void> {
+    await this.#deps.conversations.addMessage(message, { setLeaf: true });
+    this.messages = [...this.messages, message];
+    this.leafId = message.id;
+    this.conversation = { ...this.conversation!, leafId: message.id, updatedAt: message.createdAt, messageCount: this.conversation!.messageCount + 1 };
+  }
+
+  #replace(message: Message): void {
+    this.messages = this.messages.map((m) => (m.id === message.id ? message : m));
+  }
+
+  async #setLeaf(leafId: string | null): Promise<void> {
+    this.leafId = leafId;
+    await this.#deps.conversations.setLeaf(this.conversation!.id, leafId);
+  }
+}

@@ -1,0 +1,125 @@
+// Which model is loaded, on which engine, and the progress of loading one; owns the engines' lifetimes.
+
+import type { ChatEngine, LoadedModel, LoadProgress, ModelSource } from '../core/engine';
+import { AppError, toAppError } from '../core/errors';
+import type { EngineKind } from '../core/types';
+import {
+  MODEL_CATALOG,
+  assessCatalog,
+  offeredModels,
+  recommendModel,
+  type GpuReport,
+} from '../core/model-catalog';
+
+export type EngineFactory = (kind: EngineKind) => Promise<ChatEngine>;
+export type LoaderStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface ModelLoaderOptions {
+  createEngine: EngineFactory;
+  probeGpu: () => Promise<GpuReport>;
+  /** Told about every model that finished loading, so it can be listed and offered again. */
+  onLoaded?: (model: LoadedModel, source: ModelSource) => void | Promise<void>;
+}
+
+export class ModelLoader {
+  gpu = $state.raw<GpuReport | null>(null);
+  status = $state<LoaderStatus>('idle');
+  progress = $state.raw<LoadProgress | null>(null);
+  loaded = $state.raw<LoadedModel | null>(null);
+  error = $state.raw<AppError | null>(null);
+  /** The source being loaded or last loaded, for the picker to show. */
+  source = $state.raw<ModelSource | null>(null);
+
+  readonly assessed = $derived(this.gpu ? assessCatalog(MODEL_CATALOG, this.gpu) : []);
+  readonly offered = $derived(this.gpu ? offeredModels(this.assessed) : []);
+  readonly recommended = $derived(this.gpu ? recommendModel(this.assessed) : undefined);
+
+  #options: ModelLoaderOptions;
+  #engines = new Map<EngineKind, Promise<ChatEngine>>();
+  #active: ChatEngine | null = null;
+  #abort: AbortController | null = null;
+
+  constructor(options: ModelLoaderOptions) {
+    this.#options = options;
+  }
+
+  /** The engine to chat with, or null when nothing is ready. */
+  get engine(): ChatEngine | null {
+    return this.status === 'ready' ? this.#active : null;
+  }
+
+  async probe(): Promise<void> {
+    this.gpu = await this.#options.probeGpu();
+  }
+
+  async load(source: ModelSource): Promise<LoadedModel | null> {
+    this.cancel();
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.status = 'loading';
+    this.error = null;
+    this.source = source;
+    this.progress = { fraction: 0, phase: 'init', text: '' };
+    try {
+      await this.#active?.unload();
+      this.#active = null;
+      this.loaded = null;
+      const engine = await this.#engineFor(source.kind === 'webllm' ? 'webllm' : 'wllama');
+      const model = await engine.load(source, (progress) => {
+        if (this.#abort === abort) this.progress = progress;
+      }, abort.signal);
+      if (abort.signal.aborted) throw new AppError('aborted', 'Cancelled');
+      this.#active = engine;
+      this.loaded = model;
+      this.status = 'ready';
+      this.progress = null;
+      await this.#options.onLoaded?.(model, source);
+      return model;
+    } catch (error) {
+      const appError = toAppError(error, 'model-load-failed');
+      if (this.#abort !== abort) return null; // superseded by a newer load
+      this.progress = null;
+      this.status = appError.code === 'aborted' ? 'idle' : 'error';
+      this.error = appError.code === 'aborted' ? null : appError;
+      return null;
+    } finally {
+      if (this.#abort === abort) this.#abort = null;
+    }
+  }
+
+  cancel(): void {
+    this.#abort?.abort();
+  }
+
+  async unload(): Promise<void> {
+    this.cancel();
+    const engine = this.#active;
+    this.#active = null;
+    this.loaded = null;
+    this.status = 'idle';
+    await engine?.unload();
+  }
+
+  /** The GPU went away mid-reply: the model must be loaded again before the next message. */
+  markLost(error: AppError): void {
+    this.#active = null;
+    this.loaded = null;
+    this.status = 'error';
+    this.error = error;
+  }
+
+  dismissError(): void {
+    this.error = null;
+    if (this.status === 'error') this.status = 'idle';
+  }
+
+  #engineFor(kind: EngineKind): Promise<ChatEngine> {
+    let engine = this.#engines.get(kind);
+    if (!engine) {
+      engine = this.#options.createEngine(kind);
+      engine.catch(() => this.#engines.delete(kind));
+      this.#engines.set(kind, engine);
+    }
+    return engine;
+  }
+}
