@@ -2,6 +2,8 @@
 
 import { getContext, setContext } from 'svelte';
 import { characterFromPack, mergeBuiltinUpdate } from '../core/builtin-characters';
+import { expandMacros } from '../core/macros';
+import { characterDisplayName } from '../core/prompt';
 import type { LoadedModel, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
 import {
@@ -51,6 +53,7 @@ export class AppState {
     this.models = new ModelLoader({
       ...deps.engines,
       onLoaded: (model, source) => this.#rememberModel(model, source),
+      language: () => this.locale.lang,
     });
   }
 
@@ -91,6 +94,11 @@ export class AppState {
   get personaForPrompt(): { name: string; description: string } {
     const fallback = this.locale.lang === 'zh' ? '你' : 'User';
     return { name: this.persona?.name.trim() || fallback, description: this.persona?.description ?? '' };
+  }
+
+  /** Card text as the person should read it: {{char}} and {{user}} filled in, as the model sees them. */
+  displayText(character: Character, text: string): string {
+    return expandMacros(text, { char: characterDisplayName(character), user: this.personaForPrompt.name });
   }
 
   async savePersona(name: string, description: string): Promise<void> {

@@ -2,7 +2,7 @@
 
 import type { ChatEngine, LoadedModel, LoadProgress, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
-import type { EngineKind } from '../core/types';
+import type { EngineKind, Lang } from '../core/types';
 import {
   MODEL_CATALOG,
   assessCatalog,
@@ -19,6 +19,8 @@ export interface ModelLoaderOptions {
   probeGpu: () => Promise<GpuReport>;
   /** Told about every model that finished loading, so it can be listed and offered again. */
   onLoaded?: (model: LoadedModel, source: ModelSource) => void | Promise<void>;
+  /** The language the person uses, so the recommended model speaks it. */
+  language?: () => Lang;
 }
 
 export class ModelLoader {
@@ -32,7 +34,7 @@ export class ModelLoader {
 
   readonly assessed = $derived(this.gpu ? assessCatalog(MODEL_CATALOG, this.gpu) : []);
   readonly offered = $derived(this.gpu ? offeredModels(this.assessed) : []);
-  readonly recommended = $derived(this.gpu ? recommendModel(this.assessed) : undefined);
+  readonly recommended = $derived(this.gpu ? recommendModel(this.assessed, this.#options.language?.() ?? 'en') : undefined);
 
   #options: ModelLoaderOptions;
   #engines = new Map<EngineKind, Promise<ChatEngine>>();

@@ -1,0 +1,123 @@
+// The benchmark page: the real app, plus hooks the benchmark runner calls to seed data and to time
+// wllama on its own in the same page (built only by `vite build --mode bench`).
+
+import '../src/main';
+import { Wllama } from '@wllama/wllama/esm/index.js';
+import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import { defaultThreadCount } from '../src/engines/wllama-engine';
+import { createRepositories } from '../src/storage';
+import { openDatabase } from '../src/storage/db';
+import type { ChatTurn, Conversation, Message, SamplingSettings } from '../src/core/types';
+
+export interface StreamTiming {
+  tokens: number;
+  /** Time from the first to the last visible piece of text, in ms. */
+  spanMs: number;
+}
+
+async function repositories() {
+  return createRepositories(await openDatabase());
+}
+
+const hooks = {
+  async configure(sampling: SamplingSettings): Promise<void> {
+    await (await repositories()).settings.set('sampling', sampling);
+  },
+
+  /** Writes a conversation of `count` messages (alternating, as a chain) and returns its id and last text. */
+  async seedConversation(characterId: string, count: number): Promise<{ id: string; lastText: string }> {
+    const repos = await repositories();
+    const id = crypto.randomUUID();
+    const start = Date.now() - count * 1000;
+    const messages: Message[] = [];
+    let parentId: string | null = null;
+    for (let i = 0; i < count; i++) {
+      const role = i % 2 === 0 ? 'assistant' : 'user';
+      const content = role === 'user'
+        ? `Message ${i}: tell me more about the lighthouse, and the *storm* last night.`
+        : `*She sets down the lamp.* "Message ${i}. The storm took the north shutter again; we'll mend it at dawn." **Mind the stairs.**`;
+      const message: Message = {
+        id: crypto.randomUUID(), conversationId: id, parentId, role, content, revisions: [], status: 'done',
+        createdAt: start + i * 1000, updatedAt: start + i * 1000,
+      };
+      messages.push(message);
+      parentId = message.id;
+    }
+    const conversation: Conversation = {
+      id, characterId, title: `Benchmark ${count}`, leafId: parentId, createdAt: start, updatedAt: Date.now(), messageCount: count,
+    };
+    await repos.conversations.create(conversation, messages);
+    return { id, lastText: messages.at(-1)!.content };
+  },
+
+  /** The prompt and usage of the newest assistant message in a conversation. */
+  async lastReply(conversationId: string): Promise<{ prompt: ChatTurn[]; completionTokens: number } | null> {
+    const messages = await (await repositories()).conversations.messages(conversationId);
+    const reply = messages.filter((m) => m.role === 'assistant' && m.prompt).at(-1);
+    return reply?.prompt && reply.usage ? { prompt: reply.prompt.messages, completionTokens: reply.usage.completionTokens } : null;
+  },
+
+  /** Streams with wllama directly (no app code in the loop) and times it the same way as the UI. */
+  async rawWllama(modelUrl: string, messages: ChatTurn[], sampling: SamplingSettings): Promise<StreamTiming> {
+    const wllama = new Wllama({ default: wasmUrl }, { suppressNativeLog: true, logger: { ...console, debug: () => {}, log: () => {} } });
+    const blob = await (await fetch(modelUrl)).blob();
+    await wllama.loadModel([blob], { n_ctx: 4096, n_threads: defaultThreadCount(navigator.hardwareConcurrency, crossOriginIsolated) });
+    const stream = await wllama.createChatCompletion({
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      stream: true,
+      max_tokens: sampling.maxTokens,
+      temperature: sampling.temperature,
+      top_p: sampling.topP,
+      seed: sampling.seed,
+    });
+    let first = 0;
+    let last = 0;
+    let tokens = 0;
+    for await (const chunk of stream) {
+      if (!chunk.choices[0]?.delta?.content) continue;
+      last = performance.now();
+      if (tokens === 0) first = last;
+      tokens += 1;
+    }
+    await wllama.exit();
+    return { tokens, spanMs: last - first };
+  },
+
+  /** Starts timing the streaming reply as the person sees it: each change of its rendered text. */
+  watchStreaming(): void {
+    const seen = { first: 0, last: 0, text: '' };
+    (window as unknown as { __seen: typeof seen }).__seen = seen;
+    new MutationObserver(() => {
+      const live = document.querySelector('article[data-status="streaming"] .content');
+      const text = live?.textContent ?? '';
+      if (!live || text === seen.text) return;
+      seen.text = text;
+      seen.last = performance.now();
+      if (!seen.first) seen.first = seen.last;
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  },
+
+  streamingSpan(): number {
+    const seen = (window as unknown as { __seen: { first: number; last: number } }).__seen;
+    return seen.last - seen.first;
+  },
+
+  /** Navigates to a conversation and resolves when its newest message is on screen (next frame). */
+  async timeOpen(conversationId: string, lastText: string): Promise<number> {
+    const started = performance.now();
+    location.hash = `#/chat/${encodeURIComponent(conversationId)}`;
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const articles = document.querySelectorAll('article.message .content');
+        if (articles.length && articles[articles.length - 1].textContent?.includes(lastText.slice(0, 20))) resolve();
+        else requestAnimationFrame(check);
+      };
+      check();
+    });
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    return performance.now() - started;
+  },
+};
+
+(window as unknown as { __bench: typeof hooks }).__bench = hooks;
+export type BenchHooks = typeof hooks;

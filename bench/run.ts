@@ -1,0 +1,134 @@
+// `npm run bench`: builds the benchmark page, serves it with the app's headers, and measures in
+// headless Chromium. Prints one table; targets are reported, never asserted.
+
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
+import { chromium, type Page } from '@playwright/test';
+import type { BenchHooks } from './page';
+
+const PORT = 4174;
+const ORIGIN = `http://localhost:${PORT}`;
+const RUNS = 3;
+
+interface Row {
+  benchmark: string;
+  value: string;
+  target: string;
+  verdict: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) throw new Error('No Chromium found: set CHROMIUM_PATH or install it (sudo apt-get install chromium).');
+  return found;
+}
+
+async function serve(): Promise<ChildProcess> {
+  const server = spawn('npx', ['vite', 'preview', '--mode', 'bench', '--outDir', 'dist-bench', '--port', String(PORT), '--strictPort'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${ORIGIN}/bench/index.html`)).ok) return server;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  server.kill();
+  throw new Error('The preview server did not start');
+}
+
+type Hooks = BenchHooks;
+const call = <K extends keyof Hooks>(page: Page, name: K, ...args: Parameters<Hooks[K]>) =>
+  page.evaluate(([n, a]) => (window as unknown as { __bench: Record<string, (...x: unknown[]) => unknown> }).__bench[n as string](...(a as unknown[])), [name, args] as const) as Promise<Awaited<ReturnType<Hooks[K]>>>;
+
+async function openBenchPage(page: Page, hash = '#/'): Promise<void> {
+  await page.goto(`${ORIGIN}/bench/index.html${hash}`);
+  await page.locator('h1').first().waitFor();
+}
+
+async function streamingRate(page: Page): Promise<{ ui: number; raw: number; tokens: number }> {
+  const sampling = { temperature: 0, topP: 1, maxTokens: 600, repetitionPenalty: 1, seed: 42 };
+  await openBenchPage(page);
+  await call(page, 'configure', sampling);
+  await page.reload();
+  await page.goto(`${ORIGIN}/bench/index.html#/models`);
+  await page.getByLabel('Load GGUF model').setInputFiles('test/fixtures/out/tiny.gguf');
+  await page.getByText(/Loaded: /).waitFor({ timeout: 60_000 });
+  await page.goto(`${ORIGIN}/bench/index.html#/character/builtin%3Ahester-coyle`);
+  await page.getByRole('button', { name: 'New chat' }).click();
+  const ui: number[] = [];
+  const raw: number[] = [];
+  let tokens = 0;
+  for (let run = 0; run < RUNS; run++) {
+    await call(page, 'watchStreaming');
+    await page.getByRole('textbox', { name: 'Message' }).fill(`Tell me about the lighthouse, part ${run}.`);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 120_000 });
+    const span = await call(page, 'streamingSpan');
+    const conversationId = decodeURIComponent(new URL(page.url()).hash.split('/').pop()!);
+    const reply = await call(page, 'lastReply', conversationId);
+    if (!reply) throw new Error('No reply was recorded');
+    tokens = reply.completionTokens;
+    ui.push(((reply.completionTokens - 1) / span) * 1000);
+    const alone = await call(page, 'rawWllama', `${ORIGIN}/tiny.gguf`, reply.prompt, sampling);
+    raw.push(((alone.tokens - 1) / alone.spanMs) * 1000);
+  }
+  return { ui: median(ui), raw: median(raw), tokens };
+}
+
+async function openLongChat(page: Page, count: number): Promise<number> {
+  await openBenchPage(page);
+  const seeded = await call(page, 'seedConversation', 'builtin:hester-coyle', count);
+  const times: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    await openBenchPage(page);
+    await page.getByRole('heading', { name: 'Characters' }).waitFor();
+    times.push(await call(page, 'timeOpen', seeded.id, seeded.lastText));
+  }
+  return median(times);
+}
+
+async function main(): Promise<void> {
+  execFileSync('npx', ['tsx', 'test/fixtures/make-tiny-gguf.ts'], { stdio: 'inherit' });
+  execFileSync('npx', ['vite', 'build', '--mode', 'bench', '--logLevel', 'warn'], { stdio: 'inherit' });
+  copyFileSync('test/fixtures/out/tiny.gguf', 'dist-bench/tiny.gguf');
+  const server = await serve();
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const rows: Row[] = [];
+  try {
+    const page = await browser.newPage();
+    const rate = await streamingRate(page);
+    const ratio = rate.ui / rate.raw;
+    rows.push(
+      { benchmark: `wllama alone, tiny GGUF (tokens/s, median of ${RUNS}, ${rate.tokens} tokens)`, value: rate.raw.toFixed(1), target: '', verdict: '' },
+      { benchmark: 'seen by the UI (tokens/s)', value: rate.ui.toFixed(1), target: '', verdict: '' },
+      { benchmark: 'UI / wllama alone', value: ratio.toFixed(3), target: '≥ 0.95', verdict: ratio >= 0.95 ? 'ok' : 'MISSED' },
+    );
+    const openMs = await openLongChat(await browser.newPage(), 5000);
+    rows.push({ benchmark: 'open a conversation of 5,000 messages (ms, median of 5)', value: openMs.toFixed(0), target: '< 300', verdict: openMs < 300 ? 'ok' : 'MISSED' });
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+  const widths = (['benchmark', 'value', 'target', 'verdict'] as const).map((key) => Math.max(key.length, ...rows.map((row) => row[key].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(['benchmark', 'value', 'target', 'verdict']));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line([row.benchmark, row.value, row.target, row.verdict]));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

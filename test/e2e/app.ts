@@ -1,0 +1,48 @@
+// Shared steps for end-to-end tests: driving the app as a person would, by role and name.
+
+import { expect, type Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+
+export const TINY_GGUF = fileURLToPath(new URL('../fixtures/out/tiny.gguf', import.meta.url));
+
+export async function openApp(page: Page, hash = '#/'): Promise<void> {
+  await page.goto(`/${hash}`);
+  await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
+}
+
+export async function loadTinyModel(page: Page): Promise<void> {
+  await page.goto('/#/models');
+  await page.getByLabel('Load GGUF model').setInputFiles(TINY_GGUF);
+  await expect(page.getByText(/Loaded: /)).toBeVisible({ timeout: 60_000 });
+}
+
+/** Opens a built-in character and starts a new conversation with it; returns the character's name. */
+export async function startChat(page: Page, name = 'Hester Coyle'): Promise<void> {
+  await page.getByRole('link', { name: 'Characters' }).click();
+  await page.getByRole('link', { name: `Open ${name}` }).click();
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await expect(page.locator('article[data-role="assistant"]').first()).toBeVisible();
+}
+
+/** Records the length of the streaming reply each time the DOM changes, to see it grow. */
+export async function recordStreaming(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const samples: number[] = [];
+    (window as unknown as { __samples: number[] }).__samples = samples;
+    new MutationObserver(() => {
+      const live = document.querySelector('article[data-status="streaming"] .content');
+      if (live) samples.push(live.textContent?.length ?? 0);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+}
+
+export function streamingSamples(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { __samples: number[] }).__samples);
+}
+
+export async function setReplyLength(page: Page, tokens: number): Promise<void> {
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Longest reply (tokens)').fill(String(tokens));
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved.')).toBeVisible();
+}

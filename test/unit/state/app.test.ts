@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { BuiltinPack } from '../../../src/core/builtin-characters';
+import { AppState } from '../../../src/state/app.svelte';
+import type { LoadedPack } from '../../../src/state/builtin-packs';
+import { createRepositories } from '../../../src/storage';
+import { openDatabase } from '../../../src/storage/db';
+import { ScriptedEngine } from '../helpers/scripted-engine';
+
+const root = new URL('../../../characters/', import.meta.url);
+const shippedPacks: LoadedPack[] = readdirSync(root).map((slug) => ({
+  pack: JSON.parse(readFileSync(new URL(`${slug}/character.json`, root), 'utf8')) as BuiltinPack,
+  avatar: `data:image/svg+xml,${slug}`,
+}));
+
+function makeApp(dbName: string, packs: LoadedPack[] = shippedPacks) {
+  return new AppState({
+    openRepositories: async () => createRepositories(await openDatabase(dbName)),
+    loadBuiltinPacks: async () => packs,
+    engines: { createEngine: async () => new ScriptedEngine(), probeGpu: async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' }) },
+  });
+}
+
+describe('AppState', () => {
+  it('installs the built-in characters on first run', async () => {
+    const app = makeApp(`app-${crypto.randomUUID()}`);
+    await app.start();
+    expect(app.status).toBe('ready');
+    expect(app.characters.length).toBe(shippedPacks.length);
+    expect(app.characters.filter((c) => c.language === 'zh').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a newer app version updates built-ins without overwriting the person’s edits', async () => {
+    const name = `app-${crypto.randomUUID()}`;
+    const first = makeApp(name);
+    await first.start();
+    const target = first.characters[0];
+    await first.repos.characters.put({ ...target, scenario: 'My own scenario' });
+
+    const updated = shippedPacks.map((loaded) => loaded.pack.id === target.id
+      ? { ...loaded, pack: { ...loaded.pack, version: loaded.pack.version + 1, scenario: 'Shipped new scenario', shortDescription: 'Shipped new tagline' } }
+      : loaded);
+    const second = makeApp(name, updated);
+    await second.start();
+    const after = second.character(target.id)!;
+    expect(after.scenario).toBe('My own scenario');
+    expect(after.shortDescription).toBe('Shipped new tagline');
+  });
+
+  it('starts a conversation on the greeting, with alternate greetings as swipes', async () => {
+    const app = makeApp(`app-${crypto.randomUUID()}`);
+    await app.start();
+    const character = app.characters[0];
+    const id = await app.newConversation(character.id);
+    const session = await app.openChat(id);
+    expect(session!.path.map((m) => m.content)).toEqual([character.firstMessage]);
+    expect(session!.tree.siblings(session!.path[0].id)).toHaveLength(1 + character.alternateGreetings.length);
+    expect((await app.conversationsFor(character.id)).map((c) => c.id)).toEqual([id]);
+  });
+
+  it('deleting a conversation can be undone', async () => {
+    const app = makeApp(`app-${crypto.randomUUID()}`);
+    await app.start();
+    const character = app.characters[0];
+    const id = await app.newConversation(character.id);
+    await app.deleteConversation(id);
+    expect(await app.conversationsFor(character.id)).toEqual([]);
+    await app.toasts.act(app.toasts.items.at(-1)!);
+    expect((await app.conversationsFor(character.id)).map((c) => c.id)).toEqual([id]);
+  });
+
+  it('reports unavailable storage as a clear startup failure', async () => {
+    const app = new AppState({
+      openRepositories: () => openDatabase('x').then(() => { throw new DOMException('denied', 'SecurityError'); }),
+      loadBuiltinPacks: async () => [],
+      engines: { createEngine: async () => new ScriptedEngine(), probeGpu: async () => ({ webgpu: false, shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' }) },
+    });
+    await app.start();
+    expect(app.status).toBe('failed');
+    expect(app.startupError?.code).toBe('storage-unavailable');
+    expect(app.locale.describe(app.startupError)).toMatch(/private window/);
+  });
+});
