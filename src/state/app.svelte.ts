@@ -182,7 +182,9 @@ export class AppState {
       engine: () => {
         const engine = this.models.engine;
         const loaded = this.models.loaded;
-        return engine && loaded ? { engine, modelId: loaded.id, contextWindow: loaded.contextWindow } : null;
+        return engine && loaded
+          ? { engine, modelId: loaded.id, contextWindow: loaded.contextWindow, estimator: this.models.estimator }
+          : null;
       },
       onEngineLost: (error) => this.models.markLost(error),
     }, conversationId);

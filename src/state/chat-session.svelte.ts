@@ -5,12 +5,23 @@ import type { ChatEngine } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
 import { MessageTree } from '../core/message-tree';
 import { buildPlainPrompt } from '../core/prompt';
-import type { Character, ChatTurn, Conversation, Message, SamplingSettings } from '../core/types';
+import { estimatePromptTokens, type TokenEstimator } from '../core/tokens';
+import type { Character, ChatTurn, Conversation, Message, SamplingSettings, SentPrompt } from '../core/types';
 import type { ConversationRepository } from '../storage/conversations';
 import { createFrameScheduler } from './frame';
 
 /** How often partial text is written to IndexedDB while a reply streams. */
 const SAVE_INTERVAL_MS = 250;
+/** Tries at fitting a prompt the engine rejected as too long (each learns the real size). */
+const MAX_PROMPT_ATTEMPTS = 3;
+
+export interface ReadyEngine {
+  engine: ChatEngine;
+  modelId: string;
+  contextWindow: number;
+  /** Token estimates for this model, corrected by what the engine reports. */
+  estimator: TokenEstimator;
+}
 
 export interface ChatSessionDeps {
   conversations: ConversationRepository;
@@ -18,7 +29,7 @@ export interface ChatSessionDeps {
   persona: () => { name: string; description: string };
   sampling: () => SamplingSettings;
   /** The engine to use now, or null when no model is ready. */
-  engine: () => { engine: ChatEngine; modelId: string; contextWindow: number } | null;
+  engine: () => ReadyEngine | null;
   onEngineLost: (error: AppError) => void;
   now?: () => number;
   newId?: () => string;
@@ -153,22 +164,32 @@ export class ChatSession {
     this.error = null;
   }
 
-  async #generate(parentId: string): Promise<void> {
-    const ready = this.#deps.engine();
-    if (!ready) return;
-    const persona = this.#deps.persona();
-    const sampling = this.#deps.sampling();
+  #buildPrompt(parentId: string, ready: ReadyEngine): SentPrompt {
     const history: ChatTurn[] = this.tree
       .path(parentId)
       .filter((m) => m.content.trim() !== '')
       .map((m) => ({ role: m.role, content: m.content }));
-    const prompt = buildPlainPrompt({
+    return buildPlainPrompt({
       character: this.character,
-      persona,
+      persona: this.#deps.persona(),
       history,
       contextWindow: ready.contextWindow,
-      replyTokens: sampling.maxTokens,
+      replyTokens: this.#deps.sampling().maxTokens,
+      countTokens: ready.estimator.count,
     });
+  }
+
+  async #generate(parentId: string): Promise<void> {
+    const ready = this.#deps.engine();
+    if (!ready) return;
+    const sampling = this.#deps.sampling();
+    let prompt: SentPrompt;
+    try {
+      prompt = this.#buildPrompt(parentId, ready);
+    } catch (error) {
+      this.error = toAppError(error, 'generation-failed');
+      return;
+    }
     const reply: Message = {
       ...this.#newMessage('assistant', '', parentId),
       status: 'streaming',
@@ -185,8 +206,8 @@ export class ChatSession {
     let text = '';
     let savedText = '';
     let lastSave = 0;
-    this.streaming = { id: reply.id, text: '', deltas: 0, startedAt: started, shownAt: started };
     let deltas = 0;
+    this.streaming = { id: reply.id, text: '', deltas: 0, startedAt: started, shownAt: started };
     const frame = createFrameScheduler(() => {
       if (this.streaming?.id !== reply.id) return;
       this.streaming = { ...this.streaming, text, deltas, shownAt: performance.now() };
@@ -200,45 +221,65 @@ export class ChatSession {
     });
 
     let final: Partial<Message> = { status: 'done' };
-    try {
-      for await (const event of ready.engine.chat(prompt.messages, {
-        maxTokens: sampling.maxTokens,
-        temperature: sampling.temperature,
-        topP: sampling.topP,
-        repetitionPenalty: sampling.repetitionPenalty,
-        seed: sampling.seed,
-      }, abort.signal)) {
-        if (event.type === 'delta') {
-          text += event.text;
-          deltas += 1;
-          frame.request();
-        } else {
-          const seconds = (performance.now() - started) / 1000;
-          final = {
-            status: event.finishReason === 'abort' ? 'stopped' : 'done',
-            usage: {
-              ...event.usage,
-              tokensPerSecond: event.usage.tokensPerSecond ?? (seconds > 0 ? event.usage.completionTokens / seconds : undefined),
-            },
-          };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        for await (const event of ready.engine.chat(prompt.messages, {
+          maxTokens: sampling.maxTokens,
+          temperature: sampling.temperature,
+          topP: sampling.topP,
+          repetitionPenalty: sampling.repetitionPenalty,
+          seed: sampling.seed,
+        }, abort.signal)) {
+          if (event.type === 'delta') {
+            text += event.text;
+            deltas += 1;
+            frame.request();
+          } else {
+            const seconds = (performance.now() - started) / 1000;
+            ready.estimator.observe(estimatePromptTokens(prompt.messages), event.usage.promptTokens);
+            final = {
+              status: event.finishReason === 'abort' ? 'stopped' : 'done',
+              usage: {
+                ...event.usage,
+                tokensPerSecond: event.usage.tokensPerSecond ?? (seconds > 0 ? event.usage.completionTokens / seconds : undefined),
+              },
+            };
+          }
         }
+        if (abort.signal.aborted) final.status = 'stopped';
+        break;
+      } catch (error) {
+        const appError = toAppError(error, 'generation-failed');
+        // Our token count is an estimate; when the engine says the prompt did not fit, learn the
+        // real size and build a smaller prompt, as long as nothing has been written yet.
+        if (appError.code === 'context-exceeded' && text === '' && attempt < MAX_PROMPT_ATTEMPTS && !abort.signal.aborted) {
+          const estimated = estimatePromptTokens(prompt.messages);
+          const reported = Number(appError.details.promptTokens) || Math.ceil(estimated * ready.estimator.ratio * 1.75);
+          ready.estimator.observe(estimated, reported);
+          try {
+            prompt = this.#buildPrompt(parentId, ready);
+            await this.#deps.conversations.updateMessage(reply.id, { prompt });
+            continue;
+          } catch (rebuildError) {
+            final = { status: 'error', errorCode: toAppError(rebuildError).code };
+            this.error = toAppError(rebuildError);
+            break;
+          }
+        }
+        if (appError.code === 'aborted') {
+          final = { status: 'stopped' };
+        } else {
+          final = { status: 'error', errorCode: appError.code };
+          this.error = appError;
+          if (appError.code === 'device-lost') this.#deps.onEngineLost(appError);
+        }
+        break;
       }
-      if (abort.signal.aborted) final.status = 'stopped';
-    } catch (error) {
-      const appError = toAppError(error, 'generation-failed');
-      if (appError.code === 'aborted') {
-        final = { status: 'stopped' };
-      } else {
-        final = { status: 'error', errorCode: appError.code };
-        this.error = appError;
-        if (appError.code === 'device-lost') this.#deps.onEngineLost(appError);
-      }
-    } finally {
-      frame.flush();
-      frame.cancel();
-      this.#abort = null;
     }
-    const done: Message = { ...reply, ...final, content: text, updatedAt: this.#now };
+    frame.flush();
+    frame.cancel();
+    this.#abort = null;
+    const done: Message = { ...reply, prompt, ...final, content: text, updatedAt: this.#now };
     await this.#deps.conversations.updateMessage(reply.id, {
       content: done.content, status: done.status, errorCode: done.errorCode, usage: done.usage, updatedAt: done.updatedAt,
     });

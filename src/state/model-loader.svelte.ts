@@ -2,6 +2,7 @@
 
 import type { ChatEngine, LoadedModel, LoadProgress, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
+import { TokenEstimator } from '../core/tokens';
 import type { EngineKind, Lang } from '../core/types';
 import {
   MODEL_CATALOG,
@@ -10,6 +11,9 @@ import {
   recommendModel,
   type GpuReport,
 } from '../core/model-catalog';
+
+// Byte-level vocabularies (tiny or unusual GGUFs) can need several times the usual estimate.
+const ESTIMATOR_OPTIONS = { maxRatio: 8 };
 
 export type EngineFactory = (kind: EngineKind) => Promise<ChatEngine>;
 export type LoaderStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -35,6 +39,9 @@ export class ModelLoader {
   readonly assessed = $derived(this.gpu ? assessCatalog(MODEL_CATALOG, this.gpu) : []);
   readonly offered = $derived(this.gpu ? offeredModels(this.assessed) : []);
   readonly recommended = $derived(this.gpu ? recommendModel(this.assessed, this.#options.language?.() ?? 'en') : undefined);
+
+  /** Token estimates for the loaded model; starts fresh with every load. */
+  estimator = new TokenEstimator(ESTIMATOR_OPTIONS);
 
   #options: ModelLoaderOptions;
   #engines = new Map<EngineKind, Promise<ChatEngine>>();
@@ -72,6 +79,7 @@ export class ModelLoader {
       }, abort.signal);
       if (abort.signal.aborted) throw new AppError('aborted', 'Cancelled');
       this.#active = engine;
+      this.estimator = new TokenEstimator(ESTIMATOR_OPTIONS);
       this.loaded = model;
       this.status = 'ready';
       this.progress = null;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors';
 import { DEFAULT_SAMPLING, type Character, type Conversation, type Message } from '../../../src/core/types';
+import { estimatePromptTokens, TokenEstimator } from '../../../src/core/tokens';
 import { ChatSession, type ChatSessionDeps } from '../../../src/state/chat-session.svelte';
 import { AppDatabase } from '../../../src/storage/db';
 import { createRepositories, type Repositories } from '../../../src/storage';
@@ -17,6 +18,8 @@ let db: AppDatabase;
 let repos: Repositories;
 let engine: ScriptedEngine;
 let lost: AppError[];
+let estimator: TokenEstimator;
+let contextWindow: number;
 
 async function openSession(): Promise<ChatSession> {
   const conversation: Conversation = { id: 'conv', characterId: 'c1', title: 'Chat', leafId: 'g1', createdAt: 1, updatedAt: 1, messageCount: 2 };
@@ -29,7 +32,7 @@ async function openSession(): Promise<ChatSession> {
     character,
     persona: () => ({ name: 'Ana', description: '' }),
     sampling: () => DEFAULT_SAMPLING,
-    engine: () => ({ engine, modelId: 'scripted', contextWindow: 2048 }),
+    engine: () => ({ engine, modelId: 'scripted', contextWindow, estimator }),
     onEngineLost: (error) => lost.push(error),
   };
   const session = await ChatSession.open(deps, 'conv');
@@ -43,6 +46,8 @@ beforeEach(async () => {
   repos = createRepositories(db);
   engine = new ScriptedEngine();
   lost = [];
+  estimator = new TokenEstimator({ maxRatio: 8 });
+  contextWindow = 2048;
 });
 afterEach(() => db.close());
 
@@ -152,5 +157,26 @@ describe('ChatSession', () => {
       sampling: () => DEFAULT_SAMPLING, engine: () => null, onEngineLost: () => {},
     }, 'conv');
     expect(reopened!.path.map((m) => m.content)).toEqual(['Who goes there?', 'First', 'Reply A']);
+  });
+
+  it('when the engine says the prompt is too long, it learns the real size and sends a shorter one', async () => {
+    contextWindow = 1200;
+    const session = await openSession();
+    const long = 'The tide came in over the rocks and the lamp turned slowly above us. '.repeat(5);
+    for (let i = 0; i < 6; i++) {
+      engine.replies.push({ pieces: [long] });
+      await session.send(`${long} (${i})`);
+    }
+    engine.calls.length = 0;
+    engine.replies.push({ pieces: [], failWith: new AppError('context-exceeded', 'request (9000 tokens) exceeds the available context size', { promptTokens: 9000 }) });
+    engine.replies.push({ pieces: ['Fits now.'] });
+    await session.send('One more question.');
+    expect(engine.calls).toHaveLength(2);
+    const [tooLong, shorter] = engine.calls.map((call) => call.messages);
+    expect(estimatePromptTokens(shorter)).toBeLessThan(estimatePromptTokens(tooLong));
+    expect(shorter.at(-1)?.content).toBe('One more question.');
+    expect(estimator.ratio).toBeGreaterThan(1.5);
+    expect(session.path.at(-1)?.content).toBe('Fits now.');
+    expect(session.error).toBeNull();
   });
 });
