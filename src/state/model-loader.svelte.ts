@@ -36,14 +36,18 @@ export class ModelLoader {
   /** The source being loaded or last loaded, for the picker to show. */
   source = $state.raw<ModelSource | null>(null);
 
+  #options: ModelLoaderOptions;
+
   readonly assessed = $derived(this.gpu ? assessCatalog(MODEL_CATALOG, this.gpu) : []);
   readonly offered = $derived(this.gpu ? offeredModels(this.assessed) : []);
-  readonly recommended = $derived(this.gpu ? recommendModel(this.assessed, this.#options.language?.() ?? 'en') : undefined);
+  /** The default for this device, in the person's language (a getter: it reads the options). */
+  get recommended() {
+    return this.gpu ? recommendModel(this.assessed, this.#options.language?.() ?? 'en') : undefined;
+  }
 
   /** Token estimates for the loaded model; starts fresh with every load. */
   estimator = new TokenEstimator(ESTIMATOR_OPTIONS);
 
-  #options: ModelLoaderOptions;
   #engines = new Map<EngineKind, Promise<ChatEngine>>();
   #active: ChatEngine | null = null;
   #abort: AbortController | null = null;

@@ -36,20 +36,20 @@ test.describe('chatting on the CPU engine with a real (tiny) GGUF model', () => 
     await page.keyboard.press('Escape'); // Escape stops the regenerated reply
     await expect(replies.nth(1)).not.toHaveAttribute('data-status', 'streaming');
     const regenerated = await replies.nth(1).locator('.content').innerText();
-    await page.getByRole('button', { name: 'Previous version' }).click();
+    await replies.nth(1).getByRole('button', { name: 'Previous version' }).click();
     await expect(page.getByText('1 of 2')).toBeVisible();
-    await expect(replies.nth(1).locator('.content')).toHaveText(stoppedText);
+    await expect.poll(() => replies.nth(1).locator('.content').innerText()).toBe(stoppedText);
 
     // Reload: the conversation is all there, on the version last shown.
     const url = page.url();
     await page.reload();
     expect(page.url()).toBe(url);
-    await expect(replies.first().locator('.content')).toHaveText(greeting);
+    await expect.poll(() => replies.first().locator('.content').innerText()).toBe(greeting);
     await expect(page.locator('article[data-role="user"]')).toContainText('Is the lamp lit tonight?');
-    await expect(replies.nth(1).locator('.content')).toHaveText(stoppedText);
+    await expect.poll(() => replies.nth(1).locator('.content').innerText()).toBe(stoppedText);
     await expect(page.getByText('1 of 2')).toBeVisible();
-    await page.getByRole('button', { name: 'Next version' }).click();
-    await expect(replies.nth(1).locator('.content')).toHaveText(regenerated);
+    await replies.nth(1).getByRole('button', { name: 'Next version' }).click();
+    await expect.poll(() => replies.nth(1).locator('.content').innerText()).toBe(regenerated);
   });
 
   test('a reload mid-reply keeps the partial text', async ({ page }) => {

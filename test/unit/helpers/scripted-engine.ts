@@ -1,6 +1,6 @@
 // A scripted ChatEngine for unit tests of state: replies with fixed pieces, honours abort, can fail.
 
-import type { ChatEngine, ChatEvent, GenerateOptions, LoadedModel, ModelSource } from '../../../src/core/engine';
+import type { ChatEngine, ChatEvent, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../../../src/core/engine';
 import { AppError } from '../../../src/core/errors';
 import type { ChatTurn } from '../../../src/core/types';
 
@@ -18,7 +18,7 @@ export class ScriptedEngine implements ChatEngine {
   replies: ScriptedReply[] = [];
   loads = 0;
 
-  async load(source: ModelSource, onProgress: (p: { fraction: number; phase: 'load'; text: string }) => void): Promise<LoadedModel> {
+  async load(source: ModelSource, onProgress: (p: LoadProgress) => void, _signal?: AbortSignal): Promise<LoadedModel> {
     this.loads += 1;
     onProgress({ fraction: 0.5, phase: 'load', text: 'halfway' });
     onProgress({ fraction: 1, phase: 'load', text: 'done' });
