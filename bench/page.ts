@@ -4,7 +4,7 @@
 import '../src/main';
 import { Wllama } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import { defaultThreadCount } from '../src/engines/wllama-engine';
+import { defaultThreadCount } from '../src/engines/wllama-core';
 import { createRepositories } from '../src/storage';
 import { openDatabase } from '../src/storage/db';
 import type { ChatTurn, Conversation, Message, SamplingSettings } from '../src/core/types';
@@ -51,17 +51,23 @@ const hooks = {
   },
 
   /** The prompt and usage of the newest assistant message in a conversation. */
-  async lastReply(conversationId: string): Promise<{ prompt: ChatTurn[]; completionTokens: number } | null> {
+  async lastReply(conversationId: string): Promise<{ prompt: ChatTurn[]; completionTokens: number; status: string; engineRate?: number }> {
     const messages = await (await repositories()).conversations.messages(conversationId);
     const reply = messages.filter((m) => m.role === 'assistant' && m.prompt).at(-1);
-    return reply?.prompt && reply.usage ? { prompt: reply.prompt.messages, completionTokens: reply.usage.completionTokens } : null;
+    if (!reply?.prompt || !reply.usage) throw new Error(`No finished reply (status ${reply?.status}, ${reply?.errorCode ?? 'no error'})`);
+    return { prompt: reply.prompt.messages, completionTokens: reply.usage.completionTokens, status: reply.status, engineRate: reply.usage.tokensPerSecond };
   },
 
   /** Streams with wllama directly (no app code in the loop) and times it the same way as the UI. */
-  async rawWllama(modelUrl: string, messages: ChatTurn[], sampling: SamplingSettings): Promise<StreamTiming> {
+  async rawWllama(modelUrl: string, messages: ChatTurn[], sampling: SamplingSettings, extra: Record<string, unknown> = {}, loadExtra: Record<string, unknown> = {}, busyMs = 0): Promise<StreamTiming> {
     const wllama = new Wllama({ default: wasmUrl }, { suppressNativeLog: true, logger: { ...console, debug: () => {}, log: () => {} } });
     const blob = await (await fetch(modelUrl)).blob();
-    await wllama.loadModel([blob], { n_ctx: 4096, n_threads: defaultThreadCount(navigator.hardwareConcurrency, crossOriginIsolated) });
+    await wllama.loadModel([blob], { n_ctx: 4096, n_threads: defaultThreadCount(navigator.hardwareConcurrency, crossOriginIsolated), ...loadExtra });
+    // The first generation of a fresh instance compiles and warms up; the app's engine is warm too.
+    for await (const chunk of await wllama.createChatCompletion({ messages: [{ role: 'user', content: 'Hi' }], stream: true, max_tokens: 16 })) void chunk;
+    let busy = busyMs > 0;
+    const burn = () => { if (!busy) return; const end = performance.now() + busyMs; while (performance.now() < end); requestAnimationFrame(burn); };
+    requestAnimationFrame(burn);
     const stream = await wllama.createChatCompletion({
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
       stream: true,
@@ -69,6 +75,7 @@ const hooks = {
       temperature: sampling.temperature,
       top_p: sampling.topP,
       seed: sampling.seed,
+      ...extra,
     });
     let first = 0;
     let last = 0;
@@ -79,6 +86,7 @@ const hooks = {
       if (tokens === 0) first = last;
       tokens += 1;
     }
+    busy = false;
     await wllama.exit();
     return { tokens, spanMs: last - first };
   },
@@ -86,15 +94,18 @@ const hooks = {
   /** Starts timing the streaming reply as the person sees it: each change of its rendered text. */
   watchStreaming(): void {
     const seen = { first: 0, last: 0, text: '' };
-    (window as unknown as { __seen: typeof seen }).__seen = seen;
-    new MutationObserver(() => {
+    const w = window as unknown as { __seen: typeof seen; __observer?: MutationObserver };
+    w.__seen = seen;
+    w.__observer?.disconnect();
+    w.__observer = new MutationObserver(() => {
       const live = document.querySelector('article[data-status="streaming"] .content');
       const text = live?.textContent ?? '';
       if (!live || text === seen.text) return;
       seen.text = text;
       seen.last = performance.now();
       if (!seen.first) seen.first = seen.last;
-    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    w.__observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
   },
 
   streamingSpan(): number {

@@ -12,6 +12,11 @@ import { createFrameScheduler } from './frame';
 
 /** How often partial text is written to IndexedDB while a reply streams. */
 const SAVE_INTERVAL_MS = 250;
+/**
+ * Streamed text is shown on an animation frame, at most this often: about 30 updates a second
+ * reads as smooth, and each frame not drawn is CPU time left to a model running on the same cores.
+ */
+const STREAM_FRAME_MS = 50;
 /** Tries at fitting a prompt the engine rejected as too long (each learns the real size). */
 const MAX_PROMPT_ATTEMPTS = 3;
 
@@ -218,7 +223,7 @@ export class ChatSession {
         // A failed save mid-stream is not fatal: the final write below carries the whole text.
         this.#deps.conversations.saveStreamingText(reply.id, text).catch(() => {});
       }
-    });
+    }, { minIntervalMs: STREAM_FRAME_MS });
 
     let final: Partial<Message> = { status: 'done' };
     for (let attempt = 1; ; attempt++) {
