@@ -8,7 +8,7 @@ import type { BenchHooks } from './page';
 
 const PORT = 4174;
 const ORIGIN = `http://localhost:${PORT}`;
-const RUNS = 3;
+const RUNS = 5;
 
 interface Row {
   benchmark: string;
@@ -67,8 +67,8 @@ async function streamingRate(page: Page): Promise<{ ui: number; raw: number; tok
   const ui: number[] = [];
   const raw: number[] = [];
   let tokens = 0;
-  // Run -1 warms the engine up (the first reply after a load is slower) and is not counted.
-  for (let run = -1; run < RUNS; run++) {
+  // Runs below 0 warm the engine up (the first replies after a load are slower) and are not counted.
+  for (let run = -2; run < RUNS; run++) {
     await call(page, 'watchStreaming');
     await page.getByRole('textbox', { name: 'Message' }).fill(`Tell me about the lighthouse, part ${run}.`);
     await page.getByRole('button', { name: 'Send' }).click();

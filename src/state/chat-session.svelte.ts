@@ -43,10 +43,6 @@ export interface ChatSessionDeps {
 export interface StreamingReply {
   id: string;
   text: string;
-  /** Deltas received and when the first and latest were shown, for the UI's own speed figure. */
-  deltas: number;
-  startedAt: number;
-  shownAt: number;
 }
 
 export class ChatSession {
@@ -211,11 +207,10 @@ export class ChatSession {
     let text = '';
     let savedText = '';
     let lastSave = 0;
-    let deltas = 0;
-    this.streaming = { id: reply.id, text: '', deltas: 0, startedAt: started, shownAt: started };
+    this.streaming = { id: reply.id, text: '' };
     const frame = createFrameScheduler(() => {
       if (this.streaming?.id !== reply.id) return;
-      this.streaming = { ...this.streaming, text, deltas, shownAt: performance.now() };
+      this.streaming = { id: reply.id, text };
       const now = performance.now();
       if (now - lastSave >= SAVE_INTERVAL_MS && text !== savedText) {
         lastSave = now;
@@ -237,7 +232,6 @@ export class ChatSession {
         }, abort.signal)) {
           if (event.type === 'delta') {
             text += event.text;
-            deltas += 1;
             frame.request();
           } else {
             const seconds = (performance.now() - started) / 1000;
