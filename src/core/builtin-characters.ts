@@ -3,30 +3,17 @@
 
 import { formatExampleDialogue } from './example-dialogue';
 import { CHARACTER_FIELD_NAMES } from './types';
-import type { Character, CharacterFields, Exchange, Lang } from './types';
+import type { Character, CharacterFields, Exchange } from './types';
 
-/** The JSON shape of `characters/<slug>/character.json`. The avatar is `avatar.svg` beside it. */
-export interface BuiltinPack {
+/**
+ * The JSON shape of `characters/<slug>/character.json`: the character's fields, except that the
+ * avatar is `avatar.svg` beside it and example dialogue is a list of exchanges.
+ */
+export interface BuiltinPack extends Omit<CharacterFields, 'avatar' | 'exampleDialogue'> {
   /** `builtin:<slug>`; stable across versions, so updates find the stored character. */
   id: string;
   /** Raised whenever the shipped text changes; drives mergeBuiltinUpdate. */
   version: number;
-  language: Lang;
-  name: string;
-  nickname: string;
-  shortDescription: string;
-  description: string;
-  personality: string;
-  scenario: string;
-  firstMessage: string;
-  alternateGreetings: string[];
-  catchphrases: string[];
-  tags: string[];
-  creatorNotes: string;
-  systemPrompt: string;
-  postHistoryInstructions: string;
-  creator: string;
-  characterVersion: string;
   examples: Exchange[];
 }
 
