@@ -49,12 +49,23 @@ export class RemoteEngine implements ChatEngine {
       queue.push(reply);
       wake?.();
     });
+    // Text the worker wrote after the person pressed Stop is still on its way; it is dropped, so
+    // the reply ends exactly where it stopped on screen, and its usage counts what was kept.
+    let shown = 0;
     while (true) {
       if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       const reply = queue.shift()!;
-      if (reply.type === 'event') yield reply.event;
-      else if (reply.type === 'error') throw deserializeError(reply.error);
+      if (reply.type === 'event') {
+        const { event } = reply;
+        if (event.type === 'delta') {
+          if (signal?.aborted) continue;
+          shown += 1;
+          yield event;
+        } else if (signal?.aborted) {
+          yield { ...event, finishReason: 'abort', usage: { ...event.usage, completionTokens: Math.min(event.usage.completionTokens, shown) } };
+        } else yield event;
+      } else if (reply.type === 'error') throw deserializeError(reply.error);
       else if (reply.type === 'end') return;
     }
   }

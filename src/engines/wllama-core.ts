@@ -1,5 +1,5 @@
-// Runs GGUF models on the CPU with wllama (llama.cpp compiled to WebAssembly) behind the ChatEngine
-// interface. It runs inside workers/wllama.worker.ts; the page talks to it through WllamaEngine.
+// Runs GGUF models with wllama (llama.cpp compiled to WebAssembly: CPU, or WebGPU where the adapter
+// has shader-f16) behind the ChatEngine interface. It runs inside workers/wllama.worker.ts; the page talks to it through WllamaEngine.
 
 import {
   Wllama,
@@ -44,6 +44,18 @@ function isCrossOriginIsolated(): boolean {
 export function defaultThreadCount(hardwareConcurrency: number, isolated: boolean): number {
   if (!isolated) return 1;
   return Math.min(8, Math.max(1, Math.floor(hardwareConcurrency / 2)));
+}
+
+/** Whether this browser's WebGPU adapter can run wllama's GPU backend (it needs shader-f16). */
+async function adapterHasShaderF16(): Promise<boolean> {
+  const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } })?.gpu;
+  if (!gpu) return false;
+  try {
+    const adapter = await gpu.requestAdapter();
+    return adapter?.features.has('shader-f16') ?? false;
+  } catch {
+    return false;
+  }
 }
 
 function abortedError(): AppError {
@@ -96,6 +108,8 @@ export class WllamaCore implements ChatEngine {
   readonly #debug: boolean;
   #instance: Instance | null = null;
   #model: LoadedModel | null = null;
+  /** Whether the loaded model's layers run on WebGPU. */
+  #onGpu = false;
   /** The reply being written, so unload/load can stop it first. */
   #activeChat: AbortController | null = null;
   /** Settles when the last stopped request has been wound down inside wllama. */
@@ -118,7 +132,7 @@ export class WllamaCore implements ChatEngine {
   capabilities(): EngineCapabilities {
     const wllama = this.#instance?.wllama;
     const multiThread = wllama?.isModelLoaded() ? wllama.isMultithread() : this.#threads > 1 && isCrossOriginIsolated();
-    return { gpu: false, multiThread };
+    return { gpu: this.#onGpu, multiThread };
   }
 
   #create(): Wllama {
@@ -152,7 +166,7 @@ export class WllamaCore implements ChatEngine {
     if (signal?.aborted) throw abortedError();
     await checkWasmReachable(this.#wasmUrl);
 
-    const wllama = this.#create();
+    let wllama = this.#create();
     let name: string;
     let id: string;
     let blobs: Blob[];
@@ -186,20 +200,24 @@ export class WllamaCore implements ChatEngine {
     const params: LoadModelParams = {
       n_ctx: nCtx,
       n_threads: this.#threads,
-      // CPU only: wllama's WebGPU path wants shader-f16, and the GPU is web-llm's job here. 0 also
-      // keeps wllama from touching navigator.gpu at all.
-      n_gpu_layers: 0,
+      // wllama's WebGPU backend needs shader-f16; where the adapter has it, offload every layer.
+      // 0 keeps wllama from touching navigator.gpu at all.
+      n_gpu_layers: (await adapterHasShaderF16()) ? 999 : 0,
       // One conversation at a time: a single slot gets the whole window and keeps its prompt cache.
       n_parallel: 1,
     };
-    const loading = wllama.loadModel(blobs, params);
     try {
-      await raceAbort(loading, signal);
+      await this.#loadInto(wllama, blobs, params, signal);
     } catch (error) {
-      // Loading cannot be interrupted inside the wasm; terminating the worker ends it.
-      this.#teardown = wllama.exit().catch(() => {});
-      if (signal?.aborted || isAbort(error)) throw abortedError();
-      throw describeWllamaLoadError(error, name);
+      if (signal?.aborted || isAbort(error) || params.n_gpu_layers === 0) throw this.#loadFailure(error, name, signal);
+      // The GPU path failed (driver, memory): the same model on the CPU still works.
+      wllama = this.#create();
+      params.n_gpu_layers = 0;
+      try {
+        await this.#loadInto(wllama, blobs, params, signal);
+      } catch (cpuError) {
+        throw this.#loadFailure(cpuError, name, signal);
+      }
     }
     if (signal?.aborted) {
       await wllama.exit().catch(() => {});
@@ -210,9 +228,25 @@ export class WllamaCore implements ChatEngine {
     const modelName = header?.metadata.get('general.name');
     const label = typeof modelName === 'string' && modelName.trim() !== '' && modelName !== name ? `${modelName} (${name})` : name;
     this.#instance = newInstance(wllama);
+    this.#onGpu = (params.n_gpu_layers ?? 0) > 0;
     this.#model = { id, label, engine: 'wllama', contextWindow: info.n_ctx, sizeBytes };
     onProgress({ phase: 'load', fraction: 1, text: `Loaded ${name}`, loadedBytes: sizeBytes, totalBytes: sizeBytes });
     return this.#model;
+  }
+
+  /** Loads into one wllama instance; a failed or cancelled load tears that instance down. */
+  async #loadInto(wllama: Wllama, blobs: Blob[], params: LoadModelParams, signal?: AbortSignal): Promise<void> {
+    try {
+      await raceAbort(wllama.loadModel(blobs, params), signal);
+    } catch (error) {
+      // Loading cannot be interrupted inside the wasm; terminating the worker ends it.
+      this.#teardown = wllama.exit().catch(() => {});
+      throw error;
+    }
+  }
+
+  #loadFailure(error: unknown, name: string, signal?: AbortSignal): AppError {
+    return signal?.aborted || isAbort(error) ? abortedError() : describeWllamaLoadError(error, name);
   }
 
   async #download(wllama: Wllama, url: string, onProgress: (p: LoadProgress) => void, signal?: AbortSignal): Promise<Blob[]> {
