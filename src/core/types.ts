@@ -41,6 +41,42 @@ export const CHARACTER_FIELD_NAMES = [
   'creatorNotes', 'tags', 'creator', 'characterVersion', 'catchphrases', 'language',
 ] as const satisfies readonly (keyof CharacterFields)[];
 
+/** Card `character_book` / standalone lorebook entry (Character Card V2/V3 semantics). */
+export interface LorebookEntry {
+  id: string | number;
+  keys: string[];
+  secondaryKeys: string[];
+  content: string;
+  enabled: boolean;
+  /** Lower is inserted higher in the prompt. */
+  insertionOrder: number;
+  caseSensitive?: boolean;
+  name?: string;
+  /** When over budget, lower priority is dropped first. */
+  priority?: number;
+  comment?: string;
+  /** Secondary keys only apply when selective. */
+  selective?: boolean;
+  selectiveLogic?: 'and-any' | 'and-all' | 'not-any' | 'not-all';
+  constant?: boolean;
+  /** Keys are regular expressions (`/pattern/flags` or bare patterns). */
+  useRegex?: boolean;
+  position?: 'before_char' | 'after_char';
+  /** Unknown fields and extensions, kept verbatim for round trips. */
+  extensions: Record<string, unknown>;
+}
+
+export interface Lorebook {
+  name?: string;
+  description?: string;
+  /** How many recent messages are scanned for keys. */
+  scanDepth?: number;
+  tokenBudget?: number;
+  recursiveScanning?: boolean;
+  extensions: Record<string, unknown>;
+  entries: LorebookEntry[];
+}
+
 export interface Character extends CharacterFields {
   id: string;
   origin: 'builtin' | 'user' | 'import';
@@ -48,6 +84,8 @@ export interface Character extends CharacterFields {
   builtin?: { version: number; base: CharacterFields };
   /** Unknown card fields and extensions, kept verbatim for round trips. */
   extensions: Record<string, unknown>;
+  /** The card's own lorebook (`character_book`), used by the prompt builder. */
+  lorebook?: Lorebook;
   createdAt: number;
   updatedAt: number;
 }
