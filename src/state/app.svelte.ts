@@ -10,6 +10,7 @@ import {
   DEFAULT_SAMPLING,
   type Character,
   type Conversation,
+  type InstalledModel,
   type Message,
   type Persona,
   type SamplingSettings,
@@ -44,6 +45,8 @@ export class AppState {
   persona = $state.raw<Persona | null>(null);
   sampling = $state.raw<SamplingSettings>(DEFAULT_SAMPLING);
   session = $state.raw<ChatSession | null>(null);
+  /** The model used last, when it can be loaded again without picking a file. */
+  lastModel = $state.raw<InstalledModel | null>(null);
 
   #deps: AppDeps;
   #repos: Repositories | null = null;
@@ -73,11 +76,19 @@ export class AppState {
       this.characters = await this.repos.characters.list();
       this.persona = (await this.repos.personas.getDefault()) ?? null;
       this.sampling = { ...DEFAULT_SAMPLING, ...(await this.repos.settings.get(SAMPLING_KEY, DEFAULT_SAMPLING)) };
+      this.lastModel = (await this.repos.models.list()).find((model) => model.source !== 'file') ?? null;
       this.status = 'ready';
     } catch (error) {
       this.startupError = toAppError(error, 'storage-unavailable');
       this.status = 'failed';
     }
+  }
+
+  /** Loads the model used last (from the browser's cache for web-llm and downloaded GGUFs). */
+  reloadLastModel(): Promise<unknown> {
+    const model = this.lastModel;
+    if (!model) return Promise.resolve();
+    return this.models.load(model.engine === 'webllm' ? { kind: 'webllm', modelId: model.id } : { kind: 'gguf-url', url: model.url ?? '' });
   }
 
   async setLang(lang: 'en' | 'zh'): Promise<void> {
@@ -213,7 +224,7 @@ export class AppState {
   async #rememberModel(model: LoadedModel, source: ModelSource): Promise<void> {
     const now = Date.now();
     const existing = await this.#repos?.models.get(model.id);
-    await this.#repos?.models.put({
+    const record: InstalledModel = {
       id: model.id,
       engine: model.engine,
       label: model.label,
@@ -223,7 +234,9 @@ export class AppState {
       url: source.kind === 'gguf-url' ? source.url : undefined,
       addedAt: existing?.addedAt ?? now,
       lastUsedAt: now,
-    });
+    };
+    await this.#repos?.models.put(record);
+    if (record.source !== 'file') this.lastModel = record;
   }
 }
 

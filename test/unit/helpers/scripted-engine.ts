@@ -22,7 +22,8 @@ export class ScriptedEngine implements ChatEngine {
     this.loads += 1;
     onProgress({ fraction: 0.5, phase: 'load', text: 'halfway' });
     onProgress({ fraction: 1, phase: 'load', text: 'done' });
-    return { id: source.kind === 'webllm' ? source.modelId : 'scripted', label: 'Scripted', engine: 'wllama', contextWindow: 2048 };
+    const engine = source.kind === 'webllm' ? 'webllm' : 'wllama';
+    return { id: source.kind === 'webllm' ? source.modelId : 'scripted', label: 'Scripted', engine, contextWindow: 2048 };
   }
 
   async *chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncIterable<ChatEvent> {

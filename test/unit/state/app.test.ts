@@ -80,4 +80,18 @@ describe('AppState', () => {
     expect(app.startupError?.code).toBe('storage-unavailable');
     expect(app.locale.describe(app.startupError)).toMatch(/private window/);
   });
+
+  it('offers the model used last on the next visit', async () => {
+    const name = `app-${crypto.randomUUID()}`;
+    const first = makeApp(name);
+    await first.start();
+    await first.models.load({ kind: 'webllm', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' });
+    expect(first.lastModel?.id).toBe('Qwen2.5-1.5B-Instruct-q4f32_1-MLC');
+
+    const second = makeApp(name);
+    await second.start();
+    expect(second.lastModel).toMatchObject({ id: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC', engine: 'webllm' });
+    await second.reloadLastModel();
+    expect(second.models.status).toBe('ready');
+  });
 });
