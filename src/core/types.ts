@@ -77,6 +77,25 @@ export interface Lorebook {
   entries: LorebookEntry[];
 }
 
+/**
+ * A Character Card V3 asset other than the avatar (which lives in `avatar`): backgrounds, emotion
+ * sprites, user icons, extra icons, `x_` custom types. Kept, usable or not, so it exports again.
+ */
+export interface CharacterAsset {
+  /** `icon`, `background`, `user_icon`, `emotion`, or a custom `x_…` type. */
+  type: string;
+  name: string;
+  /** Lowercase file extension without a dot, as the card declares it. */
+  ext: string;
+  /** The URI as the card wrote it: `embeded://…`, `https:…`, `data:…`, `ccdefault:`, `__asset:…`. */
+  uri: string;
+  /** The bytes, when the card carried them (CHARX file, data: URL, PNG asset chunk). */
+  data?: Uint8Array;
+  mime?: string;
+  /** Fields of the card's asset object that the app does not know, kept verbatim. */
+  extra?: Record<string, unknown>;
+}
+
 export interface Character extends CharacterFields {
   id: string;
   origin: 'builtin' | 'user' | 'import';
@@ -86,6 +105,8 @@ export interface Character extends CharacterFields {
   extensions: Record<string, unknown>;
   /** The card's own lorebook (`character_book`), used by the prompt builder. */
   lorebook?: Lorebook;
+  /** Card assets besides the avatar, in card order. */
+  assets?: CharacterAsset[];
   createdAt: number;
   updatedAt: number;
 }
