@@ -1,0 +1,436 @@
+// Lorebook matching: which card `character_book` entries the recent messages trigger, within a token budget.
+//
+// Rules (Character Card V2/V3, SillyTavern World Info where the spec is silent):
+// - An entry triggers when one of its keys occurs in the last `scanDepth` messages. Keys are
+//   case-insensitive unless the entry is case-sensitive. A plain key must be a whole word where it
+//   begins or ends with a letter or digit of a script that separates words with spaces ("Kyon"
+//   does not match "Kyonko"); at a Han, kana, Hangul or Thai edge no boundary is needed, because
+//   those scripts do not put spaces between words ("春日" matches inside "涼宮春日は").
+// - Regex keys: every key when `useRegex`, or any key written as `/pattern/flags` (SillyTavern).
+//   A pattern that does not compile, is very long, or quantifies a group that already has a
+//   quantifier inside it (`(a+)+`, the classic catastrophic-backtracking shape) never matches and
+//   is reported in `warnings`. `g` and `y` flags are dropped (they make `test` stateful).
+// - Secondary keys apply only to `selective` entries: and-any (default), and-all, not-any, not-all.
+// - `constant` entries always trigger. Disabled entries never do (listed as skipped when they
+//   would have). Entries with no content after decorators are never inserted. Each entry, and each
+//   distinct content, goes in at most once.
+// - Recursion (when the book asks for it): the content of inserted entries is scanned too, for at
+//   most `maxRecursion` rounds; entries found that way are 'recursive'.
+// - Budget: constant entries first (they sit in the stable system prompt, so they must not come
+//   and go with the keyed ones), then direct key hits, then each recursion round. Within a group the
+//   highest `priority` is kept first, then the higher `insertionOrder` (V3: "drop the lowest
+//   priority first, or the lowest insertion_order"). An entry that does not fit is skipped and
+//   smaller ones after it may still fit. The book's own `tokenBudget` caps the caller's.
+// - Result order is insertion order: lower `insertionOrder` first, then book order.
+// - V3 decorators at the top of the content (`@@name value`, `@@@` fallbacks) are stripped;
+//   `@@activate`, `@@dont_activate`, `@@scan_depth N`, `@@additional_keys a,b` and
+//   `@@exclude_keys a,b` are honoured, the rest ignored.
+
+import { estimateTokens } from './tokens';
+import type { ChatTurn, Lorebook, LorebookEntry } from './types';
+
+export type LoreActivation = 'constant' | 'key' | 'recursive';
+export type LoreSkipReason = 'budget' | 'secondary' | 'disabled';
+
+export interface LoreMatch {
+  entry: LorebookEntry;
+  reason: LoreActivation;
+  /** Primary keys that matched, then the secondary keys that satisfied an and-any / and-all rule. */
+  matchedKeys: string[];
+  /** The content as inserted: decorators stripped, trimmed. */
+  content: string;
+  /** What it costs against the budget: its tokens plus one for the line break that joins entries. */
+  tokens: number;
+}
+
+export interface LoreSkip {
+  entry: LorebookEntry;
+  reason: LoreSkipReason;
+  matchedKeys: string[];
+}
+
+export interface LoreWarning {
+  entry: LorebookEntry;
+  key: string;
+  problem: 'invalid-regex' | 'unsafe-regex';
+}
+
+export interface LorebookMatchOptions {
+  /** Tokens all inserted entries may take together. The book's `tokenBudget`, when set, caps it. */
+  tokenBudget: number;
+  countTokens?: (text: string) => number;
+  /** Messages scanned, newest last. Overrides the book's `scanDepth`; default 4 when neither says. */
+  scanDepth?: number;
+  /** Rounds of recursive scanning when the book enables it (default 3). */
+  maxRecursion?: number;
+}
+
+export interface LorebookMatchResult {
+  /** Inserted entries, in insertion order. */
+  entries: LoreMatch[];
+  skipped: LoreSkip[];
+  warnings: LoreWarning[];
+}
+
+/** SillyTavern scans 2 messages, RisuAI 5, Backyard AI 4: the middle one keeps the last exchange and the one before. */
+export const DEFAULT_SCAN_DEPTH = 4;
+export const DEFAULT_MAX_RECURSION = 3;
+const MAX_PATTERN_LENGTH = 1000;
+
+interface Decorators {
+  activate: boolean;
+  dontActivate: boolean;
+  scanDepth?: number;
+  additionalKeys: string[];
+  excludeKeys: string[];
+}
+
+interface Candidate {
+  index: number;
+  entry: LorebookEntry;
+  content: string;
+  decorators: Decorators;
+  /** 'open' while undecided; 'secondary' may still trigger through recursion. */
+  status: 'open' | 'inserted' | 'budget' | 'secondary' | 'disabled' | 'empty';
+  matchedKeys: string[];
+}
+
+type Matcher = (text: string) => boolean;
+
+export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], options: LorebookMatchOptions): LorebookMatchResult {
+  const count = options.countTokens ?? estimateTokens;
+  const warnings: LoreWarning[] = [];
+  const bookBudget = typeof book.tokenBudget === 'number' && book.tokenBudget > 0 ? book.tokenBudget : Infinity;
+  let room = Math.min(Number.isFinite(options.tokenBudget) ? options.tokenBudget : 0, bookBudget);
+  const depth = clampDepth(options.scanDepth ?? book.scanDepth ?? DEFAULT_SCAN_DEPTH);
+  const maxRecursion = Math.max(0, Math.floor(options.maxRecursion ?? DEFAULT_MAX_RECURSION));
+  const buffers = new Map<number, string>();
+  const bufferAt = (n: number): string => {
+    let text = buffers.get(n);
+    if (text === undefined) {
+      text = n <= 0 ? '' : recent.slice(-n).map((turn) => turn.content ?? '').join('\n');
+      buffers.set(n, text);
+    }
+    return text;
+  };
+
+  const matchers = new Map<string, Matcher | null>();
+  const matcherFor = (entry: LorebookEntry, key: string): Matcher | null => {
+    const caseSensitive = entry.caseSensitive === true;
+    const wholeWords = entry.extensions?.match_whole_words !== false;
+    const cacheKey = `${caseSensitive ? 1 : 0}${entry.useRegex ? 1 : 0}${wholeWords ? 1 : 0}\u0000${key}`;
+    if (matchers.has(cacheKey)) return matchers.get(cacheKey) ?? null;
+    const compiled = compileKey(key, caseSensitive, entry.useRegex === true, wholeWords);
+    if (typeof compiled === 'string') {
+      warnings.push({ entry, key, problem: compiled });
+      matchers.set(cacheKey, null);
+      return null;
+    }
+    matchers.set(cacheKey, compiled);
+    return compiled;
+  };
+  const matchedIn = (entry: LorebookEntry, keys: readonly string[], text: string): string[] => {
+    const found: string[] = [];
+    if (!text) return found;
+    for (const key of keys) {
+      const matcher = matcherFor(entry, key);
+      if (matcher && matcher(text)) found.push(key);
+    }
+    return found;
+  };
+
+  const candidates: Candidate[] = [];
+  (book.entries ?? []).forEach((entry, index) => {
+    if (!entry || typeof entry !== 'object') return;
+    const { content, decorators } = stripDecorators(entry.content ?? '');
+    candidates.push({ index, entry, content, decorators, status: 'open', matchedKeys: [] });
+  });
+
+  const skipped: LoreSkip[] = [];
+  const inserted: { candidate: Candidate; reason: LoreActivation; tokens: number }[] = [];
+  const seenContent = new Set<string>();
+
+  /** Decides whether a candidate triggers on `text` (keys) with `full` for secondary keys. */
+  const evaluate = (c: Candidate, text: string, full: string): 'trigger' | 'secondary' | 'no' => {
+    const primary = cleanKeys([...(c.entry.keys ?? []), ...c.decorators.additionalKeys]);
+    const hits = matchedIn(c.entry, primary, text);
+    if (hits.length === 0) return 'no';
+    if (matchedIn(c.entry, cleanKeys(c.decorators.excludeKeys), full).length > 0) return 'no';
+    const secondary = c.entry.selective ? cleanKeys(c.entry.secondaryKeys ?? []) : [];
+    if (secondary.length > 0) {
+      const found = matchedIn(c.entry, secondary, full);
+      const logic = c.entry.selectiveLogic ?? 'and-any';
+      const ok =
+        logic === 'and-all' ? found.length === secondary.length
+        : logic === 'not-any' ? found.length === 0
+        : logic === 'not-all' ? found.length < secondary.length
+        : found.length > 0;
+      if (!ok) {
+        c.matchedKeys = hits;
+        return 'secondary';
+      }
+      c.matchedKeys = logic === 'and-any' || logic === 'and-all' ? [...hits, ...found] : hits;
+      return 'trigger';
+    }
+    c.matchedKeys = hits;
+    return 'trigger';
+  };
+
+  const admit = (group: Candidate[], reason: (c: Candidate) => LoreActivation): Candidate[] => {
+    const order = [...group].sort(
+      (a, b) =>
+        (b.entry.priority ?? 0) - (a.entry.priority ?? 0) ||
+        (b.entry.insertionOrder ?? 0) - (a.entry.insertionOrder ?? 0) ||
+        a.index - b.index,
+    );
+    const admitted: Candidate[] = [];
+    for (const c of order) {
+      if (seenContent.has(c.content)) {
+        c.status = 'inserted'; // the same text is already in: counts as in, costs nothing
+        continue;
+      }
+      const tokens = safeCount(count, c.content) + 1;
+      if (tokens > room) {
+        c.status = 'budget';
+        skipped.push({ entry: c.entry, reason: 'budget', matchedKeys: c.matchedKeys });
+        continue;
+      }
+      room -= tokens;
+      c.status = 'inserted';
+      seenContent.add(c.content);
+      inserted.push({ candidate: c, reason: reason(c), tokens });
+      admitted.push(c);
+    }
+    return admitted;
+  };
+
+  // Round 0: constant entries, then direct key hits.
+  const constants: Candidate[] = [];
+  const direct: Candidate[] = [];
+  const pendingSecondary = new Set<Candidate>();
+  for (const c of candidates) {
+    const constant = (c.entry.constant === true || c.decorators.activate) && !c.decorators.dontActivate;
+    const text = bufferAt(c.decorators.scanDepth !== undefined ? clampDepth(c.decorators.scanDepth) : depth);
+    const verdict = constant ? 'trigger' : c.decorators.dontActivate ? 'no' : evaluate(c, text, text);
+    if (verdict === 'no') continue;
+    if (c.entry.enabled === false) {
+      c.status = 'disabled';
+      skipped.push({ entry: c.entry, reason: 'disabled', matchedKeys: c.matchedKeys });
+      continue;
+    }
+    if (!c.content) {
+      c.status = 'empty'; // nothing to insert: out of the running, silently
+      continue;
+    }
+    if (verdict === 'secondary') {
+      c.status = 'secondary';
+      pendingSecondary.add(c);
+      continue;
+    }
+    (constant ? constants : direct).push(c);
+  }
+  const constantSet = new Set(constants);
+  admit(constants, () => 'constant');
+  admit(direct, () => 'key');
+  let fresh = inserted.map((i) => i.candidate);
+
+  // Recursive rounds: the content of what went in may trigger more.
+  if (book.recursiveScanning) {
+    for (let round = 0; round < maxRecursion && fresh.length > 0; round++) {
+      const recursionText = fresh
+        .filter((c) => c.entry.extensions?.prevent_recursion !== true)
+        .map((c) => c.content)
+        .join('\n');
+      if (!recursionText) break;
+      const full = `${bufferAt(depth)}\n${inserted.map((i) => i.candidate.content).join('\n')}`;
+      const found: Candidate[] = [];
+      for (const c of candidates) {
+        if (c.status !== 'open' && c.status !== 'secondary') continue;
+        if (c.decorators.dontActivate || c.entry.extensions?.exclude_recursion === true) continue;
+        if (c.entry.enabled === false || !c.content) continue;
+        const verdict = evaluate(c, c.status === 'secondary' ? full : recursionText, full);
+        if (verdict === 'trigger') {
+          pendingSecondary.delete(c);
+          found.push(c);
+        } else if (verdict === 'secondary' && c.status === 'open') {
+          c.status = 'secondary';
+          pendingSecondary.add(c);
+        }
+      }
+      fresh = admit(found, () => 'recursive');
+    }
+  }
+  for (const c of pendingSecondary) skipped.push({ entry: c.entry, reason: 'secondary', matchedKeys: c.matchedKeys });
+
+  const entries = inserted
+    .sort(
+      (a, b) =>
+        (a.candidate.entry.insertionOrder ?? 0) - (b.candidate.entry.insertionOrder ?? 0) || a.candidate.index - b.candidate.index,
+    )
+    .map(({ candidate, reason, tokens }) => ({
+      entry: candidate.entry,
+      reason: constantSet.has(candidate) ? 'constant' : reason,
+      matchedKeys: constantSet.has(candidate) ? [] : candidate.matchedKeys,
+      content: candidate.content,
+      tokens,
+    }));
+  return { entries, skipped, warnings };
+}
+
+/** Strips V3 decorator lines (`@@name value`, `@@@fallback`) from the top of an entry's content. */
+export function stripDecorators(raw: string): { content: string; decorators: Decorators } {
+  const decorators: Decorators = { activate: false, dontActivate: false, additionalKeys: [], excludeKeys: [] };
+  const lines = String(raw ?? '').replace(/\r\n?/g, '\n').split('\n');
+  let i = 0;
+  for (; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line.startsWith('@@')) break;
+    if (line.startsWith('@@@')) continue; // a fallback for a decorator we would have had to skip
+    const m = /^@@([a-z_]+)\s*(.*)$/i.exec(line);
+    if (!m) continue;
+    const name = m[1].toLowerCase();
+    const value = m[2].trim();
+    if (name === 'activate') decorators.activate = true;
+    else if (name === 'dont_activate') decorators.dontActivate = true;
+    else if (name === 'scan_depth' && /^\d+$/.test(value)) decorators.scanDepth = Number(value);
+    else if (name === 'additional_keys') decorators.additionalKeys.push(...value.split(','));
+    else if (name === 'exclude_keys') decorators.excludeKeys.push(...value.split(','));
+  }
+  return { content: lines.slice(i).join('\n').trim(), decorators };
+}
+
+function cleanKeys(keys: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const key of keys) {
+    if (typeof key !== 'string') continue;
+    const trimmed = key.trim();
+    if (trimmed) out.push(trimmed);
+  }
+  return out;
+}
+
+function clampDepth(value: number): number {
+  return Number.isFinite(value) ? Math.max(0, Math.floor(value)) : DEFAULT_SCAN_DEPTH;
+}
+
+function safeCount(count: (text: string) => number, text: string): number {
+  const n = count(text);
+  return Number.isFinite(n) && n > 0 ? Math.ceil(n) : 0;
+}
+
+// --- key matching
+
+const REGEX_LITERAL = /^\/([\s\S]+)\/([a-z]*)$/;
+/** A matcher for one key, or the reason it cannot be used. */
+export function compileKey(key: string, caseSensitive: boolean, useRegex: boolean, wholeWords = true): Matcher | 'invalid-regex' | 'unsafe-regex' {
+  const literal = REGEX_LITERAL.exec(key);
+  if (literal || useRegex) {
+    const pattern = literal ? literal[1] : key;
+    const written = literal ? literal[2] : caseSensitive ? '' : 'i';
+    const flags = [...new Set(written.replace(/[gy]/g, ''))].join('');
+    if (/[^dimsuv]/.test(flags)) return 'invalid-regex';
+    if (pattern.length > MAX_PATTERN_LENGTH || hasNestedQuantifier(pattern)) return 'unsafe-regex';
+    let regex: RegExp;
+    try {
+      regex = new RegExp(pattern, flags);
+    } catch {
+      return 'invalid-regex';
+    }
+    return (text) => regex.test(text);
+  }
+  const needle = caseSensitive ? key : key.toLowerCase();
+  const boundaryStart = wholeWords && needsBoundary(needle.codePointAt(0) ?? 0);
+  const boundaryEnd = wholeWords && needsBoundary(lastCodePoint(needle));
+  let lastText = '';
+  let lastLowered = '';
+  return (text) => {
+    let haystack = text;
+    if (!caseSensitive) {
+      // The same scan text is tested against every key: lower it once.
+      if (text !== lastText) {
+        lastText = text;
+        lastLowered = text.toLowerCase();
+      }
+      haystack = lastLowered;
+    }
+    for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {
+      if (boundaryStart && at > 0 && needsBoundary(codePointBefore(haystack, at))) continue;
+      const end = at + needle.length;
+      if (boundaryEnd && end < haystack.length && needsBoundary(haystack.codePointAt(end) ?? 0)) continue;
+      return true;
+    }
+    return false;
+  };
+}
+
+const WORD = /[\p{L}\p{N}_]/u;
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const boundaryCache = new Map<number, boolean>();
+
+/** True for a letter or digit of a script that separates words with spaces. */
+function needsBoundary(codePoint: number): boolean {
+  if (codePoint < 128) {
+    return (codePoint >= 48 && codePoint <= 57) || (codePoint >= 65 && codePoint <= 90) || (codePoint >= 97 && codePoint <= 122) || codePoint === 95;
+  }
+  let known = boundaryCache.get(codePoint);
+  if (known === undefined) {
+    const ch = String.fromCodePoint(codePoint);
+    known = WORD.test(ch) && !UNSPACED.test(ch);
+    if (boundaryCache.size < 4096) boundaryCache.set(codePoint, known);
+  }
+  return known;
+}
+
+/**
+ * True when a group that contains a quantifier is itself quantified with + * or {n,}: `(a+)+`,
+ * `(\w+\s?)*`, `(x*){2,}`, the shapes that backtrack exponentially. One linear pass; character
+ * classes and escapes are skipped. A heuristic: it cannot catch every slow pattern.
+ */
+export function hasNestedQuantifier(pattern: string): boolean {
+  const stack: boolean[] = [false];
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (ch === '[') {
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+      continue;
+    }
+    if (ch === '(') {
+      stack.push(false);
+      continue;
+    }
+    const quantifier = quantifierAt(pattern, i);
+    if (ch === ')') {
+      const inner = stack.length > 1 ? (stack.pop() as boolean) : false;
+      const after = quantifierAt(pattern, i + 1);
+      if (inner && after) return true;
+      if (inner || after) stack[stack.length - 1] = true;
+      continue;
+    }
+    if (quantifier) stack[stack.length - 1] = true;
+  }
+  return false;
+}
+
+/** Whether an unbounded quantifier (+, *, {n,} or {n,m}) starts at `index`. */
+function quantifierAt(pattern: string, index: number): boolean {
+  const ch = pattern[index];
+  if (ch === '+' || ch === '*') return true;
+  return ch === '{' && /^\{\d+,\d*\}/.test(pattern.slice(index, index + 16));
+}
+
+function codePointBefore(text: string, index: number): number {
+  const low = text.charCodeAt(index - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && index >= 2) {
+    const high = text.charCodeAt(index - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return text.codePointAt(index - 2) ?? low;
+  }
+  return low;
+}
+
+function lastCodePoint(text: string): number {
+  return text.length === 0 ? 0 : codePointBefore(text, text.length);
+}
