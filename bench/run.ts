@@ -1,5 +1,6 @@
-// `npm run bench`: builds the benchmark page, serves it with the app's headers, and measures in
-// headless Chromium. Prints one table; targets are reported, never asserted.
+// `npm run bench`: builds the benchmark page, serves it with the app's headers, and measures the
+// app in headless Chromium; then runs the core benchmarks (prompt building, retrieval). Prints
+// tables; targets are reported, never asserted.
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
@@ -9,6 +10,7 @@ import type { BenchHooks } from './page';
 const PORT = 4174;
 const ORIGIN = `http://localhost:${PORT}`;
 const RUNS = 5;
+const SUB_BENCHMARKS = ['bench/prompt.bench.ts', 'bench/retrieval.bench.ts'];
 
 interface Row {
   benchmark: string;
@@ -131,6 +133,13 @@ async function main(): Promise<void> {
   console.log(line(['benchmark', 'value', 'target', 'verdict']));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line([row.benchmark, row.value, row.target, row.verdict]));
+
+  // Benchmarks of pure core code run on their own and print their own tables.
+  for (const script of SUB_BENCHMARKS) {
+    if (!existsSync(script)) continue;
+    console.log(`\n== ${script}`);
+    execFileSync('npx', ['tsx', script], { stdio: 'inherit' });
+  }
 }
 
 main().catch((error) => {
