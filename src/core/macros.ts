@@ -8,6 +8,8 @@
 // every turn of a chat (web-llm reuses its KV cache only when earlier messages come back
 // identical). Without a seed they are left as written.
 
+import { cyrb53, hashText } from './hash';
+
 export interface MacroContext {
   /** What {{char}} and <BOT> become (the card's nickname, falling back to its name). */
   char: string;
@@ -42,7 +44,7 @@ export function expandMacros(text: string, context: MacroContext): string {
     if (seeded) {
       const m = SEEDED.exec(inner);
       if (m) {
-        if (textHash === '') textHash = hashString(text);
+        if (textHash === '') textHash = hashText(text);
         const draw = (salt: string) => uniform(`${String(context.seed)}\u0000${textHash}\u0000${occurrence}\u0000${salt}`);
         occurrence++;
         const result = m[1].toLowerCase() === 'roll' ? roll(m[2], draw) : choose(m[2], draw, m[1].toLowerCase());
@@ -96,19 +98,4 @@ function uniform(key: string): number {
   return cyrb53(key) / 2 ** 53;
 }
 
-function hashString(text: string): string {
-  return cyrb53(text).toString(36);
-}
 
-function cyrb53(text: string, seed = 0): number {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}

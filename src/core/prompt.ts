@@ -75,6 +75,32 @@ export function characterDisplayName(character: Pick<CharacterFields, 'name' | '
   return character.nickname?.trim() || character.name?.trim() || (character.language === 'zh' ? '角色' : 'Character');
 }
 
+/**
+ * What every prompt builder checks first: the room left once the reply is reserved, and a history
+ * that ends with the person's new message. Throws a typed error otherwise.
+ */
+export function checkPromptInput(input: { contextWindow: number; replyTokens: number; history?: ChatTurn[] }): {
+  budget: number;
+  available: number;
+  history: ChatTurn[];
+  last: ChatTurn;
+} {
+  const budget = Math.floor(input.contextWindow) - Math.max(0, Math.floor(input.replyTokens));
+  const available = budget - PROMPT_OVERHEAD_TOKENS;
+  if (!Number.isFinite(available) || available < 2 * MESSAGE_OVERHEAD_TOKENS + 8) {
+    throw new AppError('context-exceeded', 'The context window is too small for the reply length', {
+      contextWindow: input.contextWindow,
+      replyTokens: input.replyTokens,
+    });
+  }
+  const history = input.history ?? [];
+  const last = history[history.length - 1];
+  if (last === undefined || last.role !== 'user') {
+    throw new AppError('generation-failed', 'A prompt must end with the person’s message');
+  }
+  return { budget, available, history, last };
+}
+
 export function buildPlainPrompt(input: PlainPromptInput): SentPrompt {
   const count = input.countTokens ?? estimateTokens;
   const cost = (content: string) => safeCount(count, content) + MESSAGE_OVERHEAD_TOKENS;
@@ -87,20 +113,7 @@ export function buildPlainPrompt(input: PlainPromptInput): SentPrompt {
   };
   const expand = (text: string) => expandMacros(text ?? '', macros).trim();
 
-  const budget = Math.floor(input.contextWindow) - Math.max(0, Math.floor(input.replyTokens));
-  const available = budget - PROMPT_OVERHEAD_TOKENS;
-  if (!Number.isFinite(available) || available < 2 * MESSAGE_OVERHEAD_TOKENS + 8) {
-    throw new AppError('context-exceeded', 'The context window is too small for the reply length', {
-      contextWindow: input.contextWindow,
-      replyTokens: input.replyTokens,
-    });
-  }
-
-  const history = input.history ?? [];
-  const last = history[history.length - 1];
-  if (last === undefined || last.role !== 'user') {
-    throw new AppError('generation-failed', 'A prompt must end with the person’s message');
-  }
+  const { budget, available, history, last } = checkPromptInput(input);
 
   // --- system prompt
   const template = expandMacros(DEFAULT_SYSTEM_TEMPLATE[lang], macros);

@@ -50,10 +50,11 @@
 // (lorebook before scenes); what a section leaves unused goes to history.
 
 import { AppError } from './errors';
+import { hashText } from './hash';
 import { parseExampleDialogue } from './example-dialogue';
 import { matchLorebook, type LoreActivation, type LoreMatch, type LoreSkipReason } from './lorebook';
 import { expandMacros, type MacroContext } from './macros';
-import { characterDisplayName, defaultUserName, truncateTokens } from './prompt';
+import { characterDisplayName, checkPromptInput, defaultUserName, truncateTokens } from './prompt';
 import { estimateTokens, MESSAGE_OVERHEAD_TOKENS, PROMPT_OVERHEAD_TOKENS } from './tokens';
 import type { CharacterFields, ChatTurn, Lang, Lorebook, PromptSection, SentPrompt } from './types';
 
@@ -432,24 +433,11 @@ function partsFrom(content: string, layout: readonly [SectionName, number][] | u
   return parts;
 }
 
-/** cyrb53: a 53-bit string hash, as base 36. Only for telling prompts and histories apart. */
-function hash(text: string, seed = 0): string {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
-}
 
 /** Chained hashes of the history: result[i] covers the first i turns. */
 function chainHashes(turns: readonly { role: string; raw: string }[]): string[] {
   const out = [''];
-  for (const turn of turns) out.push(hash(`${out[out.length - 1]}\u0001${turn.role}\u0002${turn.raw}`));
+  for (const turn of turns) out.push(hashText(`${out[out.length - 1]}\u0001${turn.role}\u0002${turn.raw}`));
   return out;
 }
 
@@ -479,19 +467,7 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
   const expand = (text: string | undefined) => expandMacros(text ?? '', macros).trim();
   const cacheAware = input.layout !== 'rebuild';
 
-  const budget = Math.floor(input.contextWindow) - Math.max(0, Math.floor(input.replyTokens));
-  const available = budget - PROMPT_OVERHEAD_TOKENS;
-  if (!Number.isFinite(available) || available < 2 * MESSAGE_OVERHEAD_TOKENS + 8) {
-    throw new AppError('context-exceeded', 'The context window is too small for the reply length', {
-      contextWindow: input.contextWindow,
-      replyTokens: input.replyTokens,
-    });
-  }
-  const history = input.history ?? [];
-  const last = history[history.length - 1];
-  if (last === undefined || last.role !== 'user') {
-    throw new AppError('generation-failed', 'A prompt must end with the person’s message');
-  }
+  const { budget, available, history, last } = checkPromptInput(input);
   const budgets = scaleBudgets(input.contextWindow, input.budgets);
 
   // --- history turns, rendered once. Contents are not trimmed: replays must be byte-identical.
@@ -604,7 +580,7 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
     lore: budgets.lore,
     messageReserve: budgets.messageReserve,
   };
-  const configHash = hash(
+  const configHash = hashText(
     JSON.stringify([
       LAYOUT_VERSION, lang, contentOf(system), fewShot.map((t) => contentOf(t.parts)), phiText, marker,
       plan, budgets.retain, budget, cacheAware,
