@@ -32,7 +32,8 @@ function chromiumPath(): string {
 }
 
 async function serve(): Promise<ChildProcess> {
-  const server = spawn('npx', ['vite', 'preview', '--mode', 'bench', '--outDir', 'dist-bench', '--port', String(PORT), '--strictPort'], {
+  // Vite itself, not through npx, so that kill() stops the server rather than only its wrapper.
+  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--mode', 'bench', '--outDir', 'dist-bench', '--port', String(PORT), '--strictPort'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
