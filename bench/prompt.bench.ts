@@ -16,21 +16,12 @@ import { formatExampleDialogue } from '../src/core/example-dialogue';
 import { buildRolePrompt, DEFAULT_RETAIN, type RetrievedScene, type RolePrompt, type RolePromptInput } from '../src/core/role-prompt';
 import { estimatePromptTokens, estimateTokens } from '../src/core/tokens';
 import type { CharacterFields, ChatTurn, Exchange, Lorebook, LorebookEntry } from '../src/core/types';
+import { mulberry32 as prng } from '../test/fixtures/random';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 // ---------------------------------------------------------------- deterministic data
 
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const DATA_SEED = 20240611;
 let random = prng(DATA_SEED);
 const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];

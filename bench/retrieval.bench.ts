@@ -15,6 +15,7 @@ import MiniSearch from 'minisearch';
 import { KeywordIndex } from '../src/core/retrieval/keyword-index';
 import { tokenize } from '../src/core/retrieval/tokenize';
 import { VectorMatrix, hybridSearch } from '../src/core/retrieval/vector';
+import { mulberry32 as rng } from '../test/fixtures/random';
 
 const DIM = 384;
 const K = 5;
@@ -23,16 +24,6 @@ const QUERY_COUNT = 64;
 
 // ---------------------------------------------------------------- synthetic corpus
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Vocabulary shaped like the real packs: a few names and function words that appear everywhere,
 // then a long Zipf tail. Calibrated against the four ChatHaruhi fixture packs (640 scenes, ~500

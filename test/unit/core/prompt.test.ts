@@ -2,34 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors';
 import { buildPlainPrompt, DEFAULT_SYSTEM_TEMPLATE, truncateTokens, type PlainPromptInput } from '../../../src/core/prompt';
 import { estimatePromptTokens, estimateTokens, MESSAGE_OVERHEAD_TOKENS, PROMPT_OVERHEAD_TOKENS } from '../../../src/core/tokens';
-import type { CharacterFields, ChatTurn, SentPrompt } from '../../../src/core/types';
+import type { ChatTurn, SentPrompt } from '../../../src/core/types';
+import { mulberry32 } from '../../fixtures/random';
+import { assistant, testCharacter, user } from '../helpers/prompt-inputs';
 
-function character(overrides: Partial<CharacterFields> = {}): CharacterFields {
-  return {
-    name: 'Haruhi',
-    nickname: '',
-    avatar: '',
-    shortDescription: '',
-    description: '{{char}} is the brigade chief who drags {{user}} into adventures.',
-    personality: 'Energetic, bossy, secretly kind.',
-    scenario: 'After school in the club room.',
-    firstMessage: 'Hey {{user}}! You are late!',
-    alternateGreetings: [],
-    exampleDialogue: '<START>\n{{user}}: Hi.\n{{char}}: Finally! Sit down.\n<START>\n<USER>: What now?\n<BOT>: Aliens, obviously.',
-    systemPrompt: '',
-    postHistoryInstructions: '',
-    creatorNotes: 'never sent',
-    tags: ['secret-tag'],
-    creator: 'someone',
-    characterVersion: '1',
-    catchphrases: ['Boring!', 'Aliens, time travellers, espers!'],
-    language: 'en',
-    ...overrides,
-  };
-}
-
-const user = (content: string): ChatTurn => ({ role: 'user', content });
-const assistant = (content: string): ChatTurn => ({ role: 'assistant', content });
+const character = testCharacter;
 
 function base(overrides: Partial<PlainPromptInput> = {}): PlainPromptInput {
   return {
@@ -223,15 +200,7 @@ describe('buildPlainPrompt', () => {
   });
 
   it('never exceeds the window (randomised, seeded)', () => {
-    let seed = 0x9e3779b9;
-    const random = () => {
-      // mulberry32
-      seed = (seed + 0x6d2b79f5) >>> 0;
-      let t = seed;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const random = mulberry32(0x9e3779b9);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
     const words = ['hello', '*smiles*', '"Hi!"', '你好', '我们', '走吧。', '123', 'wonderful', '🎉', '\n', 'the', 'Привет', '{{user}}', '{{char}}'];
     const text = (max: number) => Array.from({ length: Math.floor(random() * max) }, () => pick(words)).join(' ');

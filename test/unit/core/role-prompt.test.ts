@@ -17,34 +17,11 @@ import {
   type RolePromptInput,
 } from '../../../src/core/role-prompt';
 import { estimatePromptTokens, estimateTokens } from '../../../src/core/tokens';
-import type { CharacterFields, ChatTurn, Lorebook, LorebookEntry } from '../../../src/core/types';
+import type { ChatTurn, Lorebook, LorebookEntry } from '../../../src/core/types';
+import { mulberry32 as prng } from '../../fixtures/random';
+import { assistant, testCharacter, user } from '../helpers/prompt-inputs';
 
-function character(overrides: Partial<CharacterFields> = {}): CharacterFields {
-  return {
-    name: 'Haruhi',
-    nickname: '',
-    avatar: '',
-    shortDescription: '',
-    description: '{{char}} is the brigade chief who drags {{user}} into adventures.',
-    personality: 'Energetic, bossy, secretly kind.',
-    scenario: 'After school in the club room.',
-    firstMessage: 'Hey {{user}}! You are late!',
-    alternateGreetings: [],
-    exampleDialogue: '<START>\n{{user}}: Hi.\n{{char}}: Finally! Sit down.\n<START>\n<USER>: What now?\n<BOT>: Aliens, obviously.',
-    systemPrompt: '',
-    postHistoryInstructions: '',
-    creatorNotes: 'never sent',
-    tags: ['secret-tag'],
-    creator: 'someone',
-    characterVersion: '1',
-    catchphrases: ['Boring!', 'Aliens, time travellers, espers!'],
-    language: 'en',
-    ...overrides,
-  };
-}
-
-const user = (content: string): ChatTurn => ({ role: 'user', content });
-const assistant = (content: string): ChatTurn => ({ role: 'assistant', content });
+const character = testCharacter;
 
 function base(overrides: Partial<RolePromptInput> = {}): RolePromptInput {
   return {
@@ -504,16 +481,6 @@ describe('buildRolePrompt on a real ChatHaruhi pack', () => {
 });
 
 describe('buildRolePrompt: properties (seeded random inputs)', () => {
-  function prng(seed: number) {
-    let state = seed >>> 0;
-    return () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const EN = 'the a of sword alien esper tea club room haruhi kyon time travel slider brigade rain lamp door night secret letter'.split(' ');
   const ZH = '春日 阿虚 外星人 未来人 超能力者 社团 茶 雨 灯 门 夜 秘密 信 学校 电影'.split(' ');
   const KEYS = ['alien', 'esper', 'tea', 'haruhi', '春日', '外星人', '/time ?travel/i', '/([a-z/', 'club room', '(a+)+'];

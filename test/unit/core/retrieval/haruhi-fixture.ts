@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Scene, SceneLine } from '../../../../src/core/types';
+import { mulberry32 } from '../../../fixtures/random';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 // The shared folder sits beside the checkout, or inside it on machines that carry it along.
@@ -145,15 +146,9 @@ function hash32(text: string, seed: number): number {
 
 /** Deterministic pseudo-random unit-ish vector per character (mulberry32 seeded by a hash of it). */
 function charVector(char: string, dim: number): Float32Array {
-  let state = hash32(char, 0x9e3779b9);
+  const random = mulberry32(hash32(char, 0x9e3779b9));
   const out = new Float32Array(dim);
-  for (let i = 0; i < dim; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  }
+  for (let i = 0; i < dim; i++) out[i] = random() - 0.5;
   return out;
 }
 

@@ -2,17 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { KeywordIndex } from '../../../../src/core/retrieval/keyword-index';
 import { VectorMatrix, fuse, hybridSearch, normalize } from '../../../../src/core/retrieval/vector';
 import type { Scene } from '../../../../src/core/types';
+import { mulberry32 as rng } from '../../../fixtures/random';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomVector(random: () => number, dim: number): Float32Array {
   return Float32Array.from({ length: dim }, () => random() - 0.5);
