@@ -9,6 +9,8 @@ const port = Number(process.env.E2E_PORT || 4173);
 
 export default defineConfig({
   testDir: 'test/e2e',
+  // Separate folders let two checkouts' test runs share a machine (see README, "Running tests").
+  outputDir: process.env.HEARTH_TEST_RESULTS || 'test-results',
   globalSetup: './test/e2e/global-setup.ts',
   // Real inference runs on the CPU; the machines have 2 cores.
   workers: 2,

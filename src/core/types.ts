@@ -77,6 +77,19 @@ export interface Lorebook {
   entries: LorebookEntry[];
 }
 
+/** A lorebook imported on its own: attached to one character, or global (applies to every chat). */
+export interface StoredLorebook {
+  id: string;
+  /** Absent for a global book. */
+  characterId?: string;
+  /** The file it came from, for the person to recognise it. */
+  sourceName?: string;
+  enabled: boolean;
+  book: Lorebook;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /**
  * A Character Card V3 asset other than the avatar (which lives in `avatar`): backgrounds, emotion
  * sprites, user icons, extra icons, `x_` custom types. Kept, usable or not, so it exports again.

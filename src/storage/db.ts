@@ -2,7 +2,7 @@
 
 import Dexie, { type DexieOptions, type Table, type Transaction } from 'dexie';
 import { AppError } from '../core/errors';
-import type { Character, Conversation, InstalledModel, Message, Persona, Scene, Setting } from '../core/types';
+import type { Character, Conversation, InstalledModel, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
 import {
   countByConversation,
   migrateConversationV1toV2,
@@ -39,9 +39,17 @@ export const SCHEMA_V2 = {
   messages: 'id, conversationId, parentId, status, [conversationId+createdAt]',
 } as const satisfies Record<string, string>;
 
-export const DATABASE_VERSION = 2;
+/**
+ * Version 3: standalone lorebooks (lorebook_v3 / SillyTavern World Info), attached to a character
+ * (`characterId`) or global (no characterId). New table only; no rows change shape.
+ */
+export const SCHEMA_V3 = {
+  lorebooks: 'id, characterId, updatedAt',
+} as const satisfies Record<string, string>;
 
-export type TableName = keyof typeof SCHEMA_V1;
+export const DATABASE_VERSION = 3;
+
+export type TableName = keyof typeof SCHEMA_V1 | keyof typeof SCHEMA_V3;
 
 /** The typed tables of the database, keyed by table name. */
 export interface AppTables {
@@ -52,6 +60,7 @@ export interface AppTables {
   personas: Table<Persona, string>;
   settings: Table<Setting, string>;
   models: Table<InstalledModel, string>;
+  lorebooks: Table<StoredLorebook, string>;
 }
 
 /** v1 -> v2: give every message a revision history and count each conversation's messages. */
@@ -81,11 +90,13 @@ export class AppDatabase extends Dexie implements AppTables {
   declare personas: AppTables['personas'];
   declare settings: AppTables['settings'];
   declare models: AppTables['models'];
+  declare lorebooks: AppTables['lorebooks'];
 
   constructor(name = 'hearth', options?: DexieOptions) {
     super(name, options);
     this.version(1).stores(SCHEMA_V1);
     this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
+    this.version(3).stores(SCHEMA_V3);
   }
 }
 

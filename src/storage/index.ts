@@ -3,6 +3,7 @@
 import { CharacterRepository } from './characters';
 import { ConversationRepository } from './conversations';
 import type { AppDatabase } from './db';
+import { LorebookRepository } from './lorebooks';
 import { ModelRepository } from './models';
 import { PersonaRepository } from './personas';
 import { SceneRepository } from './scenes';
@@ -15,6 +16,7 @@ export interface Repositories {
   personas: PersonaRepository;
   settings: SettingsRepository;
   models: ModelRepository;
+  lorebooks: LorebookRepository;
 }
 
 export function createRepositories(db: AppDatabase): Repositories {
@@ -25,10 +27,11 @@ export function createRepositories(db: AppDatabase): Repositories {
     personas: new PersonaRepository(db),
     settings: new SettingsRepository(db),
     models: new ModelRepository(db),
+    lorebooks: new LorebookRepository(db),
   };
 }
 
-export { AppDatabase, openDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2 } from './db';
+export { AppDatabase, openDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from './db';
 export type { AppTables, TableName } from './db';
 export { CharacterRepository, type CharacterSnapshot } from './characters';
 export { ConversationRepository, type AddMessageOptions } from './conversations';
@@ -36,4 +39,5 @@ export { SceneRepository } from './scenes';
 export { PersonaRepository } from './personas';
 export { SettingsRepository } from './settings';
 export { ModelRepository } from './models';
+export { LorebookRepository } from './lorebooks';
 export { isQuotaError, toStorageError } from './errors';

@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors';
-import { AppDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2, openDatabase } from '../../../src/storage/db';
+import { AppDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, openDatabase } from '../../../src/storage/db';
 import { createRepositories } from '../../../src/storage';
 import { freshName, makeCharacter, makeModel, makePersona, makeScene } from './helpers';
 
@@ -17,7 +17,7 @@ describe('openDatabase', () => {
     expect(db.isOpen()).toBe(true);
     expect(db.verno).toBe(DATABASE_VERSION);
     expect(db.tables.map((t) => t.name).sort()).toEqual(
-      ['characters', 'conversations', 'messages', 'models', 'personas', 'scenes', 'settings'],
+      ['characters', 'conversations', 'lorebooks', 'messages', 'models', 'personas', 'scenes', 'settings'],
     );
     const indexes = (table: string) => db.table(table).schema.indexes.map((i) => i.name).sort();
     expect(indexes('characters')).toEqual(['tags', 'updatedAt']);
@@ -26,6 +26,7 @@ describe('openDatabase', () => {
     expect(indexes('conversations')).toEqual(['[characterId+updatedAt]', 'characterId', 'updatedAt']);
     expect(indexes('messages')).toEqual(['[conversationId+createdAt]', 'conversationId', 'parentId', 'status']);
     expect(indexes('models')).toEqual(['lastUsedAt']);
+    expect(indexes('lorebooks')).toEqual(['characterId', 'updatedAt']);
     expect(db.settings.schema.primKey.name).toBe('key');
   });
 
@@ -126,7 +127,7 @@ describe('upgrade from version 1', () => {
 
     const db = await openDatabase(name);
     opened.push(db);
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(DATABASE_VERSION);
     const repos = createRepositories(db);
 
     const k1 = await repos.conversations.get('k1');
@@ -160,24 +161,26 @@ describe('upgrade from version 1', () => {
     expect(await repos.settings.get('theme', null)).toEqual({ mode: 'dark' });
   });
 
-  it('a new database is created directly at version 2, empty', async () => {
+  it('a new database is created directly at the current version, empty', async () => {
     const db = new AppDatabase(freshName());
     opened.push(db);
     await db.open();
     expect(await db.messages.count()).toBe(0);
-    expect(db.verno).toBe(2);
+    expect(await db.lorebooks.count()).toBe(0);
+    expect(db.verno).toBe(DATABASE_VERSION);
   });
 
   it('an older build (this one) still opens a database a newer build already upgraded', async () => {
     // Another tab may have updated the app; Dexie 4 opens the higher version as it is.
     const name = freshName();
-    const v3 = new Dexie(name);
-    v3.version(1).stores(SCHEMA_V1);
-    v3.version(2).stores(SCHEMA_V2);
-    v3.version(3).stores({ bookmarks: 'id' });
-    await v3.open();
-    await v3.table('settings').put({ key: 'lang', value: 'zh' });
-    v3.close();
+    const newer = new Dexie(name);
+    newer.version(1).stores(SCHEMA_V1);
+    newer.version(2).stores(SCHEMA_V2);
+    newer.version(3).stores(SCHEMA_V3);
+    newer.version(4).stores({ bookmarks: 'id' });
+    await newer.open();
+    await newer.table('settings').put({ key: 'lang', value: 'zh' });
+    newer.close();
     const db = await openDatabase(name);
     opened.push(db);
     expect(await createRepositories(db).settings.get('lang', 'en')).toBe('zh');
