@@ -1,10 +1,17 @@
 // UI strings in English and Chinese, and the pure lookup that fills in {placeholders}.
 
 import type { ErrorCode } from './errors';
+import { backupStrings } from './strings/backup';
+import { characterStrings } from './strings/character';
+import { embeddingStrings } from './strings/embeddings';
+import { importStrings } from './strings/import';
+import { inspectorStrings } from './strings/inspector';
+import { managerStrings } from './strings/manager';
+import { offlineStrings } from './strings/offline';
 
 export type UiLang = 'en' | 'zh';
 
-const en = {
+const base = {
   'app.name': 'Hearth',
   'app.tagline': 'Private role-play. The model runs on your device; nothing leaves it.',
   'nav.characters': 'Characters',
@@ -131,10 +138,26 @@ const en = {
   'error.unknown': 'Unexpected error: {detail}',
 } as const;
 
+/** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
+const features = [
+  importStrings, characterStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings,
+] as const;
+
+const en = {
+  ...base,
+  ...importStrings.en,
+  ...characterStrings.en,
+  ...embeddingStrings.en,
+  ...inspectorStrings.en,
+  ...offlineStrings.en,
+  ...managerStrings.en,
+  ...backupStrings.en,
+};
+
 export type MessageKey = keyof typeof en;
 type Dictionary = Record<MessageKey, string>;
 
-const zh: Dictionary = {
+const zhBase: Record<keyof typeof base, string> = {
   'app.name': 'Hearth 炉边',
   'app.tagline': '私密角色扮演。模型在你的设备上运行，数据不会离开。',
   'nav.characters': '角色',
@@ -260,6 +283,8 @@ const zh: Dictionary = {
   'error.generation-failed': '回复失败（{detail}）。已写出的内容已保留；可以点“重新生成”。',
   'error.unknown': '意外错误：{detail}',
 };
+
+const zh = Object.assign({}, zhBase, ...features.map((feature) => feature.zh)) as Dictionary;
 
 const dictionaries: Record<UiLang, Dictionary> = { en, zh };
 
