@@ -1,0 +1,69 @@
+// Why a file was not imported: one reason per way it can fail, unified over the card and pack codecs.
+
+import { CardError } from '../cards/errors';
+import { AppError } from '../errors';
+import { PackError } from '../packs/common';
+
+export type ImportReason =
+  | 'not-a-card'
+  | 'not-a-pack'
+  | 'unsupported-file'
+  | 'invalid-json'
+  | 'bad-base64'
+  | 'wrong-shape'
+  | 'unsupported-version'
+  | 'too-large'
+  | 'bad-png'
+  | 'bad-zip'
+  | 'zip-too-many-entries'
+  | 'zip-too-large'
+  | 'unsafe-path'
+  | 'quota'
+  | 'storage'
+  | 'cancelled'
+  | 'unknown';
+
+export const IMPORT_REASONS: readonly ImportReason[] = [
+  'not-a-card', 'not-a-pack', 'unsupported-file', 'invalid-json', 'bad-base64', 'wrong-shape', 'unsupported-version',
+  'too-large', 'bad-png', 'bad-zip', 'zip-too-many-entries', 'zip-too-large', 'unsafe-path', 'quota', 'storage',
+  'cancelled', 'unknown',
+];
+
+/**
+ * A rejected file. `message` is the codec's English sentence about this file (it names chunks,
+ * lines and limits); the UI shows the localised sentence for `reason` first and this beneath it.
+ */
+export class ImportFailure extends Error {
+  readonly reason: ImportReason;
+  readonly details: Record<string, string | number>;
+
+  constructor(reason: ImportReason, message: string, details: Record<string, string | number> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ImportFailure';
+    this.reason = reason;
+    this.details = details;
+  }
+}
+
+/**
+ * Anything thrown while reading or saving a file -> ImportFailure. `fromZip` tells a pack's
+ * 'too-large' (an archive that unpacks to too much) from a plain file that is too large.
+ */
+export function toImportFailure(error: unknown, fromZip = false): ImportFailure {
+  if (error instanceof ImportFailure) return error;
+  if (error instanceof CardError) return new ImportFailure(error.reason, error.message, error.details, { cause: error });
+  if (error instanceof PackError) {
+    const reason: ImportReason =
+      error.reason === 'too-many-entries' ? 'zip-too-many-entries'
+        : error.reason === 'too-large' && fromZip ? 'zip-too-large'
+          : error.reason;
+    return new ImportFailure(reason, error.message, error.details, { cause: error });
+  }
+  if (error instanceof AppError) {
+    const reason: ImportReason =
+      error.code === 'quota' ? 'quota' : error.code === 'aborted' ? 'cancelled' : error.code === 'storage-unavailable' ? 'storage' : 'unknown';
+    return new ImportFailure(reason, error.message, error.details, { cause: error });
+  }
+  if (error instanceof Error && error.name === 'AbortError') return new ImportFailure('cancelled', error.message, {}, { cause: error });
+  return new ImportFailure('unknown', error instanceof Error ? error.message : String(error), {}, { cause: error });
+}

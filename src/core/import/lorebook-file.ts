@@ -1,0 +1,101 @@
+// Standalone lorebook files: Character Card `lorebook_v3` JSON and SillyTavern World Info JSON
+// (entries in an object keyed by uid, ST field names), both read into the app's Lorebook.
+
+import { parseLorebook } from '../cards/card';
+import type { Lorebook } from '../types';
+
+export type LorebookFileFormat = 'lorebook_v3' | 'world-info' | 'character_book';
+
+export interface ParsedLorebookFile {
+  format: LorebookFileFormat;
+  book: Lorebook;
+  warnings: string[];
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** SillyTavern World Info entry fields that map onto Character Card entry fields. */
+const WI_MAPPED = new Set([
+  'uid', 'key', 'keysecondary', 'content', 'disable', 'order', 'caseSensitive', 'comment', 'selective', 'constant',
+  'position', 'selectiveLogic', 'useRegex', 'priority',
+]);
+
+/**
+ * One World Info entry -> a card `character_book` entry, as SillyTavern itself converts them:
+ * `disable` inverts to `enabled`, `order` is the insertion order, position 0/1 is before/after the
+ * character, and every ST-only field (depth, probability, group…) goes to `extensions` verbatim.
+ */
+function worldInfoEntryToCardEntry(raw: Json, uid: string): Json {
+  const extensions: Json = isObject(raw.extensions) ? { ...raw.extensions } : {};
+  for (const key of Object.keys(raw)) {
+    if (!WI_MAPPED.has(key) && key !== 'extensions') Object.defineProperty(extensions, key, { value: raw[key], enumerable: true, writable: true, configurable: true });
+  }
+  if (raw.selectiveLogic !== undefined) extensions.selectiveLogic = raw.selectiveLogic;
+  if (typeof raw.position === 'number') extensions.position = raw.position;
+  const entry: Json = {
+    id: typeof raw.uid === 'number' || typeof raw.uid === 'string' ? raw.uid : uid,
+    keys: raw.key ?? [],
+    secondary_keys: raw.keysecondary ?? [],
+    content: raw.content ?? '',
+    enabled: raw.disable !== true,
+    insertion_order: raw.order ?? 100,
+    extensions,
+  };
+  if (typeof raw.caseSensitive === 'boolean') entry.case_sensitive = raw.caseSensitive;
+  if (typeof raw.comment === 'string' && raw.comment) {
+    entry.name = raw.comment;
+    entry.comment = raw.comment;
+  }
+  if (typeof raw.selective === 'boolean') entry.selective = raw.selective;
+  if (typeof raw.constant === 'boolean') entry.constant = raw.constant;
+  if (typeof raw.useRegex === 'boolean') entry.use_regex = raw.useRegex;
+  if (typeof raw.priority === 'number') entry.priority = raw.priority;
+  if (raw.position === 0 || raw.position === 'before_char') entry.position = 'before_char';
+  else if (raw.position === 1 || raw.position === 'after_char') entry.position = 'after_char';
+  return entry;
+}
+
+/** True when `json` is shaped like a standalone lorebook rather than a card or a pack. */
+export function looksLikeLorebook(json: unknown): boolean {
+  if (!isObject(json)) return false;
+  if (typeof json.spec === 'string') return json.spec.toLowerCase().startsWith('lorebook');
+  if (json.data !== undefined || json.format !== undefined) return false;
+  return Array.isArray(json.entries) || isObject(json.entries);
+}
+
+/**
+ * A lorebook file's JSON -> Lorebook, or null when it is not a lorebook. `lorebook_v3` wraps a
+ * card book in `data`; World Info keeps entries keyed by uid with SillyTavern field names; a bare
+ * `character_book` object (entries as a list) is read as it is.
+ */
+export function parseLorebookFile(json: unknown, fileName = ''): ParsedLorebookFile | null {
+  if (!looksLikeLorebook(json)) return null;
+  const doc = json as Json;
+  const warnings: string[] = [];
+  if (typeof doc.spec === 'string') {
+    const body = isObject(doc.data) ? doc.data : doc;
+    const book = parseLorebook(body, warnings);
+    return book ? { format: 'lorebook_v3', book: named(book, fileName), warnings } : null;
+  }
+  if (isObject(doc.entries)) {
+    const entries = Object.keys(doc.entries).map((uid) => {
+      const raw = (doc.entries as Json)[uid];
+      return isObject(raw) ? worldInfoEntryToCardEntry(raw, uid) : raw;
+    });
+    const { entries: _entries, originalData: _original, ...rest } = doc;
+    const book = parseLorebook({ ...rest, entries }, warnings);
+    return book ? { format: 'world-info', book: named(book, fileName), warnings } : null;
+  }
+  const book = parseLorebook(doc, warnings);
+  return book ? { format: 'character_book', book: named(book, fileName), warnings } : null;
+}
+
+/** A book without a name is called after its file, so the person can tell books apart. */
+function named(book: Lorebook, fileName: string): Lorebook {
+  if (book.name?.trim() || !fileName) return book;
+  return { ...book, name: fileName.replace(/\.json$/i, '') };
+}

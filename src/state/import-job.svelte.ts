@@ -1,0 +1,233 @@
+// Importing files the person dropped or picked: reads each one, asks replace-or-keep-both for a
+// character already there, saves each file in one transaction with progress, and keeps a result
+// per file (imported, imported with warnings, skipped, rejected with the reason).
+
+import { ImportFailure, toImportFailure, type ImportReason } from '../core/import/failure';
+import type { ReadResult, SourceFile } from '../core/import/read-file';
+import type { ImportReadRequest } from '../core/import/worker-protocol';
+import { characterFromDraft, findSameCharacter, scenesFromDraft, storedLorebook } from '../core/import/records';
+import type { PackFile } from '../core/packs/common';
+import type { Character } from '../core/types';
+import type { ImportRepository, ImportWrite, LorebookRepository } from '../storage';
+import { defaultReader, type ImportReader } from './import-reader';
+import { LorebookShelf } from './lorebook-shelf.svelte';
+
+export type FileStatus = 'imported' | 'warnings' | 'skipped' | 'rejected';
+
+export interface FileResult {
+  file: string;
+  status: FileStatus;
+  /** Characters saved from this file (one for a card, several for a RoleBench file). */
+  characters: { id: string; name: string; scenes: number }[];
+  lorebooks: number;
+  warnings: string[];
+  reason?: ImportReason;
+  /** The codec's own sentence about what is wrong with this file. */
+  message?: string;
+  details?: Record<string, string | number>;
+}
+
+export interface ImportProgress {
+  file: string;
+  fileIndex: number;
+  fileCount: number;
+  phase: 'reading' | 'saving';
+  done: number;
+  total: number;
+}
+
+export type DuplicateChoice = 'replace' | 'keep-both' | 'skip';
+
+export interface DuplicateQuestion {
+  file: string;
+  name: string;
+  existing: Character;
+}
+
+/** A picked or dropped file: bytes already read, or a File/Blob to read. */
+export type ImportInput = SourceFile | (Blob & { name: string; webkitRelativePath?: string });
+
+export interface ImportJobDeps {
+  imports: () => ImportRepository;
+  lorebooks: () => LorebookRepository;
+  /** The characters stored now (the app's list). */
+  characters: () => readonly Character[];
+  /** Reload the app's character list after an import. */
+  refresh: () => Promise<void>;
+  /** Reads and parses a file; a worker in the browser. */
+  reader?: ImportReader;
+  newId?: () => string;
+  now?: () => number;
+}
+
+type Listener = (characterIds: string[]) => void;
+
+/** Let the page paint between steps: a long import must not freeze it. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+async function bytesOf(input: ImportInput): Promise<SourceFile> {
+  if (input instanceof Blob) return { name: input.name, bytes: new Uint8Array(await input.arrayBuffer()) };
+  return input;
+}
+
+export class ImportJob {
+  running = $state(false);
+  progress = $state.raw<ImportProgress | null>(null);
+  results = $state.raw<FileResult[]>([]);
+  question = $state.raw<DuplicateQuestion | null>(null);
+  readonly lorebooks: LorebookShelf;
+
+  #deps: ImportJobDeps;
+  #reader: ImportReader;
+  #controller: AbortController | null = null;
+  #answer: ((choice: DuplicateChoice) => void) | null = null;
+  #listeners = new Set<Listener>();
+  /** Characters saved, and ids replaced, earlier in this run: the app's list is refreshed at the end. */
+  #saved: Character[] = [];
+  #gone = new Set<string>();
+
+  constructor(deps: ImportJobDeps) {
+    this.#deps = deps;
+    this.#reader = deps.reader ?? defaultReader();
+    this.lorebooks = new LorebookShelf(deps.lorebooks);
+  }
+
+  /** Called with the ids of characters just saved (the embedding job listens here). */
+  onImported(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Import several files; each is its own transaction and gets its own result. */
+  importFiles(inputs: readonly ImportInput[]): Promise<FileResult[]> {
+    return this.#run(inputs.length, (index) => inputs[index].name, async (index) => {
+      const input = inputs[index];
+      this.#progress(input.name, index, inputs.length, 'reading', 0, 0);
+      await nextTask();
+      const file = await bytesOf(input);
+      return { file: input.name, request: { kind: 'file', file } };
+    });
+  }
+
+  /** Import a picked or dropped folder (a ChatHaruhi or RoleLLM pack) as one file. */
+  importFolder(name: string, inputs: readonly ImportInput[]): Promise<FileResult[]> {
+    return this.#run(1, () => name, async () => {
+      const files: PackFile[] = [];
+      for (const [i, input] of inputs.entries()) {
+        this.#progress(name, 0, 1, 'reading', i, inputs.length);
+        if (i % 50 === 0) await nextTask();
+        const file = await bytesOf(input);
+        const path = ('webkitRelativePath' in input && input.webkitRelativePath) || file.name;
+        files.push({ path, bytes: file.bytes });
+      }
+      return { file: name, request: { kind: 'folder', name, files } };
+    });
+  }
+
+  /** Stop the import: the file being saved is rolled back, the rest are not read. */
+  cancel(): void {
+    this.#controller?.abort();
+    if (this.question) this.answer('skip');
+  }
+
+  answer(choice: DuplicateChoice): void {
+    const resolve = this.#answer;
+    this.#answer = null;
+    this.question = null;
+    resolve?.(choice);
+  }
+
+  dismiss(): void {
+    if (!this.running) this.results = [];
+  }
+
+  async #run(
+    count: number,
+    nameOf: (index: number) => string,
+    open: (index: number) => Promise<{ file: string; request: ImportReadRequest }>,
+  ): Promise<FileResult[]> {
+    if (this.running) throw new ImportFailure('unknown', 'An import is already running.');
+    this.running = true;
+    this.results = [];
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#saved = [];
+    this.#gone.clear();
+    const imported: string[] = [];
+    try {
+      for (let index = 0; index < count; index++) {
+        try {
+          if (controller.signal.aborted) throw new ImportFailure('cancelled', 'The import was cancelled.');
+          const { file, request } = await open(index);
+          const read = await this.#reader(request, controller.signal);
+          const result = await this.#importOne(file, read, index, count, controller.signal);
+          imported.push(...result.characters.map((c) => c.id));
+          this.results = [...this.results, result];
+        } catch (error) {
+          const failure = toImportFailure(error);
+          this.results = [...this.results, rejected(nameOf(index), failure)];
+        }
+      }
+    } finally {
+      this.running = false;
+      this.progress = null;
+      this.#controller = null;
+      if (imported.length) await this.#deps.refresh();
+      if (this.results.some((r) => r.lorebooks > 0)) await this.lorebooks.refresh();
+    }
+    if (imported.length) for (const listener of this.#listeners) listener(imported);
+    return this.results;
+  }
+
+  async #importOne(file: string, read: ReadResult, index: number, count: number, signal: AbortSignal): Promise<FileResult> {
+    const newId = this.#deps.newId ?? (() => crypto.randomUUID());
+    const now = (this.#deps.now ?? Date.now)();
+    const known = [...this.#saved, ...this.#deps.characters()].filter((c) => !this.#gone.has(c.id));
+    const writes: ImportWrite[] = [];
+    const warnings: string[] = [];
+    for (const draft of read.characters) {
+      const same = findSameCharacter(draft, known);
+      const choice = same ? await this.#ask({ file, name: draft.character.name, existing: same }) : 'keep-both';
+      if (choice === 'skip') {
+        continue;
+      }
+      const character = characterFromDraft(draft, file, newId(), now);
+      writes.push({ character, scenes: scenesFromDraft(draft.scenes, character.id), ...(choice === 'replace' && same ? { replaceId: same.id } : {}) });
+      warnings.push(...draft.warnings);
+    }
+    const books = read.lorebooks.map((d) => {
+      warnings.push(...d.warnings);
+      return storedLorebook(d.book, d.sourceName, newId(), now);
+    });
+    if (writes.length === 0 && books.length === 0) {
+      return { file, status: 'skipped', characters: [], lorebooks: 0, warnings: [] };
+    }
+    const total = writes.reduce((n, w) => n + w.scenes.length, 0);
+    this.#progress(file, index, count, 'saving', 0, total);
+    await nextTask();
+    await this.#deps.imports().commit(
+      { characters: writes, lorebooks: books },
+      { signal, onProgress: (done, all) => this.#progress(file, index, count, 'saving', done, all) },
+    );
+    const characters = writes.map((w) => ({ id: w.character.id, name: w.character.name, scenes: w.scenes.length }));
+    this.#saved.push(...writes.map((w) => w.character));
+    for (const w of writes) if (w.replaceId) this.#gone.add(w.replaceId);
+    const status: FileStatus = warnings.length ? 'warnings' : 'imported';
+    return { file, status, characters, lorebooks: books.length, warnings };
+  }
+
+  #ask(question: DuplicateQuestion): Promise<DuplicateChoice> {
+    this.question = question;
+    return new Promise((resolve) => {
+      this.#answer = resolve;
+    });
+  }
+
+  #progress(file: string, fileIndex: number, fileCount: number, phase: ImportProgress['phase'], done: number, total: number): void {
+    this.progress = { file, fileIndex, fileCount, phase, done, total };
+  }
+}
+
+function rejected(file: string, failure: ImportFailure): FileResult {
+  return { file, status: 'rejected', characters: [], lorebooks: 0, warnings: [], reason: failure.reason, message: failure.message, details: failure.details };
+}

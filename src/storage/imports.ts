@@ -1,0 +1,70 @@
+// Saving an import: characters, their scenes and lorebooks in ONE transaction, so a failure (a full
+// disk, a cancel) leaves the database exactly as it was. A replace writes the new rows first, moves
+// the old character's conversations and attached lorebooks over, and only then deletes the old rows.
+
+import type { Character, Scene, StoredLorebook } from '../core/types';
+import { AppError } from '../core/errors';
+import type { AppDatabase } from './db';
+import { guard } from './errors';
+
+export interface ImportWrite {
+  character: Character;
+  scenes: readonly Scene[];
+  /** The stored character this one replaces (same transaction); absent to keep both. */
+  replaceId?: string;
+}
+
+export interface ImportBatch {
+  characters: readonly ImportWrite[];
+  lorebooks: readonly StoredLorebook[];
+}
+
+export interface CommitOptions {
+  /** Scenes written so far, of all in the batch; called between chunks. */
+  onProgress?: (written: number, total: number) => void;
+  /** Aborting rolls the whole batch back. */
+  signal?: AbortSignal;
+}
+
+/** Scenes per bulkAdd: small enough to report progress often, large enough to stay fast. */
+const CHUNK = 1000;
+
+export class ImportRepository {
+  constructor(private readonly db: AppDatabase) {}
+
+  commit(batch: ImportBatch, options: CommitOptions = {}): Promise<void> {
+    const { db } = this;
+    const total = batch.characters.reduce((n, w) => n + w.scenes.length, 0);
+    const checkAbort = () => {
+      if (options.signal?.aborted) throw new AppError('aborted', 'The import was cancelled.');
+    };
+    return guard(async () => {
+      checkAbort();
+      await db.transaction('rw', [db.characters, db.scenes, db.lorebooks, db.conversations], async () => {
+        let written = 0;
+        for (const write of batch.characters) {
+          await db.characters.add(write.character);
+          for (let at = 0; at < write.scenes.length; at += CHUNK) {
+            checkAbort();
+            const chunk = write.scenes.slice(at, at + CHUNK);
+            await db.scenes.bulkAdd(chunk);
+            written += chunk.length;
+            options.onProgress?.(written, total);
+          }
+        }
+        if (batch.lorebooks.length) await db.lorebooks.bulkAdd([...batch.lorebooks]);
+        checkAbort();
+        // Only now that every new row is in: hand the old character's chats and books to the new one.
+        for (const write of batch.characters) {
+          const oldId = write.replaceId;
+          if (!oldId) continue;
+          const newId = write.character.id;
+          await db.conversations.where('characterId').equals(oldId).modify({ characterId: newId });
+          await db.lorebooks.where('characterId').equals(oldId).modify({ characterId: newId });
+          await db.scenes.where('characterId').equals(oldId).delete();
+          await db.characters.delete(oldId);
+        }
+      });
+    });
+  }
+}

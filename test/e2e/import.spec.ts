@@ -1,0 +1,180 @@
+// Importing through the gallery as a person would: a PNG card written by the app's own card writer
+// and a real ChatHaruhi pack zipped in the test, per-file results, the imported character's page and
+// a chat with it on the tiny GGUF; a bad file; and the replace-or-keep-both question.
+
+import { expect, test, type Page } from '@playwright/test';
+import { strToU8, zipSync } from 'fflate';
+import { exportPngCard, type CardCharacter } from '../../src/core/cards';
+import { join } from 'node:path';
+import { FIXTURES, haveFixtures, readPackFolder } from '../unit/core/packs/helpers';
+import { loadTinyModel, openApp, recordStreaming, streamingSamples } from './app';
+
+const wren: CardCharacter = {
+  name: 'Wren Ashdown',
+  nickname: '',
+  avatar: '',
+  shortDescription: 'Keeper of a lantern-lit archive.',
+  description: '{{char}} is the archivist of Ashdown, patient and dry-witted.',
+  personality: 'patient, precise',
+  scenario: 'A rainy evening in the archive.',
+  firstMessage: '*The lantern flickers.* Welcome to the Ashdown archive, {{user}}.',
+  alternateGreetings: ['Back again? The index cards missed you.'],
+  exampleDialogue: '',
+  systemPrompt: '',
+  postHistoryInstructions: '',
+  creatorNotes: 'Best with a small model. These notes are never sent to it.',
+  tags: ['archive'],
+  creator: 'e2e',
+  characterVersion: '1',
+  catchphrases: [],
+  language: 'en',
+  extensions: {},
+};
+
+const pngCard = () => ({ name: 'wren.png', mimeType: 'image/png', buffer: Buffer.from(exportPngCard(wren)) });
+
+function haruhiZip() {
+  const files = readPackFolder('haruhi');
+  return { name: 'haruhi.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(Object.fromEntries(files.map((f) => [f.path, f.bytes])))) };
+}
+
+async function importFiles(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]) {
+  await page.getByLabel('Import character cards, packs or lorebooks').setInputFiles(files);
+}
+
+const results = (page: Page) => page.getByRole('region', { name: 'Import results' });
+
+test.describe('importing characters', () => {
+  test.skip(!haveFixtures, 'needs ../shared/fixtures/chatharuhi');
+
+  test('a PNG card and a ChatHaruhi zip import with per-file results, and the card chats', async ({ page }) => {
+    await openApp(page);
+    await expect(page.getByRole('button', { name: 'Import', exact: true })).toBeVisible();
+    await importFiles(page, [pngCard(), haruhiZip()]);
+
+    const list = results(page);
+    await expect(list.locator('li[data-status]')).toHaveCount(2);
+    await expect(list.locator('li', { hasText: 'wren.png' })).toContainText('Imported');
+    await expect(list.locator('li', { hasText: 'haruhi.zip' })).toContainText('Imported with warnings');
+    await expect(list.getByRole('link', { name: 'Open haruhi' })).toContainText('172 scenes');
+    await expect(page.getByRole('link', { name: 'Open Wren Ashdown' }).first()).toBeVisible();
+
+    // The imported character survives a reload and its page shows the creator's notes.
+    await page.reload();
+    await page.locator('.grid').getByRole('link', { name: 'Open Wren Ashdown' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Wren Ashdown' })).toBeVisible();
+    await expect(page.getByText('These notes are never sent to it.')).toBeVisible();
+    const characterUrl = page.url();
+
+    await loadTinyModel(page);
+    await page.goto(characterUrl);
+    await page.getByRole('button', { name: 'New chat' }).click();
+    const replies = page.locator('article[data-role="assistant"]');
+    await expect(replies.first()).toContainText('Welcome to the Ashdown archive');
+    // The alternate greeting is the greeting's second swipe.
+    await expect(page.getByText('1 of 2')).toBeVisible();
+
+    await recordStreaming(page);
+    await page.getByRole('textbox', { name: 'Message' }).fill('What is in the oldest drawer?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.locator('article[data-role="user"]')).toContainText('oldest drawer');
+    await expect.poll(async () => new Set(await streamingSamples(page)).size, { timeout: 30_000 }).toBeGreaterThan(2);
+  });
+
+  test('a bad file is refused with its reason and nothing is added', async ({ page }) => {
+    await openApp(page);
+    const cards = page.locator('.grid > li');
+    const before = await cards.count();
+    await importFiles(page, [
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('a shopping list, not a card') },
+      { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"spec":"chara_card_v2","data":{"name":') },
+    ]);
+    const list = results(page);
+    await expect(list.locator('li', { hasText: 'notes.txt' })).toContainText('Not imported');
+    await expect(list.locator('li', { hasText: 'notes.txt' })).toContainText('This is not a character card.');
+    await expect(list.locator('li', { hasText: 'broken.json' })).toContainText('The file is not valid JSON');
+    await expect(cards).toHaveCount(before);
+    await page.reload();
+    await expect(cards).toHaveCount(before);
+  });
+
+  test('importing the same card again asks to replace it or keep both', async ({ page }) => {
+    await openApp(page);
+    const wrens = page.locator('.grid').getByRole('link', { name: 'Open Wren Ashdown' });
+    await importFiles(page, [pngCard()]);
+    await expect(wrens).toHaveCount(1);
+
+    await importFiles(page, [pngCard()]);
+    const dialog = page.getByRole('dialog', { name: 'Already in your characters' });
+    await expect(dialog).toContainText('“Wren Ashdown” from wren.png is already here.');
+    await dialog.getByRole('button', { name: 'Keep both' }).click();
+    await expect(wrens).toHaveCount(2);
+
+    await importFiles(page, [pngCard()]);
+    await dialog.getByRole('button', { name: 'Replace' }).click();
+    await expect(results(page).locator('li', { hasText: 'wren.png' })).toContainText('Imported');
+    await expect(wrens).toHaveCount(2);
+
+    // Escape on the question skips the file.
+    await importFiles(page, [pngCard()]);
+    await expect(dialog).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(results(page).locator('li', { hasText: 'wren.png' })).toContainText('Skipped');
+    await expect(wrens).toHaveCount(2);
+  });
+
+  test('a pack folder imports from the folder picker', async ({ page }) => {
+    await openApp(page);
+    await page.getByLabel('Import a pack folder (ChatHaruhi or RoleLLM)').setInputFiles(join(FIXTURES, 'hutao'));
+    const row = results(page).locator('li', { hasText: 'hutao' });
+    await expect(row).toContainText(/Imported/);
+    await row.getByRole('link', { name: 'Open hutao' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'hutao' })).toBeVisible();
+  });
+
+  test('a World Info lorebook is kept as a global book, managed in Settings', async ({ page }) => {
+    await openApp(page);
+    const worldInfo = { entries: { 0: { uid: 0, key: ['lantern'], keysecondary: [], content: 'The lanterns of Ashdown never go out.', order: 10, disable: false, selectiveLogic: 0, position: 0 } } };
+    await importFiles(page, [{ name: 'Ashdown lore.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(worldInfo)) }]);
+    await expect(results(page).locator('li', { hasText: 'Ashdown lore.json' })).toContainText('Lorebook kept for every character');
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const use = page.getByRole('checkbox', { name: 'Use “Ashdown lore”' });
+    await expect(use).toBeChecked();
+    await expect(page.getByText('Entries: 1')).toBeVisible();
+    await use.uncheck();
+    await page.reload();
+    await expect(page.getByRole('checkbox', { name: 'Use “Ashdown lore”' })).not.toBeChecked();
+    await page.getByRole('button', { name: 'Delete “Ashdown lore”' }).click();
+    await expect(page.getByText('No lorebooks yet.')).toBeVisible();
+  });
+
+  test('a long import shows its progress and Escape cancels it, adding nothing', async ({ page }) => {
+    await openApp(page);
+    const cards = page.locator('.grid > li');
+    const before = await cards.count();
+    const files: Record<string, Uint8Array> = { 'big/system_prompt.txt': strToU8('You are Mira.') };
+    for (let i = 0; i < 20_000; i++) files[`big/texts/${i}.txt`] = strToU8(`Mira:「Story number ${i}, told by the harbour.」\nJun:「And then?」`);
+    await importFiles(page, [{ name: 'big.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(files)) }]);
+    await expect(page.getByRole('progressbar', { name: 'Import progress' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(results(page).locator('li', { hasText: 'big.zip' })).toContainText('Cancelled; nothing from this file was saved.');
+    await expect(cards).toHaveCount(before);
+  });
+
+  test('files dropped onto the gallery are imported', async ({ page }) => {
+    await openApp(page);
+    const card = JSON.stringify({ spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Dropped Dana', description: 'Arrived by drag and drop.', first_mes: 'Hello from the drop zone.' } });
+    const transfer = await page.evaluateHandle((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'dana.json', { type: 'application/json' }));
+      return data;
+    }, card);
+    const zone = page.getByRole('region', { name: 'Drop cards, packs or lorebooks here to import them' });
+    await zone.dispatchEvent('dragenter', { dataTransfer: transfer });
+    await expect(zone.getByText('Drop cards, packs or lorebooks here to import them')).toBeVisible();
+    await zone.dispatchEvent('drop', { dataTransfer: transfer });
+    await expect(results(page).locator('li', { hasText: 'dana.json' })).toContainText('Imported');
+    await expect(page.locator('.grid').getByRole('link', { name: 'Open Dropped Dana' })).toBeVisible();
+  });
+});
