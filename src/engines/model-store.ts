@@ -1,0 +1,27 @@
+// The browser's places for model files, put together for the model manager (OPFS, Cache API, wllama's cache, StorageManager).
+
+import { GgufFileStore, type DirectoryLike } from './model-files';
+import { ModelLock, type LockManagerLike } from './model-lock';
+import { WebLlmCache } from './webllm-cache';
+import { WllamaDownloads } from './wllama-cache';
+
+export function browserModelStore() {
+  const storage = typeof navigator !== 'undefined' ? navigator.storage : undefined;
+  if (!storage?.getDirectory) return null;
+  const estimate = () => storage.estimate();
+  return {
+    files: new GgufFileStore(async () => (await storage.getDirectory()) as unknown as DirectoryLike, estimate),
+    webllm: new WebLlmCache(() => (typeof caches !== 'undefined' ? caches : null), estimate),
+    wllama: new WllamaDownloads(),
+    storage: {
+      estimate,
+      persisted: () => storage.persisted(),
+      persist: () => storage.persist(),
+    },
+  };
+}
+
+export function browserModelLock(): ModelLock {
+  const locks = typeof navigator !== 'undefined' ? (navigator.locks as unknown as LockManagerLike | undefined) : undefined;
+  return new ModelLock(locks);
+}
