@@ -150,6 +150,9 @@ export function mapWebLlmError(error: unknown, ctx: WebLlmErrorContext): AppErro
   if (raw.name) details.name = raw.name;
   details.phase = ctx.phase;
   details.raw = raw.message.length > MAX_RAW ? `${raw.message.slice(0, MAX_RAW)}…` : raw.message;
+  // The UI's sentences for these codes quote {detail}: give them the engine's words, not our own
+  // English sentence (which would repeat "could not be loaded… try again" inside itself).
+  if (code === 'model-load-failed' || code === 'generation-failed') details.detail = details.raw;
   return new AppError(code, webLlmSentence(code, details), details, { cause: error });
 }
 

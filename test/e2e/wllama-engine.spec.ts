@@ -1,11 +1,13 @@
 // WllamaEngine on its own in the built app's page (no UI): real llama.cpp inference on the tiny GGUF.
 
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { expect, test, tinyGgufPath } from './fixtures';
 
-const assetsDir = fileURLToPath(new URL('../../dist/assets/', import.meta.url));
+// The build under test: HEARTH_OUT_DIR when a run builds elsewhere (see vite.config.ts), else dist/.
+const assetsDir = join(process.env.HEARTH_OUT_DIR || fileURLToPath(new URL('../../dist/', import.meta.url)), 'assets');
 
 /** The engine is a lazily loaded chunk of the built app (src/main.ts imports it on demand). */
 function engineChunk(): string {

@@ -1,3 +1,4 @@
+import { errorSentence } from '../../../src/core/i18n';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors';
 import { mapWebLlmError, rawError } from '../../../src/engines/webllm-errors';
@@ -99,6 +100,11 @@ describe('mapWebLlmError', () => {
     expect(overflow.details).toMatchObject({ promptTokens: 5000, contextWindow: 4096, name: 'ContextWindowSizeExceededError' });
     expect(overflow.message).toContain('4096');
     expect(String(mapWebLlmError('Error: odd', load).details.raw)).toBe('odd');
+    // The person reads the engine's words inside the UI sentence, not a sentence within a sentence.
+    const failed = mapWebLlmError('Error: odd', load);
+    expect(errorSentence('en', failed.code, { detail: failed.message, ...failed.details })).toBe(
+      'The model could not be loaded (odd). Try again, or pick a smaller model.',
+    );
   });
 
   it('turns a failed download into "offline" when the browser says so', () => {
