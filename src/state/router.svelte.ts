@@ -3,6 +3,8 @@
 export type Route =
   | { name: 'gallery' }
   | { name: 'character'; id: string }
+  | { name: 'edit'; id: string }
+  | { name: 'new' }
   | { name: 'chat'; id: string }
   | { name: 'models' }
   | { name: 'settings' };
@@ -10,7 +12,8 @@ export type Route =
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map((part) => decodeURIComponent(part));
   const [head, id] = parts;
-  if (head === 'character' && id) return { name: 'character', id };
+  if (head === 'character' && id) return parts[2] === 'edit' ? { name: 'edit', id } : { name: 'character', id };
+  if (head === 'new') return { name: 'new' };
   if (head === 'chat' && id) return { name: 'chat', id };
   if (head === 'models') return { name: 'models' };
   if (head === 'settings') return { name: 'settings' };
@@ -22,6 +25,8 @@ export function formatRoute(route: Route): string {
     case 'character':
     case 'chat':
       return `#/${route.name}/${encodeURIComponent(route.id)}`;
+    case 'edit':
+      return `#/character/${encodeURIComponent(route.id)}/edit`;
     case 'gallery':
       return '#/';
     default:
@@ -31,18 +36,28 @@ export function formatRoute(route: Route): string {
 
 export class Router {
   route = $state.raw<Route>({ name: 'gallery' });
+  /** Asked before leaving the current screen (an editor with unsaved changes); false stays put. */
+  leaveGuard: ((to: Route) => boolean) | null = null;
 
   constructor() {
     if (typeof window === 'undefined') return;
     this.route = parseRoute(window.location.hash);
     window.addEventListener('hashchange', () => {
-      this.route = parseRoute(window.location.hash);
+      const next = parseRoute(window.location.hash);
+      if (formatRoute(next) === formatRoute(this.route)) return; // go() got here first
+      if (this.leaveGuard && !this.leaveGuard(next)) {
+        // Put the address back (no new hashchange): the person stays on the screen they were on.
+        history.replaceState(history.state, '', formatRoute(this.route));
+        return;
+      }
+      this.route = next;
     });
   }
 
   go(route: Route): void {
+    if (this.leaveGuard && !this.leaveGuard(route)) return;
     const hash = formatRoute(route);
-    if (typeof window !== 'undefined' && window.location.hash !== hash) window.location.hash = hash;
     this.route = route;
+    if (typeof window !== 'undefined' && window.location.hash !== hash) window.location.hash = hash;
   }
 }

@@ -55,6 +55,22 @@ export class CharacterRepository {
     return guard(() => this.cascade(id, true));
   }
 
+  /**
+   * Store `copy` (a new id) and a copy of every scene of `sourceId` under it, vectors included,
+   * all or nothing. Returns how many scenes were copied.
+   */
+  duplicate(sourceId: string, copy: Character): Promise<number> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', [db.characters, db.scenes], async () => {
+        const scenes = await db.scenes.where('characterId').equals(sourceId).toArray();
+        await db.characters.add(copy);
+        await db.scenes.bulkAdd(scenes.map((scene) => ({ ...scene, id: crypto.randomUUID(), characterId: copy.id })));
+        return scenes.length;
+      }),
+    );
+  }
+
   /** Put back what removeWithUndo took, in one transaction. */
   restore(snapshot: CharacterSnapshot): Promise<void> {
     const { db } = this;

@@ -6,8 +6,15 @@ describe('routes', () => {
     const routes: Route[] = [
       { name: 'gallery' }, { name: 'models' }, { name: 'settings' },
       { name: 'character', id: 'builtin:mira' }, { name: 'chat', id: 'a/b c' },
+      { name: 'edit', id: 'builtin:mira' }, { name: 'edit', id: 'a/b c' }, { name: 'new' },
     ];
     for (const route of routes) expect(parseRoute(formatRoute(route))).toEqual(route);
+  });
+
+  it('reads the editor routes', () => {
+    expect(parseRoute('#/character/x%2Fy/edit')).toEqual({ name: 'edit', id: 'x/y' });
+    expect(formatRoute({ name: 'edit', id: 'builtin:mira' })).toBe('#/character/builtin%3Amira/edit');
+    expect(parseRoute('#/new')).toEqual({ name: 'new' });
   });
 
   it('falls back to the gallery for unknown hashes', () => {

@@ -1,0 +1,69 @@
+// Whole-character actions from the character page: duplicate (with its corpus), delete with undo, export.
+
+import type { Character } from '../core/types';
+import { REMOVED_BUILTINS_KEY, type AppState } from './app.svelte';
+import { downloadFile, fetchImage, rasterizeToPng } from './browser-images';
+import { buildExport, type ExportFormat } from './character-export';
+
+/**
+ * A copy under a new id, named "<name> (copy)", with every scene (and its vectors) copied in the
+ * same transaction. The copy is the person's own: not tied to a built-in pack, never overwritten
+ * by pack updates. Returns the new character.
+ */
+export async function duplicateCharacter(app: AppState, id: string): Promise<Character> {
+  const source = await app.repos.characters.get(id);
+  if (!source) throw new Error(`No character ${id}`);
+  const now = Date.now();
+  const { builtin: _builtin, ...rest } = source;
+  const copy: Character = {
+    ...structuredClone(rest),
+    id: crypto.randomUUID(),
+    name: app.locale.t('character.copyName', { name: source.name }),
+    origin: source.origin === 'builtin' ? 'user' : source.origin,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await app.repos.characters.duplicate(id, copy);
+  app.characters = await app.repos.characters.list();
+  return copy;
+}
+
+async function setBuiltinRemoved(app: AppState, id: string, removed: boolean): Promise<void> {
+  const list = new Set(await app.repos.settings.get<string[]>(REMOVED_BUILTINS_KEY, []));
+  if (removed) list.add(id);
+  else list.delete(id);
+  await app.repos.settings.set(REMOVED_BUILTINS_KEY, [...list]);
+}
+
+/**
+ * Delete a character with its scenes, conversations and messages, and offer Undo in a toast.
+ * A built-in is also recorded as removed so the next start does not install it again; Undo puts
+ * everything back and forgets that record.
+ */
+export async function deleteCharacter(app: AppState, id: string): Promise<void> {
+  const snapshot = await app.repos.characters.removeWithUndo(id);
+  if (!snapshot) return;
+  const builtin = snapshot.character.origin === 'builtin';
+  if (builtin) await setBuiltinRemoved(app, id, true);
+  if (app.session?.conversation?.characterId === id) app.session = null;
+  app.characters = await app.repos.characters.list();
+  app.toasts.show(app.locale.t('character.deleted', { name: snapshot.character.name }), {
+    label: app.locale.t('common.undo'),
+    run: async () => {
+      await app.repos.characters.restore(snapshot);
+      if (builtin) await setBuiltinRemoved(app, id, false);
+      app.characters = await app.repos.characters.list();
+    },
+  });
+}
+
+/** Build one export of a stored character and hand it to the browser as a download. */
+export async function downloadExport(app: AppState, character: Character, format: ExportFormat): Promise<string> {
+  const file = await buildExport(character, format, {
+    scenes: () => app.repos.scenes.listForCharacter(character.id),
+    fetchImage,
+    rasterize: (url) => rasterizeToPng(url),
+  });
+  downloadFile(file);
+  return file.name;
+}

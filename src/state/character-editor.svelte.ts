@@ -1,0 +1,149 @@
+// The character editor's draft: the fields being written, their validation and token counts, and save.
+
+import { estimateTokens } from '../core/tokens';
+import type { Character, CharacterFields, Lang } from '../core/types';
+import type { AppState } from './app.svelte';
+
+/** Text fields the editor shows, in the order a person fills them in. */
+export const EDITOR_TEXT_FIELDS = [
+  'name', 'nickname', 'shortDescription', 'description', 'personality', 'scenario', 'firstMessage',
+  'exampleDialogue', 'systemPrompt', 'postHistoryInstructions', 'creatorNotes', 'creator', 'characterVersion',
+] as const satisfies readonly (keyof CharacterFields)[];
+export type EditorTextField = (typeof EDITOR_TEXT_FIELDS)[number];
+
+/** Fields whose size matters to the prompt, so the editor counts their tokens. */
+export const COUNTED_FIELDS = [
+  'description', 'personality', 'scenario', 'firstMessage', 'exampleDialogue', 'systemPrompt',
+  'postHistoryInstructions', 'creatorNotes', 'shortDescription',
+] as const satisfies readonly EditorTextField[];
+export type CountedField = (typeof COUNTED_FIELDS)[number];
+
+export type EditorError = 'name-required';
+
+export function emptyFields(language: Lang): CharacterFields {
+  return {
+    name: '', nickname: '', avatar: '', shortDescription: '', description: '', personality: '', scenario: '',
+    firstMessage: '', alternateGreetings: [], exampleDialogue: '', systemPrompt: '', postHistoryInstructions: '',
+    creatorNotes: '', tags: [], creator: '', characterVersion: '', catchphrases: [], language,
+  };
+}
+
+/** "a, b，c" -> ['a', 'b', 'c']: commas of either width, blanks and repeats dropped. */
+export function parseTags(text: string): string[] {
+  const seen = new Set<string>();
+  for (const raw of text.split(/[,，、]/)) {
+    const tag = raw.trim().replace(/^#/, '');
+    if (tag) seen.add(tag);
+  }
+  return [...seen];
+}
+
+function pickFields(source: CharacterFields): CharacterFields {
+  const fields = emptyFields(source.language);
+  for (const key of Object.keys(fields) as (keyof CharacterFields)[]) {
+    const value = source[key];
+    (fields as unknown as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
+  }
+  return fields;
+}
+
+export class CharacterEditor {
+  fields = $state<CharacterFields>(emptyFields('en'));
+  /** Tags as the person types them; parsed on save. */
+  tagsText = $state('');
+  saving = $state(false);
+  /** Set by a save attempt, so errors show only once the person has tried. */
+  attempted = $state(false);
+  error = $state.raw<unknown>(null);
+  /** The stored character being edited; null for a new one until its first save. */
+  original = $state.raw<Character | null>(null);
+
+  /** The fields as last stored, serialised; `dirty` compares against it. */
+  #baseline = $state('');
+
+  readonly tokens = $derived.by(() => {
+    const counts = {} as Record<CountedField, number>;
+    for (const key of COUNTED_FIELDS) counts[key] = estimateTokens(this.fields[key]);
+    return counts;
+  });
+  readonly greetingTokens = $derived(this.fields.alternateGreetings.map((text) => estimateTokens(text)));
+  readonly errors = $derived.by(() => {
+    const errors: Partial<Record<'name', EditorError>> = {};
+    if (!this.fields.name.trim()) errors.name = 'name-required';
+    return errors;
+  });
+  readonly valid = $derived(Object.keys(this.errors).length === 0);
+  readonly dirty = $derived(this.#serialise() !== this.#baseline);
+
+  #app: AppState;
+
+  constructor(app: AppState, original: Character | null) {
+    this.#app = app;
+    this.original = original;
+    this.fields = original ? pickFields(original) : emptyFields(app.locale.lang);
+    this.tagsText = this.fields.tags.join(', ');
+    this.#baseline = this.#serialise();
+  }
+
+  #serialise(): string {
+    return JSON.stringify({ ...$state.snapshot(this.fields), tags: parseTags(this.tagsText) });
+  }
+
+  addGreeting(): void {
+    this.fields.alternateGreetings.push('');
+  }
+
+  removeGreeting(index: number): void {
+    this.fields.alternateGreetings.splice(index, 1);
+  }
+
+  /** Move greeting `index` by `delta` places (clamped), keeping the rest in order. */
+  moveGreeting(index: number, delta: number): void {
+    const list = this.fields.alternateGreetings;
+    const target = Math.max(0, Math.min(list.length - 1, index + delta));
+    if (target === index) return;
+    const [item] = list.splice(index, 1);
+    list.splice(target, 0, item);
+  }
+
+  /**
+   * Validate and store. A new character gets a fresh id and origin 'user'; an edit keeps its id,
+   * origin, createdAt, extensions, lorebook, assets and built-in base (so pack updates merge around
+   * the edit) and bumps updatedAt. Returns the stored character, or null when invalid or failed.
+   */
+  async save(): Promise<Character | null> {
+    this.attempted = true;
+    if (!this.valid || this.saving) return null;
+    this.saving = true;
+    this.error = null;
+    try {
+      const now = Date.now();
+      const fields: CharacterFields = {
+        ...$state.snapshot(this.fields),
+        name: this.fields.name.trim(),
+        tags: parseTags(this.tagsText),
+        // An empty extra greeting would show up as a blank swipe.
+        alternateGreetings: this.fields.alternateGreetings.filter((text) => text.trim() !== ''),
+      };
+      const base = this.original;
+      const character: Character = base
+        ? { ...base, ...fields, updatedAt: Math.max(now, base.updatedAt + 1) }
+        : { ...fields, id: crypto.randomUUID(), origin: 'user', extensions: {}, createdAt: now, updatedAt: now };
+      await this.#app.repos.characters.put(character);
+      this.#app.characters = await this.#app.repos.characters.list();
+      // An open chat holds the character as it was; let the next visit open it with the edit.
+      const session = this.#app.session;
+      if (session?.character.id === character.id && !session.streaming && !session.preparing) this.#app.session = null;
+      this.original = character;
+      this.fields = pickFields(character);
+      this.tagsText = character.tags.join(', ');
+      this.#baseline = this.#serialise();
+      return character;
+    } catch (caught) {
+      this.error = caught;
+      return null;
+    } finally {
+      this.saving = false;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// Turning a stored character into a file to download: PNG card, V3 JSON, CHARX, or a Hearth pack.
+
+import { cardJsonBytes, exportCardV3, exportCharx, exportPngCard, fromDataUrl, isPng, type ImageBytes } from '../core/cards';
+import { encodeHearthPack, HEARTH_PACK_EXTENSION } from '../core/packs';
+import type { Character, Scene } from '../core/types';
+
+export type ExportFormat = 'png' | 'v3' | 'charx' | 'hearth';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['png', 'v3', 'charx', 'hearth'];
+
+export interface ExportFile {
+  name: string;
+  mime: string;
+  bytes: Uint8Array;
+}
+
+export interface ExportDeps {
+  /** The character's corpus (only the Hearth pack carries it). */
+  scenes: () => Promise<Scene[]>;
+  /** The avatar's bytes when it is not a data: URL (a same-origin file); undefined when unreachable. */
+  fetchImage?: (url: string) => Promise<ImageBytes | undefined>;
+  /** The avatar as a PNG (SVG/JPEG/WebP drawn on a canvas); undefined when that is not possible. */
+  rasterize?: (url: string) => Promise<Uint8Array | undefined>;
+}
+
+const EXTENSIONS: Record<ExportFormat, string> = {
+  png: '.png',
+  v3: '.card.json',
+  charx: '.charx',
+  hearth: HEARTH_PACK_EXTENSION,
+};
+const MIMES: Record<ExportFormat, string> = {
+  png: 'image/png',
+  v3: 'application/json',
+  charx: 'application/zip',
+  hearth: 'application/json',
+};
+
+/**
+ * A file name from the character's name: characters file systems refuse (and control characters)
+ * become '_', letters of any script stay, so "李白" exports as "李白.png".
+ */
+export function exportFileName(name: string, format: ExportFormat): string {
+  const base = name
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}/\\:*?"<>|]+/gu, '_')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\.+/, '')
+    .slice(0, 80)
+    .trim();
+  return `${base || 'character'}${EXTENSIONS[format]}`;
+}
+
+async function avatarBytes(character: Character, deps: ExportDeps): Promise<ImageBytes | undefined> {
+  if (!character.avatar) return undefined;
+  return fromDataUrl(character.avatar) ?? (await deps.fetchImage?.(character.avatar));
+}
+
+/** The avatar as PNG bytes: itself when it already is one, else rasterised; undefined -> placeholder. */
+async function avatarPng(character: Character, deps: ExportDeps): Promise<Uint8Array | undefined> {
+  const image = await avatarBytes(character, deps);
+  if (image && isPng(image.bytes)) return image.bytes;
+  if (!character.avatar) return undefined;
+  try {
+    const png = await deps.rasterize?.(character.avatar);
+    return png && isPng(png) ? png : undefined;
+  } catch {
+    return undefined; // exportPngCard draws a placeholder instead
+  }
+}
+
+/** Build the file for one format. Only the Hearth pack reads the corpus. */
+export async function buildExport(character: Character, format: ExportFormat, deps: ExportDeps): Promise<ExportFile> {
+  const name = exportFileName(character.name, format);
+  const mime = MIMES[format];
+  switch (format) {
+    case 'png':
+      return { name, mime, bytes: exportPngCard(character, await avatarPng(character, deps)) };
+    case 'v3': {
+      const avatar = await avatarBytes(character, deps);
+      return { name, mime, bytes: cardJsonBytes(exportCardV3(character, avatar ? { avatar } : {})) };
+    }
+    case 'charx':
+      return { name, mime, bytes: exportCharx(character, await avatarBytes(character, deps)) };
+    case 'hearth': {
+      const scenes = await deps.scenes();
+      const avatar = await avatarBytes(character, deps);
+      const text = encodeHearthPack({
+        // The avatar block holds the image; don't write it a second time as a URL.
+        character: avatar ? { ...character, avatar: '' } : character,
+        ...(avatar ? { avatar } : {}),
+        assets: character.assets ?? [],
+        scenes: scenes.map(({ title, text: sceneText, lines, tokens, source, vectors }) => ({ title, text: sceneText, lines, tokens, source, vectors })),
+      });
+      return { name, mime, bytes: new TextEncoder().encode(text) };
+    }
+  }
+}

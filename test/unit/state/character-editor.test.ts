@@ -1,0 +1,253 @@
+// The character editor and whole-character actions against a real (fake-indexeddb) database.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { BuiltinPack } from '../../../src/core/builtin-characters';
+import { estimateTokens } from '../../../src/core/tokens';
+import { AppState, REMOVED_BUILTINS_KEY } from '../../../src/state/app.svelte';
+import type { LoadedPack } from '../../../src/state/builtin-packs';
+import { deleteCharacter, duplicateCharacter } from '../../../src/state/character-actions';
+import { CharacterEditor, parseTags } from '../../../src/state/character-editor.svelte';
+import { CorpusBrowser, CORPUS_PAGE_SIZE } from '../../../src/state/corpus-browser.svelte';
+import { createRepositories } from '../../../src/storage';
+import { openDatabase } from '../../../src/storage/db';
+import { ScriptedEngine } from '../helpers/scripted-engine';
+import { makeScene } from '../storage/helpers';
+
+const root = new URL('../../../characters/', import.meta.url);
+const shippedPacks: LoadedPack[] = readdirSync(root).map((slug) => ({
+  pack: JSON.parse(readFileSync(new URL(`${slug}/character.json`, root), 'utf8')) as BuiltinPack,
+  avatar: `data:image/svg+xml,${slug}`,
+}));
+
+function makeApp(dbName: string, packs: LoadedPack[] = shippedPacks): AppState {
+  return new AppState({
+    openRepositories: async () => createRepositories(await openDatabase(dbName)),
+    loadBuiltinPacks: async () => packs,
+    engines: { createEngine: async () => new ScriptedEngine(), probeGpu: async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' }) },
+  });
+}
+
+async function startedApp(name = `editor-${crypto.randomUUID()}`): Promise<AppState> {
+  const app = makeApp(name);
+  await app.start();
+  return app;
+}
+
+describe('CharacterEditor', () => {
+  it('refuses to save without a name and stores nothing', async () => {
+    const app = await startedApp();
+    const before = app.characters.length;
+    const editor = new CharacterEditor(app, null);
+    editor.fields.description = 'Someone without a name.';
+    expect(editor.errors.name).toBe('name-required');
+    expect(await editor.save()).toBeNull();
+    expect(editor.attempted).toBe(true);
+    editor.fields.name = '   ';
+    expect(await editor.save()).toBeNull();
+    expect((await app.repos.characters.list()).length).toBe(before);
+  });
+
+  it('counts tokens per field as the person types', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, null);
+    expect(editor.tokens.description).toBe(0);
+    editor.fields.description = 'A lighthouse keeper who talks to gulls. 她也会说中文。';
+    editor.fields.exampleDialogue = '<START>\n{{user}}: Hello?\n{{char}}: Who goes there?';
+    editor.addGreeting();
+    editor.fields.alternateGreetings[0] = 'The lamp is lit.';
+    expect(editor.tokens.description).toBe(estimateTokens(editor.fields.description));
+    expect(editor.tokens.description).toBeGreaterThan(5);
+    expect(editor.tokens.exampleDialogue).toBe(estimateTokens(editor.fields.exampleDialogue));
+    expect(editor.greetingTokens).toEqual([estimateTokens('The lamp is lit.')]);
+  });
+
+  it('saves a new character the gallery lists and whose chat opens on the written greeting', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, null);
+    expect(editor.dirty).toBe(false);
+    editor.fields.name = '  Wren  ';
+    editor.fields.firstMessage = 'You found the attic, then.';
+    editor.fields.shortDescription = 'A ghost in the attic';
+    editor.tagsText = 'ghost, 幽灵，#cozy, ghost, ';
+    editor.addGreeting();
+    editor.addGreeting();
+    editor.fields.alternateGreetings[1] = 'Mind the dust.';
+    expect(editor.dirty).toBe(true);
+    const saved = await editor.save();
+    expect(saved).not.toBeNull();
+    expect(saved!).toMatchObject({ name: 'Wren', origin: 'user', tags: ['ghost', '幽灵', 'cozy'], alternateGreetings: ['Mind the dust.'] });
+    expect(saved!.createdAt).toBe(saved!.updatedAt);
+    expect(editor.dirty).toBe(false);
+    expect(app.characters.map((c) => c.name)).toContain('Wren');
+    expect(await app.repos.characters.get(saved!.id)).toEqual(saved);
+
+    const conversationId = await app.newConversation(saved!.id);
+    const session = await app.openChat(conversationId);
+    expect(session!.path.map((m) => m.content)).toEqual(['You found the attic, then.']);
+  });
+
+  it('an open chat picks up the edit the next time it is opened', async () => {
+    const app = await startedApp();
+    const character = app.characters[0];
+    const conversationId = await app.newConversation(character.id);
+    expect((await app.openChat(conversationId))!.character.scenario).toBe(character.scenario);
+    const editor = new CharacterEditor(app, character);
+    editor.fields.scenario = 'A new scenario';
+    await editor.save();
+    expect((await app.openChat(conversationId))!.character.scenario).toBe('A new scenario');
+  });
+
+  it('a second save of a new character updates it instead of making another', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, null);
+    editor.fields.name = 'Once';
+    const first = await editor.save();
+    editor.fields.description = 'Edited after saving.';
+    const second = await editor.save();
+    expect(second!.id).toBe(first!.id);
+    expect(app.characters.filter((c) => c.name === 'Once')).toHaveLength(1);
+  });
+
+  it('tracks unsaved changes, and undoing a change by hand clears them', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, app.characters[0]);
+    const scenario = editor.fields.scenario;
+    editor.fields.scenario = 'Somewhere else';
+    expect(editor.dirty).toBe(true);
+    editor.fields.scenario = scenario;
+    expect(editor.dirty).toBe(false);
+  });
+
+  it('adds, removes and reorders alternate greetings', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, null);
+    editor.fields.alternateGreetings = ['a', 'b', 'c'];
+    editor.moveGreeting(2, -1);
+    expect(editor.fields.alternateGreetings).toEqual(['a', 'c', 'b']);
+    editor.moveGreeting(0, -1); // already first: stays
+    editor.moveGreeting(0, 5); // clamped to the end
+    expect(editor.fields.alternateGreetings).toEqual(['c', 'b', 'a']);
+    editor.removeGreeting(1);
+    expect(editor.fields.alternateGreetings).toEqual(['c', 'a']);
+  });
+
+  it('editing a built-in keeps createdAt and its shipped base, bumps updatedAt, and survives a pack update', async () => {
+    const name = `editor-${crypto.randomUUID()}`;
+    const app = await startedApp(name);
+    const original = app.characters.find((c) => c.origin === 'builtin')!;
+    const editor = new CharacterEditor(app, original);
+    editor.fields.scenario = 'My own scenario';
+    const saved = (await editor.save())!;
+    expect(saved.id).toBe(original.id);
+    expect(saved.createdAt).toBe(original.createdAt);
+    expect(saved.updatedAt).toBeGreaterThan(original.updatedAt);
+    expect(saved.builtin).toEqual(original.builtin);
+    expect(saved.origin).toBe('builtin');
+
+    const updated = shippedPacks.map((loaded) => loaded.pack.id === original.id
+      ? { ...loaded, pack: { ...loaded.pack, version: loaded.pack.version + 1, scenario: 'Shipped scenario', shortDescription: 'Shipped tagline' } }
+      : loaded);
+    const next = makeApp(name, updated);
+    await next.start();
+    expect(next.character(original.id)).toMatchObject({ scenario: 'My own scenario', shortDescription: 'Shipped tagline' });
+  });
+
+  it('parses tags typed with either comma width', () => {
+    expect(parseTags(' a ,b，c、 #d,,a ')).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('duplicate and delete', () => {
+  it('duplicates a character with a new id, a "(copy)" name and its whole corpus, vectors included', async () => {
+    const app = await startedApp();
+    const source = app.characters.find((c) => c.origin === 'builtin')!;
+    const scenes = [makeScene(source.id, { title: 'One' }), makeScene(source.id, { title: 'Two' })];
+    await app.repos.scenes.bulkAdd(scenes);
+
+    const copy = await duplicateCharacter(app, source.id);
+    expect(copy.id).not.toBe(source.id);
+    expect(copy.name).toBe(`${source.name} (copy)`);
+    expect(copy.origin).toBe('user');
+    expect(copy.builtin).toBeUndefined();
+    expect(copy.description).toBe(source.description);
+    expect(app.character(copy.id)).toEqual(copy);
+
+    const copied = await app.repos.scenes.listForCharacter(copy.id);
+    expect(copied.map((s) => s.title).sort()).toEqual(['One', 'Two']);
+    expect(copied.every((s) => !scenes.some((o) => o.id === s.id))).toBe(true);
+    expect(new Float32Array(copied[0].vectors[0].data)).toEqual(new Float32Array(scenes[0].vectors[0].data));
+    expect(await app.repos.scenes.count(source.id)).toBe(2);
+  });
+
+  it('deletes a character with its chats and scenes, and Undo brings all of it back', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, null);
+    editor.fields.name = 'Short-lived';
+    editor.fields.firstMessage = 'Hi.';
+    const character = (await editor.save())!;
+    await app.repos.scenes.bulkAdd([makeScene(character.id)]);
+    const conversationId = await app.newConversation(character.id);
+
+    await deleteCharacter(app, character.id);
+    expect(app.character(character.id)).toBeUndefined();
+    expect(await app.repos.scenes.count(character.id)).toBe(0);
+    expect(await app.repos.conversations.get(conversationId)).toBeUndefined();
+    expect(await app.repos.settings.get<string[]>(REMOVED_BUILTINS_KEY, [])).toEqual([]);
+
+    const toast = app.toasts.items.at(-1)!;
+    expect(toast.text).toBe('Short-lived deleted.');
+    await app.toasts.act(toast);
+    expect(app.character(character.id)).toEqual(character);
+    expect(await app.repos.scenes.count(character.id)).toBe(1);
+    expect((await app.conversationsFor(character.id)).map((c) => c.id)).toEqual([conversationId]);
+  });
+
+  it('a deleted built-in stays gone after a restart; Undo forgets that it was removed', async () => {
+    const name = `editor-${crypto.randomUUID()}`;
+    const app = await startedApp(name);
+    const builtin = app.characters.find((c) => c.origin === 'builtin')!;
+    await deleteCharacter(app, builtin.id);
+    expect(await app.repos.settings.get<string[]>(REMOVED_BUILTINS_KEY, [])).toEqual([builtin.id]);
+
+    const restarted = makeApp(name);
+    await restarted.start();
+    expect(restarted.character(builtin.id)).toBeUndefined();
+
+    await app.toasts.act(app.toasts.items.at(-1)!);
+    expect(await app.repos.settings.get<string[]>(REMOVED_BUILTINS_KEY, [])).toEqual([]);
+    const again = makeApp(name);
+    await again.start();
+    expect(again.character(builtin.id)).toEqual(builtin);
+  });
+});
+
+describe('CorpusBrowser', () => {
+  it('counts scenes and tokens, pages through them, and filters by text', async () => {
+    const app = await startedApp();
+    const id = app.characters[0].id;
+    const scenes = Array.from({ length: 45 }, (_, i) => makeScene(id, {
+      id: `${id}-${String(i).padStart(3, '0')}`,
+      title: `Scene ${i}`,
+      text: i % 10 === 0 ? `The lighthouse, night ${i}` : `Tea and gossip ${i}`,
+      tokens: 10 + i,
+    }));
+    await app.repos.scenes.bulkAdd(scenes);
+    const corpus = new CorpusBrowser(app.repos.scenes, id);
+    await corpus.loadStats();
+    expect(corpus.stats).toEqual({ scenes: 45, tokens: scenes.reduce((n, s) => n + s.tokens, 0) });
+
+    await corpus.show(0);
+    expect(corpus.scenes).toHaveLength(CORPUS_PAGE_SIZE);
+    expect(corpus.pages).toBe(3);
+    await corpus.show(2);
+    expect(corpus.scenes.map((s) => s.title)).toEqual(['Scene 40', 'Scene 41', 'Scene 42', 'Scene 43', 'Scene 44']);
+
+    await corpus.search('LIGHTHOUSE');
+    expect(corpus.page).toBe(0);
+    expect(corpus.total).toBe(5);
+    expect(corpus.scenes.map((s) => s.title)).toEqual(['Scene 0', 'Scene 10', 'Scene 20', 'Scene 30', 'Scene 40']);
+    await corpus.search('nothing like this');
+    expect(corpus.total).toBe(0);
+  });
+});

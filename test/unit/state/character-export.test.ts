@@ -1,0 +1,235 @@
+// import -> export (through the app's export helper) -> import keeps every field, for every format.
+
+import { describe, expect, it } from 'vitest';
+import {
+  CARD_PRESERVED_KEY,
+  encodeSolidPng,
+  importCardFile,
+  placeholderPng,
+  readPngCard,
+  readPngChunks,
+  stripCardChunks,
+  toDataUrl,
+  type CardCharacter,
+  type ParsedCard,
+  type PreservedCard,
+} from '../../../src/core/cards';
+import { readTextChunk } from '../../../src/core/cards/png';
+import { decodeHearthPack } from '../../../src/core/packs';
+import type { Character, Scene } from '../../../src/core/types';
+import { characterFromDraft, IMPORT_EXTENSION_KEY, scenesFromDraft } from '../../../src/core/import/records';
+import { readImportFile } from '../../../src/core/import/read-file';
+import { buildExport, EXPORT_FORMATS, exportFileName, type ExportDeps, type ExportFormat } from '../../../src/state/character-export';
+import { cardChunk, png, richV3, zip } from '../core/cards/helpers';
+import { makeScene } from '../storage/helpers';
+
+const iconPng = encodeSolidPng(3, 3, [10, 200, 30, 255]);
+const bg = encodeSolidPng(4, 2, [1, 2, 3, 255]);
+const voice = Uint8Array.from({ length: 300 }, (_, i) => (i * 31) % 256);
+
+/** A CHARX with an icon, a background, an audio asset, a remote asset and a file no asset names. */
+function richCharx(): Uint8Array {
+  const card = richV3();
+  (card.data as Record<string, unknown>).assets = [
+    { type: 'icon', uri: 'embeded://assets/icon/images/main.png', name: 'main', ext: 'png', x_icon_extra: 'icon-extra' },
+    { type: 'background', uri: 'embeded://assets/background/images/forest.png', name: 'forest', ext: 'png' },
+    { type: 'x_voice', uri: 'embeded://assets/other/audio/voice.mp3', name: 'voice', ext: 'mp3', x_meta: { a: 1 } },
+    { type: 'emotion', uri: 'https://example.com/happy.png', name: 'happy', ext: 'png' },
+  ];
+  return zip([
+    { name: 'card.json', data: JSON.stringify(card) },
+    { name: 'assets/icon/images/main.png', data: iconPng, method: 0 },
+    { name: 'assets/background/images/forest.png', data: bg },
+    { name: 'assets/other/audio/voice.mp3', data: voice },
+    { name: 'module.risum', data: 'module' },
+  ]);
+}
+
+const SOURCES = [
+  { label: 'PNG card', name: 'aria.png', bytes: () => png(cardChunk('ccv3', richV3())) },
+  { label: 'V3 JSON', name: 'aria.json', bytes: () => new TextEncoder().encode(JSON.stringify(richV3())) },
+  { label: 'CHARX', name: 'aria.charx', bytes: richCharx },
+];
+
+/** What the importer stores: the card's character with its avatar as a data: URL. */
+function stored(parsed: ParsedCard): Character {
+  return {
+    ...parsed.character,
+    avatar: parsed.avatar ? toDataUrl(parsed.avatar.bytes, parsed.avatar.mime) : '',
+    id: crypto.randomUUID(),
+    origin: 'import',
+    createdAt: 1,
+    updatedAt: 2,
+  };
+}
+
+/** Everything must survive, except how asset bytes are addressed and what only CHARX can carry. */
+function comparable(character: CardCharacter): unknown {
+  const copy = structuredClone(character);
+  const preserved = copy.extensions[CARD_PRESERVED_KEY] as PreservedCard;
+  delete preserved.avatarAsset;
+  delete preserved.files;
+  preserved.flatKeys = [];
+  copy.assets = copy.assets?.map((a) => (a.data ? { ...a, uri: '<bytes>' } : a));
+  return copy;
+}
+
+const noCorpus: ExportDeps = { scenes: async () => [] };
+
+describe('card exports through the export helper', () => {
+  for (const source of SOURCES) {
+    for (const format of ['png', 'v3', 'charx'] as const) {
+      it(`${source.label} -> ${format} -> import keeps every field, unknown ones and extensions included`, async () => {
+        const first = importCardFile(source.name, source.bytes());
+        const file = await buildExport(stored(first), format, noCorpus);
+        const second = importCardFile(file.name, file.bytes);
+        expect(second.warnings).toEqual([]);
+        expect(comparable(second.character)).toEqual(comparable(first.character));
+        // Spot checks of what the app does not understand, so a failure reads plainly.
+        const ext = second.character.extensions;
+        expect(ext['agnai/voice']).toEqual({ id: 'v1' });
+        expect(ext.risuai).toEqual({ customScripts: [{ in: 'a', out: 'b' }] });
+        const preserved = ext[CARD_PRESERVED_KEY] as PreservedCard;
+        expect(preserved.top.x_top_level_unknown).toEqual({ keep: ['me', 1, true, null] });
+        expect(preserved.data.x_unknown_data_field).toEqual({ nested: { deep: [1, 2, 3] } });
+        expect(preserved.data.group_only_greetings).toEqual(['Hello, everyone.']);
+        expect(second.character.lorebook!.entries[0].extensions).toMatchObject({ probability: 80, group: 'g1' });
+        if (first.avatar) expect(second.avatar).toEqual(first.avatar);
+      });
+    }
+  }
+
+  it('CHARX -> CHARX keeps the archive files no asset names', async () => {
+    const first = importCardFile('aria.charx', richCharx());
+    const second = importCardFile('x.charx', (await buildExport(stored(first), 'charx', noCorpus)).bytes);
+    expect((second.character.extensions[CARD_PRESERVED_KEY] as PreservedCard).files).toEqual(
+      (first.character.extensions[CARD_PRESERVED_KEY] as PreservedCard).files,
+    );
+  });
+
+  it('the PNG card carries both a chara (V2) and a ccv3 (V3) chunk naming the character, over the avatar', async () => {
+    const first = importCardFile('aria.charx', richCharx());
+    const file = await buildExport(stored(first), 'png', noCorpus);
+    expect(file).toMatchObject({ name: 'Aria _script_alert(1)_script_.png', mime: 'image/png' });
+    const keywords = readPngChunks(file.bytes).filter((c) => c.type === 'tEXt').map((c) => readTextChunk(c.data)!.keyword);
+    expect(keywords.sort()).toEqual(['ccv3', 'chara']);
+    const card = readPngCard(file.bytes);
+    expect(card.keyword).toBe('ccv3');
+    expect((card.json as { data: { name: string } }).data.name).toBe('Aria <script>alert(1)</script>');
+    expect(card.image).toEqual(iconPng);
+    // The V2 chunk alone is a complete card too.
+    const v2Only = importCardFile('v2.png', png(cardChunk('chara', JSON.parse(new TextDecoder().decode(
+      Uint8Array.from(atob(readTextChunk(readPngChunks(file.bytes).find((c) => c.type === 'tEXt' && readTextChunk(c.data)!.keyword === 'chara')!.data)!.text), (ch) => ch.charCodeAt(0)),
+    )))));
+    expect(v2Only.character.name).toBe(first.character.name);
+    expect(v2Only.character.alternateGreetings).toEqual(first.character.alternateGreetings);
+  });
+
+  it('an SVG avatar is rasterised for the PNG card; when that fails the card gets a placeholder', async () => {
+    const character = stored(importCardFile('aria.json', new TextEncoder().encode(JSON.stringify(richV3()))));
+    character.avatar = 'data:image/svg+xml;charset=utf-8,%3Csvg%20xmlns%3D%22http%3A//www.w3.org/2000/svg%22/%3E';
+    const drawn = encodeSolidPng(8, 8, [9, 9, 9, 255]);
+    const asked: string[] = [];
+    const rasterised = await buildExport(character, 'png', { ...noCorpus, rasterize: async (url) => (asked.push(url), drawn) });
+    expect(asked).toEqual([character.avatar]);
+    expect(stripCardChunks(rasterised.bytes)).toEqual(drawn);
+
+    const failed = await buildExport(character, 'png', { ...noCorpus, rasterize: async () => { throw new Error('no canvas'); } });
+    expect(stripCardChunks(failed.bytes)).toEqual(placeholderPng(character.name));
+    const noRasteriser = await buildExport(character, 'png', noCorpus);
+    expect(stripCardChunks(noRasteriser.bytes)).toEqual(placeholderPng(character.name));
+    // JSON keeps the SVG itself as the main icon.
+    const json = importCardFile('x.json', (await buildExport(character, 'v3', noCorpus)).bytes);
+    expect(json.avatar?.mime).toBe('image/svg+xml');
+  });
+});
+
+describe('through the app’s own importer', () => {
+  /** As the importer stores it, minus its provenance record, what only CHARX addresses, and the avatar. */
+  function storedComparable(character: CardCharacter): unknown {
+    const copy = comparable(character) as CardCharacter;
+    delete copy.extensions[IMPORT_EXTENSION_KEY];
+    copy.avatar = '<checked on its own>';
+    return copy;
+  }
+
+  for (const source of SOURCES) {
+    for (const format of EXPORT_FORMATS) {
+      it(`${source.label} -> stored -> ${format} -> stored keeps every field and the avatar`, async () => {
+        const [draft] = readImportFile({ name: source.name, bytes: source.bytes() }).characters;
+        const character = characterFromDraft(draft, source.name, 'first', 1);
+        const scenes = scenesFromDraft(draft.scenes, character.id);
+        const file = await buildExport(character, format, { scenes: async () => scenes });
+        const [again] = readImportFile({ name: file.name, bytes: file.bytes }).characters;
+        expect(again.kind).toBe(format === 'hearth' ? 'hearth-pack' : 'card');
+        expect(storedComparable(again.character)).toEqual(storedComparable(draft.character));
+        // A PNG card is an image: without an avatar it carries a placeholder, which comes back as one.
+        const expectedAvatar = format === 'png' && !draft.character.avatar
+          ? toDataUrl(placeholderPng(draft.character.name), 'image/png')
+          : draft.character.avatar;
+        expect(again.character.avatar).toBe(expectedAvatar);
+      });
+    }
+  }
+});
+
+describe('Hearth pack export', () => {
+  function corpus(characterId: string): Scene[] {
+    return [
+      makeScene(characterId, { title: '初遇', text: '阿莉亚:「你好」', lines: [{ speaker: '阿莉亚', text: '你好' }], tokens: 7, source: 'chatharuhi' }),
+      makeScene(characterId, {
+        title: 'Two models',
+        text: 'Aria: Onward!',
+        lines: [{ speaker: 'Aria', text: 'Onward!' }],
+        tokens: 5,
+        source: 'rolellm',
+        vectors: [
+          { model: 'bag', dim: 3, data: new Float32Array([0.1, -2.5, Math.PI]).buffer },
+          { model: 'bge-small', dim: 2, data: new Float32Array([1e-20, -0]).buffer },
+        ],
+      }),
+    ];
+  }
+
+  it('carries the character, avatar, assets, lorebook, unknown extensions and the corpus with bit-exact vectors', async () => {
+    const first = importCardFile('aria.charx', richCharx());
+    const character = { ...stored(first), shortDescription: 'A ranger', catchphrases: ['Onward!'], language: 'zh' as const };
+    const scenes = corpus(character.id);
+    const file = await buildExport(character, 'hearth', { scenes: async () => scenes });
+    expect(file.name).toBe('Aria _script_alert(1)_script_.hearth.json');
+    const pack = decodeHearthPack(file.bytes);
+    expect(pack.warnings).toEqual([]);
+    const { id: _id, origin: _origin, createdAt: _c, updatedAt: _u, assets, ...fields } = character;
+    expect(pack.character).toEqual(fields);
+    expect(pack.avatar).toEqual({ mime: 'image/png', bytes: iconPng });
+    expect(pack.assets).toEqual(assets);
+    expect(pack.scenes).toHaveLength(2);
+    pack.scenes.forEach((scene, i) => {
+      const { id: _sid, characterId: _cid, vectors, ...rest } = scenes[i];
+      expect(scene).toMatchObject(rest);
+      expect(scene.vectors.map((v) => ({ ...v, data: new Uint8Array(v.data) }))).toEqual(vectors.map((v) => ({ ...v, data: new Uint8Array(v.data) })));
+    });
+
+    // Importing the pack and exporting it again gives the same pack.
+    const again = await buildExport(
+      { ...pack.character, assets: pack.assets, id: 'other', origin: 'import', createdAt: 5, updatedAt: 5 },
+      'hearth',
+      { scenes: async () => pack.scenes.map((s, i) => ({ ...s, id: `s${i}`, characterId: 'other' })) },
+    );
+    const second = decodeHearthPack(again.bytes);
+    expect({ ...second, exportedAt: undefined }).toEqual({ ...pack, exportedAt: undefined });
+  });
+});
+
+describe('export file names', () => {
+  it('keep letters of any script and replace what file systems refuse', () => {
+    const cases: Array<[string, ExportFormat, string]> = [
+      ['李白', 'png', '李白.png'],
+      ['Aria / the "Ranger": v2?', 'v3', 'Aria _ the _Ranger_ v2_.card.json'],
+      ['  ..hidden  ', 'charx', 'hidden.charx'],
+      ['', 'hearth', 'character.hearth.json'],
+      ['tab\there\u0000', 'png', 'tab_here_.png'],
+    ];
+    for (const [name, format, expected] of cases) expect(exportFileName(name, format)).toBe(expected);
+  });
+});
