@@ -1,6 +1,7 @@
 // Turning a stored character into a file to download: PNG card, V3 JSON, CHARX, or a Hearth pack.
 
 import { cardJsonBytes, exportCardV3, exportCharx, exportPngCard, fromDataUrl, isPng, type ImageBytes } from '../core/cards';
+import { IMPORT_EXTENSION_KEY } from '../core/import/records';
 import { encodeHearthPack, HEARTH_PACK_EXTENSION } from '../core/packs';
 import type { Character, Scene } from '../core/types';
 
@@ -69,8 +70,16 @@ async function avatarPng(character: Character, deps: ExportDeps): Promise<Uint8A
   }
 }
 
+/** This device's note of where an import came from (file name, time) is private: it never leaves. */
+function withoutProvenance(character: Character): Character {
+  if (!(IMPORT_EXTENSION_KEY in character.extensions)) return character;
+  const { [IMPORT_EXTENSION_KEY]: _provenance, ...extensions } = character.extensions;
+  return { ...character, extensions };
+}
+
 /** Build the file for one format. Only the Hearth pack reads the corpus. */
-export async function buildExport(character: Character, format: ExportFormat, deps: ExportDeps): Promise<ExportFile> {
+export async function buildExport(stored: Character, format: ExportFormat, deps: ExportDeps): Promise<ExportFile> {
+  const character = withoutProvenance(stored);
   const name = exportFileName(character.name, format);
   const mime = MIMES[format];
   switch (format) {

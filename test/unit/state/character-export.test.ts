@@ -163,6 +163,9 @@ describe('through the app’s own importer', () => {
         const [again] = readImportFile({ name: file.name, bytes: file.bytes }).characters;
         expect(again.kind).toBe(format === 'hearth' ? 'hearth-pack' : 'card');
         expect(storedComparable(again.character)).toEqual(storedComparable(draft.character));
+        // Where and when this device imported the card stays on this device.
+        expect(new TextDecoder().decode(file.bytes)).not.toContain(source.name);
+        expect(again.character.extensions).not.toHaveProperty(IMPORT_EXTENSION_KEY);
         // A PNG card is an image: without an avatar it carries a placeholder, which comes back as one.
         const expectedAvatar = format === 'png' && !draft.character.avatar
           ? toDataUrl(placeholderPng(draft.character.name), 'image/png')
