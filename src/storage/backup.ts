@@ -1,0 +1,178 @@
+// Whole-database backup, restore (replace or merge) and "delete all data", each in one transaction.
+
+import { BACKUP_TABLES, BackupWriter, isDeviceSetting, type Backup, type BackupManifest, type BackupRows, type BackupTable } from '../core/backup';
+import type { Character, Conversation, Persona, Setting, StoredLorebook } from '../core/types';
+import { DATABASE_VERSION, type AppDatabase } from './db';
+import { guard } from './errors';
+
+export type RestoreMode = 'replace' | 'merge';
+
+/** Rows read or written so far, out of all rows in the job. */
+export type BackupProgress = (done: number, total: number) => void;
+
+export interface RestoreSummary {
+  mode: RestoreMode;
+  /** Rows written per table. */
+  written: Record<BackupTable, number>;
+  /** Merge only: characters, conversations, personas and lorebooks kept because this device's copy is newer. */
+  keptNewer: number;
+}
+
+/** Rows read or written per IndexedDB request: big enough to be fast, small enough to show progress. */
+const PAGE = 500;
+
+function zeroCounts(): Record<BackupTable, number> {
+  return Object.fromEntries(BACKUP_TABLES.map((t) => [t, 0])) as Record<BackupTable, number>;
+}
+
+export class BackupRepository {
+  constructor(private readonly db: AppDatabase) {}
+
+  #tables() {
+    const { db } = this;
+    return BACKUP_TABLES.map((name) => db.table(name));
+  }
+
+  /**
+   * Every backed-up table, read page by page inside ONE read transaction (a consistent snapshot
+   * even while a chat is writing), into a backup zip. The models table is left out on purpose.
+   */
+  create(meta: { appVersion: string; createdAt: number }, onProgress?: BackupProgress): Promise<{ manifest: BackupManifest; bytes: Uint8Array }> {
+    const { db } = this;
+    const writer = new BackupWriter({ ...meta, databaseVersion: DATABASE_VERSION });
+    return guard(async () => {
+      await db.transaction('r', this.#tables(), async () => {
+        const counts = await Promise.all(BACKUP_TABLES.map((name) => db.table(name).count()));
+        const total = counts.reduce((a, b) => a + b, 0);
+        let done = 0;
+        onProgress?.(0, total);
+        for (const name of BACKUP_TABLES) {
+          const table = db.table(name);
+          let page = await table.orderBy(':id').limit(PAGE).toArray();
+          while (page.length) {
+            writer.addRows(name, name === 'settings' ? page.filter((row) => !isDeviceSetting((row as Setting).key)) : page);
+            done += page.length;
+            onProgress?.(done, total);
+            if (page.length < PAGE) break;
+            const keyPath = table.schema.primKey.keyPath as string;
+            const last = (page[page.length - 1] as Record<string, string>)[keyPath];
+            page = await table.where(':id').above(last).limit(PAGE).toArray();
+          }
+        }
+      });
+      return writer.finish();
+    });
+  }
+
+  /**
+   * Write a checked backup in ONE read-write transaction: any failure (quota included) rolls
+   * everything back, so the database is either fully restored or exactly as it was.
+   * replace: clear every backed-up table, then add the backup's rows.
+   * merge: see mergeInto().
+   */
+  restore(backup: Backup, mode: RestoreMode, onProgress?: BackupProgress): Promise<RestoreSummary> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', this.#tables(), async () => {
+        if (mode === 'replace') {
+          await this.#clearTables();
+          const written = await this.#addAll({ ...backup.rows, settings: backup.rows.settings.filter((s) => !isDeviceSetting(s.key)) }, onProgress);
+          return { mode, written, keptNewer: 0 };
+        }
+        return this.#merge(backup.rows, onProgress);
+      }),
+    );
+  }
+
+  /** Clears every backed-up table (not models, nor device settings: their weights stay, and so does what describes them). */
+  clearAll(): Promise<void> {
+    const { db } = this;
+    return guard(() => db.transaction('rw', this.#tables(), () => this.#clearTables()));
+  }
+
+  async #clearTables(): Promise<void> {
+    const { db } = this;
+    for (const name of BACKUP_TABLES) {
+      if (name === 'settings') await db.settings.filter((s) => !isDeviceSetting(s.key)).delete();
+      else await db.table(name).clear();
+    }
+  }
+
+  async #addAll(rows: Partial<BackupRows>, onProgress?: BackupProgress, writeWith: 'add' | 'put' = 'add'): Promise<Record<BackupTable, number>> {
+    const written = zeroCounts();
+    const total = BACKUP_TABLES.reduce((sum, t) => sum + (rows[t]?.length ?? 0), 0);
+    let done = 0;
+    onProgress?.(0, total);
+    for (const name of BACKUP_TABLES) {
+      const list = (rows[name] ?? []) as unknown[];
+      const table = this.db.table(name);
+      for (let at = 0; at < list.length; at += PAGE) {
+        const page = list.slice(at, at + PAGE);
+        if (writeWith === 'add') await table.bulkAdd(page);
+        else await table.bulkPut(page);
+        done += page.length;
+        written[name] += page.length;
+        onProgress?.(done, total);
+      }
+    }
+    return written;
+  }
+
+  /**
+   * Merge policy, per aggregate so nothing is half-taken:
+   * - a character (with its scenes), a conversation (with its messages), a persona, a lorebook:
+   *   the copy with the later updatedAt wins; on a tie this device's copy stays. A winning
+   *   character or conversation replaces this device's scenes or messages for it whole.
+   * - settings: this device's values stay; keys it does not have come from the backup.
+   * - the default persona: this device's stays the default when it has one.
+   * Rows only on this device are never touched.
+   */
+  async #merge(rows: BackupRows, onProgress?: BackupProgress): Promise<RestoreSummary> {
+    const { db } = this;
+    let keptNewer = 0;
+    const newer = async <T extends { id: string; updatedAt: number }>(name: BackupTable, incoming: T[]): Promise<{ wins: T[]; replaced: string[] }> => {
+      const here = (await db.table(name).bulkGet(incoming.map((r) => r.id))) as (T | undefined)[];
+      const wins: T[] = [];
+      const replaced: string[] = [];
+      incoming.forEach((row, i) => {
+        const existing = here[i];
+        if (!existing) wins.push(row);
+        else if (row.updatedAt > existing.updatedAt) (wins.push(row), replaced.push(row.id));
+        else keptNewer += 1;
+      });
+      return { wins, replaced };
+    };
+
+    const characters = await newer<Character>('characters', rows.characters);
+    const winningCharacters = new Set(characters.wins.map((c) => c.id));
+    if (characters.replaced.length) await db.scenes.where('characterId').anyOf(characters.replaced).delete();
+
+    const conversations = await newer<Conversation>('conversations', rows.conversations);
+    const winningConversations = new Set(conversations.wins.map((c) => c.id));
+    if (conversations.replaced.length) await db.messages.where('conversationId').anyOf(conversations.replaced).delete();
+
+    const personas = await newer<Persona>('personas', rows.personas);
+    const lorebooks = await newer<StoredLorebook>('lorebooks', rows.lorebooks);
+    const settingsHere = new Set(await db.settings.toCollection().primaryKeys());
+
+    const hadDefault = await db.personas.filter((p) => p.isDefault).first();
+    const written = await this.#addAll(
+      {
+        characters: characters.wins,
+        scenes: rows.scenes.filter((s) => winningCharacters.has(s.characterId)),
+        conversations: conversations.wins,
+        messages: rows.messages.filter((m) => winningConversations.has(m.conversationId)),
+        personas: personas.wins,
+        lorebooks: lorebooks.wins,
+        settings: rows.settings.filter((s) => !settingsHere.has(s.key) && !isDeviceSetting(s.key)),
+      },
+      onProgress,
+      'put',
+    );
+    if (hadDefault) {
+      await db.personas.filter((p) => p.isDefault && p.id !== hadDefault.id).modify({ isDefault: false });
+      await db.personas.update(hadDefault.id, { isDefault: true });
+    }
+    return { mode: 'merge', written, keptNewer };
+  }
+}
