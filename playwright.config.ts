@@ -24,6 +24,9 @@ export default defineConfig({
   use: {
     baseURL: `http://localhost:${port}`,
     trace: 'retain-on-failure',
+    // The app's service worker serves precached files, which page.route() cannot see; specs about
+    // it (offline.spec.ts) allow it, the rest run without it so their routes stay in force.
+    serviceWorkers: 'block',
   },
   projects: [
     { name: 'cpu', testIgnore: /\.webgpu\.spec\.ts$/, use: { browserName: 'chromium', launchOptions: launch() } },

@@ -4,8 +4,11 @@ import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import { AppState } from './state/app.svelte';
 import { loadBuiltinPacks } from './state/builtin-packs';
+import { registerServiceWorker } from './state/pwa-registration';
 import { openDatabase } from './storage/db';
 import { createRepositories } from './storage';
+import { browserModelLock, browserModelStore } from './engines/model-store';
+import { createEmbeddingService } from './engines/embedding-client';
 import type { ChatEngine } from './core/engine';
 import type { EngineKind } from './core/types';
 import './ui/theme.css';
@@ -26,8 +29,15 @@ const app = new AppState({
   engines: {
     createEngine,
     probeGpu: async () => (await import('./engines/gpu-probe')).probeGpu(),
+    lock: browserModelLock(),
+    // Exact token counts for web-llm models (their cached tokenizer.json); loaded on demand, off the main bundle.
+    loadTokenizer: async (model, source) => (await import('./engines/model-tokenizer')).loadModelTokenizer(model, source),
   },
+  modelStore: browserModelStore(),
+  // The embedding worker starts on first use (a model download, or a chat with a prepared model).
+  embeddingService: createEmbeddingService(),
 });
 
 void app.start();
 mount(App, { target: document.getElementById('app')!, props: { app } });
+registerServiceWorker(app.updates);

@@ -3,9 +3,15 @@
 import type { ChatTurn, EngineKind, Usage } from './types';
 
 export type ModelSource =
-  | { kind: 'webllm'; modelId: string }
+  | { kind: 'webllm'; modelId: string; custom?: CustomWebLlmModel }
   | { kind: 'gguf-file'; file: Blob; name: string }
   | { kind: 'gguf-url'; url: string };
+
+/** A web-llm model outside the prebuilt list: absolute URLs of its files and of its model library (wasm). */
+export interface CustomWebLlmModel {
+  model: string;
+  modelLib: string;
+}
 
 export interface LoadProgress {
   /** 0..1, or null while the total is unknown. */

@@ -15,8 +15,15 @@ export type ErrorCode =
   | 'context-exceeded'
   | 'no-model'
   | 'busy'
+  | 'model-busy'
+  | 'model-quota'
   | 'aborted'
   | 'generation-failed'
+  | 'embedding-offline'
+  | 'embedding-download-failed'
+  | 'embedding-failed'
+  | 'model-folder-invalid'
+  | 'bad-backup'
   | 'unknown';
 
 export class AppError extends Error {

@@ -186,6 +186,8 @@ export interface PromptLayout {
   turns: number;
   turnsHash: string;
   dropped: number;
+  /** Parts of the last message (the new one, with its notes), for the inspector. Absent in older layouts. */
+  finalParts?: [SectionName, number][];
 }
 
 export interface RolePromptInspector {
@@ -929,7 +931,7 @@ function finish(a: FinishArgs): RolePrompt {
     messages: toMessages(a.built),
     sections: a.sections,
     droppedMessages: a.history.dropped,
-    inspector: inspectorOf(a),
+    inspector: inspectorOf({ ...a, layout: { ...a.layout, finalParts: partsLayout(a.built[a.built.length - 1]?.parts ?? []) } }),
   };
 }
 

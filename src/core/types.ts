@@ -183,6 +183,8 @@ export interface SentPrompt {
   sections: PromptSection[];
   /** History messages that did not fit in the window. */
   droppedMessages: number;
+  /** What the prompt inspector shows (role prompts only; absent on prompts saved before it). */
+  inspector?: import('./prompt-inspector').PromptInspector;
 }
 
 export interface Message {
@@ -246,6 +248,11 @@ export interface InstalledModel {
   contextWindow: number;
   source: 'catalog' | 'file' | 'url';
   url?: string;
+  /** Where the weights are kept: 'opfs' = a GGUF copied into this origin's private files. */
+  stored?: 'opfs';
+  /** A web-llm model from custom URLs (or a folder picked from disk): its absolute model and library URLs. */
+  modelUrl?: string;
+  modelLibUrl?: string;
   addedAt: number;
   lastUsedAt: number;
 }

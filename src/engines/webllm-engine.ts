@@ -26,6 +26,7 @@ import type {
 import type {
   ChatEngine,
   ChatEvent,
+  CustomWebLlmModel,
   EngineCapabilities,
   FinishReason,
   GenerateOptions,
@@ -294,7 +295,7 @@ export class WebLlmEngine implements ChatEngine {
     });
     cancelled.catch(noop);
     try {
-      return await this.loadInto(modelId, token, report, cancelled, aborted, stale);
+      return await this.loadInto(modelId, token, report, cancelled, aborted, stale, source.custom);
     } finally {
       cancel();
     }
@@ -307,13 +308,14 @@ export class WebLlmEngine implements ChatEngine {
     cancelled: Promise<never>,
     aborted: () => AppError,
     stale: () => boolean,
+    custom?: CustomWebLlmModel,
   ): Promise<LoadedModel> {
     report({ fraction: null, phase: 'init', text: 'Starting the WebGPU engine' });
     let record: ModelRecord;
     let library: WebLlmLibrary;
     try {
       library = await Promise.race([this.library(), cancelled]);
-      record = this.buildRecord(library, modelId);
+      record = this.buildRecord(library, modelId, custom);
       await Promise.race([this.preflight(modelId, record), cancelled]);
     } catch (error) {
       throw mapWebLlmError(error, { phase: 'load', modelId, online: this.online() });
@@ -486,8 +488,11 @@ export class WebLlmEngine implements ChatEngine {
     return this.libraryPromise;
   }
 
-  private buildRecord(library: WebLlmLibrary, modelId: string): ModelRecord {
-    const prebuilt = library.prebuiltAppConfig.model_list.find((r) => r.model_id === modelId);
+  private buildRecord(library: WebLlmLibrary, modelId: string, custom?: CustomWebLlmModel): ModelRecord {
+    // A model the person brought (custom URLs, or a folder served from the cache) is registered as given.
+    const prebuilt = custom
+      ? { model_id: modelId, model: custom.model, model_lib: custom.modelLib }
+      : library.prebuiltAppConfig.model_list.find((r) => r.model_id === modelId);
     if (!prebuilt) {
       const details = { modelId, reason: 'unknown-model' };
       throw new AppError('not-found', webLlmSentence('not-found', details), details);

@@ -255,7 +255,7 @@ export class WllamaCore implements ChatEngine {
     onProgress({ phase: 'download', fraction: null, text: `Downloading ${file}`, loadedBytes: 0 });
     // What wllama.loadModelFromUrl does (cached copy in OPFS, else download into it), split out so
     // the file can be checked before loading and the two phases reported apart.
-    const model = await raceAbort(
+    const download = raceAbort(
       wllama.modelManager.getModelOrDownload(
         { url: absolute },
         {
@@ -273,6 +273,15 @@ export class WllamaCore implements ChatEngine {
       ),
       signal,
     );
+    let model: Awaited<typeof download>;
+    try {
+      model = await download;
+    } catch (error) {
+      // A download cut short (full disk, network, Cancel) leaves a file with no metadata that wllama
+      // never lists again: delete it, so nothing half-written stays behind.
+      await wllama.modelManager.cacheManager.delete(absolute).catch(() => {});
+      throw error;
+    }
     return await model.open();
   }
 

@@ -18,12 +18,22 @@ import {
 import type { Repositories } from '../storage';
 import type { LoadedPack } from './builtin-packs';
 import { ChatSession } from './chat-session.svelte';
+import { BackupState } from './backup.svelte';
+import { version as appVersion } from '../../package.json';
+import { CharacterRetrieval } from './character-retrieval';
+import type { EmbedderSource } from '../core/embedding';
 import { Locale } from './locale.svelte';
 import { ModelLoader, type ModelLoaderOptions } from './model-loader.svelte';
+import { ModelManager, type ModelStore } from './model-manager.svelte';
 import { Router } from './router.svelte';
 import { Toasts } from './toasts.svelte';
+import { ImportJob } from './import-job.svelte';
+import { AppUpdate } from './app-update.svelte';
+import { EmbeddingsState } from './embeddings.svelte';
+import type { EmbeddingService } from '../engines/embedding-client';
 
-const REMOVED_BUILTINS_KEY = 'builtins.removed';
+/** Ids of built-ins the person deleted, so startup does not install them again. */
+export const REMOVED_BUILTINS_KEY = 'builtins.removed';
 const SAMPLING_KEY = 'sampling';
 const LANG_KEY = 'ui.lang';
 
@@ -31,13 +41,31 @@ export interface AppDeps {
   openRepositories: () => Promise<Repositories>;
   loadBuiltinPacks: () => Promise<LoadedPack[]>;
   engines: Omit<ModelLoaderOptions, 'onLoaded'>;
+  /** Embedding models for hybrid scene retrieval; keyword search alone without it. */
+  embedders?: EmbedderSource;
+  /** The embedding worker; without it there are no embedding models and no background embedding. */
+  embeddingService?: EmbeddingService;
+  /** Where models are kept (OPFS, engine caches); without it the model manager lists nothing. */
+  modelStore?: ModelStore | null;
 }
 
 export class AppState {
   readonly locale = Locale.fromBrowser();
   readonly router = new Router();
   readonly toasts = new Toasts();
+  /** New versions, offline readiness and the network; main.ts connects the service worker. */
+  readonly updates = new AppUpdate(() => ({
+    streaming: this.session?.busy ?? false,
+    modelInUse: this.models.status === 'loading' || this.models.status === 'ready',
+  }));
   readonly models: ModelLoader;
+  /** Importing cards, packs and lorebooks (and the imported lorebooks). */
+  readonly imports: ImportJob;
+  /** Models kept on this device: list, load, delete, space, persistence. */
+  readonly manager: ModelManager;
+  readonly backup: BackupState;
+  /** Embedding models per language and the background job that embeds scenes (null without a service). */
+  readonly embeddings: EmbeddingsState | null;
 
   status = $state<'starting' | 'ready' | 'failed'>('starting');
   startupError = $state.raw<AppError | null>(null);
@@ -50,13 +78,43 @@ export class AppState {
 
   #deps: AppDeps;
   #repos: Repositories | null = null;
+  #retrieval: CharacterRetrieval | null = null;
 
   constructor(deps: AppDeps) {
     this.#deps = deps;
+    this.imports = new ImportJob({
+      imports: () => this.repos.imports,
+      lorebooks: () => this.repos.lorebooks,
+      characters: () => this.characters,
+      refresh: async () => {
+        this.characters = await this.repos.characters.list();
+      },
+    });
     this.models = new ModelLoader({
       ...deps.engines,
       onLoaded: (model, source) => this.#rememberModel(model, source),
       language: () => this.locale.lang,
+    });
+    this.embeddings = deps.embeddingService
+      ? new EmbeddingsState({ service: deps.embeddingService, characters: () => this.characters, onEmbedded: (id) => this.#retrieval?.invalidate(id) })
+      : null;
+    this.imports.onImported((ids) => this.embeddings?.onImported(ids));
+    this.manager = new ModelManager({
+      store: deps.modelStore ?? null,
+      loader: this.models,
+      repos: () => this.repos,
+      onKept: (model) => (this.lastModel = model),
+    });
+    this.backup = new BackupState({
+      repository: () => this.repos.backup,
+      reload: async () => {
+        await this.reloadFromStorage();
+        // Restored scenes may lack vectors for the embedding model prepared on this device.
+        this.embeddings?.onImported(this.characters.map((c) => c.id));
+      },
+      stopWriters: () => this.session?.stop(),
+      appVersion,
+      estimate: async () => (typeof navigator !== 'undefined' ? navigator.storage?.estimate() : undefined),
     });
   }
 
@@ -69,32 +127,54 @@ export class AppState {
     void this.models.probe();
     try {
       this.#repos = await this.#deps.openRepositories();
-      const savedLang = await this.repos.settings.get<string | null>(LANG_KEY, null);
-      if (savedLang === 'en' || savedLang === 'zh') this.locale.lang = savedLang;
-      await this.repos.conversations.recoverInterrupted();
-      await this.#installBuiltins();
-      this.characters = await this.repos.characters.list();
-      this.persona = (await this.repos.personas.getDefault()) ?? null;
-      this.sampling = { ...DEFAULT_SAMPLING, ...(await this.repos.settings.get(SAMPLING_KEY, DEFAULT_SAMPLING)) };
-      this.lastModel = (await this.repos.models.list()).find((model) => model.source !== 'file') ?? null;
+      await this.reloadFromStorage();
       this.status = 'ready';
+      void this.manager.start();
+      void this.embeddings?.start({ scenes: this.repos.scenes, settings: this.repos.settings });
     } catch (error) {
       this.startupError = toAppError(error, 'storage-unavailable');
       this.status = 'failed';
     }
   }
 
+  /**
+   * Everything the app shows, read again from storage (at startup, and after a restore or
+   * "delete all data"): built-ins missing from storage are installed as new, the open chat closes.
+   */
+  async reloadFromStorage(): Promise<void> {
+    this.session = null;
+    this.#retrieval = null;
+    const savedLang = await this.repos.settings.get<string | null>(LANG_KEY, null);
+    if (savedLang === 'en' || savedLang === 'zh') this.locale.lang = savedLang;
+    await this.repos.conversations.recoverInterrupted();
+    await this.#installBuiltins();
+    this.characters = await this.repos.characters.list();
+    this.persona = (await this.repos.personas.getDefault()) ?? null;
+    this.sampling = { ...DEFAULT_SAMPLING, ...(await this.repos.settings.get(SAMPLING_KEY, DEFAULT_SAMPLING)) };
+    this.lastModel = (await this.repos.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
+  }
+
   /** Loads the model used last (from the browser's cache for web-llm and downloaded GGUFs). */
   reloadLastModel(): Promise<unknown> {
     const model = this.lastModel;
     if (!model) return Promise.resolve();
-    return this.models.load(model.engine === 'webllm' ? { kind: 'webllm', modelId: model.id } : { kind: 'gguf-url', url: model.url ?? '' });
+    // The manager knows where each model is kept (OPFS copy, engine caches, custom web-llm URLs).
+    return this.manager.loadInstalled(model);
   }
 
   async setLang(lang: 'en' | 'zh'): Promise<void> {
     this.locale.lang = lang;
     if (typeof document !== 'undefined') document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     await this.#repos?.settings.set(LANG_KEY, lang);
+  }
+
+  /** Scene search for chats, one cached index per character; `invalidate(id)` after its scenes change. */
+  get retrieval(): CharacterRetrieval {
+    this.#retrieval ??= new CharacterRetrieval({
+      scenes: this.repos.scenes,
+      embedder: (lang) => (this.#deps.embedders ?? this.embeddings)?.embedderFor(lang) ?? null,
+    });
+    return this.#retrieval;
   }
 
   character(id: string): Character | undefined {
@@ -194,10 +274,12 @@ export class AppState {
         const engine = this.models.engine;
         const loaded = this.models.loaded;
         return engine && loaded
-          ? { engine, modelId: loaded.id, contextWindow: loaded.contextWindow, estimator: this.models.estimator }
+          ? { engine, modelId: loaded.id, contextWindow: loaded.contextWindow, estimator: this.models.estimator, countTokens: this.models.countTokens ?? undefined }
           : null;
       },
       onEngineLost: (error) => this.models.markLost(error),
+      scenes: this.retrieval,
+      lorebooks: () => this.repos.lorebooks.activeFor(character.id),
     }, conversationId);
     this.session = session;
     return session;
@@ -225,18 +307,19 @@ export class AppState {
     const now = Date.now();
     const existing = await this.#repos?.models.get(model.id);
     const record: InstalledModel = {
+      ...existing, // keeps what the model manager knows (stored copy, custom URLs)
       id: model.id,
       engine: model.engine,
       label: model.label,
       sizeBytes: model.sizeBytes ?? existing?.sizeBytes ?? 0,
       contextWindow: model.contextWindow,
-      source: source.kind === 'webllm' ? 'catalog' : source.kind === 'gguf-url' ? 'url' : 'file',
+      source: source.kind === 'webllm' ? (existing?.source ?? 'catalog') : source.kind === 'gguf-url' ? 'url' : 'file',
       url: source.kind === 'gguf-url' ? source.url : undefined,
       addedAt: existing?.addedAt ?? now,
       lastUsedAt: now,
     };
     await this.#repos?.models.put(record);
-    if (record.source !== 'file') this.lastModel = record;
+    if (record.source !== 'file' || record.stored === 'opfs') this.lastModel = record;
   }
 }
 

@@ -1,13 +1,15 @@
 // One open conversation: its message tree, the visible branch, and sending, streaming, stopping,
 // regenerating, swiping, editing and deleting messages — every change saved as it happens.
+// Prompts are role prompts (core/role-prompt.ts) built in chat-prompt.ts; each reply keeps its own.
 
 import type { ChatEngine } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
 import { MessageTree } from '../core/message-tree';
-import { buildPlainPrompt } from '../core/prompt';
 import { estimatePromptTokens, type TokenEstimator } from '../core/tokens';
-import type { Character, ChatTurn, Conversation, Message, SamplingSettings, SentPrompt } from '../core/types';
+import type { Character, Conversation, Message, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
 import type { ConversationRepository } from '../storage/conversations';
+import type { RetrievalResult } from './character-retrieval';
+import { buildChatPrompt, findScenes, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
 import { createFrameScheduler } from './frame';
 
 /** How often partial text is written to IndexedDB while a reply streams. */
@@ -26,6 +28,8 @@ export interface ReadyEngine {
   contextWindow: number;
   /** Token estimates for this model, corrected by what the engine reports. */
   estimator: TokenEstimator;
+  /** The model's own token count, where its tokenizer is at hand (synchronous); else the estimator's. */
+  countTokens?: (text: string) => number;
 }
 
 export interface ChatSessionDeps {
@@ -36,6 +40,10 @@ export interface ChatSessionDeps {
   /** The engine to use now, or null when no model is ready. */
   engine: () => ReadyEngine | null;
   onEngineLost: (error: AppError) => void;
+  /** The character's scenes for a new message (none when absent). */
+  scenes?: SceneFinder;
+  /** The enabled standalone lorebooks for this character (global and attached). */
+  lorebooks?: () => Promise<StoredLorebook[]>;
   now?: () => number;
   newId?: () => string;
 }
@@ -54,7 +62,9 @@ export class ChatSession {
 
   readonly tree = $derived(new MessageTree(this.messages));
   readonly path = $derived(this.tree.path(this.leafId));
-  readonly busy = $derived(this.streaming !== null);
+  /** Finding scenes and building the prompt, before the reply starts to stream. */
+  preparing = $state(false);
+  readonly busy = $derived(this.streaming !== null || this.preparing);
 
   readonly character: Character;
   #deps: ChatSessionDeps;
@@ -95,7 +105,13 @@ export class ChatSession {
       return false;
     }
     const message = this.#newMessage('user', content, this.leafId);
-    await this.#add(message);
+    this.preparing = true; // a second Enter before the reply starts must not send twice
+    try {
+      await this.#add(message);
+    } catch (error) {
+      this.preparing = false;
+      throw error;
+    }
     await this.#generate(message.id);
     return true;
   }
@@ -165,30 +181,48 @@ export class ChatSession {
     this.error = null;
   }
 
-  #buildPrompt(parentId: string, ready: ReadyEngine): SentPrompt {
-    const history: ChatTurn[] = this.tree
-      .path(parentId)
-      .filter((m) => m.content.trim() !== '')
-      .map((m) => ({ role: m.role, content: m.content }));
-    return buildPlainPrompt({
+  /**
+   * The prompt for a reply under `parentId`. `replay` passes the previous prompt so the cache-aware
+   * layout can reuse it; a retry after the engine rejected the size builds afresh instead.
+   */
+  #buildPrompt(parentId: string, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean): SentPrompt {
+    return buildChatPrompt({
       character: this.character,
       persona: this.#deps.persona(),
-      history,
+      branch: this.tree.path(parentId),
       contextWindow: ready.contextWindow,
       replyTokens: this.#deps.sampling().maxTokens,
-      countTokens: ready.estimator.count,
+      countTokens: countFor(ready, replay),
+      previous: replay ? previousPrompt(this.tree, parentId) : undefined,
+      lorebooks,
+      scenes: found?.scenes ?? [],
+      retrieval: found?.trace,
+      seed: this.conversation?.id,
     });
   }
 
   async #generate(parentId: string): Promise<void> {
     const ready = this.#deps.engine();
-    if (!ready) return;
+    if (!ready) {
+      this.preparing = false;
+      return;
+    }
     const sampling = this.#deps.sampling();
     let prompt: SentPrompt;
+    let found: RetrievalResult | null;
+    let lorebooks: StoredLorebook[];
+    this.preparing = true;
     try {
-      prompt = this.#buildPrompt(parentId, ready);
+      // Retrieval runs here, on send, never while the person types (BM25 is well under a millisecond).
+      [found, lorebooks] = await Promise.all([
+        findScenes(this.#deps.scenes, this.character, historyOf(this.tree.path(parentId))),
+        // Unreadable lorebooks cost their entries, not the reply.
+        (this.#deps.lorebooks?.() ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
+      ]);
+      prompt = this.#buildPrompt(parentId, ready, found, lorebooks, true);
     } catch (error) {
       this.error = toAppError(error, 'generation-failed');
+      this.preparing = false;
       return;
     }
     const reply: Message = {
@@ -198,7 +232,11 @@ export class ChatSession {
       prompt,
       sampling,
     };
-    await this.#add(reply);
+    try {
+      await this.#add(reply);
+    } finally {
+      this.preparing = false;
+    }
 
     const abort = new AbortController();
     this.#abort = abort;
@@ -256,7 +294,7 @@ export class ChatSession {
           const reported = Number(appError.details.promptTokens) || Math.ceil(estimated * ready.estimator.ratio * 1.75);
           ready.estimator.observe(estimated, reported);
           try {
-            prompt = this.#buildPrompt(parentId, ready);
+            prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false);
             await this.#deps.conversations.updateMessage(reply.id, { prompt });
             continue;
           } catch (rebuildError) {
@@ -316,4 +354,16 @@ export class ChatSession {
     this.leafId = leafId;
     await this.#deps.conversations.setLeaf(this.conversation!.id, leafId);
   }
+}
+
+/**
+ * How a prompt's tokens are counted: the model's own tokenizer where it is at hand, else the
+ * corrected estimate. A retry after the engine said "too long" counts by the larger of the two, since
+ * the exact content count missed what the chat template adds.
+ */
+function countFor(ready: ReadyEngine, firstTry: boolean): (text: string) => number {
+  const estimate = steadyCount(ready.estimator);
+  const exact = ready.countTokens;
+  if (!exact) return estimate;
+  return firstTry ? exact : (text) => Math.max(exact(text), estimate(text));
 }

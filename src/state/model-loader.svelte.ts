@@ -25,6 +25,10 @@ export interface ModelLoaderOptions {
   onLoaded?: (model: LoadedModel, source: ModelSource) => void | Promise<void>;
   /** The language the person uses, so the recommended model speaks it. */
   language?: () => Lang;
+  /** Held while a model is loaded or loading here, so another tab does not load a second copy. */
+  lock?: { acquire(): Promise<boolean>; release(): void };
+  /** The model's own token counter, where one can be had (engines/model-tokenizer.ts); null otherwise. */
+  loadTokenizer?: (model: LoadedModel, source: ModelSource) => Promise<((text: string) => number) | null>;
 }
 
 export class ModelLoader {
@@ -35,6 +39,8 @@ export class ModelLoader {
   error = $state.raw<AppError | null>(null);
   /** The source being loaded or last loaded, for the picker to show. */
   source = $state.raw<ModelSource | null>(null);
+  /** The size of the last download as the engine reported it (for "needs N MB" when the disk fills). */
+  lastTotalBytes = 0;
 
   #options: ModelLoaderOptions;
 
@@ -47,6 +53,8 @@ export class ModelLoader {
 
   /** Token estimates for the loaded model; starts fresh with every load. */
   estimator = new TokenEstimator(ESTIMATOR_OPTIONS);
+  /** Exact token counts for the loaded model once its tokenizer is read (web-llm); null until then, and for GGUF. */
+  countTokens = $state.raw<((text: string) => number) | null>(null);
 
   #engines = new Map<EngineKind, Promise<ChatEngine>>();
   #active: ChatEngine | null = null;
@@ -74,17 +82,28 @@ export class ModelLoader {
     this.source = source;
     this.progress = { fraction: 0, phase: 'init', text: '' };
     try {
+      if (this.#options.lock && !(await this.#options.lock.acquire())) {
+        throw new AppError('model-busy', 'The model is in use in another tab of Hearth. Close it or unload the model there.');
+      }
       await this.#active?.unload();
       this.#active = null;
       this.loaded = null;
       const engine = await this.#engineFor(source.kind === 'webllm' ? 'webllm' : 'wllama');
+      this.lastTotalBytes = 0;
       const model = await engine.load(source, (progress) => {
-        if (this.#abort === abort) this.progress = progress;
+        if (this.#abort !== abort) return;
+        this.progress = progress;
+        if (progress.phase === 'download' && progress.totalBytes) this.lastTotalBytes = progress.totalBytes;
       }, abort.signal);
       if (abort.signal.aborted) throw new AppError('aborted', 'Cancelled');
       this.#active = engine;
       this.estimator = new TokenEstimator(ESTIMATOR_OPTIONS);
       this.loaded = model;
+      this.countTokens = null;
+      // Read after the load, off the critical path: the estimate serves until it is there.
+      this.#options.loadTokenizer?.(model, source).then((count) => {
+        if (this.loaded === model) this.countTokens = count;
+      }, () => {});
       this.status = 'ready';
       this.progress = null;
       await this.#options.onLoaded?.(model, source);
@@ -92,6 +111,8 @@ export class ModelLoader {
     } catch (error) {
       const appError = toAppError(error, 'model-load-failed');
       if (this.#abort !== abort) return null; // superseded by a newer load
+      // Nothing is loaded now (the previous model was dropped first): let another tab have it.
+      if (appError.code !== 'model-busy') this.#options.lock?.release();
       this.progress = null;
       this.status = appError.code === 'aborted' ? 'idle' : 'error';
       this.error = appError.code === 'aborted' ? null : appError;
@@ -111,11 +132,16 @@ export class ModelLoader {
     this.#active = null;
     this.loaded = null;
     this.status = 'idle';
-    await engine?.unload();
+    try {
+      await engine?.unload();
+    } finally {
+      this.#options.lock?.release();
+    }
   }
 
   /** The GPU went away mid-reply: the model must be loaded again before the next message. */
   markLost(error: AppError): void {
+    this.#options.lock?.release();
     this.#active = null;
     this.loaded = null;
     this.status = 'error';

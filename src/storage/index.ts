@@ -1,8 +1,10 @@
 // The storage layer's front door: the database, one repository per aggregate, and their types.
 
+import { BackupRepository } from './backup';
 import { CharacterRepository } from './characters';
 import { ConversationRepository } from './conversations';
 import type { AppDatabase } from './db';
+import { ImportRepository } from './imports';
 import { LorebookRepository } from './lorebooks';
 import { ModelRepository } from './models';
 import { PersonaRepository } from './personas';
@@ -17,6 +19,8 @@ export interface Repositories {
   settings: SettingsRepository;
   models: ModelRepository;
   lorebooks: LorebookRepository;
+  imports: ImportRepository;
+  backup: BackupRepository;
 }
 
 export function createRepositories(db: AppDatabase): Repositories {
@@ -28,6 +32,8 @@ export function createRepositories(db: AppDatabase): Repositories {
     settings: new SettingsRepository(db),
     models: new ModelRepository(db),
     lorebooks: new LorebookRepository(db),
+    imports: new ImportRepository(db),
+    backup: new BackupRepository(db),
   };
 }
 
@@ -40,4 +46,6 @@ export { PersonaRepository } from './personas';
 export { SettingsRepository } from './settings';
 export { ModelRepository } from './models';
 export { LorebookRepository } from './lorebooks';
+export { ImportRepository, type ImportBatch, type ImportWrite, type CommitOptions } from './imports';
+export { BackupRepository, type RestoreMode, type RestoreSummary, type BackupProgress } from './backup';
 export { isQuotaError, toStorageError } from './errors';

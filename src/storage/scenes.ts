@@ -1,6 +1,6 @@
 // A character's corpus: the scenes retrieval searches, with their embedding vectors.
 
-import type { Scene } from '../core/types';
+import type { Scene, SceneVector } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 
@@ -15,6 +15,35 @@ export class SceneRepository {
     return guard(() => this.db.scenes.where('characterId').equals(characterId).count());
   }
 
+  /** How many scenes a character's corpus holds and their tokens in all (one pass over the rows). */
+  stats(characterId: string): Promise<{ scenes: number; tokens: number }> {
+    return guard(async () => {
+      let scenes = 0;
+      let tokens = 0;
+      await this.db.scenes.where('characterId').equals(characterId).each((scene) => {
+        scenes += 1;
+        tokens += scene.tokens;
+      });
+      return { scenes, tokens };
+    });
+  }
+
+  /**
+   * One page of a character's scenes (in id order), optionally only those whose title or text
+   * contains `query` (case-insensitive), with the number of matches, so a corpus of thousands of
+   * scenes is read a page at a time.
+   */
+  page(characterId: string, options: { offset: number; limit: number; query?: string }): Promise<{ scenes: Scene[]; total: number }> {
+    const needle = options.query?.trim().toLowerCase() ?? '';
+    const matches = (scene: Scene) => !needle || scene.title.toLowerCase().includes(needle) || scene.text.toLowerCase().includes(needle);
+    const collection = () => this.db.scenes.where('characterId').equals(characterId).filter(matches);
+    return guard(async () => {
+      const total = await collection().count();
+      const scenes = await collection().offset(options.offset).limit(options.limit).toArray();
+      return { scenes, total };
+    });
+  }
+
   /** Add new scenes in one go; fails (adding none) if an id already exists. */
   bulkAdd(scenes: readonly Scene[]): Promise<void> {
     const { db } = this;
@@ -22,6 +51,43 @@ export class SceneRepository {
       // A transaction makes a failed import all-or-nothing; bare bulkAdd keeps the rows that fit.
       db.transaction('rw', db.scenes, async () => {
         await db.scenes.bulkAdd(scenes);
+      }),
+    );
+  }
+
+  /** Ids of a character's scenes that have no vector for `model` yet (one pass; the embedding job's to-do list). */
+  missingVectorIds(characterId: string, model: string): Promise<string[]> {
+    return guard(async () => {
+      const ids: string[] = [];
+      await this.db.scenes.where('characterId').equals(characterId).each((scene) => {
+        if (!scene.vectors.some((v) => v.model === model)) ids.push(scene.id);
+      });
+      return ids;
+    });
+  }
+
+  /** The scenes with these ids that still exist, in the order given. */
+  getMany(ids: readonly string[]): Promise<Scene[]> {
+    return guard(async () => (await this.db.scenes.bulkGet([...ids])).filter((scene): scene is Scene => scene !== undefined));
+  }
+
+  /**
+   * Store one vector per scene in one transaction, replacing that scene's vector for the same
+   * model and keeping its others. Scenes deleted meanwhile are skipped; returns how many were stored.
+   */
+  putVectors(updates: readonly { sceneId: string; vector: SceneVector }[]): Promise<number> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.scenes, async () => {
+        const rows = await db.scenes.bulkGet(updates.map((u) => u.sceneId));
+        const changed: Scene[] = [];
+        rows.forEach((scene, i) => {
+          if (!scene) return;
+          const { vector } = updates[i];
+          changed.push({ ...scene, vectors: [...scene.vectors.filter((v) => v.model !== vector.model), vector] });
+        });
+        await db.scenes.bulkPut(changed);
+        return changed.length;
       }),
     );
   }

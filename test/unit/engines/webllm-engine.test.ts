@@ -296,6 +296,15 @@ describe('WebLlmEngine.load', () => {
     expect(workers[0]!.engine.calls).toContain(`reload:${MODEL}`);
   });
 
+  it('registers a model the person brought (custom URLs) as the only record of its appConfig', async () => {
+    const { engine, workers } = setup();
+    const custom = { model: 'https://example.org/me/Tiny-q4f32_1-MLC', modelLib: 'https://example.org/libs/Tiny-webgpu.wasm' };
+    const loaded = await engine.load({ kind: 'webllm', modelId: 'Tiny-q4f32_1-MLC', custom }, () => {});
+    expect(loaded.id).toBe('Tiny-q4f32_1-MLC');
+    expect(workers[0]!.engine.appConfig!.model_list).toEqual([{ model_id: 'Tiny-q4f32_1-MLC', ...{ model: custom.model, model_lib: custom.modelLib } }]);
+    expect(workers[0]!.engine.calls).toContain('reload:Tiny-q4f32_1-MLC');
+  });
+
   it('fails fast without WebGPU or shader-f16, before any worker or download', async () => {
     const none = setup([{}], { probe: async () => gpu({ webgpu: false, reason: 'no adapter' }) });
     expect((await rejection(none.engine.load({ kind: 'webllm', modelId: MODEL }, () => {}))).code).toBe('no-webgpu');

@@ -1,0 +1,183 @@
+// Finds a character's scenes for a new message: a cached BM25 index per character, fused with cosine search (RRF) when an embedder and vectors exist.
+
+import type { TextEmbedder } from '../core/embedding';
+import type { RetrievalHit, RetrievalTrace } from '../core/prompt-inspector';
+import { KeywordIndex, VectorMatrix, hybridSearch } from '../core/retrieval';
+import type { RetrievedScene } from '../core/role-prompt';
+import type { ChatTurn, Lang, Scene } from '../core/types';
+
+/** What the service reads scenes from (SceneRepository fits). */
+export interface SceneSource {
+  listForCharacter(characterId: string): Promise<Scene[]>;
+  count(characterId: string): Promise<number>;
+}
+
+export interface CharacterRetrievalOptions {
+  scenes: SceneSource;
+  /** The embedder for a language, or null while none is ready (keyword search alone then). */
+  embedder?: (lang: Lang) => TextEmbedder | null;
+  /** How many scenes a search returns (the prompt builder keeps what fits its budget). Default 16. */
+  k?: number;
+  /**
+   * How long a cached index is trusted to have every vector: scenes are embedded in the background,
+   * which changes no count, so after this long a search missing vectors reads the scenes again.
+   */
+  vectorRefreshMs?: number;
+  /** Longest wait for the query's embedding before searching by keywords alone. Default 4000 ms. */
+  embedTimeoutMs?: number;
+  now?: () => number;
+}
+
+export interface RetrievalResult {
+  scenes: RetrievedScene[];
+  trace: RetrievalTrace;
+}
+
+interface CachedCorpus {
+  count: number;
+  scenes: Map<string, Scene>;
+  keyword: KeywordIndex;
+  /** Per embedding model: its vectors (null: no scene has one), and when they were read. */
+  vectors: Map<string, { matrix: VectorMatrix | null; readAt: number }>;
+}
+
+/** A message shorter than this gets the character's last reply added, so "why?" still finds the topic. */
+const SHORT_QUERY_CHARS = 12;
+
+export class CharacterRetrieval {
+  readonly #options: CharacterRetrievalOptions;
+  readonly #cache = new Map<string, Promise<CachedCorpus>>();
+
+  constructor(options: CharacterRetrievalOptions) {
+    this.#options = options;
+  }
+
+  /** Forget a character's cached index (call after its scenes were imported, edited or embedded). */
+  invalidate(characterId?: string): void {
+    if (characterId === undefined) this.#cache.clear();
+    else this.#cache.delete(characterId);
+  }
+
+  /** The query for a new message: the message, plus the character's last reply when the message is short. */
+  static queryFor(history: readonly ChatTurn[]): string {
+    const last = history.at(-1);
+    const text = last?.content.trim() ?? '';
+    if (text.length >= SHORT_QUERY_CHARS) return text;
+    const reply = [...history.slice(0, -1)].reverse().find((t) => t.role === 'assistant' && t.content.trim());
+    return reply ? `${reply.content.trim()}\n${text}` : text;
+  }
+
+  /** Scenes for the query, best first, and how they were found. Never throws for missing vectors or a failing embedder. */
+  async search(character: { id: string; language: Lang }, query: string, signal?: AbortSignal): Promise<RetrievalResult> {
+    const started = performance.now();
+    const k = this.#options.k ?? 16;
+    const corpus = await this.#corpus(character.id);
+    const base = { query, sceneCount: corpus.count };
+    if (corpus.count === 0 || !query.trim()) {
+      return { scenes: [], trace: { ...base, mode: 'none', hits: [], ms: performance.now() - started } };
+    }
+    const embedder = this.#options.embedder?.(character.language) ?? null;
+    let vectorsOff: RetrievalTrace['vectorsOff'] = embedder ? undefined : 'no-embedder';
+    let vectors: VectorMatrix | null = null;
+    let queryVector: Float32Array | null = null;
+    if (embedder) {
+      vectors = await this.#vectors(character.id, corpus, embedder.modelId);
+      if (!vectors || vectors.size === 0) vectorsOff = 'no-vectors';
+      else {
+        try {
+          queryVector = await this.#embed(embedder, query, signal);
+          if (queryVector.length !== vectors.dim) throw new Error('dimension mismatch');
+        } catch {
+          queryVector = null;
+          vectorsOff = 'embed-failed';
+        }
+      }
+    }
+    const hybrid = queryVector !== null && vectors !== null;
+    const hits = hybridSearch({ keyword: corpus.keyword, query, vectors: hybrid ? vectors : null, queryVector }, k);
+    const traced: RetrievalHit[] = [];
+    const scenes: RetrievedScene[] = [];
+    for (const hit of hits) {
+      const scene = corpus.scenes.get(hit.sceneId);
+      if (!scene) continue;
+      // Keyword search alone ranks by BM25 itself (scores the prompt builder compares for topic moves).
+      const score = hybrid ? hit.score : (hit.keywordScore ?? hit.score);
+      scenes.push({ id: scene.id, text: scene.text, score, ...(scene.title ? { title: scene.title } : {}) });
+      traced.push({
+        id: scene.id,
+        ...(scene.title ? { title: scene.title } : {}),
+        source: scene.source,
+        score,
+        ...(hit.keywordRank !== undefined ? { keywordRank: hit.keywordRank, keywordScore: hit.keywordScore } : {}),
+        ...(hit.vectorRank !== undefined ? { vectorRank: hit.vectorRank, vectorScore: hit.vectorScore } : {}),
+      });
+    }
+    const trace: RetrievalTrace = {
+      ...base,
+      mode: hybrid ? 'hybrid' : 'keyword',
+      hits: traced,
+      ms: performance.now() - started,
+      ...(embedder ? { embeddingModel: embedder.modelId } : {}),
+      ...(hybrid && vectors ? { vectorCount: vectors.size } : {}),
+      ...(vectorsOff ? { vectorsOff } : {}),
+    };
+    return { scenes, trace };
+  }
+
+  async #corpus(characterId: string): Promise<CachedCorpus> {
+    const count = await this.#options.scenes.count(characterId);
+    const cached = this.#cache.get(characterId);
+    if (cached) {
+      const corpus = await cached.catch(() => null);
+      if (corpus && corpus.count === count) return corpus;
+    }
+    const loading = this.#load(characterId);
+    this.#cache.set(characterId, loading);
+    loading.catch(() => {
+      if (this.#cache.get(characterId) === loading) this.#cache.delete(characterId);
+    });
+    return loading;
+  }
+
+  async #load(characterId: string): Promise<CachedCorpus> {
+    const list = await this.#options.scenes.listForCharacter(characterId);
+    return {
+      count: list.length,
+      scenes: new Map(list.map((s) => [s.id, s])),
+      keyword: KeywordIndex.build(list),
+      vectors: new Map(),
+    };
+  }
+
+  /** The vectors of one model; re-read when scenes were still being embedded a while ago. */
+  async #vectors(characterId: string, corpus: CachedCorpus, model: string): Promise<VectorMatrix | null> {
+    const now = (this.#options.now ?? Date.now)();
+    const known = corpus.vectors.get(model);
+    const complete = known?.matrix?.size === corpus.count;
+    if (known && (complete || now - known.readAt < (this.#options.vectorRefreshMs ?? 30_000))) return known.matrix;
+    // Read fresh rows: the background embedder writes vectors into them without changing the count.
+    const scenes = known ? await this.#options.scenes.listForCharacter(characterId) : [...corpus.scenes.values()];
+    if (known) for (const scene of scenes) if (corpus.scenes.has(scene.id)) corpus.scenes.set(scene.id, scene);
+    const matrix = VectorMatrix.fromScenes(scenes, model);
+    corpus.vectors.set(model, { matrix, readAt: now });
+    return matrix;
+  }
+
+  #embed(embedder: TextEmbedder, query: string, signal?: AbortSignal): Promise<Float32Array> {
+    const timeout = this.#options.embedTimeoutMs ?? 4000;
+    return new Promise<Float32Array>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('embedding timed out')), timeout);
+      embedder.embed([query], signal).then(
+        (vectors) => {
+          clearTimeout(timer);
+          if (vectors[0]) resolve(vectors[0]);
+          else reject(new Error('no vector'));
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+}

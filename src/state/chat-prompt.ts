@@ -1,0 +1,88 @@
+// Builds the prompt for one reply: retrieval, lorebooks, the previous prompt for the cache-aware layout, token counting for the loaded model.
+
+import type { PromptInspector, RetrievalTrace } from '../core/prompt-inspector';
+import { mergeLorebooks } from '../core/merge-lorebooks';
+import { buildRolePrompt, type RetrievedScene, type RolePrompt } from '../core/role-prompt';
+import { estimateTokens, type TokenEstimator } from '../core/tokens';
+import type { Character, ChatTurn, Message, SentPrompt, StoredLorebook } from '../core/types';
+import type { MessageTree } from '../core/message-tree';
+import { CharacterRetrieval, type RetrievalResult } from './character-retrieval';
+
+/** What finding scenes needs (CharacterRetrieval fits). */
+export interface SceneFinder {
+  search(character: Pick<Character, 'id' | 'language'>, query: string, signal?: AbortSignal): Promise<RetrievalResult>;
+}
+
+export interface PromptContext {
+  character: Character;
+  persona: { name: string; description: string };
+  /** The branch up to and including the new user message, oldest first. */
+  branch: readonly Message[];
+  contextWindow: number;
+  replyTokens: number;
+  countTokens: (text: string) => number;
+  previous?: SentPrompt;
+  lorebooks: readonly StoredLorebook[];
+  scenes: RetrievedScene[];
+  retrieval?: RetrievalTrace;
+  seed?: string;
+}
+
+/** The conversation turns the prompt builder reads: empty messages (a reply stopped before its first token) left out. */
+export function historyOf(branch: readonly Message[]): ChatTurn[] {
+  return branch.filter((m) => m.content.trim() !== '').map((m) => ({ role: m.role, content: m.content }));
+}
+
+/**
+ * The prompt sent for the reply before this one, so the builder can replay it (web-llm's KV cache
+ * survives only when earlier messages are byte-identical). Regenerating: the newest earlier version
+ * of this very reply (the same turn gets the same prompt). Otherwise: the newest reply on the branch.
+ */
+export function previousPrompt(tree: MessageTree, parentId: string): SentPrompt | undefined {
+  const versions = tree.children(parentId).filter((m) => m.role === 'assistant' && m.prompt?.inspector);
+  const newest = [...versions].sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (newest?.prompt) return newest.prompt;
+  const branch = tree.path(parentId);
+  for (let i = branch.length - 1; i >= 0; i--) {
+    const m = branch[i];
+    if (m.role === 'assistant' && m.prompt) return m.prompt;
+  }
+  return undefined;
+}
+
+/** Runs retrieval for the new message; a failure costs the scenes, never the reply. */
+export async function findScenes(finder: SceneFinder | undefined, character: Character, history: readonly ChatTurn[], signal?: AbortSignal): Promise<RetrievalResult | null> {
+  if (!finder) return null;
+  try {
+    return await finder.search(character, CharacterRetrieval.queryFor(history), signal);
+  } catch {
+    return null;
+  }
+}
+
+export function buildChatPrompt(context: PromptContext): RolePrompt {
+  const prompt = buildRolePrompt({
+    character: context.character,
+    persona: context.persona,
+    lorebook: mergeLorebooks(context.character.lorebook, context.lorebooks),
+    history: historyOf(context.branch),
+    scenes: context.scenes,
+    contextWindow: context.contextWindow,
+    replyTokens: context.replyTokens,
+    countTokens: context.countTokens,
+    previous: context.previous,
+    seed: context.seed,
+  });
+  const inspector: PromptInspector = context.retrieval ? { ...prompt.inspector, retrieval: context.retrieval } : prompt.inspector;
+  return { ...prompt, inspector };
+}
+
+/**
+ * The estimator's count with its correction rounded UP to a quarter. The builder's plan (and so the
+ * cache-aware layout) depends on the counts; the raw ratio drifts a little after every reply, which
+ * would rebuild the prompt (a full prefill) each turn. Quarter steps move it only when it matters.
+ */
+export function steadyCount(estimator: Pick<TokenEstimator, 'ratio'>): (text: string) => number {
+  const ratio = Math.max(1, Math.ceil(estimator.ratio * 4) / 4);
+  return (text: string) => Math.ceil(estimateTokens(text) * ratio);
+}

@@ -1,0 +1,29 @@
+// Names the inspector shows for prompt sections, roles and reasons; unknown names (older prompts) pass through as written.
+
+import type { MessageKey } from '../../../core/i18n';
+
+const SECTIONS = new Set([
+  'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'scenes', 'chat-start',
+  'history', 'lorebook-note', 'post-history', 'message',
+]);
+const WHY = new Set(['budget', 'not-refreshed', 'no-room', 'secondary', 'disabled']);
+
+type T = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+export function sectionLabel(t: T, name: string): string {
+  return SECTIONS.has(name) ? t(`inspector.section.${name}` as MessageKey) : name;
+}
+
+export function roleLabel(t: T, role: string): string {
+  return role === 'system' || role === 'user' || role === 'assistant' ? t(`inspector.role.${role}` as MessageKey) : role;
+}
+
+export function whyLabel(t: T, reason: string): string {
+  return WHY.has(reason) ? t(`inspector.why.${reason}` as MessageKey) : reason;
+}
+
+/** Scores vary in scale (BM25 around 1-20, RRF around 0.03, cosine -1..1): three significant digits. */
+export function formatScore(score: number | undefined): string {
+  if (score === undefined || !Number.isFinite(score)) return '–';
+  return Math.abs(score) >= 100 ? score.toFixed(0) : score.toPrecision(3);
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { mergeLorebooks } from '../../../src/core/merge-lorebooks';
+import { inspectPrompt, splitParts } from '../../../src/core/prompt-inspector';
+import { buildRolePrompt } from '../../../src/core/role-prompt';
+import type { Lorebook, LorebookEntry, StoredLorebook } from '../../../src/core/types';
+import { assistant, testCharacter, user } from '../helpers/prompt-inputs';
+
+const entry = (id: number | string, keys: string[], content: string): LorebookEntry => ({
+  id, keys, secondaryKeys: [], content, enabled: true, insertionOrder: 0, extensions: {},
+});
+
+describe('inspectPrompt', () => {
+  const scenes = [{ id: 'sc1', text: 'Haruhi:「Aliens exist!」', score: 3, title: 'Aliens' }];
+  const book: Lorebook = { extensions: {}, entries: [entry(1, ['SOS'], 'The SOS Brigade meets after school.')] };
+
+  it('splits every message into its sections, so each section shows its own text and tokens', () => {
+    const prompt = buildRolePrompt({
+      character: testCharacter({ postHistoryInstructions: 'Stay short.' }),
+      persona: { name: 'Kyon', description: 'A tired student.' },
+      lorebook: book,
+      history: [assistant('You are late!'), user('What is the SOS Brigade?')],
+      scenes,
+      contextWindow: 4096,
+      replyTokens: 256,
+    });
+    const view = inspectPrompt(prompt);
+    expect(view.messages.map((m) => m.parts.map((p) => p.text).join('\n\n'))).toEqual(prompt.messages.map((m) => m.content));
+    expect(view.sections.map((s) => s.name)).toEqual(prompt.sections.map((s) => s.name));
+    const text = (name: string) => view.sections.find((s) => s.name === name)!.texts.map((x) => x.text);
+    expect(text('persona')).toEqual(['About Kyon: A tired student.']);
+    expect(text('examples').slice(1)).toEqual(['Hi.', 'Finally! Sit down.', 'What now?', 'Aliens, obviously.']);
+    expect(text('lorebook')[0]).toContain('The SOS Brigade meets after school.');
+    expect(text('scenes')[0]).toContain('Aliens exist!');
+    expect(text('message')).toEqual(['What is the SOS Brigade?']);
+    expect(text('post-history')).toEqual(['[System note: Stay short.]']);
+    expect(text('history')).toEqual(['You are late!']);
+    expect(view.total).toBe(prompt.inspector.budget.used);
+  });
+
+  it('on an appended turn, only the new message is "message"; the last one is history now', () => {
+    const base = { character: testCharacter(), lorebook: book, scenes, contextWindow: 4096, replyTokens: 256 };
+    const first = buildRolePrompt({ ...base, history: [assistant('You are late!'), user('What is the SOS Brigade?')] });
+    const second = buildRolePrompt({
+      ...base,
+      history: [assistant('You are late!'), user('What is the SOS Brigade?'), assistant('The best club!'), user('Can I leave?')],
+      previous: JSON.parse(JSON.stringify(first)),
+    });
+    expect(second.inspector.refresh).toBe('appended');
+    const view = inspectPrompt(second);
+    const text = (name: string) => view.sections.find((s) => s.name === name)!.texts.map((x) => x.text);
+    expect(text('message')).toEqual(['Can I leave?']);
+    expect(text('history')).toEqual(['You are late!', 'What is the SOS Brigade?', 'The best club!']);
+    expect(text('scenes')[0]).toContain('Aliens exist!');
+  });
+
+  it('shows an old prompt without an inspector message by message', () => {
+    const view = inspectPrompt({
+      messages: [{ role: 'system', content: 'Be Haruhi.' }, { role: 'user', content: 'Hi' }],
+      sections: [{ name: 'system', tokens: 12 }, { name: 'message', tokens: 8 }],
+      droppedMessages: 0,
+    });
+    expect(view.inspector).toBeUndefined();
+    expect(view.sections.map((s) => [s.name, s.tokens, s.texts.map((t) => t.text)])).toEqual([['system', 12, ['Be Haruhi.']], ['message', 8, ['Hi']]]);
+  });
+
+  it('keeps a message whole when its recorded parts do not fit its text', () => {
+    expect(splitParts('abc\n\ndef', [['system', 3], ['persona', 3]], 'history').map((p) => p.text)).toEqual(['abc', 'def']);
+    expect(splitParts('abcdef', [['system', 3], ['persona', 3]], 'history')).toEqual([{ section: 'history', text: 'abcdef' }]);
+    expect(splitParts('abc\n\ndef', [['system', 3]], 'history')).toEqual([{ section: 'system', text: 'abc' }, { section: 'history', text: 'def' }]);
+  });
+});
+
+describe('mergeLorebooks', () => {
+  const stored = (id: string, entries: LorebookEntry[], over: Partial<StoredLorebook> = {}): StoredLorebook => ({
+    id, enabled: true, createdAt: 0, updatedAt: 0, sourceName: `${id}.json`, book: { name: `Book ${id}`, extensions: {}, entries }, ...over,
+  });
+
+  it('adds the enabled standalone books after the card\'s, with ids that cannot collide and names that say the book', () => {
+    const card: Lorebook = { extensions: {}, scanDepth: 2, tokenBudget: 100, entries: [entry(1, ['a'], 'card')] };
+    const merged = mergeLorebooks(card, [stored('g', [entry(1, ['b'], 'global')], { book: { extensions: {}, scanDepth: 6, tokenBudget: 50, entries: [entry(1, ['b'], 'global')] } }), stored('off', [entry(1, ['c'], 'x')], { enabled: false })]);
+    expect(merged?.entries.map((e) => [e.id, e.content])).toEqual([[1, 'card'], ['g/1', 'global']]);
+    expect(merged?.entries[1].name).toBe('g.json › 1');
+    expect(merged?.scanDepth).toBe(6);
+    expect(merged?.tokenBudget).toBe(150);
+  });
+
+  it('is the card\'s own book when no standalone book applies, and undefined with no book at all', () => {
+    const card: Lorebook = { extensions: {}, entries: [] };
+    expect(mergeLorebooks(card, [])).toBe(card);
+    expect(mergeLorebooks(undefined, [])).toBeUndefined();
+    expect(mergeLorebooks(undefined, [stored('g', [entry(1, ['b'], 'global')])])?.entries).toHaveLength(1);
+  });
+});
