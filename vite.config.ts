@@ -22,7 +22,7 @@ export default defineConfig(({ mode }) => ({
     // `vite build --mode bench` adds the benchmark page (the app plus measuring hooks) in its own folder.
     ...(mode === 'bench'
       ? { outDir: 'dist-bench', rollupOptions: { input: { index: 'index.html', bench: 'bench/index.html' } } }
-      : { outDir: process.env.HEARTH_OUT_DIR || 'dist' }),
+      : { outDir: process.env.HEARTH_OUT_DIR || 'dist', emptyOutDir: true }),
   },
   optimizeDeps: { exclude: ['@wllama/wllama', '@mlc-ai/web-llm'] },
   test: {
