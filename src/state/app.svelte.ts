@@ -1,11 +1,13 @@
 // The app's root state: storage, characters, the open chat, the model loader, language and notices.
 
 import { getContext, setContext } from 'svelte';
+import { version as appVersion } from '../../package.json';
 import { characterFromPack, mergeBuiltinUpdate } from '../core/builtin-characters';
-import { expandMacros } from '../core/macros';
-import { characterDisplayName } from '../core/prompt';
+import type { EmbedderSource } from '../core/embedding';
 import type { LoadedModel, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
+import { expandMacros } from '../core/macros';
+import { characterDisplayName } from '../core/prompt';
 import {
   DEFAULT_SAMPLING,
   type Character,
@@ -15,22 +17,20 @@ import {
   type Persona,
   type SamplingSettings,
 } from '../core/types';
+import type { EmbeddingService } from '../engines/embedding-client';
 import type { Repositories } from '../storage';
-import type { LoadedPack } from './builtin-packs';
-import { ChatSession } from './chat-session.svelte';
+import { AppUpdate } from './app-update.svelte';
 import { BackupState } from './backup.svelte';
-import { version as appVersion } from '../../package.json';
+import type { LoadedPack } from './builtin-packs';
 import { CharacterRetrieval } from './character-retrieval';
-import type { EmbedderSource } from '../core/embedding';
+import { ChatSession } from './chat-session.svelte';
+import { EmbeddingsState } from './embeddings.svelte';
+import { ImportJob } from './import-job.svelte';
 import { Locale } from './locale.svelte';
 import { ModelLoader, type ModelLoaderOptions } from './model-loader.svelte';
 import { ModelManager, type ModelStore } from './model-manager.svelte';
 import { Router } from './router.svelte';
 import { Toasts } from './toasts.svelte';
-import { ImportJob } from './import-job.svelte';
-import { AppUpdate } from './app-update.svelte';
-import { EmbeddingsState } from './embeddings.svelte';
-import type { EmbeddingService } from '../engines/embedding-client';
 
 /** Ids of built-ins the person deleted, so startup does not install them again. */
 export const REMOVED_BUILTINS_KEY = 'builtins.removed';

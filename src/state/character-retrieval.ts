@@ -68,9 +68,8 @@ export class CharacterRetrieval {
   }
 
   /** Scenes for the query, best first, and how they were found. Never throws for missing vectors or a failing embedder. */
-  async search(character: { id: string; language: Lang }, query: string, signal?: AbortSignal): Promise<RetrievalResult> {
+  async search(character: { id: string; language: Lang }, query: string, signal?: AbortSignal, k = this.#options.k ?? 16): Promise<RetrievalResult> {
     const started = performance.now();
-    const k = this.#options.k ?? 16;
     const corpus = await this.#corpus(character.id);
     const base = { query, sceneCount: corpus.count };
     if (corpus.count === 0 || !query.trim()) {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { strToU8, zipSync } from 'fflate';
 import { openApp, recordStreaming, setReplyLength, startChat, streamingSamples, TINY_GGUF } from './app';
 import { blockExternalRequests, expect, test } from './fixtures';
 import { goOfflineAndReload, pngSize, readManifest, recordRequests, waitForServiceWorker } from './offline-helpers';
@@ -36,13 +37,23 @@ async function loadTinyModelFile(page: Page): Promise<void> {
   await expect(page.getByText(/Loaded: /)).toBeVisible({ timeout: 60_000 });
 }
 
-/**
- * Makes the model usable again after an offline reload. Today: picks the GGUF file again (the CPU
- * engine's worker and wasm come from the service worker's cache). Once models are kept in OPFS
- * (model manager), this becomes "the model is still there": expect it listed and load it from storage.
- */
-async function useCpuModelOffline(page: Page): Promise<void> {
-  await loadTinyModelFile(page);
+/** After an offline reload the model is still on the device (OPFS): load it from the list, no file picked. */
+async function useStoredModelOffline(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Models' }).click();
+  const stored = page.getByRole('list', { name: 'Stored models' }).getByRole('listitem').filter({ hasText: 'tiny.gguf' });
+  await stored.getByRole('button', { name: /^Load / }).click();
+  await expect(page.getByText(/Loaded: /)).toBeVisible({ timeout: 60_000 });
+}
+
+/** A small ChatHaruhi pack written in the test: three stories, one about the lighthouse. */
+function keeperPack() {
+  const files = {
+    'keeper/system_prompt.txt': strToU8('你是守夜人老周，说话简短。'),
+    'keeper/texts/lighthouse.txt': strToU8('老周:「灯塔的灯今晚还亮着。」\n阿明:「灯塔怎么了？」'),
+    'keeper/texts/tea.txt': strToU8('老周:「先喝杯茶吧。」\n阿明:「好，喝茶。」'),
+    'keeper/texts/boat.txt': strToU8('老周:「船回港了。」'),
+  };
+  return { name: 'keeper.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(files)) };
 }
 
 /** Crossing a reload, evaluate() can throw while the old page goes away; treat that as "not yet". */
@@ -104,12 +115,15 @@ test.describe('the installable app', () => {
     expect(pngSize(await (await page.request.get(new URL(touchIcon!, page.url()).href)).body())).toEqual({ width: 180, height: 180 });
   });
 
-  test('after one visit it starts offline: characters, chats, navigation and the CPU engine work, and nothing leaves the origin', async ({ page, baseURL }) => {
+  test('after one visit it starts offline: characters, chats, scene search and the stored model work, and nothing leaves the origin', async ({ page, baseURL }) => {
     const origin = new URL(baseURL!).origin;
     await openApp(page);
     await waitForServiceWorker(page);
     await setReplyLength(page, 64);
     await loadTinyModelFile(page);
+    await page.getByRole('link', { name: 'Characters' }).click();
+    await page.getByLabel('Import character cards, packs or lorebooks').setInputFiles([keeperPack()]);
+    await expect(page.getByRole('region', { name: 'Import results' })).toContainText('3 scenes');
     await startChat(page);
     await sendAndAwaitReply(page, 'Good evening, keeper.');
 
@@ -130,8 +144,17 @@ test.describe('the installable app', () => {
     await expect(page.locator('article[data-role="assistant"]')).toHaveCount(2);
     const chatUrl = page.url();
 
-    // A new message gets a streamed reply without a network.
-    await useCpuModelOffline(page);
+    // Keyword search over an imported character's scenes (BM25 with CJK bigrams) works offline.
+    await page.getByRole('link', { name: 'Characters' }).click();
+    await page.getByRole('link', { name: 'Open keeper' }).click();
+    await page.getByTestId('corpus-summary').click();
+    await page.getByRole('searchbox', { name: 'Search the corpus' }).fill('灯塔');
+    const scenes = page.locator('.corpus ol.scenes > li');
+    await expect(scenes).toHaveCount(1);
+    await expect(scenes.first()).toContainText('灯塔的灯今晚还亮着');
+
+    // The model is still on the device, and a new message gets a streamed reply without a network.
+    await useStoredModelOffline(page);
     await page.goto(chatUrl);
     await recordStreaming(page);
     await sendAndAwaitReply(page, 'Is the lamp lit?');

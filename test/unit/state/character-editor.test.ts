@@ -250,4 +250,21 @@ describe('CorpusBrowser', () => {
     await corpus.search('nothing like this');
     expect(corpus.total).toBe(0);
   });
+
+  it('searches with the chat’s retrieval: best matches first, Chinese names by their characters', async () => {
+    const app = await startedApp();
+    const character = app.characters[0];
+    const texts = ['茶馆里的闲话', '灯塔守夜人独自守着灯塔', 'A quiet day of tea', '灯塔坏了', '守夜的人睡着了'];
+    await app.repos.scenes.bulkAdd(texts.map((text, i) => makeScene(character.id, { id: `${character.id}-${i}`, title: `Scene ${i}`, text, tokens: 5 })));
+    const corpus = new CorpusBrowser(app.repos.scenes, character.id, async (query) =>
+      (await app.retrieval.search(character, query, undefined, 100)).scenes.map((scene) => scene.id));
+    await corpus.search('灯塔守夜');
+    // The scene with both "lighthouse" and "night watch" first, then those with one of them; no tea.
+    const titles = corpus.scenes.map((s) => s.title);
+    expect(titles[0]).toBe('Scene 1');
+    expect([...titles].sort()).toEqual(['Scene 1', 'Scene 3', 'Scene 4']);
+    expect(corpus.total).toBe(corpus.scenes.length);
+    await corpus.search('tea');
+    expect(corpus.scenes.map((s) => s.title)).toEqual(['Scene 2']);
+  });
 });
