@@ -282,6 +282,8 @@ export class AppState {
       lorebooks: () => this.repos.lorebooks.activeFor(character.id),
     }, conversationId);
     this.session = session;
+    // Index the character's scenes while the person reads and types, not when they press Send.
+    void this.retrieval.warm(character.id);
     return session;
   }
 

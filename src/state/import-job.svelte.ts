@@ -3,7 +3,8 @@
 // per file (imported, imported with warnings, skipped, rejected with the reason).
 
 import { ImportFailure, toImportFailure, type ImportReason } from '../core/import/failure';
-import type { ReadResult, SourceFile } from '../core/import/read-file';
+import { formatBytes } from '../core/i18n';
+import { storedBytes, type ReadResult, type SourceFile } from '../core/import/read-file';
 import type { ImportReadRequest } from '../core/import/worker-protocol';
 import { characterFromDraft, findSameCharacter, scenesFromDraft, storedLorebook } from '../core/import/records';
 import type { PackFile } from '../core/packs/common';
@@ -58,7 +59,11 @@ export interface ImportJobDeps {
   reader?: ImportReader;
   newId?: () => string;
   now?: () => number;
+  /** The browser's storage estimate (navigator.storage.estimate by default), for quota messages. */
+  estimate?: () => Promise<{ usage?: number; quota?: number } | undefined>;
 }
+
+const browserEstimate = async () => (typeof navigator !== 'undefined' ? navigator.storage?.estimate() : undefined);
 
 type Listener = (characterIds: string[]) => void;
 
@@ -156,15 +161,17 @@ export class ImportJob {
     const imported: string[] = [];
     try {
       for (let index = 0; index < count; index++) {
+        let read: ReadResult | undefined;
         try {
           if (controller.signal.aborted) throw new ImportFailure('cancelled', 'The import was cancelled.');
           const { file, request } = await open(index);
-          const read = await this.#reader(request, controller.signal);
+          read = await this.#reader(request, controller.signal);
           const result = await this.#importOne(file, read, index, count, controller.signal);
           imported.push(...result.characters.map((c) => c.id));
           this.results = [...this.results, result];
         } catch (error) {
           const failure = toImportFailure(error);
+          if (failure.reason === 'quota' && read) Object.assign(failure.details, await this.#spaceFacts(storedBytes(read)));
           this.results = [...this.results, rejected(nameOf(index), failure)];
         }
       }
@@ -177,6 +184,14 @@ export class ImportJob {
     }
     if (imported.length) for (const listener of this.#listeners) listener(imported);
     return this.results;
+  }
+
+  /** What a full disk's message quotes: the space this import needs, and what the browser has left. */
+  async #spaceFacts(needed: number): Promise<Record<string, string>> {
+    const facts: Record<string, string> = { needed: formatBytes(needed) };
+    const estimate = await (this.#deps.estimate ?? browserEstimate)().catch(() => undefined);
+    if (estimate?.quota !== undefined && estimate.usage !== undefined) facts.free = formatBytes(Math.max(0, estimate.quota - estimate.usage));
+    return facts;
   }
 
   async #importOne(file: string, read: ReadResult, index: number, count: number, signal: AbortSignal): Promise<FileResult> {

@@ -98,6 +98,36 @@ test.describe('importing characters', () => {
     await expect(cards).toHaveCount(before);
   });
 
+  test('a full disk during an import says how much room it needs and adds nothing', async ({ page }) => {
+    // A full disk, simulated: once armed, IndexedDB writes fail after a few rows as QuotaExceededError.
+    await page.addInitScript(() => {
+      const w = window as unknown as { __quotaAfter?: number };
+      for (const method of ['add', 'put'] as const) {
+        const original = IDBObjectStore.prototype[method];
+        IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
+          if (typeof w.__quotaAfter === 'number' && w.__quotaAfter-- <= 0) {
+            throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+          }
+          return original.apply(this, args);
+        } as (typeof IDBObjectStore.prototype)[typeof method];
+      }
+    });
+    await openApp(page);
+    const cards = page.locator('.grid > li');
+    const before = await cards.count();
+    await page.evaluate(() => ((window as unknown as { __quotaAfter?: number }).__quotaAfter = 20));
+    await importFiles(page, [haruhiZip()]);
+    const result = results(page).locator('li', { hasText: 'haruhi.zip' });
+    await expect(result).toContainText('Not imported');
+    await expect(result).toContainText(/no room left to save this: it needs about \d+(\.\d)? (KB|MB)/);
+    await expect(result).toContainText('Nothing was changed.');
+    await page.evaluate(() => delete (window as unknown as { __quotaAfter?: number }).__quotaAfter);
+    await expect(cards).toHaveCount(before);
+    await page.reload();
+    await expect(cards).toHaveCount(before);
+    await expect(page.getByRole('link', { name: 'Open haruhi' })).toHaveCount(0);
+  });
+
   test('importing the same card again asks to replace it or keep both', async ({ page }) => {
     await openApp(page);
     const wrens = page.locator('.grid').getByRole('link', { name: 'Open Wren Ashdown' });

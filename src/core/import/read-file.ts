@@ -43,6 +43,21 @@ export interface ReadResult {
   lorebooks: LorebookDraft[];
 }
 
+/**
+ * Roughly how many bytes saving this takes in IndexedDB (text as UTF-16 JSON, vectors as bytes):
+ * the "space needed" a full disk's message quotes. An estimate, on the generous side.
+ */
+export function storedBytes(read: ReadResult): number {
+  let bytes = 0;
+  const text = (value: unknown) => 2 * JSON.stringify(value).length;
+  for (const draft of read.characters) {
+    bytes += text(draft.character);
+    for (const { vectors, ...scene } of draft.scenes) bytes += text(scene) + vectors.reduce((n, v) => n + v.data.byteLength, 0);
+  }
+  for (const book of read.lorebooks) bytes += text(book.book);
+  return bytes;
+}
+
 /** Largest single file read (a Hearth pack with vectors can be tens of MB). */
 export const MAX_IMPORT_FILE_BYTES = 512 * 1024 * 1024;
 

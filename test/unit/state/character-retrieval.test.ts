@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TextEmbedder } from '../../../src/core/embedding';
 import type { Scene, SceneVector } from '../../../src/core/types';
+import { KeywordIndex } from '../../../src/core/retrieval';
 import { CharacterRetrieval } from '../../../src/state/character-retrieval';
 import { AppDatabase } from '../../../src/storage/db';
 import { createRepositories, type Repositories } from '../../../src/storage';
@@ -157,6 +158,22 @@ describe('CharacterRetrieval', () => {
 
     await repos.scenes.removeForCharacter('hester');
     expect((await retrieval.search(hester, 'reef knot')).trace.mode).toBe('none');
+  });
+
+  it('indexes a large corpus in chunks ahead of the first message (warm), ranking as one full build would', async () => {
+    const many = Array.from({ length: 1000 }, (_, i) =>
+      scene(`s-${String(i).padStart(4, '0')}`, `Log ${i}`, i === 987 ? 'Hester:「The fog bell rang at dawn.」' : `Hester:「Entry ${i}: wind, tide and oil.」`, false));
+    await repos.scenes.bulkAdd(many);
+    let reads = 0;
+    const counting = { count: (id: string) => repos.scenes.count(id), listForCharacter: (id: string) => (reads++, repos.scenes.listForCharacter(id)) };
+    const retrieval = new CharacterRetrieval({ scenes: counting });
+    await retrieval.warm('hester');
+    expect(reads).toBe(1);
+    const found = await retrieval.search(hester, 'fog bell');
+    expect(reads).toBe(1); // the warmed index served the search
+    expect(found.scenes[0].id).toBe('s-0987');
+    const reference = KeywordIndex.build(many).search('wind tide', 5).map((hit) => hit.sceneId);
+    expect((await retrieval.search(hester, 'wind tide', undefined, 5)).scenes.map((s) => s.id)).toEqual(reference);
   });
 
   it('adds the last reply to a very short message, so "why?" still searches the topic', () => {

@@ -35,6 +35,7 @@ beforeEach(async () => {
     refresh: async () => {
       characters = await repos.characters.list();
     },
+    estimate: async () => ({ usage: 900 * 1024 * 1024, quota: 1024 * 1024 * 1024 }),
   });
   job.onImported((ids) => imported.push(ids));
 });
@@ -204,6 +205,9 @@ describe('ImportJob', () => {
     const [result] = await job.importFiles([pack()]);
     expect(result.status).toBe('rejected');
     expect(result.reason).toBe('quota');
+    // The message can say how much room the import needs (172 stories: tens of KB) and what is left.
+    expect(result.details?.needed).toMatch(/^\d+(\.\d)? KB$/);
+    expect(result.details?.free).toBe('124 MB');
     expect(await tableCounts()).toEqual(before);
     expect(await repos.characters.get(oldId)).toBeDefined();
     expect(await repos.scenes.count(oldId)).toBe(172);
