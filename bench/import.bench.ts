@@ -14,6 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import { mulberry32 } from '../test/fixtures/random';
+import { markdownTable } from './common';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = [join(here, '../../shared/fixtures/chatharuhi'), join(here, '../shared/fixtures/chatharuhi')].find((d) => existsSync(d));
@@ -139,11 +140,7 @@ function table(rows: CaseResult[]): void {
     const verdict = r.target ? (total < 10 ? 'ok' : 'MISSED') : '';
     return [r.label, r.inputMiB.toFixed(1), String(r.scenes), r.parseMs.toFixed(0), r.writeMs.toFixed(0), total.toFixed(2), r.peakHeapMiB.toFixed(0), r.peakRssMiB.toFixed(0), r.target, verdict];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(head));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const c of cells) console.log(line(c));
+  console.log(markdownTable(head, cells));
 }
 
 async function main(): Promise<void> {

@@ -17,6 +17,7 @@ import { buildRolePrompt, DEFAULT_RETAIN, type RetrievedScene, type RolePrompt, 
 import { estimatePromptTokens, estimateTokens } from '../src/core/tokens';
 import type { CharacterFields, ChatTurn, Exchange, Lorebook, LorebookEntry } from '../src/core/types';
 import { mulberry32 as prng } from '../test/fixtures/random';
+import { median } from './common';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -195,11 +196,6 @@ class LlamaCppCache {
 }
 
 // ---------------------------------------------------------------- runs
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function longHistory(messages: number): ChatTurn[] {
   const history: ChatTurn[] = [];

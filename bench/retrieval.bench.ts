@@ -16,6 +16,7 @@ import { KeywordIndex } from '../src/core/retrieval/keyword-index';
 import { tokenize } from '../src/core/retrieval/tokenize';
 import { VectorMatrix, hybridSearch } from '../src/core/retrieval/vector';
 import { mulberry32 as rng } from '../test/fixtures/random';
+import { launchChromium, markdownTable } from './common';
 
 const DIM = 384;
 const K = 5;
@@ -327,16 +328,10 @@ function hybridTarget(scenes: number): number | null {
   return null;
 }
 
-function table(header: string[], lines: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [row(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(row)].join('\n');
-}
-
 const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 
 export function formatTables(where: string, rows: BenchRow[]): string {
-  const latency = table(
+  const latency = markdownTable(
     ['scenes', 'BM25', 'MiniSearch BM25', 'cosine', 'cosine (JS)', 'hybrid', 'Orama hybrid', 'Orama ÷ ours', 'target (hybrid)', 'verdict', 'top-5 overlap', 'samples'],
     rows.map((r) => {
       const target = hybridTarget(r.scenes);
@@ -349,7 +344,7 @@ export function formatTables(where: string, rows: BenchRow[]): string {
       ];
     }),
   );
-  const build = table(
+  const build = markdownTable(
     ['scenes', 'BM25 build', 'BM25 load (JSON)', 'BM25 JSON', 'MiniSearch build', 'vectors fill', 'Orama insert'],
     rows.map((r) => [
       String(r.scenes), ms(r.buildKeyword), ms(r.loadKeyword), `${r.keywordJsonMB.toFixed(1)} MB`, ms(r.buildMiniSearch), ms(r.buildVectors), ms(r.buildOrama),
@@ -376,12 +371,7 @@ const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefine
 if (inBrowser) globalThis.__retrievalBench = runRetrievalBench;
 
 async function runInChromium(sizes: number[]): Promise<{ rows: BenchRow[]; browser: string; isolated: boolean }> {
-  const [{ build }, { chromium }, { existsSync }, { fileURLToPath }] = await Promise.all([
-    import('vite'),
-    import('@playwright/test'),
-    import('node:fs'),
-    import('node:url'),
-  ]);
+  const [{ build }, { fileURLToPath }] = await Promise.all([import('vite'), import('node:url')]);
   const entry = fileURLToPath(import.meta.url);
   const output = await build({
     configFile: false,
@@ -401,11 +391,7 @@ async function runInChromium(sizes: number[]): Promise<{ rows: BenchRow[]; brows
   if (!chunk || chunk.type !== 'chunk') throw new Error('Vite produced no entry chunk for the benchmark');
   const code = chunk.code;
 
-  const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
-  const browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium('bundled');
   try {
     const page = await browser.newPage();
     page.on('console', (message) => console.log(`  [chromium] ${message.text()}`));

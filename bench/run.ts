@@ -4,32 +4,14 @@
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { launchChromium, median, rowsTable, type Row } from './common';
 import type { BenchHooks } from './page';
 
 const PORT = 4174;
 const ORIGIN = `http://localhost:${PORT}`;
 const RUNS = 5;
 const SUB_BENCHMARKS = ['bench/prompt.bench.ts', 'bench/retrieval.bench.ts', 'bench/import.bench.ts', 'bench/shell.bench.ts', 'bench/chat-prompt.bench.ts'];
-
-interface Row {
-  benchmark: string;
-  value: string;
-  target: string;
-  verdict: string;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error('No Chromium found: set CHROMIUM_PATH or install it (sudo apt-get install chromium).');
-  return found;
-}
 
 async function serve(): Promise<ChildProcess> {
   // Vite itself, not through npx, so that kill() stops the server rather than only its wrapper.
@@ -109,31 +91,24 @@ async function main(): Promise<void> {
   execFileSync('npx', ['vite', 'build', '--mode', 'bench', '--logLevel', 'warn'], { stdio: 'inherit' });
   copyFileSync('test/fixtures/out/tiny.gguf', 'dist-bench/tiny.gguf');
   const server = await serve();
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   const rows: Row[] = [];
   try {
     const page = await browser.newPage();
     const rate = await streamingRate(page);
     const ratio = rate.ui / rate.raw;
     rows.push(
-      { benchmark: `wllama alone, tiny GGUF (tokens/s, median of ${RUNS}, ${rate.tokens} tokens)`, value: rate.raw.toFixed(1), target: '', verdict: '' },
-      { benchmark: 'seen by the UI (tokens/s)', value: rate.ui.toFixed(1), target: '', verdict: '' },
-      { benchmark: 'UI / wllama alone', value: ratio.toFixed(3), target: '≥ 0.95', verdict: ratio >= 0.95 ? 'ok' : 'MISSED' },
+      { figure: `wllama alone, tiny GGUF (tokens/s, median of ${RUNS}, ${rate.tokens} tokens)`, value: rate.raw.toFixed(1), target: '', verdict: '' },
+      { figure: 'seen by the UI (tokens/s)', value: rate.ui.toFixed(1), target: '', verdict: '' },
+      { figure: 'UI / wllama alone', value: ratio.toFixed(3), target: '≥ 0.95', verdict: ratio >= 0.95 ? 'ok' : 'MISSED' },
     );
     const openMs = await openLongChat(await browser.newPage(), 5000);
-    rows.push({ benchmark: 'open a conversation of 5,000 messages (ms, median of 5)', value: openMs.toFixed(0), target: '< 300', verdict: openMs < 300 ? 'ok' : 'MISSED' });
+    rows.push({ figure: 'open a conversation of 5,000 messages (ms, median of 5)', value: openMs.toFixed(0), target: '< 300', verdict: openMs < 300 ? 'ok' : 'MISSED' });
   } finally {
     await browser.close();
     server.kill();
   }
-  const widths = (['benchmark', 'value', 'target', 'verdict'] as const).map((key) => Math.max(key.length, ...rows.map((row) => row[key].length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(['benchmark', 'value', 'target', 'verdict']));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line([row.benchmark, row.value, row.target, row.verdict]));
+  console.log(rowsTable(rows, 'benchmark'));
 
   // Benchmarks of pure core code run on their own and print their own tables.
   for (const script of SUB_BENCHMARKS) {

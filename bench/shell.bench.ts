@@ -3,12 +3,13 @@
 // service worker serves the app, in headless Chromium. Prints a table; targets are reported, never asserted.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Page, type Request } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
 import { startStaticHost } from '../test/e2e/static-host';
+import { launchChromium, median, rowsTable, type Row } from './common';
 
 const RUNS = 9;
 const SHELL_TARGET_KB = 250;
@@ -17,24 +18,6 @@ const TTI_TARGET_MS = 1000;
 const ENGINE_CHUNK = /(webllm|wllama|web-llm|transformers|onnx|ort[.-]|embedding|lib-|\.worker-)/;
 /** The built-in characters' data (lazy chunks read at start to install or update them). */
 const CHARACTER_DATA = /\/(character|avatar)-[^/]+\.js$/;
-
-interface Row {
-  figure: string;
-  value: string;
-  target: string;
-  verdict: string;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function chromiumPath(): string {
-  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
-  if (!found) throw new Error('No Chromium found: set CHROMIUM_PATH or install it (sudo apt-get install chromium).');
-  return found;
-}
 
 /**
  * Records, from navigation start, when the first character card enters the page. A string, not a
@@ -66,10 +49,7 @@ async function main(): Promise<void> {
   });
   // Served like `npm start` (isolation headers), from a sub-path like many static hosts.
   const host = await startStaticHost({ folder, base: '/app/', isolationHeaders: true });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   const rows: Row[] = [];
   try {
     const context = await browser.newContext({ serviceWorkers: 'allow' });
@@ -132,12 +112,7 @@ async function main(): Promise<void> {
     await host.close();
     rmSync(folder, { recursive: true, force: true });
   }
-  const headers = ['figure', 'value', 'target', 'verdict'] as const;
-  const widths = headers.map((key) => Math.max(key.length, ...rows.map((row) => row[key].length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line([...headers]));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line([row.figure, row.value, row.target, row.verdict]));
+  console.log(rowsTable(rows));
 }
 
 main().catch((error) => {

@@ -46,3 +46,26 @@ export async function setReplyLength(page: Page, tokens: number): Promise<void> 
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Saved.')).toBeVisible();
 }
+
+/**
+ * A full disk, simulated: after `armFullDisk`, IndexedDB add/put throw QuotaExceededError once
+ * `afterWrites` more rows were written, as a browser out of quota does. Install before the page loads.
+ */
+export async function simulateFullDisk(page: Page): Promise<{ arm: (afterWrites: number) => Promise<void>; disarm: () => Promise<void> }> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __quotaAfter?: number };
+    for (const method of ['add', 'put'] as const) {
+      const original = IDBObjectStore.prototype[method];
+      IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
+        if (typeof w.__quotaAfter === 'number' && w.__quotaAfter-- <= 0) {
+          throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        }
+        return original.apply(this, args);
+      } as (typeof IDBObjectStore.prototype)[typeof method];
+    }
+  });
+  return {
+    arm: (afterWrites) => page.evaluate((n) => void ((window as unknown as { __quotaAfter?: number }).__quotaAfter = n), afterWrites),
+    disarm: () => page.evaluate(() => void delete (window as unknown as { __quotaAfter?: number }).__quotaAfter),
+  };
+}

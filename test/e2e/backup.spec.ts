@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { loadTinyModel, openApp, startChat } from './app';
+import { loadTinyModel, openApp, simulateFullDisk, startChat } from './app';
 
 async function openSettings(page: Page): Promise<void> {
   await page.getByRole('link', { name: 'Settings' }).click();
@@ -114,19 +114,7 @@ test.describe('backup and restore of everything', () => {
   });
 
   test('a quota error during a restore, or a file that is not a backup, changes nothing and says so', async ({ page }) => {
-    // A full disk, simulated: once armed, IndexedDB writes fail after a few rows as QuotaExceededError.
-    await page.addInitScript(() => {
-      const w = window as unknown as { __quotaAfter?: number };
-      for (const method of ['add', 'put'] as const) {
-        const original = IDBObjectStore.prototype[method];
-        IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
-          if (typeof w.__quotaAfter === 'number' && w.__quotaAfter-- <= 0) {
-            throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-          }
-          return original.apply(this, args);
-        } as (typeof IDBObjectStore.prototype)[typeof method];
-      }
-    });
+    const fullDisk = await simulateFullDisk(page);
     await openApp(page);
     await savePersona(page, 'Before', '');
     await startChat(page, 'Hester Coyle');
@@ -144,13 +132,13 @@ test.describe('backup and restore of everything', () => {
     await page.getByRole('button', { name: 'Restore', exact: true }).click();
     await expect(page.getByRole('alert')).toContainText('“notes.json” is not a Hearth backup. Choose a file made with “Download backup”. Nothing was changed.');
 
-    await page.evaluate(() => ((window as unknown as { __quotaAfter?: number }).__quotaAfter = 3));
+    await fullDisk.arm(3);
     await restoreReplacing(page, file);
     const alert = page.getByRole('alert').filter({ hasText: 'Not enough storage space' });
     await expect(alert).toContainText(/it needs about \d+(\.\d)? (B|KB|MB)/);
     await expect(alert).toContainText('Delete models you no longer use (Models page) or old conversations');
     await expect(alert).toContainText('Nothing was changed.');
-    await page.evaluate(() => delete (window as unknown as { __quotaAfter?: number }).__quotaAfter);
+    await fullDisk.disarm();
 
     expect(await snapshot(page, ['Hester Coyle', 'Ledger'])).toEqual(changed);
     await page.reload();

@@ -7,7 +7,7 @@ import { strToU8, zipSync } from 'fflate';
 import { exportPngCard, type CardCharacter } from '../../src/core/cards';
 import { join } from 'node:path';
 import { FIXTURES, haveFixtures, readPackFolder } from '../unit/core/packs/helpers';
-import { loadTinyModel, openApp, recordStreaming, streamingSamples } from './app';
+import { loadTinyModel, openApp, recordStreaming, simulateFullDisk, streamingSamples } from './app';
 
 const wren: CardCharacter = {
   name: 'Wren Ashdown',
@@ -99,29 +99,17 @@ test.describe('importing characters', () => {
   });
 
   test('a full disk during an import says how much room it needs and adds nothing', async ({ page }) => {
-    // A full disk, simulated: once armed, IndexedDB writes fail after a few rows as QuotaExceededError.
-    await page.addInitScript(() => {
-      const w = window as unknown as { __quotaAfter?: number };
-      for (const method of ['add', 'put'] as const) {
-        const original = IDBObjectStore.prototype[method];
-        IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
-          if (typeof w.__quotaAfter === 'number' && w.__quotaAfter-- <= 0) {
-            throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-          }
-          return original.apply(this, args);
-        } as (typeof IDBObjectStore.prototype)[typeof method];
-      }
-    });
+    const fullDisk = await simulateFullDisk(page);
     await openApp(page);
     const cards = page.locator('.grid > li');
     const before = await cards.count();
-    await page.evaluate(() => ((window as unknown as { __quotaAfter?: number }).__quotaAfter = 20));
+    await fullDisk.arm(20);
     await importFiles(page, [haruhiZip()]);
     const result = results(page).locator('li', { hasText: 'haruhi.zip' });
     await expect(result).toContainText('Not imported');
     await expect(result).toContainText(/no room left to save this: it needs about \d+(\.\d)? (KB|MB)/);
     await expect(result).toContainText('Nothing was changed.');
-    await page.evaluate(() => delete (window as unknown as { __quotaAfter?: number }).__quotaAfter);
+    await fullDisk.disarm();
     await expect(cards).toHaveCount(before);
     await page.reload();
     await expect(cards).toHaveCount(before);

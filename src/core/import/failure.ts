@@ -1,23 +1,15 @@
 // Why a file was not imported: one reason per way it can fail, unified over the card and pack codecs.
 
-import { CardError } from '../cards/errors';
+import { CardError, type CardErrorReason } from '../cards/errors';
 import { AppError } from '../errors';
 import { PackError } from '../packs/common';
 
+/** Every card failure passes through as it is (see toImportFailure), so its reasons are all here too. */
 export type ImportReason =
-  | 'not-a-card'
+  | CardErrorReason
   | 'not-a-pack'
   | 'unsupported-file'
-  | 'invalid-json'
-  | 'bad-base64'
   | 'wrong-shape'
-  | 'unsupported-version'
-  | 'too-large'
-  | 'bad-png'
-  | 'bad-zip'
-  | 'zip-too-many-entries'
-  | 'zip-too-large'
-  | 'unsafe-path'
   | 'quota'
   | 'storage'
   | 'cancelled'

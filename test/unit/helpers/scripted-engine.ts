@@ -1,4 +1,4 @@
-// A scripted ChatEngine for unit tests of state: replies with fixed pieces, honours abort, can fail.
+// A scripted ChatEngine for unit tests of state: replies with fixed pieces, honours abort, can fail (and a run that overflows the context once).
 
 import type { ChatEngine, ChatEvent, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../../../src/core/engine';
 import { AppError } from '../../../src/core/errors';
@@ -48,4 +48,37 @@ export class ScriptedEngine implements ChatEngine {
   capabilities() {
     return { gpu: false, multiThread: false };
   }
+}
+
+/** How big the chat grows before the refusal, and what the engine claims when it refuses. */
+export interface OverflowScript {
+  /** Times the long sentence is repeated in each filler message and reply. */
+  repeat: number;
+  /** Filler exchanges sent before the question. */
+  turns: number;
+  /** The prompt size the refusal reports. */
+  promptTokens: number;
+  message?: string;
+}
+
+/**
+ * Drives `session` to the point where the engine refuses a prompt as too long: `turns` long
+ * exchanges, then 'One more question.', refused once and then answered 'Fits now.'. Kept in one place
+ * because the session and role-prompt tests both check the retry that follows; `engine.calls` is
+ * cleared before the question, so it holds just the refused call and the retry.
+ */
+export async function sendPastContextLimit(
+  session: { send(text: string): Promise<unknown> },
+  engine: ScriptedEngine,
+  script: OverflowScript,
+): Promise<void> {
+  const long = 'The tide came in over the rocks and the lamp turned slowly above us. '.repeat(script.repeat);
+  for (let i = 0; i < script.turns; i++) {
+    engine.replies.push({ pieces: [long] });
+    await session.send(`${long} (${i})`);
+  }
+  engine.calls.length = 0;
+  engine.replies.push({ pieces: [], failWith: new AppError('context-exceeded', script.message ?? 'too long', { promptTokens: script.promptTokens }) });
+  engine.replies.push({ pieces: ['Fits now.'] });
+  await session.send('One more question.');
 }

@@ -20,30 +20,8 @@ import type { Character, Scene } from '../../../src/core/types';
 import { characterFromDraft, IMPORT_EXTENSION_KEY, scenesFromDraft } from '../../../src/core/import/records';
 import { readImportFile } from '../../../src/core/import/read-file';
 import { buildExport, EXPORT_FORMATS, exportFileName, type ExportDeps, type ExportFormat } from '../../../src/state/character-export';
-import { cardChunk, png, richV3, zip } from '../core/cards/helpers';
+import { CHARX_ICON, cardChunk, png, richCharx, richV3 } from '../core/cards/helpers';
 import { makeScene } from '../storage/helpers';
-
-const iconPng = encodeSolidPng(3, 3, [10, 200, 30, 255]);
-const bg = encodeSolidPng(4, 2, [1, 2, 3, 255]);
-const voice = Uint8Array.from({ length: 300 }, (_, i) => (i * 31) % 256);
-
-/** A CHARX with an icon, a background, an audio asset, a remote asset and a file no asset names. */
-function richCharx(): Uint8Array {
-  const card = richV3();
-  (card.data as Record<string, unknown>).assets = [
-    { type: 'icon', uri: 'embeded://assets/icon/images/main.png', name: 'main', ext: 'png', x_icon_extra: 'icon-extra' },
-    { type: 'background', uri: 'embeded://assets/background/images/forest.png', name: 'forest', ext: 'png' },
-    { type: 'x_voice', uri: 'embeded://assets/other/audio/voice.mp3', name: 'voice', ext: 'mp3', x_meta: { a: 1 } },
-    { type: 'emotion', uri: 'https://example.com/happy.png', name: 'happy', ext: 'png' },
-  ];
-  return zip([
-    { name: 'card.json', data: JSON.stringify(card) },
-    { name: 'assets/icon/images/main.png', data: iconPng, method: 0 },
-    { name: 'assets/background/images/forest.png', data: bg },
-    { name: 'assets/other/audio/voice.mp3', data: voice },
-    { name: 'module.risum', data: 'module' },
-  ]);
-}
 
 const SOURCES = [
   { label: 'PNG card', name: 'aria.png', bytes: () => png(cardChunk('ccv3', richV3())) },
@@ -116,7 +94,7 @@ describe('card exports through the export helper', () => {
     const card = readPngCard(file.bytes);
     expect(card.keyword).toBe('ccv3');
     expect((card.json as { data: { name: string } }).data.name).toBe('Aria <script>alert(1)</script>');
-    expect(card.image).toEqual(iconPng);
+    expect(card.image).toEqual(CHARX_ICON);
     // The V2 chunk alone is a complete card too.
     const v2Only = importCardFile('v2.png', png(cardChunk('chara', JSON.parse(new TextDecoder().decode(
       Uint8Array.from(atob(readTextChunk(readPngChunks(file.bytes).find((c) => c.type === 'tEXt' && readTextChunk(c.data)!.keyword === 'chara')!.data)!.text), (ch) => ch.charCodeAt(0)),
@@ -204,7 +182,7 @@ describe('Hearth pack export', () => {
     expect(pack.warnings).toEqual([]);
     const { id: _id, origin: _origin, createdAt: _c, updatedAt: _u, assets, ...fields } = character;
     expect(pack.character).toEqual(fields);
-    expect(pack.avatar).toEqual({ mime: 'image/png', bytes: iconPng });
+    expect(pack.avatar).toEqual({ mime: 'image/png', bytes: CHARX_ICON });
     expect(pack.assets).toEqual(assets);
     expect(pack.scenes).toHaveLength(2);
     pack.scenes.forEach((scene, i) => {

@@ -1,7 +1,6 @@
 // ChatSession with the role prompt: RoleGPT few-shot turns, ChatHaruhi scenes, lorebooks, the cache-aware layout, the stored inspector.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/core/errors';
 import { SCENES_HEADER } from '../../../src/core/role-prompt';
 import { estimatePromptTokens, estimateTokens, MESSAGE_OVERHEAD_TOKENS, TokenEstimator } from '../../../src/core/tokens';
 import { steadyCount } from '../../../src/state/chat-prompt';
@@ -10,7 +9,7 @@ import { CharacterRetrieval } from '../../../src/state/character-retrieval';
 import { ChatSession, type ChatSessionDeps } from '../../../src/state/chat-session.svelte';
 import { AppDatabase } from '../../../src/storage/db';
 import { createRepositories, type Repositories } from '../../../src/storage';
-import { ScriptedEngine } from '../helpers/scripted-engine';
+import { ScriptedEngine, sendPastContextLimit } from '../helpers/scripted-engine';
 
 const entry = (id: number, keys: string[], content: string, over: Partial<LorebookEntry> = {}): LorebookEntry => ({
   id, keys, secondaryKeys: [], content, enabled: true, insertionOrder: id, extensions: {}, ...over,
@@ -172,15 +171,7 @@ describe('ChatSession prompts (RoleGPT + ChatHaruhi)', () => {
   it('when the engine rejects the size, it learns it and sends a fresh, smaller prompt (not the replayed one)', async () => {
     contextWindow = 1400;
     const session = await openSession();
-    const long = 'The tide came in over the rocks and the lamp turned slowly above us. '.repeat(4);
-    for (let i = 0; i < 5; i++) {
-      engine.replies.push({ pieces: [long] });
-      await session.send(`${long} (${i})`);
-    }
-    engine.calls.length = 0;
-    engine.replies.push({ pieces: [], failWith: new AppError('context-exceeded', 'too long', { promptTokens: 1450 }) });
-    engine.replies.push({ pieces: ['Fits now.'] });
-    await session.send('One more question.');
+    await sendPastContextLimit(session, engine, { repeat: 4, turns: 5, promptTokens: 1450 });
     expect(engine.calls).toHaveLength(2);
     const [tooLong, shorter] = engine.calls.map((c) => c.messages);
     expect(estimatePromptTokens(shorter)).toBeLessThan(estimatePromptTokens(tooLong));
@@ -230,15 +221,7 @@ describe('ChatSession with the model\'s own tokenizer', () => {
     contextWindow = 1400;
     const undercounting = (text: string) => Math.ceil([...text].length / 20); // the template's tokens are what it misses
     const session = await openExact(undercounting);
-    const long = 'The tide came in over the rocks and the lamp turned slowly above us. '.repeat(4);
-    for (let i = 0; i < 5; i++) {
-      engine.replies.push({ pieces: [long] });
-      await session.send(`${long} (${i})`);
-    }
-    engine.calls.length = 0;
-    engine.replies.push({ pieces: [], failWith: new AppError('context-exceeded', 'too long', { promptTokens: 1450 }) });
-    engine.replies.push({ pieces: ['Fits now.'] });
-    await session.send('One more question.');
+    await sendPastContextLimit(session, engine, { repeat: 4, turns: 5, promptTokens: 1450 });
     const [tooLong, shorter] = engine.calls.map((c) => c.messages);
     expect(estimatePromptTokens(shorter)).toBeLessThan(estimatePromptTokens(tooLong));
     // By what the engine taught the estimator, the retry fits the window with the reply.

@@ -5,7 +5,7 @@ import { estimatePromptTokens, TokenEstimator } from '../../../src/core/tokens';
 import { ChatSession, type ChatSessionDeps } from '../../../src/state/chat-session.svelte';
 import { AppDatabase } from '../../../src/storage/db';
 import { createRepositories, type Repositories } from '../../../src/storage';
-import { ScriptedEngine } from '../helpers/scripted-engine';
+import { ScriptedEngine, sendPastContextLimit } from '../helpers/scripted-engine';
 
 const character: Character = {
   id: 'c1', origin: 'user', name: 'Mira', nickname: '', avatar: '', shortDescription: 'A keeper', description: 'Keeps a lighthouse.',
@@ -38,6 +38,14 @@ async function openSession(): Promise<ChatSession> {
   const session = await ChatSession.open(deps, 'conv');
   if (!session) throw new Error('session did not open');
   return session;
+}
+
+/** The stored conversation opened again, with no model loaded. */
+function openWithoutEngine(): Promise<ChatSession | null> {
+  return ChatSession.open({
+    conversations: repos.conversations, character, persona: () => ({ name: 'Ana', description: '' }),
+    sampling: () => DEFAULT_SAMPLING, engine: () => null, onEngineLost: () => {},
+  }, 'conv');
 }
 
 beforeEach(async () => {
@@ -139,10 +147,7 @@ describe('ChatSession', () => {
 
   it('refuses to send without a model and keeps nothing half-made', async () => {
     const session = await openSession();
-    const noEngine = await ChatSession.open({
-      conversations: repos.conversations, character, persona: () => ({ name: 'Ana', description: '' }),
-      sampling: () => DEFAULT_SAMPLING, engine: () => null, onEngineLost: () => {},
-    }, 'conv');
+    const noEngine = await openWithoutEngine();
     expect(await noEngine!.send('Hello')).toBe(false);
     expect(noEngine!.error?.code).toBe('no-model');
     expect((await repos.conversations.messages('conv')).length).toBe(session.messages.length);
@@ -152,25 +157,19 @@ describe('ChatSession', () => {
     const session = await openSession();
     engine.replies.push({ pieces: ['Reply A'] });
     await session.send('First');
-    const reopened = await ChatSession.open({
-      conversations: repos.conversations, character, persona: () => ({ name: 'Ana', description: '' }),
-      sampling: () => DEFAULT_SAMPLING, engine: () => null, onEngineLost: () => {},
-    }, 'conv');
+    const reopened = await openWithoutEngine();
     expect(reopened!.path.map((m) => m.content)).toEqual(['Who goes there?', 'First', 'Reply A']);
   });
 
   it('when the engine says the prompt is too long, it learns the real size and sends a shorter one', async () => {
     contextWindow = 1200;
     const session = await openSession();
-    const long = 'The tide came in over the rocks and the lamp turned slowly above us. '.repeat(5);
-    for (let i = 0; i < 6; i++) {
-      engine.replies.push({ pieces: [long] });
-      await session.send(`${long} (${i})`);
-    }
-    engine.calls.length = 0;
-    engine.replies.push({ pieces: [], failWith: new AppError('context-exceeded', 'request (9000 tokens) exceeds the available context size', { promptTokens: 9000 }) });
-    engine.replies.push({ pieces: ['Fits now.'] });
-    await session.send('One more question.');
+    await sendPastContextLimit(session, engine, {
+      repeat: 5,
+      turns: 6,
+      promptTokens: 9000,
+      message: 'request (9000 tokens) exceeds the available context size',
+    });
     expect(engine.calls).toHaveLength(2);
     const [tooLong, shorter] = engine.calls.map((call) => call.messages);
     expect(estimatePromptTokens(shorter)).toBeLessThan(estimatePromptTokens(tooLong));

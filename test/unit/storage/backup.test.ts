@@ -2,17 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_TABLES, readBackup, type Backup } from '../../../src/core/backup';
 import { AppError } from '../../../src/core/errors';
 import type { Character, Scene } from '../../../src/core/types';
-import { createRepositories, type Repositories } from '../../../src/storage';
+import type { Repositories } from '../../../src/storage';
 import type { AppDatabase } from '../../../src/storage/db';
-import { freshDb, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
+import { freshRepositories, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
 
 const META = { appVersion: '0.1.0', createdAt: 1_700_000_000_000 };
 let dbs: AppDatabase[] = [];
 
 async function open(): Promise<{ db: AppDatabase; repos: Repositories }> {
-  const db = await freshDb();
-  dbs.push(db);
-  return { db, repos: createRepositories(db) };
+  const opened = await freshRepositories();
+  dbs.push(opened.db);
+  return opened;
 }
 
 afterEach(async () => {

@@ -1,19 +1,13 @@
 // Duplicating a character with its corpus, and reading a corpus by page: storage-level guarantees.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppDatabase } from '../../../src/storage/db';
-import { createRepositories, type Repositories } from '../../../src/storage';
-import { freshDb, makeCharacter, makeScene } from './helpers';
+import type { Repositories } from '../../../src/storage';
+import { freshRepositoriesEachTest, makeCharacter, makeScene } from './helpers';
 
 let db: AppDatabase;
 let repos: Repositories;
-beforeEach(async () => {
-  db = await freshDb();
-  repos = createRepositories(db);
-});
-afterEach(async () => {
-  await db.delete();
-});
+freshRepositoriesEachTest((fresh) => ({ db, repos } = fresh));
 
 describe('CharacterRepository.duplicate', () => {
   it('copies the character and every scene under new ids, leaving the source untouched', async () => {

@@ -1,17 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppDatabase } from '../../../src/storage/db';
-import { createRepositories, type Repositories } from '../../../src/storage';
-import { freshDb, makeChain, makeCharacter, makeConversation, makeScene } from './helpers';
+import type { Repositories } from '../../../src/storage';
+import { freshRepositoriesEachTest, makeChain, makeCharacter, makeConversation, makeScene } from './helpers';
 
 let db: AppDatabase;
 let repos: Repositories;
-beforeEach(async () => {
-  db = await freshDb();
-  repos = createRepositories(db);
-});
-afterEach(async () => {
-  await db.delete();
-});
+freshRepositoriesEachTest((fresh) => ({ db, repos } = fresh));
 
 /** Character c with 2 scenes and 2 conversations of 3 messages; character d with 1 of each. */
 async function seed() {

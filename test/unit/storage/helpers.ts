@@ -1,6 +1,8 @@
 // Fixtures for storage tests: a fresh database per test and plain domain records.
 
+import { afterEach, beforeEach } from 'vitest';
 import type { Character, Conversation, InstalledModel, Message, Persona, Scene } from '../../../src/core/types';
+import { createRepositories, type Repositories } from '../../../src/storage';
 import { openDatabase, type AppDatabase } from '../../../src/storage/db';
 
 let counter = 0;
@@ -14,6 +16,29 @@ export function freshName(): string {
 /** Open a fresh database (tests delete it in afterEach). */
 export async function freshDb(): Promise<AppDatabase> {
   return openDatabase(freshName());
+}
+
+/** A fresh database with the app's repositories over it (the caller deletes it). */
+export async function freshRepositories(): Promise<{ db: AppDatabase; repos: Repositories }> {
+  const db = await freshDb();
+  return { db, repos: createRepositories(db) };
+}
+
+/**
+ * Before each test of the file, a fresh database and its repositories, handed to `use` (which keeps
+ * them in the file's own variables); after each test, that database is deleted.
+ */
+export function freshRepositoriesEachTest(use: (fresh: { db: AppDatabase; repos: Repositories }) => void): void {
+  let db: AppDatabase | undefined;
+  beforeEach(async () => {
+    const fresh = await freshRepositories();
+    db = fresh.db;
+    use(fresh);
+  });
+  afterEach(async () => {
+    await db?.delete();
+    db = undefined;
+  });
 }
 
 export function makeCharacter(over: Partial<Character> = {}): Character {

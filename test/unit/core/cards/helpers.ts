@@ -2,6 +2,7 @@
 // Node's zlib (not the code under test) so the tests check the codecs against independent bytes.
 
 import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
+import { encodeSolidPng } from '../../../../src/core/cards/png';
 
 export const SIG = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
@@ -204,6 +205,31 @@ export function richV3(): Record<string, unknown> {
       ],
     },
   };
+}
+
+// The CHARX fixture's asset bytes, exported so tests can check an export carries them unchanged.
+// The images come from the app's own PNG encoder: tests only compare them byte for byte with what
+// comes back out, so unlike the builders above they need not be independent of the code under test.
+export const CHARX_ICON = encodeSolidPng(3, 3, [10, 200, 30, 255]);
+export const CHARX_BACKGROUND = encodeSolidPng(4, 2, [1, 2, 3, 255]);
+export const CHARX_VOICE = Uint8Array.from({ length: 300 }, (_, i) => (i * 31) % 256);
+
+/** A CHARX with an icon, a background, an audio asset, a remote asset and a file no asset names. */
+export function richCharx(): Uint8Array {
+  const card = richV3();
+  (card.data as Record<string, unknown>).assets = [
+    { type: 'icon', uri: 'embeded://assets/icon/images/main.png', name: 'main', ext: 'png', x_icon_extra: 'icon-extra' },
+    { type: 'background', uri: 'embeded://assets/background/images/forest.png', name: 'forest', ext: 'png' },
+    { type: 'x_voice', uri: 'embeded://assets/other/audio/voice.mp3', name: 'voice', ext: 'mp3', x_meta: { a: 1 } },
+    { type: 'emotion', uri: 'https://example.com/happy.png', name: 'happy', ext: 'png' },
+  ];
+  return zip([
+    { name: 'card.json', data: JSON.stringify(card) },
+    { name: 'assets/icon/images/main.png', data: CHARX_ICON, method: 0 },
+    { name: 'assets/background/images/forest.png', data: CHARX_BACKGROUND },
+    { name: 'assets/other/audio/voice.mp3', data: CHARX_VOICE },
+    { name: 'module.risum', data: 'module' },
+  ]);
 }
 
 /** SillyTavern's export shape: flat V1 fields plus `data`. */

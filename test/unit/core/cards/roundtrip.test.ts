@@ -13,32 +13,9 @@ import {
 } from '../../../../src/core/cards/card';
 import { exportCharx } from '../../../../src/core/cards/charx';
 import { importCardFile, type ImportResult } from '../../../../src/core/cards/detect';
-import { encodeSolidPng } from '../../../../src/core/cards/png';
-import { apng, cardChunk, png, richV3, stMix, zip } from './helpers';
+import { apng, cardChunk, png, richCharx, richV3, stMix } from './helpers';
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
-const iconPng = encodeSolidPng(3, 3, [10, 200, 30, 255]);
-const bg = encodeSolidPng(4, 2, [1, 2, 3, 255]);
-const voice = Uint8Array.from({ length: 300 }, (_, i) => (i * 31) % 256);
-
-function richCharx(): Uint8Array {
-  const card = richV3();
-  const data = card.data as Record<string, unknown>;
-  data.assets = [
-    { type: 'icon', uri: 'embeded://assets/icon/images/main.png', name: 'main', ext: 'png', x_icon_extra: 'icon-extra' },
-    { type: 'background', uri: 'embeded://assets/background/images/forest.png', name: 'forest', ext: 'png' },
-    { type: 'x_voice', uri: 'embeded://assets/other/audio/voice.mp3', name: 'voice', ext: 'mp3', x_meta: { a: 1 } },
-    { type: 'emotion', uri: 'https://example.com/happy.png', name: 'happy', ext: 'png' },
-  ];
-  return zip([
-    { name: 'card.json', data: JSON.stringify(card) },
-    { name: 'assets/icon/images/main.png', data: iconPng, method: 0 },
-    { name: 'assets/background/images/forest.png', data: bg },
-    { name: 'assets/other/audio/voice.mp3', data: voice },
-    { name: 'module.risum', data: 'module' },
-  ]);
-}
-
 const V1 = {
   name: 'Old Bob <script>x()</script>',
   description: 'A farmer.',
