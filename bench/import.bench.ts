@@ -3,8 +3,8 @@
 // fixture pack and for generated packs of 20,000 scenes. Prints a table; targets are reported,
 // never asserted. Each case runs in its own process so its peak memory is its own.
 //
-// UI responsiveness is not measured here: in the app the write happens in chunks of 1,000 scenes
-// with a progress update (and a yield to the page) between them; see src/state/import-job.svelte.ts.
+// UI responsiveness is measured in the browser by bench/import-ui.bench.ts (the same imports through
+// the gallery: time, longest main-thread task, progress bar, heap).
 
 // A real IndexedDB implementation in Node, as the unit tests use.
 import 'fake-indexeddb/auto';
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     return JSON.parse(out.trim().split('\n').pop() as string) as CaseResult;
   });
   table(rows);
-  console.log('UI responsiveness: scenes are written in chunks of 1,000 with a progress update between them; see import-job.svelte.ts.');
+  console.log('UI responsiveness during the same imports in Chromium: see the import-ui table (bench/import-ui.bench.ts).');
 }
 
 main().catch((error) => {

@@ -3,7 +3,7 @@
 
 import { ImportFailure } from '../core/import/failure';
 import type { ReadResult } from '../core/import/read-file';
-import { runImportRead, unwrapReply, type ImportReadReply, type ImportReadRequest } from '../core/import/worker-protocol';
+import { ReplyAssembler, runImportRead, unwrapReply, type ImportReadPart, type ImportReadRequest } from '../core/import/worker-protocol';
 
 export type ImportReader = (request: ImportReadRequest, signal: AbortSignal) => Promise<ReadResult>;
 
@@ -28,10 +28,13 @@ export const workerReader: ImportReader = (request, signal) =>
       reject(cancelled());
     };
     signal.addEventListener('abort', abort);
-    worker.onmessage = (event: MessageEvent<ImportReadReply>) => {
+    const assembler = new ReplyAssembler();
+    worker.onmessage = (event: MessageEvent<ImportReadPart>) => {
+      const reply = assembler.add(event.data);
+      if (!reply) return;
       finish();
       try {
-        resolve(unwrapReply(event.data));
+        resolve(unwrapReply(reply));
       } catch (error) {
         reject(error);
       }
