@@ -30,12 +30,23 @@
 //   nothing; at the next fresh build they move into the context block. (`onTopicMove: 'rebuild'`
 //   rebuilds at once instead: a full prefill on web-llm.) Rebuilding the block every turn, as
 //   ChatHaruhi does, would cost a full prefill every turn.
+// - The engine's cache rule (`cache`, passed by the app for the loaded engine) sets what a fresh
+//   build costs and so what it does. 'exact-messages' (web-llm): every fresh build is a full
+//   prefill, so it refreshes scenes and lorebook entries too (free at that point). 'token-prefix'
+//   (llama.cpp): a fresh build re-prefills only what follows the first change, so it keeps the
+//   context block whenever the topic has not moved (entries that started to trigger ride on the new
+//   message as a note), and a topic move rebuilds the block at once (block plus retained history,
+//   about a third of the prompt, not all of it), giving the new subject a full block at once.
+//   Unset: the block is kept when neither topic nor lorebook hits changed, and moves append.
 // - History's room is its budget plus whatever the few-shot turns and the context block leave
 //   unused (fixed between fresh builds, since those sections are). A fresh build fills only
 //   `retain` of it with the newest turns, leaving room for the next several turns to append. When
 //   an append would not fit, the prompt is built afresh, keeping the context block if the topic has
 //   not moved (llama.cpp then reuses everything up to the history). Dropping one old message per
 //   turn instead, as a plain builder does once history is full, breaks the cache on every turn.
+//   Retained history keeps whole exchanges, as ChatHaruhi keeps (query, response) pairs: when the
+//   retain share cuts between a message and its reply, the orphaned reply goes too (older turns are
+//   re-prefilled at every fresh build, and a reply without its question misleads).
 // - Regenerating the same turn returns the very same prompt.
 // - Post-history instructions end the new user message as "[System note: …]" (web-llm allows one
 //   system message only, and small models follow a note there); earlier user messages are replayed
@@ -99,16 +110,26 @@ export interface RolePromptInput {
   /** Overrides the scene-relevance test for whether the topic moved. */
   topicMoved?: boolean;
   /**
-   * What a topic move does between rebuilds. 'append' (default): the new scenes ride on the new
-   * message (the cache survives; the context block catches up at the next rebuild). 'rebuild':
-   * the context block is rebuilt at once (a full prefill on web-llm).
+   * What a topic move does between rebuilds. 'append' (default, except on a token-prefix engine):
+   * the new scenes ride on the new message (the cache survives; the context block catches up at the
+   * next rebuild). 'rebuild' (default with `cache: 'token-prefix'`): the context block is rebuilt at
+   * once (a full prefill on web-llm; the block and the retained history on llama.cpp).
    */
   onTopicMove?: 'append' | 'rebuild';
+  /** How the loaded engine reuses its KV cache; shapes what a fresh build keeps (see RoleCacheRule). */
+  cache?: RoleCacheRule;
   /** Seed for {{random}}, {{pick}}, {{roll}} (use the conversation id). Defaults to the character's name. */
   seed?: string | number;
   /** Absolute token budgets replacing the scaled ones. */
   budgets?: Partial<RoleBudgets>;
 }
+
+/**
+ * 'exact-messages' (web-llm): the cache survives only when messages[:-1] equal the previous
+ * conversation, so any fresh build is a full prefill. 'token-prefix' (llama.cpp / wllama): the
+ * longest identical token prefix survives, so a fresh build pays only from its first change on.
+ */
+export type RoleCacheRule = 'exact-messages' | 'token-prefix';
 
 export type SectionName =
   | 'system'
@@ -700,7 +721,10 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
     if (prior.length >= L.turns && hashes[L.turns] === L.turnsHash) {
       const knownScenes = new Set([...L.scenes, ...L.notedScenes].map((x) => x.id));
       const moved = topicMoved([...knownScenes]);
-      if (moved && input.onTopicMove === 'rebuild') refresh = 'topic-moved';
+      // On a token-prefix engine a rebuild re-prefills the block and the retained history only, so
+      // the new subject gets a full block at once rather than a third of one on the message.
+      const onTopicMove = input.onTopicMove ?? (input.cache === 'token-prefix' ? 'rebuild' : 'append');
+      if (moved && onTopicMove === 'rebuild') refresh = 'topic-moved';
       else {
         // A topic move adds the best new scenes to the new message: a third of what a fresh block
         // would hold (at least one scene), enough to carry the new subject until the next rebuild.
@@ -748,7 +772,9 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
   const overflow = Math.max(0, finalCost - budgets.messageReserve);
   const contextRoom = Math.max(0, planContext - overflow);
 
-  // The context block: reused when the topic has not moved and no new lorebook entry triggers.
+  // The context block: reused when the topic has not moved and no new lorebook entry triggers; on a
+  // token-prefix engine new entries ride on the new message instead (a note costs less than the
+  // block), and on an exact-messages engine it is never reused (the fresh build is a full prefill).
   let contextParts: Part[];
   let chosenScenes: InspectorScene[];
   let contextLore: InspectorLore[];
@@ -764,7 +790,8 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
     previousLayout &&
     reusable.length === previousLayout.contextParts.length &&
     reusable[reusable.length - 1]?.section === 'chat-start' &&
-    triggeredLore.every((m) => reusableIds.has(m.entry.id)) &&
+    input.cache !== 'exact-messages' &&
+    (input.cache === 'token-prefix' || triggeredLore.every((m) => reusableIds.has(m.entry.id))) &&
     !topicMoved(previousLayout.scenes.map((s) => s.id)) &&
     cost(contentOf(reusable)) - markerCost <= contextRoom
   ) {
@@ -793,11 +820,15 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
     contextLore = loreKept.map((m) => loreInfo(m, 'context'));
   }
 
+  // Entries that started to trigger since the kept block was built (token-prefix only).
+  let freshNotes: LoreMatch[] = reused ? triggeredLore.filter((m) => !reusableIds.has(m.entry.id)) : [];
+  const finalCostNow = freshNotes.length ? cost(contentOf(finalParts(freshNotes, true))) : finalCost;
+
   // History, newest first and contiguous. Its room is its budget plus whatever the few-shot turns
   // and the context block left unused (so a character without scenes gets more history). The
   // cache-aware layout fills only `retain` of it, leaving the rest for the turns that will be
   // appended before the next rebuild. The newest turn goes in whenever it fits the whole room.
-  const historyRoom = Math.max(0, available - systemCost - fewShotCost - cost(contentOf(contextParts)) - Math.max(finalCost, budgets.messageReserve));
+  const historyRoom = Math.max(0, available - systemCost - fewShotCost - cost(contentOf(contextParts)) - Math.max(finalCostNow, budgets.messageReserve));
   const target = cacheAware ? Math.floor(historyRoom * budgets.retain) : historyRoom;
   let start = prior.length;
   let used = 0;
@@ -807,6 +838,8 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
     used += c;
     start = k;
   }
+  // Whole exchanges: a reply whose message the retain share left out goes too (never the newest turn).
+  if (cacheAware && start > 0 && start < prior.length - 1 && prior[start].role === 'assistant' && prior[start - 1].role === 'user') start++;
 
   // Assemble; in the rare case merging or an odd counter puts it over, give things back in order.
   let exampleTurns = fewShot;
@@ -818,7 +851,7 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
   let truncatedSystem = false;
   for (let attempt = 0; ; attempt++) {
     const ctx: Turn = { role: 'user', parts: contextParts };
-    const turns: Turn[] = [...exampleTurns, ctx, ...prior.slice(start).map((p) => p.turn), finalTurn([], withPhi, finalText)];
+    const turns: Turn[] = [...exampleTurns, ctx, ...prior.slice(start).map((p) => p.turn), finalTurn(freshNotes, withPhi, finalText)];
     const built = assemble(systemNow, turns);
     const { sections, total } = measure(built, count);
     if (total <= budget) {
@@ -835,7 +868,7 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
         mode: 'fresh',
         refresh,
         scenes: { chosen: scenesKept, leftOut: leftOutScenes, reused },
-        lore: [...constantLore.map((m) => loreInfo(m, 'system')), ...contextLore],
+        lore: [...constantLore.map((m) => loreInfo(m, 'system')), ...contextLore, ...freshNotes.map((m) => loreInfo(m, 'note'))],
         loreLeftOut: loreLeft,
         history: { kept: prior.length - start, dropped: start },
         layout: {
@@ -848,7 +881,7 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
           contextParts: partsLayout(contextParts),
           scenes: scenesKept,
           lore: contextLore,
-          notedLore: [],
+          notedLore: freshNotes.map((m) => m.entry.id),
           notedScenes: [],
           turns: prior.length + 1,
           turnsHash,
@@ -859,7 +892,10 @@ export function buildRolePrompt(input: RolePromptInput): RolePrompt {
     }
     const over = total - budget;
     if (start < prior.length) start++;
-    else if (scenesKept.length > 0) {
+    else if (freshNotes.length > 0) {
+      for (const m of freshNotes) loreLeft.push({ id: m.entry.id, ...(m.entry.name ? { name: m.entry.name } : {}), reason: 'no-room', matchedKeys: m.matchedKeys });
+      freshNotes = [];
+    } else if (scenesKept.length > 0) {
       scenesKept = scenesKept.slice(0, -1);
       const byId = new Map(ranked.map((s) => [s.id, s]));
       const texts = scenesKept.map((s) => byId.get(s.id)).filter((s): s is ChosenScene => s !== undefined);

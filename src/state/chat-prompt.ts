@@ -2,9 +2,9 @@
 
 import type { PromptInspector, RetrievalTrace } from '../core/prompt-inspector';
 import { mergeLorebooks } from '../core/merge-lorebooks';
-import { buildRolePrompt, type RetrievedScene, type RolePrompt } from '../core/role-prompt';
+import { buildRolePrompt, type RetrievedScene, type RoleCacheRule, type RolePrompt } from '../core/role-prompt';
 import { estimateTokens, type TokenEstimator } from '../core/tokens';
-import type { Character, ChatTurn, Message, SentPrompt, StoredLorebook } from '../core/types';
+import type { Character, ChatTurn, EngineKind, Message, SentPrompt, StoredLorebook } from '../core/types';
 import type { MessageTree } from '../core/message-tree';
 import { CharacterRetrieval, type RetrievalResult } from './character-retrieval';
 
@@ -26,6 +26,13 @@ export interface PromptContext {
   scenes: RetrievedScene[];
   retrieval?: RetrievalTrace;
   seed?: string;
+  /** The loaded engine, whose cache rule shapes the cache-aware layout. */
+  engine?: EngineKind;
+}
+
+/** web-llm reuses its cache only for identical earlier messages; wllama (llama.cpp) for an identical token prefix. */
+export function cacheRuleOf(engine: EngineKind): RoleCacheRule {
+  return engine === 'webllm' ? 'exact-messages' : 'token-prefix';
 }
 
 /** The conversation turns the prompt builder reads: empty messages (a reply stopped before its first token) left out. */
@@ -72,6 +79,7 @@ export function buildChatPrompt(context: PromptContext): RolePrompt {
     countTokens: context.countTokens,
     previous: context.previous,
     seed: context.seed,
+    ...(context.engine ? { cache: cacheRuleOf(context.engine) } : {}),
   });
   const inspector: PromptInspector = context.retrieval ? { ...prompt.inspector, retrieval: context.retrieval } : prompt.inspector;
   return { ...prompt, inspector };

@@ -198,6 +198,7 @@ export class ChatSession {
       scenes: found?.scenes ?? [],
       retrieval: found?.trace,
       seed: this.conversation?.id,
+      engine: ready.engine.kind,
     });
   }
 

@@ -421,6 +421,87 @@ describe('buildRolePrompt: cache-aware layout', () => {
   });
 });
 
+describe("buildRolePrompt: the engine's cache rule", () => {
+  const bigScenes = Array.from({ length: 12 }, (_, i) => scene(`s${i}`, 12 - i, 'Haruhi:「' + 'word '.repeat(40) + '」'));
+  const alien = lore({ keys: ['alien'], content: 'Aliens watch Haruhi from the roof.' });
+  // A long chat at 2k: the messages mention aliens from the fourth turn on, so the entry starts to
+  // trigger between fresh builds, and appends soon outgrow the history room.
+  const longChat = (cache: RolePromptInput['cache'], aliens = true) => {
+    const input = base({ scenes: bigScenes, contextWindow: 2048, replyTokens: 256, lorebook: book([alien]), cache });
+    const steps = Array.from({ length: 12 }, (_, i) => ({ reply: `Reply ${i}: ` + 'so much to say '.repeat(10), message: aliens && i >= 2 ? `An alien again, ${i}?` : `Message ${i}?` }));
+    return { input, prompts: play(input, steps) };
+  };
+  const firstFull = (prompts: RolePrompt[]) => prompts.findIndex((p, i) => i > 3 && p.inspector.refresh === 'history-full');
+
+  it('token-prefix (llama.cpp): a history-full rebuild keeps the context block and notes new lorebook hits on the message', () => {
+    const { input, prompts } = longChat('token-prefix');
+    const rebuild = firstFull(prompts);
+    expect(rebuild).toBeGreaterThan(3);
+    const after = prompts[rebuild];
+    const before = prompts[rebuild - 1];
+    expectValid(after, { ...input, history: [] as ChatTurn[] } as RolePromptInput);
+    expect(after.inspector.scenes.reused).toBe(true);
+    // Everything up to the end of the context block is what llama.cpp already holds.
+    const block = after.inspector.layout.contextIndex;
+    const contextChars = after.inspector.layout.contextParts.reduce((n, [, length]) => n + length + 2, -2);
+    expect(after.messages.slice(0, block)).toEqual(before.messages.slice(0, block));
+    expect(after.messages[block].content.slice(0, contextChars)).toBe(before.messages[block].content.slice(0, contextChars));
+    // The entry is not in the kept block, so it rides on the new message, and is not noted twice.
+    expect(after.messages[block].content.slice(0, contextChars)).not.toContain('Aliens watch');
+    expect(after.messages.at(-1)?.content.startsWith('[World info: Aliens watch Haruhi from the roof.]')).toBe(true);
+    expect(after.inspector.lorebook.chosen).toContainEqual(expect.objectContaining({ id: alien.id, placement: 'note' }));
+    expect(prompts[rebuild + 1].inspector.mode).toBe('appended');
+    expect(prompts[rebuild + 1].messages.at(-1)?.content).not.toContain('Aliens watch');
+  });
+
+  it('exact-messages (web-llm): a fresh build refreshes the context block, since it is a full prefill anyway', () => {
+    const { prompts } = longChat('exact-messages');
+    const rebuild = firstFull(prompts);
+    expect(rebuild).toBeGreaterThan(3);
+    const after = prompts[rebuild];
+    expect(after.inspector.scenes.reused).toBe(false);
+    expect(after.inspector.lorebook.chosen).toContainEqual(expect.objectContaining({ id: alien.id, placement: 'context' }));
+    expect(after.messages.at(-1)?.content).not.toContain('Aliens watch');
+    expect(prompts[rebuild + 1].inspector.mode).toBe('appended');
+    // Even with nothing new to add, the block is built again rather than kept.
+    const quiet = longChat('exact-messages', false).prompts;
+    const quietRebuild = quiet[firstFull(quiet)];
+    expect(quietRebuild.inspector.scenes.reused).toBe(false);
+    expect(longChat(undefined, false).prompts.find((p) => p.inspector.refresh === 'history-full')?.inspector.scenes.reused).toBe(true);
+  });
+
+  it('token-prefix: a topic move rebuilds the context block at once; the other rules append the new scenes', () => {
+    const scenes = [scene('a', 3), scene('b', 2), scene('c', 1)];
+    const moved = [scene('x', 5), scene('y', 4)];
+    for (const cache of ['token-prefix', 'exact-messages', undefined] as const) {
+      const input = base({ scenes, cache });
+      const [first, second] = play(input, [{ reply: 'Fine.', message: 'Tell me about espers.', scenes: moved }]);
+      if (cache === 'token-prefix') {
+        expect(second.inspector.refresh).toBe('topic-moved');
+        expect(second.inspector.scenes.chosen.map((s) => s.id)).toEqual(['x', 'y']);
+        // System and few-shot turns stay, so llama.cpp re-prefills only the block and the history.
+        expect(second.messages.slice(0, 5)).toEqual(first.messages.slice(0, 5));
+      } else {
+        expect(second.inspector.mode, String(cache)).toBe('appended');
+        expect(second.inspector.layout.notedScenes.map((s) => s.id)).toEqual(['x', 'y']);
+      }
+    }
+  });
+
+  it('keeps whole exchanges when a rebuild retains part of the history', () => {
+    for (const cache of ['token-prefix', 'exact-messages', undefined] as const) {
+      const { prompts } = longChat(cache);
+      const rebuilds = prompts.filter((p, i) => i > 0 && p.inspector.refresh === 'history-full');
+      expect(rebuilds.length, String(cache)).toBeGreaterThan(0);
+      for (const p of rebuilds) {
+        // The history before the new message ends with a reply, so whole exchanges make an even count.
+        expect(p.inspector.history.kept % 2, String(cache)).toBe(0);
+        expect(p.inspector.history.kept).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
 describe('card macros with a seed', () => {
   const ctx = { char: 'Haruhi', user: 'Kyon' };
 
@@ -589,7 +670,8 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
     let built = 0;
     let appended = 0;
     for (let seed = 1; seed <= 200; seed++) {
-      const input = randomInput(seed);
+      // Each engine cache rule, and none, over a third of the chats.
+      const input = { ...randomInput(seed), cache: (['token-prefix', 'exact-messages', undefined] as const)[seed % 3] };
       const { random, text } = generator(seed * 7919);
       const budget = input.contextWindow - input.replyTokens;
       let prompt: RolePrompt;
