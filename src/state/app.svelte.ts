@@ -30,6 +30,7 @@ import { Locale } from './locale.svelte';
 import { ModelLoader, type ModelLoaderOptions } from './model-loader.svelte';
 import { ModelManager, type ModelStore } from './model-manager.svelte';
 import { Router } from './router.svelte';
+import { settledMessages, stopAndSettle } from './stop-session';
 import { Toasts } from './toasts.svelte';
 
 /** Ids of built-ins the person deleted, so startup does not install them again. */
@@ -52,7 +53,7 @@ export interface AppDeps {
 export class AppState {
   readonly locale = Locale.fromBrowser();
   readonly router = new Router();
-  readonly toasts = new Toasts();
+  readonly toasts = new Toasts((error) => this.locale.describe(error));
   /** New versions, offline readiness and the network; main.ts connects the service worker. */
   readonly updates = new AppUpdate(() => ({
     streaming: this.session?.busy ?? false,
@@ -104,6 +105,11 @@ export class AppState {
       loader: this.models,
       repos: () => this.repos,
       onKept: (model) => (this.lastModel = model),
+      // A deleted model is not offered as "load again"; the next kept one is, as after a restart.
+      onRemoved: async (id) => {
+        if (this.lastModel?.id !== id) return;
+        this.lastModel = (await this.repos.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
+      },
     });
     this.backup = new BackupState({
       repository: () => this.repos.backup,
@@ -112,7 +118,8 @@ export class AppState {
         // Restored scenes may lack vectors for the embedding model prepared on this device.
         this.embeddings?.onImported(this.characters.map((c) => c.id));
       },
-      stopWriters: () => this.session?.stop(),
+      // Waits for a stopped reply's last write, so it cannot land in the restored data.
+      stopWriters: () => (this.session ? stopAndSettle(this.session) : undefined),
       appVersion,
       estimate: async () => (typeof navigator !== 'undefined' ? navigator.storage?.estimate() : undefined),
     });
@@ -245,6 +252,8 @@ export class AppState {
   }
 
   async deleteConversation(id: string): Promise<void> {
+    // A reply streaming into this chat would go on writing after it is gone: stop it first.
+    if (this.session?.conversation?.id === id) await stopAndSettle(this.session);
     const conversation = await this.repos.conversations.get(id);
     if (!conversation) return;
     const messages = await this.repos.conversations.messages(id);
@@ -252,7 +261,7 @@ export class AppState {
     if (this.session?.conversation?.id === id) this.session = null;
     this.toasts.show(this.locale.t('character.chatDeleted'), {
       label: this.locale.t('common.undo'),
-      run: () => this.repos.conversations.create(conversation, messages),
+      run: () => this.repos.conversations.create(conversation, settledMessages(messages)),
     });
   }
 

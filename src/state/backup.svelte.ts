@@ -11,7 +11,7 @@ export interface BackupDeps {
   /** Reload what the app shows (characters, persona, settings) from storage after a change. */
   reload: () => Promise<void>;
   /** Stop whatever else writes to storage (a reply being streamed) before its data is replaced. */
-  stopWriters?: () => void;
+  stopWriters?: () => void | Promise<void>;
   appVersion: string;
   /** navigator.storage.estimate, when the browser has it. */
   estimate?: () => Promise<{ usage?: number; quota?: number } | undefined>;
@@ -103,7 +103,7 @@ export class BackupState {
         throw error instanceof BackupError ? badBackup(error) : error;
       }
       this.phase = 'restoring';
-      this.#deps.stopWriters?.();
+      await this.#deps.stopWriters?.();
       let summary: RestoreSummary;
       try {
         summary = await this.#deps.repository().restore(backup, mode, this.#onProgress);
@@ -123,7 +123,7 @@ export class BackupState {
   async deleteAll(): Promise<boolean> {
     this.lastRestore = null;
     const done = await this.#run('deleting', async () => {
-      this.#deps.stopWriters?.();
+      await this.#deps.stopWriters?.();
       await this.#deps.repository().clearAll();
       await this.#deps.reload();
       return true;

@@ -4,6 +4,7 @@ import type { Character } from '../core/types';
 import { REMOVED_BUILTINS_KEY, type AppState } from './app.svelte';
 import { downloadFile, fetchImage, rasterizeToPng } from './browser-images';
 import { buildExport, type ExportFormat } from './character-export';
+import { settledMessages, stopAndSettle } from './stop-session';
 
 /**
  * A copy under a new id, named "<name> (copy)", with every scene (and its vectors) copied in the
@@ -41,16 +42,20 @@ async function setBuiltinRemoved(app: AppState, id: string, removed: boolean): P
  * everything back and forgets that record.
  */
 export async function deleteCharacter(app: AppState, id: string): Promise<void> {
+  // A reply still streaming into one of its chats would go on writing (and keep the engine busy)
+  // after the chat is gone: stop it and let its last write land before taking the snapshot.
+  const session = app.session?.character.id === id ? app.session : null;
+  if (session) await stopAndSettle(session);
   const snapshot = await app.repos.characters.removeWithUndo(id);
   if (!snapshot) return;
   const builtin = snapshot.character.origin === 'builtin';
   if (builtin) await setBuiltinRemoved(app, id, true);
-  if (app.session?.conversation?.characterId === id) app.session = null;
+  if (app.session?.character.id === id) app.session = null;
   app.characters = await app.repos.characters.list();
   app.toasts.show(app.locale.t('character.deleted', { name: snapshot.character.name }), {
     label: app.locale.t('common.undo'),
     run: async () => {
-      await app.repos.characters.restore(snapshot);
+      await app.repos.characters.restore({ ...snapshot, messages: settledMessages(snapshot.messages) });
       if (builtin) await setBuiltinRemoved(app, id, false);
       app.characters = await app.repos.characters.list();
     },

@@ -1,6 +1,7 @@
 // Turning a stored character into a file to download: PNG card, V3 JSON, CHARX, or a Hearth pack.
 
 import { cardJsonBytes, exportCardV3, exportCharx, exportPngCard, fromDataUrl, isPng, type ImageBytes } from '../core/cards';
+import { localImageUrl } from '../core/image-url';
 import { IMPORT_EXTENSION_KEY } from '../core/import/records';
 import { encodeHearthPack, HEARTH_PACK_EXTENSION } from '../core/packs';
 import type { Character, Scene } from '../core/types';
@@ -53,7 +54,8 @@ export function exportFileName(name: string, format: ExportFormat): string {
 }
 
 async function avatarBytes(character: Character, deps: ExportDeps): Promise<ImageBytes | undefined> {
-  if (!character.avatar) return undefined;
+  // A remote avatar (from an older import or a backup) is not fetched: nothing leaves the device.
+  if (!localImageUrl(character.avatar)) return undefined;
   return fromDataUrl(character.avatar) ?? (await deps.fetchImage?.(character.avatar));
 }
 
@@ -61,7 +63,7 @@ async function avatarBytes(character: Character, deps: ExportDeps): Promise<Imag
 async function avatarPng(character: Character, deps: ExportDeps): Promise<Uint8Array | undefined> {
   const image = await avatarBytes(character, deps);
   if (image && isPng(image.bytes)) return image.bytes;
-  if (!character.avatar) return undefined;
+  if (!localImageUrl(character.avatar)) return undefined;
   try {
     const png = await deps.rasterize?.(character.avatar);
     return png && isPng(png) ? png : undefined;

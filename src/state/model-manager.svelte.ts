@@ -63,6 +63,8 @@ export interface ModelManagerOptions {
   origin?: () => string;
   /** Told when a picked model has been kept, so it can be offered again ("load the last model"). */
   onKept?: (model: InstalledModel) => void;
+  /** Told when a model's record is deleted, so it is no longer offered again. */
+  onRemoved?: (id: string) => void | Promise<void>;
 }
 
 export class ModelManager {
@@ -265,7 +267,10 @@ export class ModelManager {
       if (row.place === 'opfs' && row.file) await store.files.remove(row.file);
       else if (row.place === 'wllama-cache' && row.url) await store.wllama.remove(row.url);
       else if (row.model?.engine === 'webllm') await store.webllm.remove(row.model);
-      if (row.model) await this.#options.repos().models.remove(row.model.id);
+      if (row.model) {
+        await this.#options.repos().models.remove(row.model.id);
+        await this.#options.onRemoved?.(row.model.id);
+      }
       this.notice = { key: 'deleted', name: row.label };
     } catch (error) {
       this.error = toAppError(error, 'storage-unavailable');

@@ -11,6 +11,12 @@ const TOAST_MS = 7000;
 export class Toasts {
   items = $state.raw<Toast[]>([]);
   #nextId = 1;
+  readonly #describe: (error: unknown) => string;
+
+  /** `describe` words a failed action (an Undo that could not write) as a sentence for a new toast. */
+  constructor(describe: (error: unknown) => string = (error) => (error instanceof Error ? error.message : String(error))) {
+    this.#describe = describe;
+  }
 
   show(text: string, action?: Toast['action']): number {
     const id = this.#nextId++;
@@ -25,6 +31,11 @@ export class Toasts {
 
   async act(toast: Toast): Promise<void> {
     this.dismiss(toast.id);
-    await toast.action?.run();
+    try {
+      await toast.action?.run();
+    } catch (error) {
+      // The toast is gone and the button with it: without this, a failed Undo would look like success.
+      this.show(this.#describe(error));
+    }
   }
 }

@@ -1,6 +1,6 @@
 // The character aggregate: a character, and on delete everything that hangs off it.
 
-import type { Character, Conversation, Message, Scene } from '../core/types';
+import type { Character, Conversation, Message, Scene, StoredLorebook } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 
@@ -10,6 +10,8 @@ export interface CharacterSnapshot {
   scenes: Scene[];
   conversations: Conversation[];
   messages: Message[];
+  /** Lorebooks attached to this character only (global books stay). Absent in older snapshots. */
+  lorebooks?: StoredLorebook[];
 }
 
 const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
@@ -42,7 +44,7 @@ export class CharacterRepository {
     });
   }
 
-  /** Remove a character with its scenes, conversations and their messages, all or nothing. */
+  /** Remove a character with its scenes, conversations and their messages, and its own lorebooks, all or nothing. */
   remove(id: string): Promise<void> {
     return guard(() => this.cascade(id, false).then(() => undefined));
   }
@@ -75,18 +77,20 @@ export class CharacterRepository {
   restore(snapshot: CharacterSnapshot): Promise<void> {
     const { db } = this;
     return guard(() =>
-      db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages], async () => {
+      db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.lorebooks], async () => {
         await db.characters.put(snapshot.character);
         await db.scenes.bulkPut(snapshot.scenes);
         await db.conversations.bulkPut(snapshot.conversations);
         await db.messages.bulkPut(snapshot.messages);
+        await db.lorebooks.bulkPut(snapshot.lorebooks ?? []);
       }),
     );
   }
 
   private cascade(id: string, keep: boolean): Promise<CharacterSnapshot | undefined> {
     const { db } = this;
-    return db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages], async () => {
+    // Its own lorebooks go too: a book pointing at no character would make the next backup unrestorable.
+    return db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.lorebooks], async () => {
       const character = keep ? await db.characters.get(id) : undefined;
       const conversationIds = await db.conversations.where('characterId').equals(id).primaryKeys();
       const messagesOf = () => db.messages.where('conversationId').anyOf(conversationIds);
@@ -97,11 +101,13 @@ export class CharacterRepository {
           scenes: await db.scenes.where('characterId').equals(id).toArray(),
           conversations: await db.conversations.bulkGet(conversationIds).then((cs) => cs.filter((c) => c !== undefined)),
           messages: await messagesOf().toArray(),
+          lorebooks: await db.lorebooks.where('characterId').equals(id).toArray(),
         };
       }
       await messagesOf().delete();
       await db.conversations.bulkDelete(conversationIds);
       await db.scenes.where('characterId').equals(id).delete();
+      await db.lorebooks.where('characterId').equals(id).delete();
       await db.characters.delete(id);
       return snapshot;
     });

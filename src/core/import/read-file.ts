@@ -11,6 +11,7 @@ import { decodeHearthPack } from '../packs/hearth-pack';
 import { parseRoleBench, parseRoleLlmProfile } from '../packs/rolellm';
 import { readZip } from '../packs/zip';
 import { isPng } from '../cards/png';
+import { localImageUrl } from '../image-url';
 import type { CharacterFields, Lorebook } from '../types';
 import { isZipSignature } from '../zip';
 import { ImportFailure, toImportFailure } from './failure';
@@ -188,7 +189,8 @@ function readJson(file: SourceFile, text: string): ReadResult {
   }
   if (json && typeof json === 'object' && (json as { format?: unknown }).format === 'hearth-pack') {
     const pack = decodeHearthPack(file.bytes);
-    const character: CardCharacter = { ...pack.character, avatar: pack.character.avatar ?? '' };
+    // A pack may name its avatar by URL; a remote one would be fetched each time it is shown.
+    const character: CardCharacter = { ...pack.character, avatar: localImageUrl(pack.character.avatar) };
     if (pack.assets.length) character.assets = pack.assets.map((a) => ({ ...a }));
     return { characters: [{ kind: 'hearth-pack', character, scenes: pack.scenes, warnings: pack.warnings }], lorebooks: [] };
   }

@@ -128,6 +128,19 @@ describe('ModelManager', () => {
     expect(app.manager.estimate?.usage).toBe(0);
   });
 
+  it('a deleted model is no longer offered as "load again" on the chat page', async () => {
+    const device = fakeStore();
+    const app = makeApp(`manager-${crypto.randomUUID()}`, device.store, new RecordingEngine());
+    await app.start();
+    await app.manager.loadPicked(tinyFile());
+    await app.manager.loadPicked(new File([new Uint8Array(10)], 'other.gguf'));
+    expect(app.lastModel?.id).toBe('gguf:other.gguf');
+    await app.manager.remove(app.manager.rows.find((r) => r.key === 'gguf:other.gguf')!);
+    expect(app.lastModel?.id).toBe('gguf:tiny.gguf'); // the model still kept, as after a restart
+    await app.manager.remove(app.manager.rows[0]!);
+    expect(app.lastModel).toBeNull();
+  });
+
   it('refuses a catalog download that cannot fit, naming the space, before downloading anything', async () => {
     const device = fakeStore(500 * 1024 * 1024);
     const engine = new RecordingEngine();
