@@ -89,6 +89,8 @@ export class AppState {
       characters: () => this.characters,
       refresh: async () => {
         this.characters = await this.repos.characters.list();
+        // A replacing import moved the open chat to the new character: reopen it with that one.
+        if (this.session && !this.character(this.session.character.id)) this.session = null;
       },
     });
     this.models = new ModelLoader({

@@ -318,11 +318,18 @@ export class ChatSession {
     frame.cancel();
     this.#abort = null;
     const done: Message = { ...reply, prompt, ...final, content: text, updatedAt: this.#now };
-    await this.#deps.conversations.updateMessage(reply.id, {
-      content: done.content, status: done.status, errorCode: done.errorCode, usage: done.usage, updatedAt: done.updatedAt,
-    });
-    this.#replace(done);
-    this.streaming = null;
+    try {
+      await this.#deps.conversations.updateMessage(reply.id, {
+        content: done.content, status: done.status, errorCode: done.errorCode, usage: done.usage, updatedAt: done.updatedAt,
+      });
+    } catch (error) {
+      // The reply stays on screen and the chat stays usable, even when storage refuses the last
+      // write (a full disk, or the conversation deleted meanwhile); the person reads why.
+      this.error = toAppError(error);
+    } finally {
+      this.#replace(done);
+      this.streaming = null;
+    }
   }
 
   #newMessage(role: Message['role'], content: string, parentId: string | null): Message {

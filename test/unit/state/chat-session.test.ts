@@ -85,6 +85,25 @@ describe('ChatSession', () => {
     expect(session.busy).toBe(false);
   });
 
+  it('when storage refuses the finished reply, the text stays on screen, the reason is shown and the chat is usable', async () => {
+    const session = await openSession();
+    engine.replies.push({ pieces: ['Fine ', 'weather.'] });
+    const real = repos.conversations.updateMessage.bind(repos.conversations);
+    // The first final write fails as a full disk would; later writes work again.
+    let failures = 0;
+    repos.conversations.updateMessage = async (id, changes) => {
+      if (changes.status === 'done' && failures++ === 0) throw new AppError('quota', 'The disk is full');
+      return real(id, changes);
+    };
+    expect(await session.send('Weather?')).toBe(true);
+    expect(session.path.at(-1)?.content).toBe('Fine weather.');
+    expect(session.error?.code).toBe('quota');
+    expect(session.busy).toBe(false);
+    engine.replies.push({ pieces: ['Still here.'] });
+    expect(await session.send('And now?')).toBe(true);
+    expect(session.path.at(-1)?.content).toBe('Still here.');
+  });
+
   it('keeps the partial reply when stopped', async () => {
     const session = await openSession();
     let release!: () => void;
