@@ -40,6 +40,8 @@ function isQuota(error: unknown): boolean {
 export class GgufFileStore {
   readonly #root: () => Promise<DirectoryLike>;
   readonly #estimate: () => Promise<Estimate | null>;
+  /** New files being written under their final name (where move() is missing): not models yet. */
+  readonly #writing = new Set<string>();
 
   constructor(root: () => Promise<DirectoryLike>, estimate: () => Promise<Estimate | null> = async () => null) {
     this.#root = root;
@@ -55,7 +57,7 @@ export class GgufFileStore {
     const folder = await this.#folder();
     const files: StoredFile[] = [];
     for await (const entry of folder.values()) {
-      if (entry.kind !== 'file' || entry.name.endsWith(PARTIAL_SUFFIX)) continue;
+      if (entry.kind !== 'file' || entry.name.endsWith(PARTIAL_SUFFIX) || this.#writing.has(entry.name)) continue;
       const file = await (await folder.getFileHandle(entry.name)).getFile();
       files.push({ name: entry.name, size: file.size });
     }
@@ -73,6 +75,10 @@ export class GgufFileStore {
   /**
    * Copies the file in, streaming (a model can be larger than memory), into a temporary name that is
    * renamed once complete; on any failure the partial copy is removed, so nothing half-written stays.
+   * An earlier copy under the same name stays until the new one replaces it: move() overwrites an
+   * existing file (WPT fs/FileSystemFileHandle-move "move(name) can overwrite an existing file"), and
+   * without move() a writable stream changes the file only when closed (its swap file is dropped on
+   * abort), so a failure leaves the earlier copy as it was.
    */
   async save(blob: Blob, name: string, onProgress?: SaveProgress): Promise<StoredFile> {
     const finalName = storedGgufName(name);
@@ -81,10 +87,13 @@ export class GgufFileStore {
     const folder = await this.#folder();
     const probe = await folder.getFileHandle(`${finalName}${PARTIAL_SUFFIX}`, { create: true });
     const renames = typeof probe.move === 'function';
-    // Without move() the copy goes straight to its final name and is removed if it fails.
+    // Without move() the copy goes straight to its final name (hidden from list() until done) and is
+    // removed if it fails, unless it was replacing an earlier copy, which then stays as it was.
     const writeName = renames ? `${finalName}${PARTIAL_SUFFIX}` : finalName;
     if (!renames) await folder.removeEntry(`${finalName}${PARTIAL_SUFFIX}`).catch(() => {});
+    const existed = !renames && (await folder.getFileHandle(finalName).then(() => true, () => false));
     const handle = renames ? probe : await folder.getFileHandle(writeName, { create: true });
+    if (!renames && !existed) this.#writing.add(finalName);
     let writable: WritableLike | null = null;
     try {
       writable = await handle.createWritable();
@@ -99,16 +108,15 @@ export class GgufFileStore {
       }
       await writable.close();
       writable = null;
-      if (renames) {
-        await folder.removeEntry(finalName).catch(() => {}); // an older copy under the same name
-        await handle.move!(finalName);
-      }
+      if (renames) await handle.move!(finalName); // replaces an earlier copy in one step
       return { name: finalName, size: blob.size };
     } catch (error) {
       await writable?.abort().catch(() => {});
-      await folder.removeEntry(writeName).catch(() => {});
+      if (renames || !existed) await folder.removeEntry(writeName).catch(() => {});
       if (isQuota(error)) throw modelQuotaError(finalName, blob.size, await this.#estimate().catch(() => null), error);
       throw toAppError(error, 'storage-unavailable');
+    } finally {
+      this.#writing.delete(finalName);
     }
   }
 

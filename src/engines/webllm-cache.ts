@@ -5,7 +5,9 @@
 // shards, tokenizer) and 'webllm/wasm' (the model library). Its own hasModelInCache and
 // deleteModelAllInfoInCache need the model's record and fail on a half-finished download (no
 // tensor-cache.json yet), so this module works on the cache keys directly: every key under the
-// model's `<model>/resolve/` folder belongs to it, finished or not.
+// model's `<model>/resolve/` folder belongs to it, finished or not. A prebuilt model's library lives
+// elsewhere (binary-mlc-llm-libs): its URL comes from web-llm's prebuiltAppConfig, and several
+// models can share one, so it is deleted only with the last stored model that uses it.
 
 import type { CustomWebLlmModel } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
@@ -28,6 +30,9 @@ export interface CacheLike {
 
 type ModelRef = Pick<InstalledModel, 'id' | 'modelUrl' | 'modelLibUrl'>;
 
+/** web-llm's prebuilt model id -> its model library URL (prebuiltAppConfig.model_list[].model_lib). */
+export type PrebuiltLibraries = () => Promise<ReadonlyMap<string, string>>;
+
 /** Whether a cached URL is one of this model's files. */
 function belongsTo(url: string, model: ModelRef): boolean {
   if (model.modelLibUrl && url === model.modelLibUrl) return true;
@@ -47,10 +52,23 @@ async function sizeOf(cache: CacheLike, request: Request): Promise<number> {
 export class WebLlmCache {
   readonly #caches: () => CacheStorageLike | null;
   readonly #estimate: () => Promise<Estimate | null>;
+  readonly #prebuiltLibraries: PrebuiltLibraries;
 
-  constructor(caches: () => CacheStorageLike | null, estimate: () => Promise<Estimate | null> = async () => null) {
+  constructor(
+    caches: () => CacheStorageLike | null,
+    estimate: () => Promise<Estimate | null> = async () => null,
+    prebuiltLibraries: PrebuiltLibraries = async () => new Map(),
+  ) {
     this.#caches = caches;
     this.#estimate = estimate;
+    this.#prebuiltLibraries = prebuiltLibraries;
+  }
+
+  /** The model with its library URL filled in where web-llm's prebuilt list knows it. */
+  #withLibrary(model: ModelRef, libraries: ReadonlyMap<string, string>): ModelRef {
+    if (model.modelLibUrl || model.modelUrl) return model;
+    const library = libraries.get(model.id);
+    return library ? { ...model, modelLibUrl: library } : model;
   }
 
   /** Bytes kept for each model that has any file cached. */
@@ -68,43 +86,96 @@ export class WebLlmCache {
     return sizes;
   }
 
-  /** Deletes every cached file of the model, a partial download included. */
-  async remove(model: ModelRef): Promise<void> {
+  /**
+   * Deletes every cached file of the model, a partial download included. Its model library goes
+   * too, unless another model still has files here and uses the same library: any prebuilt model,
+   * or one of `others` (the installed records, which name the libraries of custom models).
+   */
+  async remove(model: ModelRef, others: readonly ModelRef[] = []): Promise<void> {
     const storage = this.#caches();
     if (!storage) return;
+    const libraries = await this.#prebuiltLibraries().catch(() => new Map<string, string>());
+    const target = this.#withLibrary(model, libraries);
+    const library = target.modelLibUrl;
+    let sharedLibrary = false;
+    if (library) {
+      const sharers = [...others.filter((o) => o.id !== model.id), ...[...libraries.keys()].filter((id) => id !== model.id).map((id) => ({ id }))]
+        .map((o) => this.#withLibrary(o, libraries))
+        .filter((o) => o.modelLibUrl === library);
+      const owned = (url: string) => url !== library && sharers.some((o) => belongsTo(url, o));
+      for (const scope of SCOPES) {
+        if (scope === 'webllm/wasm') continue;
+        if ((await (await storage.open(scope)).keys()).some((r) => owned(r.url))) sharedLibrary = true;
+      }
+    }
     for (const scope of SCOPES) {
       const cache = await storage.open(scope);
-      for (const request of await cache.keys()) if (belongsTo(request.url, model)) await cache.delete(request);
+      for (const request of await cache.keys()) {
+        if (sharedLibrary && request.url === library) continue;
+        if (belongsTo(request.url, target)) await cache.delete(request);
+      }
     }
+  }
+
+  /** Every cached key under a URL folder, in every scope. */
+  async #keysUnder(storage: CacheStorageLike, folder: string): Promise<{ scope: WebLlmScope; url: string }[]> {
+    const found: { scope: WebLlmScope; url: string }[] = [];
+    for (const scope of SCOPES) {
+      for (const request of await (await storage.open(scope)).keys()) if (request.url.startsWith(folder)) found.push({ scope, url: request.url });
+    }
+    return found;
   }
 
   /**
    * Puts a picked MLC folder where web-llm looks first: its caches, under the synthetic URLs of the
    * plan. web-llm then "downloads" nothing: every file is a cache hit. All or nothing.
+   *
+   * The Cache API has no transaction and put() replaces a URL's entry, so writing over an earlier
+   * copy of the same folder would mix old and new files if it failed halfway. When an earlier copy
+   * is stored, the new one goes under a fresh sub-folder instead; `commit` (registering the model
+   * with the URLs it is given) runs once every file is in, and only then is the earlier copy
+   * deleted. If anything fails, only the new files are deleted and the earlier copy still works.
    */
-  async storeFolder(plan: MlcFolderPlan, files: ReadonlyMap<string, Blob>, onProgress?: (done: number, total: number) => void): Promise<void> {
+  async storeFolder(
+    plan: MlcFolderPlan,
+    files: ReadonlyMap<string, Blob>,
+    onProgress?: (done: number, total: number) => void,
+    commit?: (custom: CustomWebLlmModel) => Promise<void>,
+  ): Promise<CustomWebLlmModel> {
     const storage = this.#caches();
     if (!storage) throw new AppError('storage-unavailable', 'The Cache API is not available here');
     const estimate = await this.#estimate().catch(() => null);
     if (spaceShortfall(plan.totalBytes, estimate) > 0) throw modelQuotaError(plan.name, plan.totalBytes, estimate);
+    const folder = plan.custom.model;
+    const earlier = await this.#keysUnder(storage, `${folder}/`);
+    const base = earlier.length > 0 ? `${folder}/copy-${Date.now().toString(36)}` : folder;
+    const moved = (url: string) => base + url.slice(folder.length);
+    const custom: CustomWebLlmModel = { model: base, modelLib: moved(plan.custom.modelLib) };
+    const written: { scope: WebLlmScope; url: string }[] = [];
     let done = 0;
     try {
       for (const entry of plan.entries) {
         const blob = files.get(entry.path);
         if (!blob) throw new AppError('model-load-failed', `${entry.path} could not be read`, { file: entry.path });
-        const type = entry.url.endsWith('.json') ? 'application/json' : entry.url.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
+        const url = moved(entry.url);
+        const type = url.endsWith('.json') ? 'application/json' : url.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
         const response = new Response(blob, { headers: { 'content-type': type, 'content-length': String(blob.size) } });
-        await (await storage.open(entry.scope)).put(entry.url, response);
+        await (await storage.open(entry.scope)).put(url, response);
+        written.push({ scope: entry.scope, url });
         done += blob.size;
         onProgress?.(done, plan.totalBytes);
       }
+      await commit?.(custom);
     } catch (error) {
-      await this.remove({ id: plan.modelId, modelUrl: plan.custom.model, modelLibUrl: plan.custom.modelLib }).catch(() => {});
+      for (const { scope, url } of written) await (await storage.open(scope)).delete(url).catch(() => false);
       if (error instanceof Error && error.name === 'QuotaExceededError') {
         throw modelQuotaError(plan.name, plan.totalBytes, await this.#estimate().catch(() => null), error);
       }
       throw toAppError(error, 'storage-unavailable');
     }
+    // The new copy is complete and registered: the earlier one is no longer used by anything.
+    for (const { scope, url } of earlier) await (await storage.open(scope)).delete(url).catch(() => false);
+    return custom;
   }
 
   /**

@@ -39,8 +39,15 @@ export interface ModelStore {
   };
   webllm: {
     sizes(models: readonly InstalledModel[]): Promise<Map<string, number>>;
-    remove(model: InstalledModel): Promise<void>;
-    storeFolder(plan: MlcFolderPlan, files: ReadonlyMap<string, Blob>, onProgress?: (done: number, total: number) => void): Promise<void>;
+    /** `others`: the other installed models, so a model library they share is kept. */
+    remove(model: InstalledModel, others?: readonly InstalledModel[]): Promise<void>;
+    /** `commit` registers the folder under the URLs it was stored at; an earlier copy is deleted only after it. */
+    storeFolder(
+      plan: MlcFolderPlan,
+      files: ReadonlyMap<string, Blob>,
+      onProgress: (done: number, total: number) => void,
+      commit: (custom: CustomWebLlmModel) => Promise<void>,
+    ): Promise<unknown>;
     resolveLocal(custom: CustomWebLlmModel): Promise<CustomWebLlmModel>;
   };
   wllama: {
@@ -253,7 +260,8 @@ export class ModelManager {
     const store = this.#options.store;
     const loaded = await loader.load(source);
     if (!loaded && (loader.error?.code === 'quota' || loader.error?.code === 'model-quota')) {
-      await store?.webllm.remove({ id: source.modelId, modelUrl: source.custom?.model, modelLibUrl: source.custom?.modelLib } as InstalledModel).catch(() => {});
+      const others = await this.#options.repos().models.list().catch(() => []);
+      await store?.webllm.remove({ id: source.modelId, modelUrl: source.custom?.model, modelLibUrl: source.custom?.modelLib } as InstalledModel, others).catch(() => {});
       loader.error = modelQuotaError(source.modelId, downloadBytes, (await store?.storage?.estimate().catch(() => null)) ?? null, loader.error);
     }
     if (loaded) await this.#askPersistOnce();
@@ -266,7 +274,7 @@ export class ModelManager {
       if (row.model && this.#options.loader.loaded?.id === row.model.id) await this.#options.loader.unload();
       if (row.place === 'opfs' && row.file) await store.files.remove(row.file);
       else if (row.place === 'wllama-cache' && row.url) await store.wllama.remove(row.url);
-      else if (row.model?.engine === 'webllm') await store.webllm.remove(row.model);
+      else if (row.model?.engine === 'webllm') await store.webllm.remove(row.model, await this.#options.repos().models.list());
       if (row.model) {
         await this.#options.repos().models.remove(row.model.id);
         await this.#options.onRemoved?.(row.model.id);
@@ -300,8 +308,12 @@ export class ModelManager {
     this.saving = { name: plan.name, fraction: 0 };
     try {
       const byPath = new Map(described.map((f) => [f.path, f.file as Blob]));
-      await this.#store.webllm.storeFolder(plan, byPath, (done, total) => (this.saving = { name: plan.name, fraction: total > 0 ? done / total : 1 }));
-      await this.#register({ id: plan.modelId, label: plan.name, source: 'file', modelUrl: plan.custom.model, modelLibUrl: plan.custom.modelLib, sizeBytes: plan.totalBytes });
+      await this.#store.webllm.storeFolder(
+        plan,
+        byPath,
+        (done, total) => (this.saving = { name: plan.name, fraction: total > 0 ? done / total : 1 }),
+        (custom) => this.#register({ id: plan.modelId, label: plan.name, source: 'file', modelUrl: custom.model, modelLibUrl: custom.modelLib, sizeBytes: plan.totalBytes }),
+      );
       this.notice = { key: 'added', name: plan.name };
       await this.#askPersistOnce();
     } catch (error) {

@@ -165,6 +165,19 @@ test.describe('model manager', () => {
       '/local-models/Tiny-MLC/resolve/main/tokenizer.json',
     ]);
 
+    // Picking the folder again stores a whole new copy next to the first, then drops the first.
+    writeFileSync(join(folder, 'params_shard_0.bin'), Buffer.alloc(64 * 1024, 9));
+    await page.getByLabel('Pick MLC model folder').setInputFiles(folder);
+    await expect.poll(cached).toEqual([
+      expect.stringMatching(/^\/local-models\/Tiny-MLC\/copy-\w+\/Tiny-webgpu\.wasm$/),
+      expect.stringMatching(/^\/local-models\/Tiny-MLC\/copy-\w+\/resolve\/main\/mlc-chat-config\.json$/),
+      expect.stringMatching(/^\/local-models\/Tiny-MLC\/copy-\w+\/resolve\/main\/params_shard_0\.bin$/),
+      expect.stringMatching(/^\/local-models\/Tiny-MLC\/copy-\w+\/resolve\/main\/tensor-cache\.json$/),
+      expect.stringMatching(/^\/local-models\/Tiny-MLC\/copy-\w+\/resolve\/main\/tokenizer\.json$/),
+    ]);
+    await expect(item).toHaveCount(1);
+    await expect(item).toContainText('64.1 KB');
+
     await item.getByRole('button', { name: /^Delete / }).click();
     await page.getByRole('button', { name: 'Delete it' }).click();
     await expect(item).toHaveCount(0);

@@ -25,6 +25,10 @@ test('web-llm reads a picked MLC folder from the cache, never from the network',
   await expect(page.getByText(/WebGPU available/)).toBeVisible();
   await page.getByLabel('Pick MLC model folder').setInputFiles(folder);
   await expect(page.getByText('Added Tiny-MLC.')).toBeVisible();
+  // Picked again: the second copy is stored under a new folder URL, and that is what web-llm must read.
+  await page.getByLabel('Pick MLC model folder').setInputFiles(folder);
+  await expect.poll(() => page.evaluate(async () => (await (await caches.open('webllm/wasm')).keys()).map((r) => new URL(r.url).pathname)))
+    .toEqual([expect.stringMatching(/^\/local-models\/Tiny-MLC\/copy-\w+\/Tiny-webgpu\.wasm$/)]);
 
   const item = page.getByRole('list', { name: 'Stored models' }).getByRole('listitem').filter({ hasText: 'Tiny-MLC' });
   await item.getByRole('button', { name: /^Load / }).click();

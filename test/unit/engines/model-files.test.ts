@@ -6,6 +6,8 @@ import { GgufFileStore, type DirectoryLike, type FileHandleLike, type WritableLi
 class FakeDir implements DirectoryLike {
   files = new Map<string, Uint8Array>();
   dirs = new Map<string, FakeDir>();
+  /** Makes the next move() throw it (a rename the browser refuses). */
+  moveError: Error | null = null;
   constructor(readonly limit = Infinity, readonly canMove = true) {}
 
   used(): number {
@@ -52,6 +54,7 @@ class FakeDir implements DirectoryLike {
     };
     if (this.canMove) {
       handle.move = async (to: string) => {
+        if (dir.moveError) throw dir.moveError;
         dir.files.set(to, dir.files.get(current)!);
         dir.files.delete(current);
         current = to;
@@ -109,6 +112,52 @@ describe('GgufFileStore', () => {
       expect([...root.dirs.get('models')!.files.keys()]).toEqual(['small.gguf']);
     });
   }
+
+  it('keeps the earlier copy under the same name when the new copy cannot be put in its place', async () => {
+    const root = new FakeDir();
+    const store = new GgufFileStore(async () => root);
+    await store.save(gguf(1000), 'tiny.gguf');
+    root.dirs.get('models')!.moveError = new DOMException('The file is in use.', 'NoModificationAllowedError');
+    const error = await store.save(gguf(2000), 'tiny.gguf').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(await store.list()).toEqual([{ name: 'tiny.gguf', size: 1000 }]);
+    expect((await store.open('tiny.gguf'))?.size).toBe(1000);
+  });
+
+  it('keeps the earlier copy under the same name when the disk fills while replacing it (no move())', async () => {
+    const root = new FakeDir(100_000, false);
+    const store = new GgufFileStore(async () => root);
+    await store.save(gguf(1000), 'tiny.gguf');
+    const big = new Blob(Array.from({ length: 8 }, () => new Uint8Array(64 * 1024)));
+    const error = await store.save(big, 'tiny.gguf').catch((e: unknown) => e);
+    expect((error as AppError).code).toBe('model-quota');
+    expect(await store.list()).toEqual([{ name: 'tiny.gguf', size: 1000 }]);
+  });
+
+  it('does not list a file while it is still being written (no move())', async () => {
+    const root = new FakeDir(Infinity, false);
+    const store = new GgufFileStore(async () => root);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let pulls = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (pulls++ > 0) {
+          await gate;
+          controller.close();
+        } else controller.enqueue(new Uint8Array(10).fill(7));
+      },
+    });
+    const slow = { size: 10, stream: () => stream } as unknown as Blob;
+    let firstChunk!: () => void;
+    const written = new Promise<void>((resolve) => (firstChunk = resolve));
+    const saving = store.save(slow, 'slow.gguf', () => firstChunk());
+    await written;
+    expect(await store.list()).toEqual([]);
+    release();
+    await saving;
+    expect(await store.list()).toEqual([{ name: 'slow.gguf', size: 10 }]);
+  });
 
   it('removes copies a closed tab left half-written, and never lists them', async () => {
     const root = new FakeDir();

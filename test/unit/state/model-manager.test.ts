@@ -45,7 +45,7 @@ function fakeStore(quota = 10 ** 9) {
     webllm: {
       sizes: async (models) => new Map(models.filter((m) => webllm.has(m.id)).map((m) => [m.id, webllm.get(m.id)!])),
       remove: async (model) => void webllm.delete(model.id),
-      storeFolder: async () => {},
+      storeFolder: async (plan, _files, _onProgress, commit) => commit(plan.custom),
       resolveLocal: async (custom) => custom,
     },
     wllama: { list: async () => [], remove: async () => {} },
