@@ -59,6 +59,11 @@ export interface Backup {
   rows: BackupRows;
   /** Bytes of row data unpacked: roughly the space a restore needs. */
   dataBytes: number;
+  /**
+   * Lorebooks that were attached to a character missing from the backup (left behind by deletes
+   * before deleting a character took its books along). They are restored as global books.
+   */
+  detachedLorebooks: number;
 }
 
 export type BackupErrorReason = 'not-a-backup' | 'newer-version' | 'damaged' | 'too-large' | 'unsupported-value';
@@ -390,17 +395,27 @@ function readTable(files: Map<string, Uint8Array>, table: BackupTable, entry: { 
   return { rows, bytes };
 }
 
-/** Every row must belong to something in the same backup, or it would be invisible after restore. */
-function checkReferences(rows: BackupRows): void {
+/**
+ * Every row must belong to something in the same backup, or it would be invisible after restore.
+ * The one exception is a lorebook whose character is gone: older versions left such books behind
+ * when a character was deleted, so it becomes a global book (its characterId is dropped) rather
+ * than making the whole backup unrestorable. Returns how many books were detached that way.
+ */
+function checkReferences(rows: BackupRows): number {
   const characters = new Set(rows.characters.map((c) => c.id));
   const conversations = new Set(rows.conversations.map((c) => c.id));
   const orphan = (table: string, id: string, owner: string) => damaged(`${table} row ${id} belongs to a ${owner} that is not in the backup.`, undefined, { table });
   for (const s of rows.scenes) if (!characters.has(s.characterId)) throw orphan('scenes', s.id, 'character');
   for (const c of rows.conversations) if (!characters.has(c.characterId)) throw orphan('conversations', c.id, 'character');
   for (const m of rows.messages) if (!conversations.has(m.conversationId)) throw orphan('messages', m.id, 'conversation');
-  for (const b of rows.lorebooks) {
-    if (b.characterId !== undefined && !characters.has(b.characterId)) throw orphan('lorebooks', b.id, 'character');
-  }
+  let detached = 0;
+  rows.lorebooks = rows.lorebooks.map((book) => {
+    if (book.characterId === undefined || characters.has(book.characterId)) return book;
+    detached += 1;
+    const { characterId: _gone, ...global } = book;
+    return global;
+  });
+  return detached;
 }
 
 /**
@@ -423,8 +438,8 @@ export function readBackup(bytes: Uint8Array, limits: BackupLimits = DEFAULT_BAC
     dataBytes += read.bytes;
   }
   const typed = rows as unknown as BackupRows;
-  checkReferences(typed);
-  return { manifest, rows: typed, dataBytes };
+  const detachedLorebooks = checkReferences(typed);
+  return { manifest, rows: typed, dataBytes, detachedLorebooks };
 }
 
 /** Row counts a person cares about, for summaries. */

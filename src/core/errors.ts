@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'embedding-failed'
   | 'model-folder-invalid'
   | 'bad-backup'
+  | 'character-gone'
   | 'unknown';
 
 export class AppError extends Error {

@@ -22,6 +22,8 @@ export type BackupPhase = 'idle' | 'saving' | 'reading' | 'restoring' | 'deletin
 
 export interface RestoreResult extends RestoreSummary {
   fileName: string;
+  /** Lorebooks whose character was not in the backup, restored as global books. */
+  detachedLorebooks: number;
 }
 
 /**
@@ -113,7 +115,7 @@ export class BackupState {
         throw appError;
       }
       await this.#deps.reload();
-      const result = { ...summary, fileName: file.name ?? '' };
+      const result = { ...summary, fileName: file.name ?? '', detachedLorebooks: backup.detachedLorebooks };
       this.lastRestore = result;
       return result;
     });

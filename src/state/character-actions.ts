@@ -7,8 +7,8 @@ import { buildExport, type ExportFormat } from './character-export';
 import { settledMessages, stopAndSettle } from './stop-session';
 
 /**
- * A copy under a new id, named "<name> (copy)", with every scene (and its vectors) copied in the
- * same transaction. The copy is the person's own: not tied to a built-in pack, never overwritten
+ * A copy under a new id, named "<name> (copy)", with every scene (and its vectors) and every
+ * lorebook attached to it copied in the same transaction. The copy is the person's own: not tied to a built-in pack, never overwritten
  * by pack updates. Returns the new character.
  */
 export async function duplicateCharacter(app: AppState, id: string): Promise<Character> {
@@ -26,14 +26,19 @@ export async function duplicateCharacter(app: AppState, id: string): Promise<Cha
   };
   await app.repos.characters.duplicate(id, copy);
   app.characters = await app.repos.characters.list();
+  // The copied scenes keep the original's vectors; the job fills in any the original lacked.
+  app.embeddings?.onImported([copy.id]);
   return copy;
 }
 
 async function setBuiltinRemoved(app: AppState, id: string, removed: boolean): Promise<void> {
-  const list = new Set(await app.repos.settings.get<string[]>(REMOVED_BUILTINS_KEY, []));
-  if (removed) list.add(id);
-  else list.delete(id);
-  await app.repos.settings.set(REMOVED_BUILTINS_KEY, [...list]);
+  // One transaction: two quick deletes must not each write back a list missing the other's id.
+  await app.repos.settings.update<string[]>(REMOVED_BUILTINS_KEY, [], (ids) => {
+    const list = new Set(ids);
+    if (removed) list.add(id);
+    else list.delete(id);
+    return [...list];
+  });
 }
 
 /**

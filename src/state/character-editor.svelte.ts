@@ -1,5 +1,6 @@
 // The character editor's draft: the fields being written, their validation and token counts, and save.
 
+import { AppError } from '../core/errors';
 import { estimateTokens } from '../core/tokens';
 import type { Character, CharacterFields, Lang } from '../core/types';
 import type { AppState } from './app.svelte';
@@ -129,7 +130,10 @@ export class CharacterEditor {
       const character: Character = base
         ? { ...base, ...fields, updatedAt: Math.max(now, base.updatedAt + 1) }
         : { ...fields, id: crypto.randomUUID(), origin: 'user', extensions: {}, createdAt: now, updatedAt: now };
-      await this.#app.repos.characters.put(character);
+      if (!base) await this.#app.repos.characters.put(character);
+      else if (!(await this.#app.repos.characters.replace(character))) {
+        throw new AppError('character-gone', `Character ${character.id} was deleted while it was being edited.`, { name: base.name });
+      }
       this.#app.characters = await this.#app.repos.characters.list();
       // An open chat holds the character as it was; let the next visit open it with the edit.
       const session = this.#app.session;

@@ -38,6 +38,21 @@ export class CharacterRepository {
     });
   }
 
+  /**
+   * Overwrite a character that is still stored; false (and nothing written) when it is gone, so an
+   * edit made while it was deleted elsewhere does not bring it back without its chats and scenes.
+   */
+  replace(character: Character): Promise<boolean> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.characters, async () => {
+        if ((await db.characters.get(character.id)) === undefined) return false;
+        await db.characters.put(character);
+        return true;
+      }),
+    );
+  }
+
   bulkPut(characters: readonly Character[]): Promise<void> {
     return guard(async () => {
       await this.db.characters.bulkPut(characters);
@@ -58,16 +73,18 @@ export class CharacterRepository {
   }
 
   /**
-   * Store `copy` (a new id) and a copy of every scene of `sourceId` under it, vectors included,
-   * all or nothing. Returns how many scenes were copied.
+   * Store `copy` (a new id) and a copy of every scene of `sourceId` under it, vectors included, and
+   * of every lorebook attached to `sourceId`, all or nothing. Returns how many scenes were copied.
    */
   duplicate(sourceId: string, copy: Character): Promise<number> {
     const { db } = this;
     return guard(() =>
-      db.transaction('rw', [db.characters, db.scenes], async () => {
+      db.transaction('rw', [db.characters, db.scenes, db.lorebooks], async () => {
         const scenes = await db.scenes.where('characterId').equals(sourceId).toArray();
+        const books = await db.lorebooks.where('characterId').equals(sourceId).toArray();
         await db.characters.add(copy);
         await db.scenes.bulkAdd(scenes.map((scene) => ({ ...scene, id: crypto.randomUUID(), characterId: copy.id })));
+        await db.lorebooks.bulkAdd(books.map((book) => ({ ...book, id: crypto.randomUUID(), characterId: copy.id, createdAt: copy.createdAt, updatedAt: copy.createdAt })));
         return scenes.length;
       }),
     );

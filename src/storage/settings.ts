@@ -21,6 +21,22 @@ export class SettingsRepository {
     });
   }
 
+  /**
+   * Read, change and store one value inside a single read-write transaction, so two quick updates
+   * of the same key (say, two deletions recorded in one list) cannot overwrite each other.
+   */
+  update<T>(key: string, fallback: T, change: (value: T) => T): Promise<T> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.settings, async () => {
+        const row = await db.settings.get(key);
+        const value = change(row === undefined ? fallback : (row.value as T));
+        await db.settings.put({ key, value });
+        return value;
+      }),
+    );
+  }
+
   remove(key: string): Promise<void> {
     return guard(() => this.db.settings.delete(key));
   }

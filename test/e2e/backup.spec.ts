@@ -113,6 +113,31 @@ test.describe('backup and restore of everything', () => {
     expect(await snapshot(page, ['Hester Coyle', 'Ledger'])).toEqual(before);
   });
 
+  test('a lorebook left behind by a deleted character restores as a global book, and the summary says so', async ({ page }) => {
+    await openApp(page);
+    // What older versions left behind: a book still attached to a character that was deleted.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('hearth');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('lorebooks', 'readwrite');
+            tx.objectStore('lorebooks').put({ id: 'left-behind', characterId: 'deleted-character', sourceName: 'old.json', enabled: true, book: { name: 'Old harbour lore', extensions: {}, entries: [] }, createdAt: 1, updatedAt: 1 });
+            tx.oncomplete = () => (open.result.close(), resolve());
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+    const file = await downloadBackup(page);
+    await restoreReplacing(page, file);
+    await expect(page.getByRole('status').filter({ hasText: 'Restored' })).toContainText(
+      'Lorebooks whose character is no longer in the backup: 1. They were restored as global lorebooks, used in every chat',
+    );
+    // Listed under Lorebooks as applying to every character.
+    await expect(page.getByRole('combobox', { name: 'Applies to “Old harbour lore”' })).toHaveValue('');
+  });
+
   test('a quota error during a restore, or a file that is not a backup, changes nothing and says so', async ({ page }) => {
     const fullDisk = await simulateFullDisk(page);
     await openApp(page);

@@ -219,6 +219,22 @@ test.describe('the character editor', () => {
     expect(json.scenes.every((scene: { vectors: unknown[] }) => scene.vectors.length === 1)).toBe(true);
   });
 
+  test('a character page whose chats cannot be read says why', async ({ page }) => {
+    await openApp(page);
+    // Reading this character's chats fails (a storage fault); the rest of the page still works.
+    await page.evaluate(() => {
+      const index = IDBObjectStore.prototype.index;
+      IDBObjectStore.prototype.index = function (this: IDBObjectStore, name: string) {
+        if (this.name === 'conversations') throw new DOMException('Simulated read failure.', 'DataError');
+        return index.call(this, name);
+      };
+    });
+    await page.getByRole('link', { name: 'Open Hester Coyle' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Hester Coyle' })).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('Simulated read failure.');
+    await expect(page.getByText('Loading…')).toHaveCount(0);
+  });
+
   test('on a phone the editor fits the screen and saves', async ({ page }) => {
     await page.setViewportSize({ width: 375, height: 740 });
     await openApp(page, '#/new');

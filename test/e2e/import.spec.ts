@@ -195,4 +195,23 @@ test.describe('importing characters', () => {
     await expect(results(page).locator('li', { hasText: 'dana.json' })).toContainText('Imported');
     await expect(page.locator('.grid').getByRole('link', { name: 'Open Dropped Dana' })).toBeVisible();
   });
+
+  test('a dropped item the browser cannot read is reported, not swallowed', async ({ page }) => {
+    await openApp(page);
+    const before = await page.locator('.grid').getByRole('link').count();
+    // A file that vanished or is locked after the drag started: its entry fails to open.
+    await page.evaluate(() => {
+      DataTransferItem.prototype.webkitGetAsEntry = () =>
+        ({ isFile: true, isDirectory: false, name: 'locked.json', file: (_: unknown, reject: (e: Error) => void) => reject(new DOMException('Simulated unreadable file.', 'NotReadableError')) }) as unknown as FileSystemEntry;
+    });
+    const transfer = await page.evaluateHandle(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['{}'], 'locked.json', { type: 'application/json' }));
+      return data;
+    });
+    const zone = page.getByRole('region', { name: 'Drop cards, packs or lorebooks here to import them' });
+    await zone.dispatchEvent('drop', { dataTransfer: transfer });
+    await expect(page.getByRole('status').filter({ hasText: 'Simulated unreadable file.' })).toBeVisible();
+    await expect(page.locator('.grid').getByRole('link')).toHaveCount(before);
+  });
 });

@@ -153,6 +153,25 @@ describe('rejected backups', () => {
     expect(rejection(() => readBackup(orphan)).message).toMatch(/messages row lost belongs to a conversation/);
   });
 
+  it('a lorebook whose character is not in the backup comes back as a global book, and is counted', () => {
+    const rows = sampleRows();
+    const left = { id: 'b2', characterId: 'deleted-long-ago', enabled: true, book: { name: 'Left behind', extensions: {}, entries: [] }, createdAt: 1, updatedAt: 2 };
+    const backup = readBackup(writeBackup({ ...rows, lorebooks: [...rows.lorebooks, left] }, META).bytes);
+    expect(backup.detachedLorebooks).toBe(1);
+    const { characterId: _gone, ...global } = left;
+    expect(backup.rows.lorebooks).toEqual([rows.lorebooks[0], global]);
+    expect(backup.manifest.version).toBe(1);
+    expect(readBackup(good()).detachedLorebooks).toBe(0);
+  });
+
+  it('scenes and conversations whose character is missing still make the backup damaged', () => {
+    const rows = sampleRows();
+    const scene = writeBackup({ ...rows, scenes: [...rows.scenes, { ...rows.scenes[0], id: 's2', characterId: 'gone' }] }, META).bytes;
+    expect(rejection(() => readBackup(scene)).message).toMatch(/scenes row s2 belongs to a character/);
+    const chat = writeBackup({ ...rows, conversations: [...rows.conversations, { ...rows.conversations[0], id: 'k2', characterId: 'gone' }] }, META).bytes;
+    expect(rejection(() => readBackup(chat)).message).toMatch(/conversations row k2 belongs to a character/);
+  });
+
   it('a file over the size limit, before unpacking anything', () => {
     const error = rejection(() => readBackup(good(), { maxFileBytes: 100, maxUnpackedBytes: 1000 }));
     expect(error.reason).toBe('too-large');

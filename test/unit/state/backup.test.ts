@@ -59,6 +59,22 @@ describe('BackupState', () => {
     expect(to.state.phase).toBe('idle');
   });
 
+  it('restores a lorebook left behind by a deleted character as a global book and says so', async () => {
+    const from = await setup();
+    await seed(from.repos, 'alice');
+    // Older versions kept a deleted character's books: put one in as they left it.
+    await from.db.lorebooks.put({ id: 'orphan', characterId: 'deleted', enabled: true, book: { name: 'Old world', extensions: {}, entries: [] }, createdAt: 1, updatedAt: 1 });
+    const file = await from.state.create();
+
+    const to = await setup();
+    const result = await to.state.restore(new File([file!.blob], file!.fileName), 'replace');
+    expect(to.state.error).toBeNull();
+    expect(result).toMatchObject({ detachedLorebooks: 1, written: { characters: 1, lorebooks: 1 } });
+    const book = await to.repos.lorebooks.get('orphan');
+    expect(book?.characterId).toBeUndefined();
+    expect((await to.repos.lorebooks.activeFor('alice')).map((b) => b.id)).toEqual(['orphan']);
+  });
+
   it('names the row when a value cannot go into a backup', async () => {
     const { repos, state } = await setup();
     await repos.settings.set('odd', new Map([['a', 1]]));

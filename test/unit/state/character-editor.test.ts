@@ -222,6 +222,67 @@ describe('duplicate and delete', () => {
   });
 });
 
+describe('whole-character actions under races', () => {
+  it('built-ins deleted in quick succession all stay gone after a restart', async () => {
+    const name = `editor-${crypto.randomUUID()}`;
+    const app = await startedApp(name);
+    const builtins = app.characters.filter((c) => c.origin === 'builtin').map((c) => c.id);
+    expect(builtins.length).toBeGreaterThan(1);
+    // A busy browser can answer a settings read late; fake-indexeddb never does, so make reads slow
+    // to let the deletes overlap the way they can in a real tab.
+    const settings = app.repos.settings;
+    const read = settings.get.bind(settings);
+    settings.get = async <T,>(key: string, fallback: T) => {
+      const value = await read(key, fallback);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return value;
+    };
+    await Promise.all(builtins.map((id) => deleteCharacter(app, id)));
+    expect((await app.repos.settings.get<string[]>(REMOVED_BUILTINS_KEY, [])).sort()).toEqual([...builtins].sort());
+
+    const restarted = makeApp(name);
+    await restarted.start();
+    expect(restarted.characters.filter((c) => builtins.includes(c.id))).toEqual([]);
+  });
+
+  it('a duplicate gets its own copies of the lorebooks attached to the original, and is queued for embedding', async () => {
+    const app = await startedApp();
+    const queued: string[][] = [];
+    (app as unknown as { embeddings: { onImported: (ids: string[]) => void } }).embeddings = { onImported: (ids) => queued.push([...ids]) };
+    const source = app.characters[0];
+    const attached = { id: crypto.randomUUID(), characterId: source.id, sourceName: 'world.json', enabled: true, book: { name: 'World', extensions: {}, entries: [] }, createdAt: 1, updatedAt: 1 };
+    const global = { id: crypto.randomUUID(), enabled: true, book: { name: 'Everywhere', extensions: {}, entries: [] }, createdAt: 1, updatedAt: 1 };
+    await app.repos.lorebooks.put(attached);
+    await app.repos.lorebooks.put(global);
+
+    const copy = await duplicateCharacter(app, source.id);
+    const books = await app.repos.lorebooks.list();
+    const copied = books.filter((b) => b.characterId === copy.id);
+    expect(copied).toHaveLength(1);
+    expect(copied[0].id).not.toBe(attached.id);
+    expect(copied[0]).toMatchObject({ sourceName: 'world.json', enabled: true, book: attached.book });
+    // The original keeps its book, and the global one is not copied.
+    expect(books.filter((b) => b.characterId === source.id).map((b) => b.id)).toEqual([attached.id]);
+    expect(books).toHaveLength(3);
+    expect((await app.repos.lorebooks.activeFor(copy.id)).map((b) => b.book.name).sort()).toEqual(['Everywhere', 'World']);
+    expect(queued).toEqual([[copy.id]]);
+  });
+
+  it('saving an edit of a character deleted meanwhile says so and does not bring it back', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, null);
+    editor.fields.name = 'Ephemeral';
+    const character = (await editor.save())!;
+    await app.repos.characters.remove(character.id);
+
+    editor.fields.description = 'Edited after it was deleted.';
+    expect(await editor.save()).toBeNull();
+    expect(app.locale.describe(editor.error)).toBe('“Ephemeral” was deleted while you were editing, so your changes were not saved. Copy anything you want to keep, then create a new character.');
+    expect(await app.repos.characters.get(character.id)).toBeUndefined();
+    expect(editor.dirty).toBe(true);
+  });
+});
+
 describe('CorpusBrowser', () => {
   it('counts scenes and tokens, pages through them, and filters by text', async () => {
     const app = await startedApp();

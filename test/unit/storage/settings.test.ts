@@ -43,4 +43,11 @@ describe('SettingsRepository', () => {
     expect(await repo.get('theme', 'light')).toBe('light');
     await repo.remove('never-set');
   });
+
+  it('update changes a value in one transaction, so overlapping updates all land', async () => {
+    await Promise.all(['a', 'b', 'c', 'd'].map((id) => repo.update<string[]>('removed', [], (ids) => [...ids, id])));
+    expect((await repo.get<string[]>('removed', [])).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(await repo.update('count', 0, (n) => n + 1)).toBe(1);
+    expect(await repo.get('count', 0)).toBe(1);
+  });
 });
