@@ -65,7 +65,7 @@ import { hashText } from './hash';
 import { parseExampleDialogue } from './example-dialogue';
 import { matchLorebook, type LoreActivation, type LoreMatch, type LoreSkipReason } from './lorebook';
 import { expandMacros, type MacroContext } from './macros';
-import { characterDisplayName, checkPromptInput, defaultUserName, truncateTokens } from './prompt';
+import { characterDisplayName, checkPromptInput, defaultUserName, safeCount, truncateTokens } from './prompt';
 import { estimateTokens, MESSAGE_OVERHEAD_TOKENS, PROMPT_OVERHEAD_TOKENS } from './tokens';
 import type { CharacterFields, ChatTurn, Lang, Lorebook, PromptSection, SentPrompt } from './types';
 
@@ -382,11 +382,6 @@ const LAYOUT_VERSION = 1;
 const JOIN = '\n\n';
 
 const contentOf = (parts: readonly Part[]) => parts.map((p) => p.text).join(JOIN);
-
-function safeCount(count: (text: string) => number, text: string): number {
-  const n = count(text);
-  return Number.isFinite(n) && n > 0 ? Math.ceil(n) : 0;
-}
 
 /** Same-role neighbours merged (strict templates reject two user turns in a row); the system message stays alone. */
 function assemble(system: Part[], turns: readonly Turn[]): Built[] {
