@@ -11,10 +11,10 @@
 // and served from an intercepted origin with COOP/COEP, so performance.now() has 5 µs resolution.
 
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
-import MiniSearch from 'minisearch';
 import { KeywordIndex } from '../src/core/retrieval/keyword-index';
 import { tokenize } from '../src/core/retrieval/tokenize';
 import { VectorMatrix, hybridSearch } from '../src/core/retrieval/vector';
+import { referenceMiniSearch } from '../test/fixtures/minisearch-reference';
 import { mulberry32 as rng } from '../test/fixtures/random';
 import { launchChromium, markdownTable } from './common';
 
@@ -252,14 +252,7 @@ export async function runRetrievalBench(sizes: number[], log: (line: string) => 
     log(`${size} scenes: MiniSearch…`);
     const [buildMiniSearch, miniSearch] = await (async () => {
       const [mini, built] = time(() => {
-        const index = new MiniSearch<{ id: string; text: string; title: string }>({
-          idField: 'id',
-          fields: ['text', 'title'],
-          storeFields: [],
-          tokenize,
-          processTerm: (term) => term,
-          searchOptions: { combineWith: 'OR', prefix: false, fuzzy: false, boost: { title: 2 } },
-        });
+        const index = referenceMiniSearch();
         index.addAll(corpus.scenes);
         return index;
       });

@@ -12,8 +12,8 @@ import {
   offeredModels,
   recommendModel,
 } from '../../../src/core/model-catalog';
+import { GIB, SWIFTSHADER_REPORT } from '../helpers/gpu-reports';
 
-const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
 const noWebgpu: GpuReport = {
@@ -26,21 +26,7 @@ const noWebgpu: GpuReport = {
   architecture: '',
 };
 
-/** What Debian's headless Chromium reports with --enable-unsafe-webgpu (probed in a real browser). */
-const swiftshader: GpuReport = {
-  webgpu: true,
-  shaderF16: false,
-  maxBufferSize: GIB,
-  maxStorageBufferBindingSize: GIB,
-  maxStorageBuffersPerShaderStage: 10,
-  maxComputeWorkgroupStorageSize: 32768,
-  vendor: 'google',
-  architecture: 'swiftshader',
-  description: '',
-  isFallbackAdapter: true,
-  deviceMemoryGB: 16,
-  isMobile: false,
-};
+const swiftshader = SWIFTSHADER_REPORT;
 
 const phone: GpuReport = {
   webgpu: true,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { probeGpu } from '../../../src/engines/gpu-probe';
+import { GIB, SWIFTSHADER_REPORT } from '../helpers/gpu-reports';
 
-const GIB = 1024 ** 3;
 
 function adapter(features: string[], info: Record<string, unknown> | undefined, limits: Record<string, number> = {}) {
   return {
@@ -56,20 +56,7 @@ describe('probeGpu', () => {
       deviceMemory: 16,
       userAgentData: { mobile: false },
     });
-    expect(report).toEqual({
-      webgpu: true,
-      shaderF16: false,
-      maxBufferSize: GIB,
-      maxStorageBufferBindingSize: GIB,
-      maxStorageBuffersPerShaderStage: 10,
-      maxComputeWorkgroupStorageSize: 32768,
-      vendor: 'google',
-      architecture: 'swiftshader',
-      description: '',
-      isFallbackAdapter: true,
-      deviceMemoryGB: 16,
-      isMobile: false,
-    });
+    expect(report).toEqual(SWIFTSHADER_REPORT);
   });
 
   it('sees shader-f16, falls back to requestAdapterInfo(), and spots phones by user agent', async () => {

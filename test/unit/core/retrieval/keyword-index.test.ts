@@ -1,8 +1,8 @@
-import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import { KeywordIndex, KeywordIndexFormatError } from '../../../../src/core/retrieval/keyword-index';
-import { TOKENIZER_VERSION, tokenize } from '../../../../src/core/retrieval/tokenize';
+import { TOKENIZER_VERSION } from '../../../../src/core/retrieval/tokenize';
 import type { ScoredScene, SearchableScene } from '../../../../src/core/retrieval/types';
+import { referenceMiniSearch } from '../../../fixtures/minisearch-reference';
 import { FIXTURES, haveHaruhi, readPackScenes } from './haruhi-fixture';
 
 const scenes = [
@@ -100,16 +100,9 @@ describe('KeywordIndex', () => {
   });
 });
 
-/** MiniSearch 7 configured as the design first had it: the scores this index must reproduce. */
+/** The reference MiniSearch over these scenes: the scores this index must reproduce. */
 function miniSearchOf(docs: readonly SearchableScene[]): (query: string, k: number) => ScoredScene[] {
-  const search = new MiniSearch<{ id: string; text: string; title: string }>({
-    idField: 'id',
-    fields: ['text', 'title'],
-    storeFields: [],
-    tokenize,
-    processTerm: (term) => term,
-    searchOptions: { combineWith: 'OR', prefix: false, fuzzy: false, boost: { title: 2 } },
-  });
+  const search = referenceMiniSearch();
   search.addAll(docs.map((d) => ({ id: d.id, text: d.text, title: d.title ?? '' })));
   return (query, k) => search.search(query).slice(0, k).map((r) => ({ sceneId: r.id as string, score: r.score }));
 }
