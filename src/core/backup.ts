@@ -10,9 +10,9 @@
 // browser's cache holds, which another device does not have.
 
 import { zipSync, type Zippable } from 'fflate';
-import { base64Encode } from './cards/bytes';
-import { decodeBase64 } from './packs/base64';
-import { readZipFiles, ZipError } from './zip';
+import { base64Decode, base64Encode, utf8Decode } from './bytes';
+import { HearthError, registerErrorClass, type ErrorDetails } from './errors';
+import { readZipFiles, ZipError } from './zip-reader';
 import type { Character, Conversation, Message, Persona, Scene, Setting, StoredLorebook } from './types';
 
 export const BACKUP_FORMAT = 'hearth-backup';
@@ -69,17 +69,17 @@ export interface Backup {
 export type BackupErrorReason = 'not-a-backup' | 'newer-version' | 'damaged' | 'too-large' | 'unsupported-value';
 
 /** Why a backup could not be written or read. `message` is an English sentence; `details` fill a localised one. */
-export class BackupError extends Error {
-  readonly reason: BackupErrorReason;
-  readonly details: Record<string, string | number>;
-
-  constructor(reason: BackupErrorReason, message: string, details: Record<string, string | number> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+export class BackupError extends HearthError<BackupErrorReason> {
+  constructor(reason: BackupErrorReason, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(reason, message, details, options);
     this.name = 'BackupError';
-    this.reason = reason;
-    this.details = details;
+  }
+
+  get reason(): BackupErrorReason {
+    return this.code;
   }
 }
+registerErrorClass('BackupError', BackupError);
 
 export interface BackupLimits {
   /** Largest backup file accepted. */
@@ -155,11 +155,11 @@ export function decodeValue(json: unknown, path = 'row'): unknown {
     return out;
   }
   const tag = record.$t;
-  // decodeBase64 returns a fresh array whose buffer is exactly its bytes, so no copy is needed.
+  // base64Decode returns a fresh array whose buffer is exactly its bytes, so no copy is needed.
   const bytes = () => {
     if (typeof record.b64 !== 'string') throw damaged(`${path} is a ${String(tag)} without its bytes.`);
     try {
-      return decodeBase64(record.b64);
+      return base64Decode(record.b64);
     } catch (error) {
       throw damaged(`${path} holds bytes that are not valid base64.`, error);
     }
@@ -333,7 +333,7 @@ function parseManifest(files: Map<string, Uint8Array>): BackupManifest {
   if (!raw) throw new BackupError('not-a-backup', 'This zip is not a Hearth backup: it has no manifest.json.');
   let manifest: Partial<BackupManifest>;
   try {
-    manifest = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+    manifest = JSON.parse(utf8Decode(raw, { fatal: true }));
   } catch (error) {
     throw damaged('manifest.json is not valid JSON.', error);
   }
@@ -363,14 +363,13 @@ function parseManifest(files: Map<string, Uint8Array>): BackupManifest {
 function readTable(files: Map<string, Uint8Array>, table: BackupTable, entry: { rows: number; parts: string[] }): { rows: unknown[]; bytes: number } {
   const rows: unknown[] = [];
   let bytes = 0;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   for (const part of entry.parts) {
     const raw = files.get(part);
     if (!raw) throw damaged(`the part ${part} is missing.`, undefined, { part });
     bytes += raw.length;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(decoder.decode(raw));
+      parsed = JSON.parse(utf8Decode(raw, { fatal: true }));
     } catch (error) {
       throw damaged(`the part ${part} is not valid JSON.`, error, { part });
     }
@@ -440,11 +439,6 @@ export function readBackup(bytes: Uint8Array, limits: BackupLimits = DEFAULT_BAC
   const typed = rows as unknown as BackupRows;
   const detachedLorebooks = checkReferences(typed);
   return { manifest, rows: typed, dataBytes, detachedLorebooks };
-}
-
-/** Row counts a person cares about, for summaries. */
-export function backupCounts(rows: BackupRows): Record<BackupTable, number> {
-  return Object.fromEntries(BACKUP_TABLES.map((t) => [t, rows[t].length])) as Record<BackupTable, number>;
 }
 
 /** `hearth-backup-2026-11-22-1048.zip`, in local time. */

@@ -1,4 +1,57 @@
 // Typed errors: every failure the person can meet has a code the UI turns into a sentence.
+// HearthError is the base of every typed error in the app (AppError, CardError, PackError,
+// ImportFailure, BackupError, ZipError, Base64Error), so one serializer carries any of them across
+// a worker boundary and brings it back as the same class.
+
+/** Facts for the sentence (file name, status code, sizes, limits). */
+export type ErrorDetails = Record<string, string | number>;
+
+export class HearthError<Code extends string = string> extends Error {
+  /** What went wrong, as a code the UI words (some subclasses also call it `reason`). */
+  readonly code: Code;
+  readonly details: ErrorDetails;
+
+  constructor(code: Code, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    // Each subclass sets its own name: class names do not survive minification.
+    this.name = 'HearthError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** A HearthError as plain data, which structured cloning keeps whole (an Error's fields it does not). */
+export interface SerializedError {
+  /** The class's `name`, to bring it back as the same class. */
+  name: string;
+  code: string;
+  message: string;
+  details: ErrorDetails;
+}
+
+type HearthErrorClass = new (code: never, message: string, details?: ErrorDetails, options?: { cause?: unknown }) => HearthError;
+
+const errorClasses = new Map<string, HearthErrorClass>();
+
+/** Lets deserializeError bring errors of this name back as this class (each class registers itself). */
+export function registerErrorClass(name: string, errorClass: HearthErrorClass): void {
+  errorClasses.set(name, errorClass);
+}
+
+export function serializeError(error: HearthError): SerializedError {
+  return { name: error.name, code: error.code, message: error.message, details: { ...error.details } };
+}
+
+/** The error again, as its own class when that class is registered in this realm, else a HearthError. */
+export function deserializeError(error: SerializedError): HearthError {
+  const errorClass = errorClasses.get(error.name);
+  if (!errorClass) {
+    const plain = new HearthError(error.code, error.message, error.details);
+    plain.name = error.name;
+    return plain;
+  }
+  return new errorClass(error.code as never, error.message, error.details);
+}
 
 export type ErrorCode =
   | 'no-webgpu'
@@ -27,18 +80,14 @@ export type ErrorCode =
   | 'character-gone'
   | 'unknown';
 
-export class AppError extends Error {
-  readonly code: ErrorCode;
-  /** Extra facts for the sentence (file name, status code, sizes). */
-  readonly details: Record<string, string | number>;
-
-  constructor(code: ErrorCode, message: string, details: Record<string, string | number> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+/** The app's own failures (engines, storage, models, backups); the UI has a sentence for each code. */
+export class AppError extends HearthError<ErrorCode> {
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(code, message, details, options);
     this.name = 'AppError';
-    this.code = code;
-    this.details = details;
   }
 }
+registerErrorClass('AppError', AppError);
 
 export function isAbort(error: unknown): boolean {
   if (error instanceof AppError) return error.code === 'aborted';

@@ -27,7 +27,7 @@ import {
   guessMime,
   toDataUrl,
   type ImageBytes,
-} from './bytes';
+} from './media';
 import { CardError } from './errors';
 import { placeholderPng, readPngChunks, writePngCard } from './png';
 

@@ -2,7 +2,8 @@
 // export with assets under `assets/{type}/{kind}/`. Files no asset references are kept too.
 
 import type { CharacterAsset } from '../types';
-import { base64Decode, base64Encode, extFromMime, utf8Decode, type ImageBytes } from './bytes';
+import { base64Decode, base64Encode, utf8Decode } from '../bytes';
+import { extFromMime, type ImageBytes } from './media';
 import {
   CARD_PRESERVED_KEY,
   assetMime,
@@ -15,7 +16,7 @@ import {
   type PreservedCard,
 } from './card';
 import { CardError, guard } from './errors';
-import { DEFAULT_ZIP_LIMITS, formatBytes, readZip, unsafePathReason, writeZip, type ZipLimits } from './zip';
+import { DEFAULT_ZIP_LIMITS, formatBytes, readZip, unsafePathReason, writeZip, type ZipLimits } from './charx-archive';
 
 export interface CharxImportOptions {
   limits?: ZipLimits;
@@ -50,7 +51,7 @@ export function importCharx(bytes: Uint8Array, options: CharxImportOptions = {})
   const cardBytes = files.get(cardPath) as Uint8Array;
   let json: unknown;
   try {
-    json = JSON.parse(utf8Decode(cardBytes));
+    json = JSON.parse(utf8Decode(cardBytes, { dropBom: 'all' }));
   } catch (error) {
     throw new CardError(
       'invalid-json',

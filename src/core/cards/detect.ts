@@ -3,8 +3,9 @@
 
 import { parseCard, type ParsedCard } from './card';
 import { importCharx } from './charx';
-import { formatBytes, findEndOfCentralDirectory, isZipSignature, type ZipLimits } from './zip';
-import { sniffMime, utf8Decode } from './bytes';
+import { formatBytes, findEndOfCentralDirectory, isZipSignature, type ZipLimits } from './charx-archive';
+import { utf8Decode } from '../bytes';
+import { sniffMime } from './media';
 import { CardError, guard, type CardErrorReason } from './errors';
 import { isPng, readPngCard } from './png';
 
@@ -34,7 +35,7 @@ export function importPngCard(bytes: Uint8Array): ParsedCard {
 function decodeText(bytes: Uint8Array): string {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
   if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
-  return utf8Decode(bytes);
+  return utf8Decode(bytes, { dropBom: 'all' });
 }
 
 /** A JSON card file (V1, V2, V3 or SillyTavern's mix). */

@@ -1,5 +1,7 @@
 // Card import errors: one reason per way a file can fail, each with a sentence a person can act on.
 
+import { HearthError, registerErrorClass, type ErrorDetails } from '../errors';
+
 export type CardErrorReason =
   | 'not-a-card'
   | 'invalid-json'
@@ -21,22 +23,17 @@ export const CARD_ERROR_REASONS: readonly CardErrorReason[] = [
  * Every failure of the card codecs. `message` is a complete English sentence about this file;
  * `details` carries the facts (chunk name, sizes, limits) for a localised sentence.
  */
-export class CardError extends Error {
-  readonly reason: CardErrorReason;
-  readonly details: Record<string, string | number>;
-
-  constructor(
-    reason: CardErrorReason,
-    message: string,
-    details: Record<string, string | number> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class CardError extends HearthError<CardErrorReason> {
+  constructor(reason: CardErrorReason, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(reason, message, details, options);
     this.name = 'CardError';
-    this.reason = reason;
-    this.details = details;
+  }
+
+  get reason(): CardErrorReason {
+    return this.code;
   }
 }
+registerErrorClass('CardError', CardError);
 
 export function isCardError(error: unknown): error is CardError {
   return error instanceof CardError;

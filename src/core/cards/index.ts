@@ -41,5 +41,5 @@ export {
   writePngCard,
   type PngChunk,
 } from './png';
-export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip';
-export { fromDataUrl, toDataUrl, type ImageBytes } from './bytes';
+export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './charx-archive';
+export { fromDataUrl, toDataUrl, type ImageBytes } from './media';

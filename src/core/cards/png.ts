@@ -2,7 +2,7 @@
 // `ccv3` tEXt chunks, writing them back, and a minimal encoder for placeholder images.
 
 import { zlibSync } from 'fflate';
-import { Base64Error, base64Decode, base64Encode, concatBytes, crc32, latin1Decode, utf8Decode } from './bytes';
+import { Base64Error, base64Decode, base64Encode, concatBytes, crc32, latin1Decode, utf8Decode } from '../bytes';
 import { CardError } from './errors';
 
 export const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -131,7 +131,7 @@ export function decodeCardText(text: string, keyword: string): unknown {
       throw new CardError('bad-base64', `The PNG's '${keyword}' chunk is empty.`, { chunk: keyword });
     }
     try {
-      json = utf8Decode(base64Decode(trimmed));
+      json = utf8Decode(base64Decode(trimmed), { dropBom: 'all' });
     } catch (error) {
       const why = error instanceof Base64Error ? error.message : String(error);
       throw new CardError('bad-base64', `The PNG's '${keyword}' chunk is not valid base64 (${why}).`, {

@@ -1,7 +1,7 @@
 // Why a file was not imported: one reason per way it can fail, unified over the card and pack codecs.
 
 import { CardError, type CardErrorReason } from '../cards/errors';
-import { AppError } from '../errors';
+import { AppError, HearthError, registerErrorClass, type ErrorDetails } from '../errors';
 import { PackError } from '../packs/common';
 
 /** Every card failure passes through as it is (see toImportFailure), so its reasons are all here too. */
@@ -25,17 +25,17 @@ export const IMPORT_REASONS: readonly ImportReason[] = [
  * A rejected file. `message` is the codec's English sentence about this file (it names chunks,
  * lines and limits); the UI shows the localised sentence for `reason` first and this beneath it.
  */
-export class ImportFailure extends Error {
-  readonly reason: ImportReason;
-  readonly details: Record<string, string | number>;
-
-  constructor(reason: ImportReason, message: string, details: Record<string, string | number> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+export class ImportFailure extends HearthError<ImportReason> {
+  constructor(reason: ImportReason, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(reason, message, details, options);
     this.name = 'ImportFailure';
-    this.reason = reason;
-    this.details = details;
+  }
+
+  get reason(): ImportReason {
+    return this.code;
   }
 }
+registerErrorClass('ImportFailure', ImportFailure);
 
 /**
  * Anything thrown while reading or saving a file -> ImportFailure. `fromZip` tells a pack's

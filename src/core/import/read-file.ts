@@ -2,18 +2,18 @@
 // standalone lorebooks. Sniffs the format by content, dispatches to the card and pack codecs, and
 // turns every failure into an ImportFailure. Pure: nothing is saved here.
 
-import { toDataUrl } from '../cards/bytes';
+import { toDataUrl } from '../cards/media';
 import { guessLanguage, type CardCharacter } from '../cards/card';
 import { importCardFile } from '../cards/detect';
 import { parseChatHaruhiFolder, parseChatHaruhiJsonl } from '../packs/chatharuhi';
 import { baseName, decodeUtf8, normalizePath, PackError, type PackFile, type ParsedScene } from '../packs/common';
 import { decodeHearthPack } from '../packs/hearth-pack';
 import { parseRoleBench, parseRoleLlmProfile } from '../packs/rolellm';
-import { readZip } from '../packs/zip';
+import { readZip } from '../packs/pack-archive';
 import { isPng } from '../cards/png';
 import { localImageUrl } from '../image-url';
 import type { CharacterFields, Lorebook } from '../types';
-import { isZipSignature } from '../zip';
+import { isZipSignature } from '../zip-reader';
 import { ImportFailure, toImportFailure } from './failure';
 import { looksLikeLorebook, parseLorebookFile } from './lorebook-file';
 

@@ -11,9 +11,9 @@
 
 import { estimateTokens } from '../tokens';
 import type { SceneLine, SceneVector } from '../types';
-import { decodeBase64, decodeFloat32BigEndian } from './base64';
+import { decodeBase64, decodeFloat32BigEndian } from './vectors';
 import { baseName, decodeUtf8, normalizePath, PackError, type PackFile, type ParsedScene } from './common';
-import { readZip, type ZipLimits } from './zip';
+import { readZip, type ZipLimits } from './pack-archive';
 
 export interface ChatHaruhiPack {
   /** The pack's folder name (`haruhi`), or '' when its files sit at the top of the input. */

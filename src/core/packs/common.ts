@@ -1,5 +1,7 @@
 // What every corpus parser shares: the input file list, the scene shape it returns, its typed error.
 
+import { utf8Decode } from '../bytes';
+import { HearthError, registerErrorClass, type ErrorDetails } from '../errors';
 import type { Scene } from '../types';
 
 /**
@@ -38,17 +40,17 @@ export type PackErrorReason =
  * Why an import was rejected. `details` carries the facts for the sentence the UI shows
  * (file name, line number, limit); nothing has been written anywhere when this is thrown.
  */
-export class PackError extends Error {
-  readonly reason: PackErrorReason;
-  readonly details: Record<string, string | number>;
-
-  constructor(reason: PackErrorReason, message: string, details: Record<string, string | number> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+export class PackError extends HearthError<PackErrorReason> {
+  constructor(reason: PackErrorReason, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(reason, message, details, options);
     this.name = 'PackError';
-    this.reason = reason;
-    this.details = details;
+  }
+
+  get reason(): PackErrorReason {
+    return this.code;
   }
 }
+registerErrorClass('PackError', PackError);
 
 /** `a\b/./c` -> `a/b/c`, without a leading `./` or `/`. Does not resolve `..` (callers reject it). */
 export function normalizePath(path: string): string {
@@ -65,8 +67,6 @@ export function baseName(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
 /**
  * Bytes -> text when they are UTF-8 (a BOM is dropped); null when they are not, or hold NUL bytes
  * (a binary file with a `.txt` name).
@@ -74,7 +74,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export function decodeUtf8(bytes: Uint8Array): string | null {
   let text: string;
   try {
-    text = UTF8.decode(bytes);
+    text = utf8Decode(bytes, { fatal: true });
   } catch {
     return null;
   }

@@ -24,7 +24,8 @@
 import { estimateTokens } from '../tokens';
 import { CHARACTER_FIELD_NAMES } from '../types';
 import type { CharacterFields, Lang, Lorebook, LorebookEntry, Scene, SceneLine, SceneVector } from '../types';
-import { decodeBase64, encodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes } from './base64';
+import { base64Encode as encodeBase64, isRecord } from '../bytes';
+import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes } from './vectors';
 import { decodeUtf8, PackError, type ParsedScene } from './common';
 
 export const HEARTH_PACK_FORMAT = 'hearth-pack';
@@ -314,10 +315,6 @@ function readScene(value: unknown, path: string): ParsedScene {
 
 function shape(path: string, expected: string): PackError {
   return new PackError('wrong-shape', `Not a valid Hearth pack: ${path} should be ${expected}.`, { path });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function record(value: unknown, path: string): Record<string, unknown> {

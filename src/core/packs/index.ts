@@ -1,8 +1,8 @@
 // Character-pack corpora and the app's own pack format: one import point for the importer.
 
 export * from './common';
-export * from './base64';
-export * from './zip';
+export * from './vectors';
+export * from './pack-archive';
 export * from './chatharuhi';
 export * from './rolellm';
 export * from './hearth-pack';

@@ -2,6 +2,7 @@
 // `{act_id, diag_id, role, content}`, one scene per dialogue) and RoleBench instruction rows
 // `{role, question, generated[]}`.
 
+import { isRecord } from '../bytes';
 import { estimateTokens } from '../tokens';
 import type { SceneLine } from '../types';
 import { PackError, type ParsedScene } from './common';
@@ -176,10 +177,6 @@ function parseJson(text: string, what: string): unknown {
   } catch (error) {
     throw new PackError('invalid-json', `${what} is not valid JSON.`, {}, { cause: error });
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function idOf(value: unknown): string | null {

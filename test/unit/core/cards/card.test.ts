@@ -9,7 +9,7 @@ import {
   stripDecorators,
   type PreservedCard,
 } from '../../../../src/core/cards/card';
-import { toDataUrl } from '../../../../src/core/cards/bytes';
+import { toDataUrl } from '../../../../src/core/cards/media';
 import { encodeSolidPng } from '../../../../src/core/cards/png';
 import { importJsonCard } from '../../../../src/core/cards/detect';
 import { richV3, stMix } from './helpers';

@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { base64Decode, base64Encode, crc32 as ourCrc } from '../../../../src/core/cards/bytes';
+import { base64Decode, base64Encode, crc32 as ourCrc } from '../../../../src/core/bytes';
 import { CardError } from '../../../../src/core/cards/errors';
 import {
   encodePng,

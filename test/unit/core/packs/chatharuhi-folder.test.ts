@@ -5,7 +5,7 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { isNarrator, parseChatHaruhiFolder, parseChatHaruhiZip, parseStory, parseStoryLine, speakerCounts } from '../../../../src/core/packs/chatharuhi';
 import { PackError, type PackFile } from '../../../../src/core/packs/common';
-import { readZip } from '../../../../src/core/packs/zip';
+import { readZip } from '../../../../src/core/packs/pack-archive';
 import { haveFixtures, makeZip, readPackFolder, utf8 } from './helpers';
 
 const file = (path: string, text: string | Uint8Array): PackFile => ({ path, bytes: typeof text === 'string' ? utf8(text) : text });

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { deflateSync } from 'fflate';
 import type { PackFile } from '../../../../src/core/packs/common';
-import { crc32 } from '../../../../src/core/packs/zip';
+import { crc32 } from '../../../../src/core/bytes';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 // The shared folder sits beside the checkout, or inside it on machines that carry it along.

@@ -1,4 +1,4 @@
-// CHARX's view of the shared defensive ZIP reader (../zip.ts): card limits, CHARX path rules
+// CHARX's view of the shared defensive ZIP reader (../zip-reader.ts): card limits, CHARX path rules
 // (a backslash is never legitimate), failures worded as CardErrors; and writing through fflate.
 
 import { zipSync, type Zippable } from 'fflate';
@@ -12,11 +12,11 @@ import {
   type ZipDirectory,
   type ZipFile,
   type ZipReadOptions,
-} from '../zip';
+} from '../zip-reader';
 import { CardError } from './errors';
 
 export { findEndOfCentralDirectory, isZipSignature, unsafePathReason, type ZipDirectory };
-export type { ZipEntryInfo } from '../zip';
+export type { ZipEntryInfo } from '../zip-reader';
 
 export interface ZipLimits {
   /** Most entries (files and folders) an archive may list. */

@@ -1,7 +1,8 @@
 // Base64 and float32 byte helpers, checked against Node's Buffer.
 
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, decodeFloat32BigEndian, encodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes } from '../../../../src/core/packs/base64';
+import { base64Encode as encodeBase64 } from '../../../../src/core/bytes';
+import { decodeBase64, decodeFloat32BigEndian, float32BytesToLittleEndian, littleEndianToFloat32Bytes } from '../../../../src/core/packs/vectors';
 import { PackError } from '../../../../src/core/packs/common';
 
 describe('base64', () => {

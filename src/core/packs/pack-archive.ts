@@ -1,10 +1,8 @@
-// Packs' view of the shared defensive ZIP reader (../zip.ts): pack limits, Windows backslash
+// Packs' view of the shared defensive ZIP reader (../zip-reader.ts): pack limits, Windows backslash
 // names read as folders, failures worded as PackErrors, and the result as a PackFile list.
 
-import { crc32, readZipFiles, ZipError } from '../zip';
+import { readZipFiles, ZipError } from '../zip-reader';
 import { PackError, type PackFile } from './common';
-
-export { crc32 };
 
 export interface ZipLimits {
   /** Most entries (files and folders) the archive may hold. Default 50,000. */

@@ -2,12 +2,14 @@
 // the central directory itself, checks entry count, names and declared sizes before inflating
 // anything, inflates in small slices so an entry that lies about its size cannot balloon, and
 // verifies sizes and CRCs. Failures are ZipErrors with a `fact` and its details; the card and pack
-// codecs word them as their own typed errors (cards/zip.ts, packs/zip.ts).
+// codecs word them as their own typed errors (cards/charx-archive.ts, packs/pack-archive.ts).
 //
 // fflate's unzipSync trusts declared sizes, so a zip that declares small entries but holds huge
 // deflate streams would keep the CPU busy for a long time; that is why it is not used here.
 
 import { Inflate, inflateSync } from 'fflate';
+import { crc32, utf8Decode } from './bytes';
+import { HearthError } from './errors';
 
 export interface ZipReadLimits {
   /** Most entries (files and folders) the archive may list. */
@@ -49,15 +51,14 @@ export type ZipFact =
   | 'short'
   | 'bad-crc';
 
-export class ZipError extends Error {
-  readonly fact: ZipFact;
-  readonly details: Record<string, string | number>;
-
+export class ZipError extends HearthError<ZipFact> {
   constructor(fact: ZipFact, details: Record<string, string | number> = {}, options?: { cause?: unknown }) {
-    super(`ZIP: ${fact} ${JSON.stringify(details)}`, options);
+    super(fact, `ZIP: ${fact} ${JSON.stringify(details)}`, details, options);
     this.name = 'ZipError';
-    this.fact = fact;
-    this.details = details;
+  }
+
+  get fact(): ZipFact {
+    return this.code;
   }
 }
 
@@ -145,22 +146,20 @@ function checkedName(raw: string, backslash: ZipReadOptions['backslash']): strin
   return isFolder ? `${clean}/` : clean;
 }
 
-const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
-const UTF8_LOOSE = new TextDecoder('utf-8');
 let gbk: TextDecoder | null | undefined;
 
 /** UTF-8 when flagged or valid, the Info-ZIP Unicode Path field, else GBK (Chinese Windows zips). */
 function decodeEntryName(raw: Uint8Array, extra: Uint8Array, utf8Flag: boolean): string {
-  if (utf8Flag) return UTF8_LOOSE.decode(raw);
+  if (utf8Flag) return utf8Decode(raw);
   for (let at = 0; at + 4 <= extra.length; ) {
     const id = extra[at] | (extra[at + 1] << 8);
     const len = extra[at + 2] | (extra[at + 3] << 8);
-    if (id === 0x7075 && len >= 5 && extra[at + 4] === 1) return UTF8_LOOSE.decode(extra.subarray(at + 9, at + 4 + len));
+    if (id === 0x7075 && len >= 5 && extra[at + 4] === 1) return utf8Decode(extra.subarray(at + 9, at + 4 + len));
     at += 4 + len;
   }
-  if (raw.every((b) => b < 0x80)) return UTF8_LOOSE.decode(raw);
+  if (raw.every((b) => b < 0x80)) return utf8Decode(raw);
   try {
-    return UTF8_STRICT.decode(raw); // many tools write UTF-8 without setting the flag
+    return utf8Decode(raw, { fatal: true }); // many tools write UTF-8 without setting the flag
   } catch {
     if (gbk === undefined) {
       try {
@@ -324,21 +323,4 @@ export function readZipFiles(bytes: Uint8Array, options: ZipReadOptions, want: (
     files.push({ name: entry.name, bytes: extractZipEntry(bytes, directory.base, entry) });
   }
   return files;
-}
-
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (ZIP and PNG flavour). */
-export function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }

@@ -2,7 +2,7 @@
 // checked before inflating, lying entries, and archives appended to another file.
 
 import { describe, expect, it } from 'vitest';
-import { readZipDirectory, readZipFiles, ZipError, type ZipReadOptions } from '../../../src/core/zip';
+import { readZipDirectory, readZipFiles, ZipError, type ZipReadOptions } from '../../../src/core/zip-reader';
 import { zip } from './cards/helpers';
 
 const limits = { maxEntries: 100, maxTotalBytes: 1024 * 1024, maxEntryBytes: 512 * 1024 };
