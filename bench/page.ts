@@ -4,7 +4,7 @@
 import '../src/main';
 import { Wllama } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import { defaultThreadCount } from '../src/engines/wllama-core';
+import { defaultThreadCount } from '../src/engines/wllama/wllama-core';
 import { createRepositories } from '../src/storage';
 import { openDatabase } from '../src/storage/db';
 import type { ChatTurn, Conversation, Message, SamplingSettings } from '../src/core/types';

@@ -8,7 +8,7 @@ import { registerServiceWorker } from './state/pwa-registration';
 import { openDatabase } from './storage/db';
 import { createRepositories } from './storage';
 import { browserModelLock, browserModelStore } from './engines/model-store';
-import { createEmbeddingService } from './engines/embedding-client';
+import { createEmbeddingService } from './engines/embedding/embedding-client';
 import type { ChatEngine } from './core/engine';
 import type { EngineKind } from './core/types';
 import './ui/theme.css';
@@ -16,10 +16,10 @@ import './ui/theme.css';
 // Engines load on demand: they are large and most visits use only one of them.
 async function createEngine(kind: EngineKind): Promise<ChatEngine> {
   if (kind === 'webllm') {
-    const { WebLlmEngine } = await import('./engines/webllm-engine');
+    const { WebLlmEngine } = await import('./engines/webllm/webllm-engine');
     return new WebLlmEngine();
   }
-  const { WllamaEngine } = await import('./engines/wllama-engine');
+  const { WllamaEngine } = await import('./engines/wllama/wllama-engine');
   return new WllamaEngine();
 }
 
@@ -31,7 +31,7 @@ const app = new AppState({
     probeGpu: async () => (await import('./engines/gpu-probe')).probeGpu(),
     lock: browserModelLock(),
     // Exact token counts for web-llm models (their cached tokenizer.json); loaded on demand, off the main bundle.
-    loadTokenizer: async (model, source) => (await import('./engines/model-tokenizer')).loadModelTokenizer(model, source),
+    loadTokenizer: async (model, source) => (await import('./engines/webllm/model-tokenizer')).loadModelTokenizer(model, source),
   },
   modelStore: browserModelStore(),
   // The embedding worker starts on first use (a model download, or a chat with a prepared model).

@@ -2,8 +2,8 @@
 
 import { GgufFileStore, type DirectoryLike } from './model-files';
 import { ModelLock, type LockManagerLike } from './model-lock';
-import { WebLlmCache } from './webllm-cache';
-import { WllamaDownloads } from './wllama-cache';
+import { WebLlmCache } from './webllm/webllm-cache';
+import { WllamaDownloads } from './wllama/wllama-cache';
 
 /** The library URL of each prebuilt web-llm model, as the engine's records give them (loaded only when a model is deleted). */
 async function prebuiltLibraries(): Promise<ReadonlyMap<string, string>> {

@@ -17,7 +17,7 @@ import {
   type Persona,
   type SamplingSettings,
 } from '../core/types';
-import type { EmbeddingService } from '../engines/embedding-client';
+import type { EmbeddingService } from '../engines/embedding/embedding-client';
 import type { Repositories } from '../storage';
 import { AppUpdate } from './app-update.svelte';
 import { BackupState } from './backup.svelte';

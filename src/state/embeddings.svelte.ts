@@ -4,8 +4,8 @@ import type { EmbedderSource, TextEmbedder } from '../core/embedding';
 import { defaultSource, planModelFolder, type EmbeddingModelSource } from '../core/embedding-models';
 import { AppError, isAbort, toAppError } from '../core/errors';
 import type { Character, Lang } from '../core/types';
-import type { EmbeddingService } from '../engines/embedding-client';
-import type { EmbeddingLoadProgress, PreparedEmbeddingModel } from '../engines/embedding-protocol';
+import type { EmbeddingService } from '../engines/embedding/embedding-client';
+import type { EmbeddingLoadProgress, PreparedEmbeddingModel } from '../engines/embedding/embedding-protocol';
 import { SceneEmbeddingJob, type SceneVectorStore, type SettingsStore } from './scene-embedding-job.svelte';
 
 export { JOB_BATCH, type Coverage } from './scene-embedding-job.svelte';

@@ -2,8 +2,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmbeddingRuntime, type FolderStore } from '../../../src/engines/embedding-runtime';
-import type { EmbeddingService } from '../../../src/engines/embedding-client';
+import { EmbeddingRuntime, type FolderStore } from '../../../src/engines/embedding/embedding-runtime';
+import type { EmbeddingService } from '../../../src/engines/embedding/embedding-client';
 import { makeTinyEmbedding, TINY_EMBEDDING_DIR, TINY_EMBEDDING_ROOT } from '../../fixtures/make-tiny-embedding';
 
 export const FOLDER_PREFIX = '/__model-folders__/';

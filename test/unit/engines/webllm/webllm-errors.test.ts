@@ -1,7 +1,7 @@
-import { errorSentence } from '../../../src/core/i18n';
+import { errorSentence } from '../../../../src/core/i18n';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/core/errors';
-import { mapWebLlmError, rawError } from '../../../src/engines/webllm-errors';
+import { AppError } from '../../../../src/core/errors';
+import { mapWebLlmError, rawError } from '../../../../src/engines/webllm/webllm-errors';
 
 // Replicas of web-llm 0.2.86's error classes (lib/index.js; the package exports none of them),
 // with their real names and messages.

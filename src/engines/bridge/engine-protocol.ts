@@ -1,8 +1,8 @@
 // The messages between a ChatEngine running in a worker and its client on the page.
 
-import type { ChatEvent, GenerateOptions, LoadedModel, LoadProgress, ModelSource, EngineCapabilities } from '../core/engine';
-import { AppError, toAppError, type ErrorCode } from '../core/errors';
-import type { ChatTurn } from '../core/types';
+import type { ChatEvent, GenerateOptions, LoadedModel, LoadProgress, ModelSource, EngineCapabilities } from '../../core/engine';
+import { AppError, toAppError, type ErrorCode } from '../../core/errors';
+import type { ChatTurn } from '../../core/types';
 
 export type EngineRequest =
   | { type: 'load'; id: number; source: ModelSource }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModelTokenizer, readCachedTokenizer, tokenCounter, webLlmFileUrl, type CacheStorageLike } from '../../../src/engines/model-tokenizer';
+import { loadModelTokenizer, readCachedTokenizer, tokenCounter, webLlmFileUrl, type CacheStorageLike } from '../../../../src/engines/webllm/model-tokenizer';
 
 // A small real BPE tokenizer.json: merges make "lower" two tokens ("low", "er") and "newest" two ("new", "est").
 const letters = [...'abcdefghijklmnopqrstuvwxyz'];

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hybridSearch, KeywordIndex, VectorMatrix } from '../../../src/core/retrieval';
-import { EmbeddingRuntime, type FolderStore } from '../../../src/engines/embedding-runtime';
-import { FOLDER_PREFIX, MemoryFolderStore, networkRequests, tinyRuntime } from '../helpers/tiny-embedding';
-import { AppError } from '../../../src/core/errors';
-import { makeTinyEmbedding, TINY_EMBEDDING_DIR, TINY_EMBEDDING_ID } from '../../fixtures/make-tiny-embedding';
+import { hybridSearch, KeywordIndex, VectorMatrix } from '../../../../src/core/retrieval';
+import { EmbeddingRuntime, type FolderStore } from '../../../../src/engines/embedding/embedding-runtime';
+import { FOLDER_PREFIX, MemoryFolderStore, networkRequests, tinyRuntime } from '../../helpers/tiny-embedding';
+import { AppError } from '../../../../src/core/errors';
+import { makeTinyEmbedding, TINY_EMBEDDING_DIR, TINY_EMBEDDING_ID } from '../../../fixtures/make-tiny-embedding';
 
 function runtime(store: FolderStore = new MemoryFolderStore()): EmbeddingRuntime {
   return tinyRuntime(store);

@@ -33,11 +33,11 @@ import type {
   LoadProgress,
   LoadedModel,
   ModelSource,
-} from '../core/engine';
-import { AppError } from '../core/errors';
-import { findCatalogModel, type GpuReport } from '../core/model-catalog';
-import type { ChatTurn, Usage } from '../core/types';
-import { probeGpu } from './gpu-probe';
+} from '../../core/engine';
+import { AppError } from '../../core/errors';
+import { findCatalogModel, type GpuReport } from '../../core/model-catalog';
+import type { ChatTurn, Usage } from '../../core/types';
+import { probeGpu } from '../gpu-probe';
 import { mapWebLlmError, recodeWebLlmError, webLlmSentence } from './webllm-errors';
 
 /** What the engine needs of a worker (a real Worker, or a fake in tests). */
@@ -118,7 +118,7 @@ const MIB = 1024 * 1024;
 const DEFAULT_CONTEXT = 4096;
 
 function defaultWorker(): WorkerLike {
-  return new Worker(new URL('../workers/webllm.worker.ts', import.meta.url), { type: 'module', name: 'webllm' });
+  return new Worker(new URL('../../workers/webllm.worker.ts', import.meta.url), { type: 'module', name: 'webllm' });
 }
 
 async function defaultLibrary(): Promise<WebLlmLibrary> {

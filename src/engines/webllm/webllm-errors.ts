@@ -5,8 +5,8 @@
 // web-llm does not export its error classes (only IntegrityError), so matching is by the class
 // name at the start of the text and by the messages written in lib/index.js.
 
-import { AppError, type ErrorCode } from '../core/errors';
-import { findCatalogModel } from '../core/model-catalog';
+import { AppError, type ErrorCode } from '../../core/errors';
+import { findCatalogModel } from '../../core/model-catalog';
 
 export type WebLlmPhase = 'load' | 'chat';
 

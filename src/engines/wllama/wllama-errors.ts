@@ -1,6 +1,6 @@
 // Turns what wllama and the browser throw while downloading, loading and generating into typed AppErrors.
 
-import { AppError, isAbort } from '../core/errors';
+import { AppError, isAbort } from '../../core/errors';
 
 /** Last path segment of a URL, for messages ("model.gguf"). */
 export function fileNameOfUrl(url: string): string {

@@ -1,6 +1,6 @@
 // Serves a ChatEngine inside a worker: runs requests from the page and streams the results back.
 
-import type { ChatEngine } from '../core/engine';
+import type { ChatEngine } from '../../core/engine';
 import { serializeError, type EngineReply, type EngineRequest } from './engine-protocol';
 
 interface Port {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/core/errors';
-import { planMlcFolder } from '../../../src/core/model-storage';
-import { WebLlmCache, type CacheLike, type CacheStorageLike } from '../../../src/engines/webllm-cache';
+import { AppError } from '../../../../src/core/errors';
+import { planMlcFolder } from '../../../../src/core/model-storage';
+import { WebLlmCache, type CacheLike, type CacheStorageLike } from '../../../../src/engines/webllm/webllm-cache';
 
 /** CacheStorage in memory, keyed by URL as the browser's is; `limit` bytes make put() throw QuotaExceededError. */
 class FakeCaches implements CacheStorageLike {

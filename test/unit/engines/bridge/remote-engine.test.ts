@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/core/errors';
-import type { ChatEvent } from '../../../src/core/engine';
-import { serveEngine } from '../../../src/engines/engine-host';
-import { RemoteEngine } from '../../../src/engines/remote-engine';
-import { ScriptedEngine } from '../helpers/scripted-engine';
+import { AppError } from '../../../../src/core/errors';
+import type { ChatEvent } from '../../../../src/core/engine';
+import { serveEngine } from '../../../../src/engines/bridge/engine-host';
+import { RemoteEngine } from '../../../../src/engines/bridge/remote-engine';
+import { ScriptedEngine } from '../../helpers/scripted-engine';
 
 /** A Worker stand-in: a MessageChannel with the engine host on the far end. */
 function fakeWorker(engine: ScriptedEngine): Worker & { crash(message: string): void } {

@@ -1,8 +1,8 @@
 // transformers.js feature extraction behind one small class: where model files come from, progress, pooling. Runs inside the embedding worker (and in Node for tests).
 
 import { env, pipeline, type FeatureExtractionPipeline, type ProgressInfo } from '@huggingface/transformers';
-import { AppError } from '../core/errors';
-import type { EmbeddingModelSource } from '../core/embedding-models';
+import { AppError } from '../../core/errors';
+import type { EmbeddingModelSource } from '../../core/embedding-models';
 import type { EmbeddingLoadProgress, FolderFile, PreparedEmbeddingModel } from './embedding-protocol';
 
 /** Where the files of picked model folders are kept (Cache API in the browser, memory in tests). */

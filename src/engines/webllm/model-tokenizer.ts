@@ -6,7 +6,7 @@
 // when it loads a model, so the page can read the very same file without touching the network.
 
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { LoadedModel, ModelSource } from '../core/engine';
+import type { LoadedModel, ModelSource } from '../../core/engine';
 
 export type CountTokens = (text: string) => number;
 

@@ -1,6 +1,6 @@
 // GGUF files wllama downloaded from URLs and keeps in its own OPFS cache: listing and deleting them.
 
-import type { CachedDownload } from '../core/model-storage';
+import type { CachedDownload } from '../../core/model-storage';
 
 /** wllama's ModelManager, loaded only when the model manager opens (the library is large). */
 async function modelManager() {

@@ -5,11 +5,11 @@
 import { WebWorkerMLCEngineHandler } from '@mlc-ai/web-llm';
 import type { AppConfig, ChatCompletionChunk, ChatCompletionRequest, InitProgressReport } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
-import type { ChatEvent, LoadProgress } from '../../../src/core/engine';
-import { AppError } from '../../../src/core/errors';
-import type { GpuReport } from '../../../src/core/model-catalog';
-import type { ChatTurn } from '../../../src/core/types';
-import { toLoadProgress, toWebLlmMessages, WebLlmEngine, type WebLlmEngineOptions } from '../../../src/engines/webllm-engine';
+import type { ChatEvent, LoadProgress } from '../../../../src/core/engine';
+import { AppError } from '../../../../src/core/errors';
+import type { GpuReport } from '../../../../src/core/model-catalog';
+import type { ChatTurn } from '../../../../src/core/types';
+import { toLoadProgress, toWebLlmMessages, WebLlmEngine, type WebLlmEngineOptions } from '../../../../src/engines/webllm/webllm-engine';
 
 const MODEL = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));

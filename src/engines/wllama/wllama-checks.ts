@@ -1,6 +1,6 @@
 // Checks made before wllama is given anything: the browser can run it, its wasm is there, the file is a whole GGUF.
 
-import { AppError } from '../core/errors';
+import { AppError } from '../../core/errors';
 import { hasGgufMagic, readGgufHeader, type GgufHeader } from './wllama-gguf';
 
 /** The default wllama build needs WebAssembly Memory64; without it wllama would fall back to a CDN "compat" build, which we refuse. */

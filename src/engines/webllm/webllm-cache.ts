@@ -9,11 +9,11 @@
 // elsewhere (binary-mlc-llm-libs): its URL comes from web-llm's prebuiltAppConfig, and several
 // models can share one, so it is deleted only with the last stored model that uses it.
 
-import type { CustomWebLlmModel } from '../core/engine';
-import { AppError, toAppError } from '../core/errors';
-import { modelQuotaError, spaceShortfall, type MlcFolderPlan, type WebLlmScope } from '../core/model-storage';
-import type { InstalledModel } from '../core/types';
-import type { Estimate } from './model-files';
+import type { CustomWebLlmModel } from '../../core/engine';
+import { AppError, toAppError } from '../../core/errors';
+import { modelQuotaError, spaceShortfall, type MlcFolderPlan, type WebLlmScope } from '../../core/model-storage';
+import type { InstalledModel } from '../../core/types';
+import type { Estimate } from '../model-files';
 
 const SCOPES: WebLlmScope[] = ['webllm/config', 'webllm/model', 'webllm/wasm'];
 

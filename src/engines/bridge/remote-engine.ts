@@ -1,9 +1,9 @@
 // A ChatEngine whose work happens in a worker (see engine-host.ts): the page only sends requests
 // and receives progress and text.
 
-import type { ChatEngine, ChatEvent, EngineCapabilities, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../core/engine';
-import { AppError } from '../core/errors';
-import type { ChatTurn, EngineKind } from '../core/types';
+import type { ChatEngine, ChatEvent, EngineCapabilities, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../../core/engine';
+import { AppError } from '../../core/errors';
+import type { ChatTurn, EngineKind } from '../../core/types';
 import { deserializeError, type EngineReply, type EngineRequest } from './engine-protocol';
 
 type Listener = (reply: EngineReply) => void;

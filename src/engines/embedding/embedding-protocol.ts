@@ -1,7 +1,7 @@
 // Messages between the page and the embedding worker, and how errors cross that boundary.
 
-import { AppError, type ErrorCode } from '../core/errors';
-import type { EmbeddingModelSource } from '../core/embedding-models';
+import { AppError, type ErrorCode } from '../../core/errors';
+import type { EmbeddingModelSource } from '../../core/embedding-models';
 
 /** Download/prepare progress: bytes of all files of the model so far. */
 export interface EmbeddingLoadProgress {

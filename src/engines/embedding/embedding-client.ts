@@ -1,8 +1,8 @@
 // The page's side of the embedding worker: prepare models with progress, and TextEmbedders that batch and abort.
 
-import type { TextEmbedder } from '../core/embedding';
-import type { EmbeddingModelSource } from '../core/embedding-models';
-import { AppError } from '../core/errors';
+import type { TextEmbedder } from '../../core/embedding';
+import type { EmbeddingModelSource } from '../../core/embedding-models';
+import { AppError } from '../../core/errors';
 import {
   deserializeError,
   type EmbeddingLoadProgress,
@@ -143,5 +143,5 @@ export class EmbeddingWorkerClient implements EmbeddingService {
 
 /** The browser's embedding service: one module worker, started on first use. */
 export function createEmbeddingService(): EmbeddingWorkerClient {
-  return new EmbeddingWorkerClient(() => new Worker(new URL('../workers/embedding.worker.ts', import.meta.url), { type: 'module', name: 'embeddings' }));
+  return new EmbeddingWorkerClient(() => new Worker(new URL('../../workers/embedding.worker.ts', import.meta.url), { type: 'module', name: 'embeddings' }));
 }

@@ -10,9 +10,9 @@ import {
 } from '@wllama/wllama/esm/index.js';
 // Served from our own origin (Vite emits it into dist/assets); wllama's default would be a CDN.
 import bundledWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../core/engine';
-import { AppError, isAbort, toAppError } from '../core/errors';
-import type { ChatTurn, Usage } from '../core/types';
+import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../../core/engine';
+import { AppError, isAbort, toAppError } from '../../core/errors';
+import type { ChatTurn, Usage } from '../../core/types';
 import { trainedContextLength, type GgufHeader } from './wllama-gguf';
 import { checkGgufFile, checkWasmReachable, supportsMemory64 } from './wllama-checks';
 import { describeWllamaChatError, describeWllamaLoadError, fileNameOfUrl } from './wllama-errors';

@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { EMBED_BATCH, EmbeddingWorkerClient } from '../../../src/engines/embedding-client';
-import { serveEmbeddings } from '../../../src/engines/embedding-host';
-import type { EmbeddingRuntime } from '../../../src/engines/embedding-runtime';
-import { AppError } from '../../../src/core/errors';
-import { TINY_EMBEDDING_DIR, TINY_EMBEDDING_ID } from '../../fixtures/make-tiny-embedding';
-import { ensureTinyEmbedding, TINY_FILES, tinyRuntime } from '../helpers/tiny-embedding';
+import { EMBED_BATCH, EmbeddingWorkerClient } from '../../../../src/engines/embedding/embedding-client';
+import { serveEmbeddings } from '../../../../src/engines/embedding/embedding-host';
+import type { EmbeddingRuntime } from '../../../../src/engines/embedding/embedding-runtime';
+import { AppError } from '../../../../src/core/errors';
+import { TINY_EMBEDDING_DIR, TINY_EMBEDDING_ID } from '../../../fixtures/make-tiny-embedding';
+import { ensureTinyEmbedding, TINY_FILES, tinyRuntime } from '../../helpers/tiny-embedding';
 
 beforeAll(() => ensureTinyEmbedding());
 
