@@ -3,7 +3,8 @@
 
 import { ImportFailure } from '../core/import/failure';
 import type { ReadResult } from '../core/import/read-file';
-import { ReplyAssembler, runImportRead, unwrapReply, type ImportReadPart, type ImportReadRequest } from '../core/import/worker-protocol';
+import { ReplyAssembler, runImportRead, unwrapReply, type ImportProtocol, type ImportReadRequest } from '../core/import/worker-protocol';
+import { RpcClient } from '../core/rpc';
 
 export type ImportReader = (request: ImportReadRequest, signal: AbortSignal) => Promise<ReadResult>;
 
@@ -15,36 +16,20 @@ export const inThreadReader: ImportReader = async (request, signal) => {
 };
 
 /** One short-lived worker per file: nothing lingers after an import. */
-export const workerReader: ImportReader = (request, signal) =>
-  new Promise<ReadResult>((resolve, reject) => {
-    if (signal.aborted) return reject(cancelled());
-    const worker = new Worker(new URL('../workers/import.worker.ts', import.meta.url), { type: 'module', name: 'import' });
-    const finish = () => {
-      worker.terminate();
-      signal.removeEventListener('abort', abort);
-    };
-    const abort = () => {
-      finish();
-      reject(cancelled());
-    };
-    signal.addEventListener('abort', abort);
-    const assembler = new ReplyAssembler();
-    worker.onmessage = (event: MessageEvent<ImportReadPart>) => {
-      const reply = assembler.add(event.data);
-      if (!reply) return;
-      finish();
-      try {
-        resolve(unwrapReply(reply));
-      } catch (error) {
-        reject(error);
-      }
-    };
-    worker.onerror = (event) => {
-      finish();
-      reject(new ImportFailure('unknown', event.message || 'The import worker failed.'));
-    };
-    worker.postMessage(request);
-  });
+export const workerReader: ImportReader = async (request, signal) => {
+  if (signal.aborted) throw cancelled();
+  const worker = new Worker(new URL('../workers/import.worker.ts', import.meta.url), { type: 'module', name: 'import' });
+  const client = new RpcClient<ImportProtocol>(worker, { abortError: cancelled });
+  worker.onerror = (event) => client.failAll(new ImportFailure('unknown', event.message || 'The import worker failed.'));
+  const assembler = new ReplyAssembler();
+  try {
+    const end = await client.call('read', request, { signal, onEvent: (part) => assembler.add(part) });
+    return unwrapReply(assembler.add(end)!);
+  } finally {
+    // Cancel stops the reading at once: the worker is busy parsing and would not see an abort message.
+    worker.terminate();
+  }
+};
 
 export function defaultReader(): ImportReader {
   return typeof Worker === 'undefined' ? inThreadReader : workerReader;

@@ -1,7 +1,8 @@
-// The messages between the import job and its worker: what to read, and the result or the failure
-// (an ImportFailure does not survive structured cloning, so it travels as plain fields), sent in parts.
+// The call between the import job and its worker (over core/rpc.ts): what to read, and the result
+// sent in parts, or the ImportFailure (through the one error serializer).
 
 import type { PackFile, ParsedScene } from '../packs/common';
+import { serveRpc, type RpcMethod, type RpcPort } from '../rpc';
 import { ImportFailure, toImportFailure, type ImportReason } from './failure';
 import { readImportFile, readImportFolder, type ReadResult, type SourceFile } from './read-file';
 
@@ -81,4 +82,31 @@ export class ReplyAssembler {
     const characters = reply.result.characters.map((draft, i) => ({ ...draft, scenes: this.#scenes.get(i) ?? draft.scenes }));
     return { ok: true, result: { ...reply.result, characters } };
   }
+}
+
+type ScenesPart = Extract<ImportReadPart, { part: 'scenes' }>;
+type EndPart = Extract<ImportReadPart, { part: 'end' }>;
+
+export interface ImportProtocol {
+  /** Read one file or folder: the scenes come as events in parts, the rest of the reply at the end. */
+  read: RpcMethod<ImportReadRequest, ScenesPart, EndPart>;
+}
+
+/** The import worker's side: reads each request and posts the reply in parts. */
+export function serveImportReads(port: RpcPort): void {
+  serveRpc<ImportProtocol>(
+    port,
+    {
+      read: (request, { emit }) => {
+        const { reply } = runImportRead(request);
+        if (!reply.ok) throw new ImportFailure(reply.reason, reply.message, reply.details);
+        // In parts: the page decodes each message in one task, and a whole big pack at once would freeze it.
+        const parts = replyParts(reply);
+        const end = parts.pop()!;
+        for (const { message, transfer } of parts) emit(message as ScenesPart, transfer);
+        return end.message as EndPart;
+      },
+    },
+    { toError: (error) => toImportFailure(error) },
+  );
 }

@@ -3,14 +3,8 @@
 import type { TextEmbedder } from '../../core/embedding';
 import type { EmbeddingModelSource } from '../../core/embedding-models';
 import { AppError } from '../../core/errors';
-import {
-  deserializeError,
-  type EmbeddingLoadProgress,
-  type EmbeddingReply,
-  type EmbeddingRequest,
-  type FolderFile,
-  type PreparedEmbeddingModel,
-} from './embedding-protocol';
+import { RpcClient, type RpcCallOptions, type RpcEvent, type RpcRequest, type RpcResult } from '../../core/rpc';
+import type { EmbeddingLoadProgress, EmbeddingProtocol, FolderFile, PreparedEmbeddingModel } from './embedding-protocol';
 
 /** What the state layer needs from the embedding worker (a fake in unit tests). */
 export interface EmbeddingService {
@@ -22,35 +16,24 @@ export interface EmbeddingService {
 /** Texts per worker request: small enough that a chat query waits for at most one background batch. */
 export const EMBED_BATCH = 16;
 
-interface Pending {
-  resolve(reply: EmbeddingReply): void;
-  reject(error: AppError): void;
-  onProgress?: (progress: EmbeddingLoadProgress) => void;
-}
-
 type WorkerLike = Pick<Worker, 'postMessage' | 'addEventListener' | 'terminate'>;
 
 export class EmbeddingWorkerClient implements EmbeddingService {
   readonly #createWorker: () => WorkerLike;
-  #worker: WorkerLike | null = null;
-  #nextId = 1;
-  #pending = new Map<number, Pending>();
+  #worker: { worker: WorkerLike; client: RpcClient<EmbeddingProtocol> } | null = null;
 
   constructor(createWorker: () => WorkerLike) {
     this.#createWorker = createWorker;
   }
 
   async prepare(source: EmbeddingModelSource, onProgress: (progress: EmbeddingLoadProgress) => void, signal?: AbortSignal): Promise<PreparedEmbeddingModel> {
-    let model: PreparedEmbeddingModel | null = null;
-    await this.#request({ type: 'prepare', id: 0, source }, signal, (reply) => {
-      if (reply.type === 'prepared') model = reply.model;
-    }, onProgress);
+    const model = await this.#call('prepare', { source }, { signal, onEvent: onProgress });
     if (!model) throw new AppError('embedding-failed', 'The worker finished without a model.', { detail: 'no model' });
     return model;
   }
 
   async addFolder(modelId: string, files: FolderFile[]): Promise<void> {
-    await this.#request({ type: 'add-folder', id: 0, modelId, files });
+    await this.#call('add-folder', { modelId, files });
   }
 
   embedder(model: PreparedEmbeddingModel): TextEmbedder {
@@ -62,84 +45,47 @@ export class EmbeddingWorkerClient implements EmbeddingService {
   }
 
   dispose(): void {
-    this.#worker?.terminate();
+    const current = this.#worker;
     this.#worker = null;
-    this.#failAll(new AppError('aborted', 'The embedding worker was stopped.'));
+    current?.worker.terminate();
+    current?.client.failAll(new AppError('aborted', 'The embedding worker was stopped.'));
   }
 
   async #embed(modelId: string, texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += EMBED_BATCH) {
       const batch = texts.slice(start, start + EMBED_BATCH);
-      await this.#request({ type: 'embed', id: 0, modelId, texts: batch }, signal, (reply) => {
-        if (reply.type === 'vectors') out.push(...reply.vectors);
-      });
+      out.push(...(await this.#call('embed', { modelId, texts: batch }, { signal })));
     }
     return out;
   }
 
-  #request(
-    request: Exclude<EmbeddingRequest, { type: 'abort' }>,
-    signal?: AbortSignal,
-    onReply?: (reply: EmbeddingReply) => void,
-    onProgress?: (progress: EmbeddingLoadProgress) => void,
-  ): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new AppError('aborted', 'Cancelled'));
-    const worker = this.#ensureWorker();
-    const id = this.#nextId++;
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        worker.postMessage({ type: 'abort', id } satisfies EmbeddingRequest);
-        this.#pending.delete(id);
-        reject(new AppError('aborted', 'Cancelled'));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => signal?.removeEventListener('abort', onAbort);
-      this.#pending.set(id, {
-        onProgress,
-        resolve: (reply) => {
-          if (reply.type === 'end') {
-            settle();
-            this.#pending.delete(id);
-            resolve();
-          } else onReply?.(reply);
-        },
-        reject: (error) => {
-          settle();
-          this.#pending.delete(id);
-          reject(error);
-        },
-      });
-      worker.postMessage({ ...request, id });
-    });
+  /** A call to the worker, started on first use (a call that is already aborted starts nothing). */
+  #call<M extends keyof EmbeddingProtocol & string>(
+    method: M,
+    request: RpcRequest<EmbeddingProtocol, M>,
+    options: RpcCallOptions<RpcEvent<EmbeddingProtocol, M>> = {},
+  ): Promise<RpcResult<EmbeddingProtocol, M>> {
+    if (options.signal?.aborted) return Promise.reject(cancelled());
+    return this.#client().call(method, request, options);
   }
 
-  #ensureWorker(): WorkerLike {
-    if (this.#worker) return this.#worker;
+  #client(): RpcClient<EmbeddingProtocol> {
+    if (this.#worker) return this.#worker.client;
     const worker = this.#createWorker();
-    worker.addEventListener('message', (event: MessageEvent<EmbeddingReply>) => {
-      const reply = event.data;
-      const pending = this.#pending.get(reply.id);
-      if (!pending) return;
-      if (reply.type === 'progress') pending.onProgress?.(reply.progress);
-      else if (reply.type === 'error') pending.reject(deserializeError(reply.error));
-      else pending.resolve(reply);
-    });
+    const client = new RpcClient<EmbeddingProtocol>(worker, { abortError: cancelled });
     worker.addEventListener('error', (event: Event) => {
       // The worker script itself failed (not found, blocked): nothing it was asked will answer.
       const detail = (event as ErrorEvent).message || 'the embedding worker could not start';
-      this.#failAll(new AppError('embedding-failed', detail, { detail }));
-      this.#worker = null;
+      client.failAll(new AppError('embedding-failed', detail, { detail }));
+      if (this.#worker?.worker === worker) this.#worker = null;
     });
-    this.#worker = worker;
-    return worker;
-  }
-
-  #failAll(error: AppError): void {
-    for (const pending of [...this.#pending.values()]) pending.reject(error);
-    this.#pending.clear();
+    this.#worker = { worker, client };
+    return client;
   }
 }
+
+const cancelled = () => new AppError('aborted', 'Cancelled');
 
 /** The browser's embedding service: one module worker, started on first use. */
 export function createEmbeddingService(): EmbeddingWorkerClient {

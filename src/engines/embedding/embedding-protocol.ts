@@ -1,6 +1,7 @@
-// Messages between the page and the embedding worker, and how errors cross that boundary.
+// The calls between the page and the embedding worker, and which error a failure in the worker becomes.
 
-import { AppError, type ErrorCode } from '../../core/errors';
+import { AppError } from '../../core/errors';
+import type { RpcMethod } from '../../core/rpc';
 import type { EmbeddingModelSource } from '../../core/embedding-models';
 
 /** Download/prepare progress: bytes of all files of the model so far. */
@@ -22,33 +23,21 @@ export interface FolderFile {
   data: Blob;
 }
 
-export type EmbeddingRequest =
-  | { type: 'prepare'; id: number; source: EmbeddingModelSource }
-  | { type: 'add-folder'; id: number; modelId: string; files: FolderFile[] }
-  | { type: 'embed'; id: number; modelId: string; texts: string[] }
-  | { type: 'abort'; id: number };
-
-export type EmbeddingReply =
-  | { type: 'progress'; id: number; progress: EmbeddingLoadProgress }
-  | { type: 'prepared'; id: number; model: PreparedEmbeddingModel }
-  | { type: 'vectors'; id: number; vectors: Float32Array[] }
-  | { type: 'end'; id: number }
-  | { type: 'error'; id: number; error: SerializedError };
-
-export interface SerializedError {
-  code: ErrorCode;
-  message: string;
-  details: Record<string, string | number>;
+/** The calls the page makes to the embedding worker (over core/rpc.ts). */
+export interface EmbeddingProtocol {
+  /** Download or open a model, with progress events; ends with its id and width. */
+  prepare: RpcMethod<{ source: EmbeddingModelSource }, EmbeddingLoadProgress, PreparedEmbeddingModel>;
+  /** Keep a picked folder's files where the runtime finds them. */
+  'add-folder': RpcMethod<{ modelId: string; files: FolderFile[] }, never, void>;
+  /** One batch of texts -> one vector each, in order (their buffers are transferred). */
+  embed: RpcMethod<{ modelId: string; texts: string[] }, never, Float32Array[]>;
 }
 
-export function serializeError(error: unknown): SerializedError {
-  if (error instanceof AppError) return { code: error.code, message: error.message, details: error.details };
+/** Anything the worker throws -> the AppError the page gets: an unknown failure is a failed embedding. */
+export function toEmbeddingError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const name = error instanceof Error ? error.name : '';
-  if (name === 'AbortError') return { code: 'aborted', message, details: {} };
-  return { code: 'embedding-failed', message, details: { detail: message } };
-}
-
-export function deserializeError(error: SerializedError): AppError {
-  return new AppError(error.code, error.message, error.details);
+  if (name === 'AbortError') return new AppError('aborted', message, {});
+  return new AppError('embedding-failed', message, { detail: message });
 }
