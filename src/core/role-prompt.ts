@@ -63,11 +63,16 @@
 import { AppError } from './errors';
 import { hashText } from './hash';
 import { parseExampleDialogue } from './example-dialogue';
-import { matchLorebook, type LoreActivation, type LoreMatch, type LoreSkipReason } from './lorebook';
+import { matchLorebook, type LoreMatch } from './lorebook';
 import { expandMacros, type MacroContext } from './macros';
 import { characterDisplayName, checkPromptInput, defaultUserName, safeCount, truncateTokens } from './prompt';
 import { estimateTokens, MESSAGE_OVERHEAD_TOKENS, PROMPT_OVERHEAD_TOKENS } from './tokens';
-import type { CharacterFields, ChatTurn, Lang, Lorebook, PromptSection, SentPrompt } from './types';
+import type {
+  CharacterFields, ChatTurn, ContextRefresh, InspectorLore, InspectorScene, Lang, Lorebook, PromptLayout, PromptSection, RolePromptInspector, SectionName, SentPrompt,
+} from './types';
+
+// The record a prompt carries is stored with each reply, so its types live in core/types.
+export type { ContextRefresh, InspectorLore, InspectorScene, PromptLayout, RolePromptInspector, SectionName };
 
 // ---------------------------------------------------------------- public shapes
 
@@ -131,114 +136,10 @@ export interface RolePromptInput {
  */
 export type RoleCacheRule = 'exact-messages' | 'token-prefix';
 
-export type SectionName =
-  | 'system'
-  | 'lorebook-constant'
-  | 'character'
-  | 'persona'
-  | 'examples'
-  | 'lorebook'
-  | 'scenes'
-  | 'chat-start'
-  | 'history'
-  | 'lorebook-note'
-  | 'post-history'
-  | 'message';
-
 const SECTION_ORDER: readonly SectionName[] = [
   'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'scenes', 'chat-start',
   'history', 'lorebook-note', 'post-history', 'message',
 ];
-
-export interface InspectorScene {
-  id: string;
-  title?: string;
-  score: number;
-  tokens: number;
-}
-
-export interface InspectorLore {
-  id: string | number;
-  name?: string;
-  reason: LoreActivation;
-  matchedKeys: string[];
-  tokens: number;
-  /** system: constant entries; context: the context block; note: on the new message. */
-  placement: 'system' | 'context' | 'note';
-}
-
-/**
- * appended / regenerated: the previous prompt was reused whole. Otherwise why the prompt was built
- * afresh: first (no previous prompt), topic-moved (the scenes must change), history-full (an append
- * would pass the history budget), not-continuation (an edit, a branch, a previous prompt without a
- * layout), config-changed (card, persona, window or reply length), rebuild-layout, no-room (the
- * window holds no context block). `scenes.reused` says whether the context block was kept anyway.
- */
-export type ContextRefresh =
-  | 'appended'
-  | 'regenerated'
-  | 'first'
-  | 'topic-moved'
-  | 'history-full'
-  | 'not-continuation'
-  | 'config-changed'
-  | 'no-room'
-  | 'rebuild-layout';
-
-export interface PromptLayout {
-  version: 1;
-  configHash: string;
-  appendable: boolean;
-  /** System + few-shot messages. */
-  prefixMessages: number;
-  /** The message holding the context block; -1 when there is none. */
-  contextIndex: number;
-  /** Section parts of the prefix messages: [section, characters] each, joined by a blank line. */
-  prefixParts: [SectionName, number][][];
-  /** Parts of the context block, which starts messages[contextIndex]. */
-  contextParts: [SectionName, number][];
-  scenes: InspectorScene[];
-  lore: InspectorLore[];
-  /** Lorebook entries added as notes on user messages since the context block was built. */
-  notedLore: (string | number)[];
-  /** Scenes added on user messages (topic moves) since the context block was built. */
-  notedScenes: InspectorScene[];
-  /** Non-empty history turns the prompt covers, the new message included, and their hash. */
-  turns: number;
-  turnsHash: string;
-  dropped: number;
-  /** Parts of the last message (the new one, with its notes), for the inspector. Absent in older layouts. */
-  finalParts?: [SectionName, number][];
-}
-
-export interface RolePromptInspector {
-  language: Lang;
-  /** fresh: built from the card and history; appended / regenerated: the previous prompt reused. */
-  mode: 'fresh' | 'appended' | 'regenerated' | 'minimal' | 'truncated';
-  refresh: ContextRefresh;
-  budget: {
-    contextWindow: number;
-    replyTokens: number;
-    /** contextWindow - replyTokens: what the prompt may use. */
-    prompt: number;
-    used: number;
-    plan: { history: number; fewShot: number; context: number; scenes: number; lore: number; messageReserve: number };
-  };
-  scenes: {
-    chosen: InspectorScene[];
-    leftOut: (InspectorScene & { reason: 'budget' | 'not-refreshed' })[];
-    reused: boolean;
-  };
-  lorebook: {
-    chosen: InspectorLore[];
-    leftOut: { id: string | number; name?: string; reason: LoreSkipReason | 'no-room'; matchedKeys: string[] }[];
-    warnings: string[];
-  };
-  examples: { available: number; used: number };
-  history: { kept: number; dropped: number };
-  truncated: { system: boolean; message: boolean };
-  layout: PromptLayout;
-}
 
 export interface RolePrompt extends SentPrompt {
   inspector: RolePromptInspector;
