@@ -65,7 +65,8 @@ import { hashText } from './hash';
 import { parseExampleDialogue } from './example-dialogue';
 import { matchLorebook, type LoreMatch } from './lorebook';
 import { expandMacros, type MacroContext } from './macros';
-import { characterDisplayName, checkPromptInput, defaultUserName, safeCount, truncateTokens } from './prompt';
+import { characterDisplayName, defaultUserName } from './macro-names';
+import { safeCount, truncateTokens } from './token-fit';
 import { estimateTokens, MESSAGE_OVERHEAD_TOKENS, PROMPT_OVERHEAD_TOKENS } from './tokens';
 import type {
   CharacterFields, ChatTurn, ContextRefresh, InspectorLore, InspectorScene, Lang, Lorebook, PromptLayout, PromptSection, RolePromptInspector, SectionName, SentPrompt,
@@ -175,6 +176,32 @@ export function scaleBudgets(contextWindow: number, overrides: Partial<RoleBudge
     messageReserve: pick('messageReserve', Math.max(32, Math.round(REFERENCE_BUDGETS.messageReserve * f))),
     retain: typeof retain === 'number' && Number.isFinite(retain) ? Math.min(1, Math.max(0, retain)) : DEFAULT_RETAIN,
   };
+}
+
+/**
+ * What the prompt builder checks first: the room left once the reply is reserved, and a history
+ * that ends with the person's new message. Throws a typed error otherwise.
+ */
+export function checkPromptInput(input: { contextWindow: number; replyTokens: number; history?: ChatTurn[] }): {
+  budget: number;
+  available: number;
+  history: ChatTurn[];
+  last: ChatTurn;
+} {
+  const budget = Math.floor(input.contextWindow) - Math.max(0, Math.floor(input.replyTokens));
+  const available = budget - PROMPT_OVERHEAD_TOKENS;
+  if (!Number.isFinite(available) || available < 2 * MESSAGE_OVERHEAD_TOKENS + 8) {
+    throw new AppError('context-exceeded', 'The context window is too small for the reply length', {
+      contextWindow: input.contextWindow,
+      replyTokens: input.replyTokens,
+    });
+  }
+  const history = input.history ?? [];
+  const last = history[history.length - 1];
+  if (last === undefined || last.role !== 'user') {
+    throw new AppError('generation-failed', 'A prompt must end with the person’s message');
+  }
+  return { budget, available, history, last };
 }
 
 /** The role system prompt per language; a card's system prompt can include it as {{original}}. */
