@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mergeLorebooks } from '../../../src/core/merge-lorebooks';
-import { inspectPrompt, splitParts } from '../../../src/core/prompt-inspector';
+import { inspectPrompt, splitParts } from '../../../src/core/role-prompt';
 import { buildRolePrompt } from '../../../src/core/role-prompt';
 import type { Lorebook, LorebookEntry, StoredLorebook } from '../../../src/core/types';
 import { assistant, testCharacter, user } from '../helpers/prompt-inputs';

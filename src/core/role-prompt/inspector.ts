@@ -1,9 +1,7 @@
-// What the prompt inspector knows about a sent prompt, and the pure view of it: each section's text and tokens, per message as sent.
+// What the prompt inspector shows of a sent prompt: each message split into its sections as sent,
+// and every section with its tokens and texts. Pure, for the UI to render.
 
-import type { ChatTurn, PromptInspector, PromptSection, RetrievalHit, RetrievalTrace, SectionName, SentPrompt } from './types';
-
-// The record a prompt carries is stored with each reply, so its types live in core/types.
-export type { PromptInspector, RetrievalHit, RetrievalTrace };
+import type { ChatTurn, PromptInspector, PromptSection, SectionName, SentPrompt } from '../types';
 
 /** Where each message's section parts are, for the last message too (recorded by buildRolePrompt). */
 export interface InspectorPart {
