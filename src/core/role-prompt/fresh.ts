@@ -4,7 +4,7 @@
 import { AppError } from '../errors';
 import type { LoreMatch } from '../lorebook';
 import { safeCount, truncateTokens } from '../token-fit';
-import type { ContextRefresh, InspectorLore, InspectorScene, PromptSection } from '../types';
+import type { ContextRefresh, InspectorLore, InspectorScene, PromptLayout, PromptSection } from '../types';
 import type { RoleDraft } from './draft';
 import { keptContextBlock, LAYOUT_VERSION, type PreviousPrompt } from './layout';
 import { assemble, contentOf, measure, partsLayout } from './parts';
@@ -135,8 +135,7 @@ function cutLonger(d: RoleDraft, s: FreshState, over: number): void {
 }
 
 function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: PromptSection[], total: number, refresh: ContextRefresh): RolePrompt {
-  const contextIndex = 1 + s.examples.length;
-  const { prior, turnsHash } = d.history;
+  const { prior } = d.history;
   const leftOut = d.ranked
     .filter((x) => !s.scenes.some((k) => k.id === x.id))
     .map((x) => ({ ...publicScene(x), reason: s.reused ? ('not-refreshed' as const) : ('budget' as const) }));
@@ -152,22 +151,28 @@ function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: Prom
     lore: [...constantLoreInfo(d), ...s.contextLore, ...s.notes.map((m) => loreInfo(m, 'note'))],
     loreLeftOut: s.loreLeft,
     history: { kept: prior.length - s.start, dropped: s.start },
-    layout: {
-      version: LAYOUT_VERSION,
-      configHash: d.configHash,
-      appendable: !s.truncatedMessage && !s.truncatedSystem,
-      prefixMessages: contextIndex,
-      contextIndex,
-      prefixParts: built.slice(0, contextIndex).map((m) => partsLayout(m.parts)),
-      contextParts: partsLayout(s.context),
-      scenes: s.scenes,
-      lore: s.contextLore,
-      notedLore: s.notes.map((m) => m.entry.id),
-      notedScenes: [],
-      turns: prior.length + 1,
-      turnsHash,
-      dropped: s.start,
-    },
+    layout: freshLayout(d, s, built),
     truncated: { system: s.truncatedSystem, message: s.truncatedMessage },
   });
+}
+
+/** The layout the next turn reads: the context block right after the few-shot turns. A truncated prompt is never appended to. */
+function freshLayout(d: RoleDraft, s: FreshState, built: readonly Built[]): PromptLayout {
+  const contextIndex = 1 + s.examples.length;
+  return {
+    version: LAYOUT_VERSION,
+    configHash: d.configHash,
+    appendable: !s.truncatedMessage && !s.truncatedSystem,
+    prefixMessages: contextIndex,
+    contextIndex,
+    prefixParts: built.slice(0, contextIndex).map((m) => partsLayout(m.parts)),
+    contextParts: partsLayout(s.context),
+    scenes: s.scenes,
+    lore: s.contextLore,
+    notedLore: s.notes.map((m) => m.entry.id),
+    notedScenes: [],
+    turns: d.history.prior.length + 1,
+    turnsHash: d.history.turnsHash,
+    dropped: s.start,
+  };
 }

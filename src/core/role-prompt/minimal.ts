@@ -6,7 +6,7 @@
 import { AppError } from '../errors';
 import { safeCount, truncateTokens } from '../token-fit';
 import { MESSAGE_OVERHEAD_TOKENS } from '../tokens';
-import type { PromptSection } from '../types';
+import type { PromptLayout, PromptSection } from '../types';
 import type { RoleDraft } from './draft';
 import { LAYOUT_VERSION } from './layout';
 import { assemble, contentOf, measure, partsLayout } from './parts';
@@ -97,8 +97,7 @@ function giveBack(d: RoleDraft, s: MinimalState, total: number, attempt: number)
 }
 
 function minimalPrompt(d: RoleDraft, s: MinimalState, built: Built[], system: Part[], sections: PromptSection[], total: number): RolePrompt {
-  const { prior, turnsHash } = d.history;
-  const dropped = prior.length - s.keep;
+  const dropped = d.history.prior.length - s.keep;
   return finish({
     ...recordBase(d),
     examples: { available: d.exchanges.length, used: 0 },
@@ -111,22 +110,27 @@ function minimalPrompt(d: RoleDraft, s: MinimalState, built: Built[], system: Pa
     lore: constantLoreInfo(d),
     loreLeftOut: [...d.lore.leftOut, ...d.lore.triggered.map((m) => noRoom(loreRef(m)))],
     history: { kept: s.keep, dropped },
-    layout: {
-      version: LAYOUT_VERSION,
-      configHash: d.configHash,
-      appendable: false,
-      prefixMessages: 1,
-      contextIndex: -1,
-      prefixParts: [partsLayout(system)],
-      contextParts: [],
-      scenes: [],
-      lore: [],
-      notedLore: [],
-      notedScenes: [],
-      turns: prior.length + 1,
-      turnsHash,
-      dropped,
-    },
+    layout: minimalLayout(d, system, dropped),
     truncated: { system: s.truncatedSystem, message: s.truncatedMessage },
   });
+}
+
+/** A layout with no context block, never appended to: the next turn builds afresh. */
+function minimalLayout(d: RoleDraft, system: readonly Part[], dropped: number): PromptLayout {
+  return {
+    version: LAYOUT_VERSION,
+    configHash: d.configHash,
+    appendable: false,
+    prefixMessages: 1,
+    contextIndex: -1,
+    prefixParts: [partsLayout(system)],
+    contextParts: [],
+    scenes: [],
+    lore: [],
+    notedLore: [],
+    notedScenes: [],
+    turns: d.history.prior.length + 1,
+    turnsHash: d.history.turnsHash,
+    dropped,
+  };
 }

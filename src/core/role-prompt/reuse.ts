@@ -2,6 +2,7 @@
 // continuation is appended to it (new scenes and lorebook entries riding on the new message) as
 // long as history's room holds it. Otherwise it says why the prompt must be built afresh.
 
+import type { LoreMatch } from '../lorebook';
 import type { ContextRefresh, PromptLayout, RolePromptInspector } from '../types';
 import { DELTA_SHARE } from './budgets';
 import type { RoleDraft } from './draft';
@@ -78,15 +79,20 @@ function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlyS
     lore: [...constantLoreInfo(d), ...L.lore, ...notes.map((m) => loreInfo(m, 'note'))],
     loreLeftOut: d.lore.leftOut,
     history: { kept: history.prior.length - L.dropped, dropped: L.dropped },
-    layout: {
-      ...L,
-      notedLore: [...L.notedLore, ...notes.map((m) => m.entry.id)],
-      notedScenes: [...L.notedScenes, ...delta.map(publicScene)],
-      turns: history.prior.length + 1,
-      turnsHash: history.turnsHash,
-    },
+    layout: appendedLayout(d, L, notes, delta),
     truncated: { system: false, message: false },
   });
+}
+
+/** The previous layout, now covering the new turns and what rode on the new message. */
+function appendedLayout(d: RoleDraft, L: PromptLayout, notes: readonly LoreMatch[], delta: readonly ChosenScene[]): PromptLayout {
+  return {
+    ...L,
+    notedLore: [...L.notedLore, ...notes.map((m) => m.entry.id)],
+    notedScenes: [...L.notedScenes, ...delta.map(publicScene)],
+    turns: d.history.prior.length + 1,
+    turnsHash: d.history.turnsHash,
+  };
 }
 
 /**
