@@ -16,8 +16,8 @@
 //   n  user       [new scenes] [new lorebook hits] the new message [post-history instructions]
 //
 // Every prompt: exactly one system message, first; roles alternate after it (same-role neighbours
-// merged); the last message is the person's; prompt + reply never exceed the window, by the same
-// conservative count as the plain builder.
+// merged); the last message is the person's; prompt + reply never exceed the window, by the
+// conservative count of estimatePromptTokens (core/tokens).
 
 import { planHistoryAndExamples, planWindow } from './budgets';
 import { prepareContext } from './context';
@@ -74,7 +74,10 @@ function draftPrompt(input: RolePromptInput): RoleDraft {
   const parts = systemParts(system, examples.turns.length > 0);
   const ranked = rankScenes(ctx, input.scenes);
   const hash = configHash(ctx, parts, examples.turns, message.phi, marker, plan);
-  return { ctx, history, message, lore, exchanges, system, systemParts: parts, systemCost, messageCost, marker, markerCost, room, plan, examples, ranked, configHash: hash };
+  return {
+    ctx, history, message, lore, exchanges, system, systemParts: parts, systemCost, messageCost,
+    marker, markerCost, room, plan, examples, ranked, configHash: hash,
+  };
 }
 
 /** The system prompt and the message fit, with room left for the rest. */

@@ -53,7 +53,8 @@ export function splitParts(content: string, layout: readonly [string, number][] 
 /**
  * The inspector's view of a prompt: the messages as sent, split into their sections where the
  * layout recorded them, and every section (in the builder's order) with its tokens and texts.
- * Prompts from the plain builder (no inspector) show each message whole, as history.
+ * Prompts saved without an inspector (by the plain builder, before the role prompt) show each
+ * message whole, as history.
  */
 export function inspectPrompt(prompt: SentPrompt): InspectorView {
   const inspector = prompt.inspector as PromptInspector | undefined;

@@ -33,7 +33,7 @@ export function measure(built: readonly Built[], count: (text: string) => number
   const totals = new Map<SectionName, number>();
   const add = (section: SectionName, tokens: number) => totals.set(section, (totals.get(section) ?? 0) + tokens);
   let total = PROMPT_OVERHEAD_TOKENS;
-  add('system', PROMPT_OVERHEAD_TOKENS); // BOS and the reply header, with the system prompt as the plain builder does
+  add('system', PROMPT_OVERHEAD_TOKENS); // BOS and the reply header, counted with the system prompt
   for (const message of built) {
     const messageTokens = safeCount(count, contentOf(message.parts)) + MESSAGE_OVERHEAD_TOKENS;
     total += messageTokens;
