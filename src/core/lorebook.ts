@@ -27,10 +27,9 @@
 //   `@@exclude_keys a,b` are honoured, the rest ignored.
 
 import { estimateTokens } from './tokens';
-import type { ChatTurn, Lorebook, LorebookEntry } from './types';
+import type { ChatTurn, LoreActivation, Lorebook, LorebookEntry, LoreSkipReason } from './types';
 
-export type LoreActivation = 'constant' | 'key' | 'recursive';
-export type LoreSkipReason = 'budget' | 'secondary' | 'disabled';
+export type { LoreActivation, LoreSkipReason };
 
 export interface LoreMatch {
   entry: LorebookEntry;

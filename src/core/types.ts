@@ -184,8 +184,155 @@ export interface SentPrompt {
   /** History messages that did not fit in the window. */
   droppedMessages: number;
   /** What the prompt inspector shows (role prompts only; absent on prompts saved before it). */
-  inspector?: import('./prompt-inspector').PromptInspector;
+  inspector?: PromptInspector;
 }
+
+// What a role prompt records about itself, stored with each reply. These are stored data, so they
+// live here with the message; the role prompt (core/role-prompt/) writes them and imports them.
+
+/** How a lorebook entry got into the prompt. */
+export type LoreActivation = 'constant' | 'key' | 'recursive';
+/** Why a matching lorebook entry stayed out (the role prompt adds 'no-room'). */
+export type LoreSkipReason = 'budget' | 'secondary' | 'disabled';
+
+/** The role prompt's sections, in the order the inspector lists them. */
+export type SectionName =
+  | 'system'
+  | 'lorebook-constant'
+  | 'character'
+  | 'persona'
+  | 'examples'
+  | 'lorebook'
+  | 'scenes'
+  | 'chat-start'
+  | 'history'
+  | 'lorebook-note'
+  | 'post-history'
+  | 'message';
+
+export interface InspectorScene {
+  id: string;
+  title?: string;
+  score: number;
+  tokens: number;
+}
+
+export interface InspectorLore {
+  id: string | number;
+  name?: string;
+  reason: LoreActivation;
+  matchedKeys: string[];
+  tokens: number;
+  /** system: constant entries; context: the context block; note: on the new message. */
+  placement: 'system' | 'context' | 'note';
+}
+
+/**
+ * appended / regenerated: the previous prompt was reused whole. Otherwise why the prompt was built
+ * afresh: first (no previous prompt), topic-moved (the scenes must change), history-full (an append
+ * would pass the history budget), not-continuation (an edit, a branch, a previous prompt without a
+ * layout), config-changed (card, persona, window or reply length), rebuild-layout, no-room (the
+ * window holds no context block). `scenes.reused` says whether the context block was kept anyway.
+ */
+export type ContextRefresh =
+  | 'appended'
+  | 'regenerated'
+  | 'first'
+  | 'topic-moved'
+  | 'history-full'
+  | 'not-continuation'
+  | 'config-changed'
+  | 'no-room'
+  | 'rebuild-layout';
+
+export interface PromptLayout {
+  version: 1;
+  configHash: string;
+  appendable: boolean;
+  /** System + few-shot messages. */
+  prefixMessages: number;
+  /** The message holding the context block; -1 when there is none. */
+  contextIndex: number;
+  /** Section parts of the prefix messages: [section, characters] each, joined by a blank line. */
+  prefixParts: [SectionName, number][][];
+  /** Parts of the context block, which starts messages[contextIndex]. */
+  contextParts: [SectionName, number][];
+  scenes: InspectorScene[];
+  lore: InspectorLore[];
+  /** Lorebook entries added as notes on user messages since the context block was built. */
+  notedLore: (string | number)[];
+  /** Scenes added on user messages (topic moves) since the context block was built. */
+  notedScenes: InspectorScene[];
+  /** Non-empty history turns the prompt covers, the new message included, and their hash. */
+  turns: number;
+  turnsHash: string;
+  dropped: number;
+  /** Parts of the last message (the new one, with its notes), for the inspector. Absent in older layouts. */
+  finalParts?: [SectionName, number][];
+}
+
+export interface RolePromptInspector {
+  language: Lang;
+  /** fresh: built from the card and history; appended / regenerated: the previous prompt reused. */
+  mode: 'fresh' | 'appended' | 'regenerated' | 'minimal' | 'truncated';
+  refresh: ContextRefresh;
+  budget: {
+    contextWindow: number;
+    replyTokens: number;
+    /** contextWindow - replyTokens: what the prompt may use. */
+    prompt: number;
+    used: number;
+    plan: { history: number; fewShot: number; context: number; scenes: number; lore: number; messageReserve: number };
+  };
+  scenes: {
+    chosen: InspectorScene[];
+    leftOut: (InspectorScene & { reason: 'budget' | 'not-refreshed' })[];
+    reused: boolean;
+  };
+  lorebook: {
+    chosen: InspectorLore[];
+    leftOut: { id: string | number; name?: string; reason: LoreSkipReason | 'no-room'; matchedKeys: string[] }[];
+    warnings: string[];
+  };
+  examples: { available: number; used: number };
+  history: { kept: number; dropped: number };
+  truncated: { system: boolean; message: boolean };
+  layout: PromptLayout;
+}
+
+/** One scene retrieval found for a turn, with the evidence for it (for the inspector). */
+export interface RetrievalHit {
+  id: string;
+  title?: string;
+  source?: Scene['source'];
+  /** The score the prompt builder ranked by: RRF for hybrid search, BM25 for keyword search alone. */
+  score: number;
+  keywordRank?: number;
+  keywordScore?: number;
+  vectorRank?: number;
+  vectorScore?: number;
+}
+
+/**
+ * How the scenes for one turn were found. mode none: the character has no scenes (or the query
+ * has no searchable words). `vectorsOff` says why cosine search did not take part in a keyword search.
+ */
+export interface RetrievalTrace {
+  mode: 'keyword' | 'hybrid' | 'none';
+  query: string;
+  /** Scenes the character has (what was searched). */
+  sceneCount: number;
+  /** Scenes with a vector of the embedding model used (hybrid only). */
+  vectorCount?: number;
+  embeddingModel?: string;
+  vectorsOff?: 'no-embedder' | 'no-vectors' | 'embed-failed';
+  hits: RetrievalHit[];
+  /** Wall time of the search, query embedding included. */
+  ms: number;
+}
+
+/** The inspector stored with a sent prompt: the role prompt's own, plus how its scenes were retrieved. */
+export type PromptInspector = RolePromptInspector & { retrieval?: RetrievalTrace };
 
 export interface Message {
   id: string;

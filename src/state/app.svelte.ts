@@ -7,7 +7,7 @@ import type { EmbedderSource } from '../core/embedding';
 import type { LoadedModel, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
 import { expandMacros } from '../core/macros';
-import { characterDisplayName } from '../core/prompt';
+import { characterDisplayName } from '../core/macro-names';
 import {
   DEFAULT_SAMPLING,
   type Character,

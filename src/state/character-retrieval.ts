@@ -1,9 +1,8 @@
 // Finds a character's scenes for a new message: a cached BM25 index per character, fused with cosine search (RRF) when an embedder and vectors exist.
 
 import type { TextEmbedder } from '../core/embedding';
-import type { RetrievalHit, RetrievalTrace } from '../core/prompt-inspector';
 import { KeywordIndex, VectorMatrix, hybridSearch } from '../core/retrieval';
-import type { RetrievedScene } from '../core/role-prompt';
+import type { RetrievalHit, RetrievalTrace, RetrievedScene } from '../core/role-prompt';
 import type { ChatTurn, Lang, Scene } from '../core/types';
 
 /** What the service reads scenes from (SceneRepository fits). */

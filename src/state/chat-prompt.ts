@@ -1,8 +1,7 @@
 // Builds the prompt for one reply: retrieval, lorebooks, the previous prompt for the cache-aware layout, token counting for the loaded model.
 
-import type { PromptInspector, RetrievalTrace } from '../core/prompt-inspector';
 import { mergeLorebooks } from '../core/merge-lorebooks';
-import { buildRolePrompt, type RetrievedScene, type RoleCacheRule, type RolePrompt } from '../core/role-prompt';
+import { buildRolePrompt, type PromptInspector, type RetrievalTrace, type RetrievedScene, type RoleCacheRule, type RolePrompt } from '../core/role-prompt';
 import { estimateTokens, type TokenEstimator } from '../core/tokens';
 import type { Character, ChatTurn, EngineKind, Message, SentPrompt, StoredLorebook } from '../core/types';
 import type { MessageTree } from '../core/message-tree';

@@ -1,6 +1,6 @@
 // One open conversation: its message tree, the visible branch, and sending, streaming, stopping,
 // regenerating, swiping, editing and deleting messages — every change saved as it happens.
-// Prompts are role prompts (core/role-prompt.ts) built in chat-prompt.ts; each reply keeps its own.
+// Prompts are role prompts (core/role-prompt/) built in chat-prompt.ts; each reply keeps its own.
 
 import type { ChatEngine } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';

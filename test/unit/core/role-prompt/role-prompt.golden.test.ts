@@ -1,14 +1,14 @@
 // Golden tests: fixed inputs -> the exact prompt (messages, sections, what the inspector says).
 // The layout rules are asserted inline; the full output is compared with __golden__/<name>.json.
-// After an intended change, regenerate with: UPDATE_GOLDEN=1 npx vitest run test/unit/core/role-prompt.golden.test.ts
+// After an intended change, regenerate with: UPDATE_GOLDEN=1 npx vitest run test/unit/core/role-prompt/role-prompt.golden.test.ts
 // and review the diff of the JSON files.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRolePrompt, SCENE_SEPARATOR, SCENES_HEADER, type RolePrompt, type RolePromptInput } from '../../../src/core/role-prompt';
-import { estimatePromptTokens } from '../../../src/core/tokens';
-import type { CharacterFields, ChatTurn } from '../../../src/core/types';
+import { buildRolePrompt, SCENE_SEPARATOR, SCENES_HEADER, type RolePrompt, type RolePromptInput } from '../../../../src/core/role-prompt';
+import { estimatePromptTokens } from '../../../../src/core/tokens';
+import type { CharacterFields, ChatTurn } from '../../../../src/core/types';
 
 const GOLDEN = join(__dirname, '__golden__');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { truncateTokens } from '../../../src/core/prompt';
+import { truncateTokens } from '../../../src/core/token-fit';
 import { estimateTokens } from '../../../src/core/tokens';
 
 describe('truncateTokens', () => {

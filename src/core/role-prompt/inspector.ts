@@ -1,41 +1,7 @@
-// What the prompt inspector knows about a sent prompt, and the pure view of it: each section's text and tokens, per message as sent.
+// What the prompt inspector shows of a sent prompt: each message split into its sections as sent,
+// and every section with its tokens and texts. Pure, for the UI to render.
 
-import type { RolePromptInspector, SectionName } from './role-prompt';
-import type { ChatTurn, PromptSection, Scene, SentPrompt } from './types';
-
-/** One scene retrieval found for a turn, with the evidence for it (for the inspector). */
-export interface RetrievalHit {
-  id: string;
-  title?: string;
-  source?: Scene['source'];
-  /** The score the prompt builder ranked by: RRF for hybrid search, BM25 for keyword search alone. */
-  score: number;
-  keywordRank?: number;
-  keywordScore?: number;
-  vectorRank?: number;
-  vectorScore?: number;
-}
-
-/**
- * How the scenes for one turn were found. mode none: the character has no scenes (or the query
- * has no searchable words). `vectorsOff` says why cosine search did not take part in a keyword search.
- */
-export interface RetrievalTrace {
-  mode: 'keyword' | 'hybrid' | 'none';
-  query: string;
-  /** Scenes the character has (what was searched). */
-  sceneCount: number;
-  /** Scenes with a vector of the embedding model used (hybrid only). */
-  vectorCount?: number;
-  embeddingModel?: string;
-  vectorsOff?: 'no-embedder' | 'no-vectors' | 'embed-failed';
-  hits: RetrievalHit[];
-  /** Wall time of the search, query embedding included. */
-  ms: number;
-}
-
-/** The inspector stored with a sent prompt: the role prompt's own, plus how its scenes were retrieved. */
-export type PromptInspector = RolePromptInspector & { retrieval?: RetrievalTrace };
+import type { ChatTurn, PromptInspector, PromptSection, SectionName, SentPrompt } from '../types';
 
 /** Where each message's section parts are, for the last message too (recorded by buildRolePrompt). */
 export interface InspectorPart {
@@ -87,7 +53,8 @@ export function splitParts(content: string, layout: readonly [string, number][] 
 /**
  * The inspector's view of a prompt: the messages as sent, split into their sections where the
  * layout recorded them, and every section (in the builder's order) with its tokens and texts.
- * Prompts from the plain builder (no inspector) show each message whole, as history.
+ * Prompts saved without an inspector (by the plain builder, before the role prompt) show each
+ * message whole, as history.
  */
 export function inspectPrompt(prompt: SentPrompt): InspectorView {
   const inspector = prompt.inspector as PromptInspector | undefined;

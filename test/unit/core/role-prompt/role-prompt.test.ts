@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/core/errors';
-import { expandMacros } from '../../../src/core/macros';
+import { AppError } from '../../../../src/core/errors';
+import { expandMacros } from '../../../../src/core/macros';
 import {
   buildRolePrompt,
   DEFAULT_RETAIN,
@@ -15,11 +15,11 @@ import {
   type RetrievedScene,
   type RolePrompt,
   type RolePromptInput,
-} from '../../../src/core/role-prompt';
-import { estimatePromptTokens, estimateTokens } from '../../../src/core/tokens';
-import type { ChatTurn, Lorebook, LorebookEntry } from '../../../src/core/types';
-import { mulberry32 as prng } from '../../fixtures/random';
-import { assistant, testCharacter, user } from '../helpers/prompt-inputs';
+} from '../../../../src/core/role-prompt';
+import { estimatePromptTokens, estimateTokens } from '../../../../src/core/tokens';
+import type { ChatTurn, Lorebook, LorebookEntry } from '../../../../src/core/types';
+import { mulberry32 as prng } from '../../../fixtures/random';
+import { assistant, testCharacter, user } from '../../helpers/prompt-inputs';
 
 const character = testCharacter;
 
@@ -537,7 +537,7 @@ describe('card macros with a seed', () => {
   });
 });
 
-const HARUHI = join(__dirname, '../../../../shared/fixtures/chatharuhi/haruhi');
+const HARUHI = join(__dirname, '../../../../../shared/fixtures/chatharuhi/haruhi');
 
 describe('buildRolePrompt on a real ChatHaruhi pack', () => {
   it.skipIf(!existsSync(HARUHI))('fits real classic scenes within the scene budget, separated by ###', () => {

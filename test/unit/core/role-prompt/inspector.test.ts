@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mergeLorebooks } from '../../../src/core/merge-lorebooks';
-import { inspectPrompt, splitParts } from '../../../src/core/prompt-inspector';
-import { buildRolePrompt } from '../../../src/core/role-prompt';
-import type { Lorebook, LorebookEntry, StoredLorebook } from '../../../src/core/types';
-import { assistant, testCharacter, user } from '../helpers/prompt-inputs';
+import { mergeLorebooks } from '../../../../src/core/merge-lorebooks';
+import { buildRolePrompt, inspectPrompt, splitParts } from '../../../../src/core/role-prompt';
+import type { Lorebook, LorebookEntry, StoredLorebook } from '../../../../src/core/types';
+import { assistant, testCharacter, user } from '../../helpers/prompt-inputs';
 
 const entry = (id: number | string, keys: string[], content: string): LorebookEntry => ({
   id, keys, secondaryKeys: [], content, enabled: true, insertionOrder: 0, extensions: {},

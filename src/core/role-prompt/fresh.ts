@@ -1,0 +1,178 @@
+// A fresh build: the context block kept or built anew, the newest history that fits its share, and,
+// when the whole is still over the window, things given back in a fixed order until it fits.
+
+import { AppError } from '../errors';
+import type { LoreMatch } from '../lorebook';
+import { safeCount, truncateTokens } from '../token-fit';
+import type { ContextRefresh, InspectorLore, InspectorScene, PromptLayout, PromptSection } from '../types';
+import type { RoleDraft } from './draft';
+import { keptContextBlock, LAYOUT_VERSION, type PreviousPrompt } from './layout';
+import { assemble, contentOf, measure, partsLayout } from './parts';
+import { constantLoreInfo, finish, recordBase } from './record';
+import { newContextBlock, withScenes, type ContextBlock } from './sections/context-block';
+import { retainedStart } from './sections/history';
+import { loreInfo, loreRef, noRoom } from './sections/lorebook';
+import { messageParts, messageTurn } from './sections/message';
+import { publicScene } from './sections/scenes';
+import type { Built, ChosenScene, LoreLeftOut, Part, RolePrompt, Turn } from './types';
+
+/** What a fresh build holds; the give-back steps shrink it. */
+interface FreshState {
+  system: Part[];
+  examples: Turn[];
+  context: Part[];
+  contextLore: InspectorLore[];
+  scenes: InspectorScene[];
+  reused: boolean;
+  /** The first history turn kept. */
+  start: number;
+  /** Lorebook entries riding on the new message (a kept block on a token-prefix engine). */
+  notes: LoreMatch[];
+  withPhi: boolean;
+  text: string;
+  truncatedSystem: boolean;
+  truncatedMessage: boolean;
+  loreLeft: LoreLeftOut[];
+}
+
+export function buildFresh(d: RoleDraft, previous: PreviousPrompt | undefined, refresh: ContextRefresh): RolePrompt {
+  const s = startFresh(d, previous);
+  // In the rare case merging or an odd counter puts it over, give things back in order.
+  for (let attempt = 0; ; attempt++) {
+    const turns: Turn[] = [
+      ...s.examples,
+      { role: 'user', parts: s.context },
+      ...d.history.prior.slice(s.start).map((p) => p.turn),
+      messageTurn(d.ctx, d.message, { notes: s.notes, withPhi: s.withPhi, text: s.text }),
+    ];
+    const built = assemble(s.system, turns);
+    const { sections, total } = measure(built, d.ctx.count);
+    if (total <= d.ctx.budget) return freshPrompt(d, s, built, sections, total, refresh);
+    giveBack(d, s, total, attempt);
+  }
+}
+
+function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined): FreshState {
+  const { ctx } = d;
+  // A message longer than its reserve takes its extra room from the context block.
+  const overflow = Math.max(0, d.messageCost - ctx.budgets.messageReserve);
+  const contextRoom = Math.max(0, d.plan.context - overflow);
+  const block: ContextBlock & { dropped?: LoreLeftOut[] } =
+    keptContextBlock(d, previous, contextRoom) ?? newContextBlock(ctx, d.lore, d.ranked, d.marker, contextRoom);
+  // Entries that started to trigger since the kept block was built (token-prefix only).
+  const inBlock = new Set(block.lore.map((l) => l.id));
+  const notes = block.reused ? d.lore.triggered.filter((m) => !inBlock.has(m.entry.id)) : [];
+  const messageCost = notes.length ? ctx.cost(contentOf(messageParts(ctx, d.message, { notes }))) : d.messageCost;
+  const room = historyRoom(d, block.parts, messageCost);
+  const target = ctx.cacheAware ? Math.floor(room * ctx.budgets.retain) : room;
+  return {
+    system: d.systemParts,
+    examples: d.examples.turns,
+    context: block.parts,
+    contextLore: block.lore,
+    scenes: [...block.scenes],
+    reused: block.reused,
+    start: retainedStart(ctx, d.history.prior, room, target),
+    notes,
+    withPhi: true,
+    text: d.message.text,
+    truncatedSystem: false,
+    truncatedMessage: false,
+    loreLeft: [...d.lore.leftOut, ...(block.dropped ?? [])],
+  };
+}
+
+/**
+ * History's room: its budget plus whatever the few-shot turns and the context block left unused
+ * (so a character without scenes gets more history). The cache-aware layout fills only `retain` of
+ * it, leaving the rest for the turns that will be appended before the next rebuild.
+ */
+function historyRoom(d: RoleDraft, context: readonly Part[], messageCost: number): number {
+  const { ctx } = d;
+  const fixed = d.systemCost + d.examples.cost + ctx.cost(contentOf(context)) + Math.max(messageCost, ctx.budgets.messageReserve);
+  return Math.max(0, ctx.available - fixed);
+}
+
+/**
+ * Gives back one thing: the oldest history turn, then the lorebook notes, the weakest scene, the
+ * block's lorebook entries, an example exchange, the post-history note; then it cuts the longer of
+ * the message (keeping its end) and the system prompt (keeping its start).
+ */
+function giveBack(d: RoleDraft, s: FreshState, total: number, attempt: number): void {
+  if (s.start < d.history.prior.length) s.start++;
+  else if (s.notes.length > 0) {
+    s.loreLeft.push(...s.notes.map((m) => noRoom(loreRef(m))));
+    s.notes = [];
+  } else if (s.scenes.length > 0) dropWeakestScene(d, s);
+  else if (s.context.some((p) => p.section === 'lorebook')) {
+    s.context = s.context.filter((p) => p.section !== 'lorebook');
+    s.loreLeft.push(...s.contextLore.map(noRoom));
+    s.contextLore = [];
+  } else if (s.examples.length > 0) s.examples = s.examples.slice(0, -2);
+  else if (s.withPhi && d.message.phi) s.withPhi = false;
+  else if (attempt < 60) cutLonger(d, s, total - d.ctx.budget);
+  else throw new AppError('context-exceeded', 'The prompt does not fit in the context window', { budget: d.ctx.budget, total });
+}
+
+function dropWeakestScene(d: RoleDraft, s: FreshState): void {
+  s.scenes = s.scenes.slice(0, -1);
+  const byId = new Map(d.ranked.map((x) => [x.id, x]));
+  const texts = s.scenes.map((x) => byId.get(x.id)).filter((x): x is ChosenScene => x !== undefined);
+  s.context = withScenes(d.ctx, s.context, texts, d.marker);
+  s.reused = false;
+}
+
+function cutLonger(d: RoleDraft, s: FreshState, over: number): void {
+  const { count } = d.ctx;
+  const systemText = contentOf(s.system);
+  if (safeCount(count, s.text) >= safeCount(count, systemText)) {
+    s.text = truncateTokens(s.text, safeCount(count, s.text) - over, count, 'keep-end');
+    s.truncatedMessage = true;
+  } else {
+    s.system = [{ section: 'system', text: truncateTokens(systemText, safeCount(count, systemText) - over, count, 'keep-start') }];
+    s.truncatedSystem = true;
+  }
+}
+
+function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: PromptSection[], total: number, refresh: ContextRefresh): RolePrompt {
+  const { prior } = d.history;
+  const leftOut = d.ranked
+    .filter((x) => !s.scenes.some((k) => k.id === x.id))
+    .map((x) => ({ ...publicScene(x), reason: s.reused ? ('not-refreshed' as const) : ('budget' as const) }));
+  return finish({
+    ...recordBase(d),
+    examples: { available: d.exchanges.length, used: s.examples.length / 2 },
+    built,
+    sections,
+    total,
+    mode: 'fresh',
+    refresh,
+    scenes: { chosen: s.scenes, leftOut, reused: s.reused },
+    lore: [...constantLoreInfo(d), ...s.contextLore, ...s.notes.map((m) => loreInfo(m, 'note'))],
+    loreLeftOut: s.loreLeft,
+    history: { kept: prior.length - s.start, dropped: s.start },
+    layout: freshLayout(d, s, built),
+    truncated: { system: s.truncatedSystem, message: s.truncatedMessage },
+  });
+}
+
+/** The layout the next turn reads: the context block right after the few-shot turns. A truncated prompt is never appended to. */
+function freshLayout(d: RoleDraft, s: FreshState, built: readonly Built[]): PromptLayout {
+  const contextIndex = 1 + s.examples.length;
+  return {
+    version: LAYOUT_VERSION,
+    configHash: d.configHash,
+    appendable: !s.truncatedMessage && !s.truncatedSystem,
+    prefixMessages: contextIndex,
+    contextIndex,
+    prefixParts: built.slice(0, contextIndex).map((m) => partsLayout(m.parts)),
+    contextParts: partsLayout(s.context),
+    scenes: s.scenes,
+    lore: s.contextLore,
+    notedLore: s.notes.map((m) => m.entry.id),
+    notedScenes: [],
+    turns: d.history.prior.length + 1,
+    turnsHash: d.history.turnsHash,
+    dropped: s.start,
+  };
+}

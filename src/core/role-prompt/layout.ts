@@ -1,0 +1,140 @@
+// The cache-aware layout: what a prompt records so the next turn can reuse it, and the engine's
+// cache rule for what a fresh build keeps.
+//
+// Why (research/webllm-engine.md §1): web-llm reuses its KV cache only when the new prompt's
+// messages[:-1] equal the previous prompt plus the reply, exactly; llama.cpp (wllama) reuses the
+// longest common token prefix. So what never changes comes first, what changes per turn goes last,
+// and what changes now and then sits in between and changes as seldom as possible:
+// - System and few-shot depend only on the card, persona, window and reply length: byte-identical
+//   on every turn of a chat.
+// - Retrieval is per turn by nature. Its block sits right after the few-shot turns, ChatHaruhi's
+//   place for it, and is built when the prompt is built afresh. Between fresh builds a turn is a
+//   pure append (previous messages + reply + new message). When the topic moves in between (scored
+//   with the new retrieval, the old scenes keep less than half the relevance of as many of the best
+//   new ones), the best new scenes, a third of a block's worth, ride on the new user message, as
+//   ChatHaruhi puts scenes in a user message before the query; lorebook entries that start to
+//   trigger ride there too, as a "[World info: …]" note. Being in the last message, they break
+//   nothing; at the next fresh build they move into the context block. (`onTopicMove: 'rebuild'`
+//   rebuilds at once instead: a full prefill on web-llm.) Rebuilding the block every turn, as
+//   ChatHaruhi does, would cost a full prefill every turn.
+// - The engine's cache rule (`cache`, passed by the app for the loaded engine) sets what a fresh
+//   build costs and so what it does. 'exact-messages' (web-llm): every fresh build is a full
+//   prefill, so it refreshes scenes and lorebook entries too (free at that point). 'token-prefix'
+//   (llama.cpp): a fresh build re-prefills only what follows the first change, so it keeps the
+//   context block whenever the topic has not moved (entries that started to trigger ride on the new
+//   message as a note), and a topic move rebuilds the block at once (block plus retained history,
+//   about a third of the prompt, not all of it), giving the new subject a full block at once.
+//   Unset: the block is kept when neither topic nor lorebook hits changed, and moves append.
+// - History's room is its budget plus whatever the few-shot turns and the context block leave
+//   unused (fixed between fresh builds, since those sections are). A fresh build fills only
+//   `retain` of it with the newest turns, leaving room for the next several turns to append. When
+//   an append would not fit, the prompt is built afresh, keeping the context block if the topic has
+//   not moved (llama.cpp then reuses everything up to the history). Dropping one old message per
+//   turn instead, as a plain builder does once history is full, breaks the cache on every turn.
+//   Retained history keeps whole exchanges, as ChatHaruhi keeps (query, response) pairs: when the
+//   retain share cuts between a message and its reply, the orphaned reply goes too (older turns are
+//   re-prefilled at every fresh build, and a reply without its question misleads).
+// - Regenerating the same turn returns the very same prompt.
+
+import { hashText } from '../hash';
+import type { ChatTurn, ContextRefresh, PromptLayout, SentPrompt } from '../types';
+import type { RoleContext } from './context';
+import type { RoleDraft } from './draft';
+import { contentOf, partsFrom } from './parts';
+import type { ContextBlock } from './sections/context-block';
+import { pickScenes, sceneTopicMoved } from './sections/scenes';
+import type { Built, Part, RolePrompt, Turn } from './types';
+
+export const LAYOUT_VERSION = 1;
+
+/** The previous prompt with its layout, when the layout can be read. */
+export interface PreviousPrompt {
+  prompt: SentPrompt;
+  layout: PromptLayout;
+  /** Built from the same card, persona, window and reply length: its prefix is still exact. */
+  sameConfig: boolean;
+}
+
+/** A hash of everything the prefix depends on; a prompt whose hash differs cannot be reused. */
+export function configHash(ctx: RoleContext, system: readonly Part[], fewShot: readonly Turn[], phi: string, marker: string, plan: object): string {
+  return hashText(
+    JSON.stringify([
+      LAYOUT_VERSION, ctx.lang, contentOf(system), fewShot.map((t) => contentOf(t.parts)), phi, marker,
+      plan, ctx.budgets.retain, ctx.budget, ctx.cacheAware,
+    ]),
+  );
+}
+
+export function previousPrompt(ctx: RoleContext, hash: string): PreviousPrompt | undefined {
+  const previous = ctx.input.previous;
+  const layout = ctx.cacheAware ? readLayout(previous) : undefined;
+  return previous && layout ? { prompt: previous, layout, sameConfig: layout.configHash === hash } : undefined;
+}
+
+/** The stored layout of a previous prompt, when it is one this version wrote and it matches its messages. */
+function readLayout(previous: SentPrompt | undefined): PromptLayout | undefined {
+  const layout = (previous as Partial<RolePrompt> | undefined)?.inspector?.layout;
+  if (!previous || !layout || typeof layout !== 'object' || layout.version !== LAYOUT_VERSION) return undefined;
+  if (!Array.isArray(previous.messages) || !Array.isArray(layout.prefixParts) || !Array.isArray(layout.contextParts)) return undefined;
+  if (!Array.isArray(layout.scenes) || !Array.isArray(layout.lore) || !Array.isArray(layout.notedLore) || !Array.isArray(layout.notedScenes)) return undefined;
+  if (layout.contextIndex >= previous.messages.length || layout.prefixMessages > previous.messages.length) return undefined;
+  return layout;
+}
+
+/** Why a prompt is built afresh, as far as the previous prompt alone tells. */
+export function refreshReason(ctx: RoleContext, previous: PreviousPrompt | undefined): ContextRefresh {
+  if (!ctx.cacheAware) return 'rebuild-layout';
+  if (!ctx.input.previous) return 'first';
+  if (!previous) return 'not-continuation';
+  return previous.sameConfig ? 'not-continuation' : 'config-changed';
+}
+
+/** Whether the topic moved away from `previousIds`; only when a fresh block could hold a scene at all (otherwise a rebuild gains nothing). */
+export function topicMoved(d: RoleDraft, previousIds: readonly string[]): boolean {
+  const anySceneFits = pickScenes(d.ctx, d.ranked, Math.min(d.ctx.budgets.scenes, d.plan.context)).length > 0;
+  return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, d.ranked));
+}
+
+/** On a token-prefix engine a rebuild re-prefills the block and the retained history only, so a topic move rebuilds by default. */
+export function onTopicMove(ctx: RoleContext): 'append' | 'rebuild' {
+  return ctx.input.onTopicMove ?? (ctx.input.cache === 'token-prefix' ? 'rebuild' : 'append');
+}
+
+/**
+ * The previous context block, when a fresh build may keep it: the topic has not moved, it still
+ * fits, and no new lorebook entry triggers. On a token-prefix engine new entries ride on the new
+ * message instead (a note costs less than the block); on an exact-messages engine it is never
+ * kept (the fresh build is a full prefill anyway).
+ */
+export function keptContextBlock(d: RoleDraft, previous: PreviousPrompt | undefined, room: number): ContextBlock | undefined {
+  if (!previous?.sameConfig || previous.layout.contextIndex < 0) return undefined;
+  const L = previous.layout;
+  const cache = d.ctx.input.cache;
+  const parts = partsFrom(previous.prompt.messages[L.contextIndex].content, L.contextParts, 'history').slice(0, L.contextParts.length);
+  const ids = new Set(L.lore.map((l) => l.id));
+  const keep =
+    parts.length === L.contextParts.length &&
+    parts[parts.length - 1]?.section === 'chat-start' &&
+    cache !== 'exact-messages' &&
+    (cache === 'token-prefix' || d.lore.triggered.every((m) => ids.has(m.entry.id))) &&
+    !topicMoved(d, L.scenes.map((s) => s.id)) &&
+    d.ctx.cost(contentOf(parts)) - d.markerCost <= room;
+  return keep ? { parts, scenes: L.scenes, lore: L.lore, reused: true } : undefined;
+}
+
+/** Previous messages with the appended turns: parts restored from the layout so sections stay exact. */
+export function rebuildFrom(messages: readonly ChatTurn[], layout: PromptLayout, appended: readonly Turn[]): Built[] {
+  // The previous new message (and its notes) is history now.
+  const built: Built[] = messages.map((m, i) => {
+    if (i === 0) return { role: m.role, parts: partsFrom(m.content, layout.prefixParts[0], 'system') };
+    if (i < layout.prefixMessages) return { role: m.role, parts: partsFrom(m.content, layout.prefixParts[i], 'examples') };
+    if (i === layout.contextIndex) return { role: m.role, parts: partsFrom(m.content, layout.contextParts, 'history') };
+    return { role: m.role, parts: [{ section: 'history' as const, text: m.content }] };
+  });
+  for (const turn of appended) {
+    const previous = built[built.length - 1];
+    if (built.length > 1 && previous.role === turn.role) previous.parts = [...previous.parts, ...turn.parts];
+    else built.push({ role: turn.role, parts: [...turn.parts] });
+  }
+  return built;
+}

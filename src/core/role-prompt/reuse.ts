@@ -1,0 +1,120 @@
+// Reusing the previous prompt whole: the same turn again gets the very same prompt, and a
+// continuation is appended to it (new scenes and lorebook entries riding on the new message) as
+// long as history's room holds it. Otherwise it says why the prompt must be built afresh.
+
+import type { LoreMatch } from '../lorebook';
+import type { ContextRefresh, PromptLayout, RolePromptInspector } from '../types';
+import { DELTA_SHARE } from './budgets';
+import type { RoleDraft } from './draft';
+import { onTopicMove, rebuildFrom, refreshReason, topicMoved, type PreviousPrompt } from './layout';
+import { contentOf, measure } from './parts';
+import { constantLoreInfo, finish, inspectorOf, recordBase } from './record';
+import { loreInfo } from './sections/lorebook';
+import { messageTurn } from './sections/message';
+import { pickScenes, publicScene } from './sections/scenes';
+import type { ChosenScene, RolePrompt } from './types';
+
+/** The reused prompt, or why there is none. */
+export function reusePrevious(d: RoleDraft, previous: PreviousPrompt | undefined): { prompt?: RolePrompt; refresh: ContextRefresh } {
+  const refresh = refreshReason(d.ctx, previous);
+  if (!previous?.sameConfig || !previous.layout.appendable) return { refresh };
+  const { prior, turnsHash, hashes } = d.history;
+  const L = previous.layout;
+  const previousTotal = previous.prompt.sections.reduce((sum, x) => sum + x.tokens, 0);
+  if (prior.length + 1 === L.turns && turnsHash === L.turnsHash && previousTotal <= d.ctx.budget) {
+    return { prompt: regenerated(d, previous, previousTotal), refresh: 'regenerated' };
+  }
+  if (!(prior.length >= L.turns && hashes[L.turns] === L.turnsHash)) return { refresh };
+  const knownScenes = new Set([...L.scenes, ...L.notedScenes].map((x) => x.id));
+  const moved = topicMoved(d, [...knownScenes]);
+  if (moved && onTopicMove(d.ctx) === 'rebuild') return { refresh: 'topic-moved' };
+  const prompt = appended(d, previous, knownScenes, moved);
+  return prompt ? { prompt, refresh: 'appended' } : { refresh: moved ? 'topic-moved' : 'history-full' };
+}
+
+/** The very same prompt again, its record saying so. */
+function regenerated(d: RoleDraft, previous: PreviousPrompt, total: number): RolePrompt {
+  const L = previous.layout;
+  return {
+    messages: previous.prompt.messages.map((m) => ({ role: m.role, content: m.content })),
+    sections: previous.prompt.sections.map((x) => ({ ...x })),
+    droppedMessages: L.dropped,
+    inspector: inspectorOf({
+      ...recordBase(d),
+      total,
+      mode: 'regenerated',
+      refresh: 'regenerated',
+      scenes: reusedScenes(d, L),
+      lore: [...constantLoreInfo(d), ...L.lore],
+      loreLeftOut: d.lore.leftOut,
+      history: { kept: d.history.prior.length - L.dropped, dropped: L.dropped },
+      layout: { ...L },
+      truncated: { system: false, message: false },
+    }),
+  };
+}
+
+/** The previous prompt plus the new turns; undefined when history's room does not hold them. */
+function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlySet<string>, moved: boolean): RolePrompt | undefined {
+  const { ctx, history } = d;
+  const L = previous.layout;
+  const delta = moved ? topicDelta(d, L, knownScenes) : [];
+  const known = new Set([...L.lore.map((l) => l.id), ...L.notedLore]);
+  const notes = d.lore.triggered.filter((m) => !known.has(m.entry.id));
+  const turns = [...history.prior.slice(L.turns).map((x) => x.turn), messageTurn(ctx, d.message, { notes, scenes: delta })];
+  const built = rebuildFrom(previous.prompt.messages, L, turns);
+  const { sections, total } = measure(built, ctx.count);
+  // History may grow into its whole room (the window less the fixed sections, the new message
+  // counted at no less than its reserve so the next turn is not left without room).
+  const newCost = ctx.cost(contentOf(built[built.length - 1].parts));
+  if (total - newCost + Math.max(newCost, ctx.budgets.messageReserve) > ctx.budget) return undefined;
+  return finish({
+    ...recordBase(d),
+    built,
+    sections,
+    total,
+    mode: 'appended',
+    refresh: 'appended',
+    scenes: reusedScenes(d, L, delta),
+    lore: [...constantLoreInfo(d), ...L.lore, ...notes.map((m) => loreInfo(m, 'note'))],
+    loreLeftOut: d.lore.leftOut,
+    history: { kept: history.prior.length - L.dropped, dropped: L.dropped },
+    layout: appendedLayout(d, L, notes, delta),
+    truncated: { system: false, message: false },
+  });
+}
+
+/** The previous layout, now covering the new turns and what rode on the new message. */
+function appendedLayout(d: RoleDraft, L: PromptLayout, notes: readonly LoreMatch[], delta: readonly ChosenScene[]): PromptLayout {
+  return {
+    ...L,
+    notedLore: [...L.notedLore, ...notes.map((m) => m.entry.id)],
+    notedScenes: [...L.notedScenes, ...delta.map(publicScene)],
+    turns: d.history.prior.length + 1,
+    turnsHash: d.history.turnsHash,
+  };
+}
+
+/**
+ * After a topic move, the best new scenes for the new message: a third of what a fresh block would
+ * hold (at least one scene), enough to carry the new subject until the next rebuild.
+ */
+function topicDelta(d: RoleDraft, L: PromptLayout, knownScenes: ReadonlySet<string>): ChosenScene[] {
+  const blockLore = L.lore.reduce((sum, l) => sum + l.tokens, 0);
+  const deltaRoom = Math.floor(Math.min(d.ctx.budgets.scenes, d.plan.context - blockLore) / DELTA_SHARE);
+  const unseen = d.ranked.filter((x) => !knownScenes.has(x.id));
+  const delta = pickScenes(d.ctx, unseen, deltaRoom);
+  if (delta.length === 0 && unseen.length > 0 && unseen[0].tokens <= d.plan.context - blockLore) delta.push(unseen[0]);
+  return delta;
+}
+
+/** The scenes of a reused prompt: its block's, those added since, and any added now. */
+function reusedScenes(d: RoleDraft, L: PromptLayout, added: readonly ChosenScene[] = []): RolePromptInspector['scenes'] {
+  const chosen = [...L.scenes, ...L.notedScenes, ...added.map(publicScene)];
+  const seen = new Set(chosen.map((s) => s.id));
+  return {
+    chosen,
+    leftOut: d.ranked.filter((s) => !seen.has(s.id)).map((s) => ({ ...publicScene(s), reason: 'not-refreshed' as const })),
+    reused: true,
+  };
+}

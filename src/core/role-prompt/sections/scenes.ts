@@ -1,0 +1,72 @@
+// Retrieved scenes (ChatHaruhi): ranked once, picked best first into a room, written as the
+// "Classic scenes" block, and the test for whether retrieval moved to another topic.
+
+import { expandMacros } from '../../macros';
+import { safeCount } from '../../token-fit';
+import type { InspectorScene, Lang } from '../../types';
+import type { RoleContext } from '../context';
+import { SCENE_SEPARATOR, SCENES_HEADER } from '../texts';
+import type { ChosenScene, RetrievedScene } from '../types';
+
+/** Scenes as retrieval ranked them, best first (ties in input order); duplicates and empty ones dropped. */
+export function rankScenes(ctx: RoleContext, scenes: readonly RetrievedScene[] | undefined): ChosenScene[] {
+  const ranked: ChosenScene[] = [];
+  const seen = new Set<string>();
+  const sorted = (scenes ?? [])
+    .map((scene, index) => ({ scene, index }))
+    .filter(({ scene }) => scene && typeof scene.id === 'string' && Number.isFinite(scene.score))
+    .sort((a, b) => b.scene.score - a.scene.score || a.index - b.index);
+  for (const { scene } of sorted) {
+    if (seen.has(scene.id)) continue;
+    const text = expandMacros(scene.text ?? '', ctx.macros).trim();
+    if (!text) continue;
+    seen.add(scene.id);
+    const tokens = safeCount(ctx.count, text) + safeCount(ctx.count, SCENE_SEPARATOR);
+    ranked.push({ id: scene.id, ...(scene.title ? { title: scene.title } : {}), score: scene.score, tokens, text });
+  }
+  return ranked;
+}
+
+/** The scenes of `pool` that fit in `room` with the header, in pool order; a long one may be skipped for shorter ones after it. */
+export function pickScenes(ctx: RoleContext, pool: readonly ChosenScene[], room: number): ChosenScene[] {
+  const chosen: ChosenScene[] = [];
+  let used = safeCount(ctx.count, SCENES_HEADER[ctx.lang]) + 2;
+  for (const scene of pool) {
+    if (used + scene.tokens > room) continue;
+    used += scene.tokens;
+    chosen.push(scene);
+  }
+  return chosen;
+}
+
+/** ChatHaruhi's block: the header, then the scenes with `\n###\n` between and after them; empty without scenes. */
+export function sceneBlock(lang: Lang, chosen: readonly ChosenScene[]): string {
+  return chosen.length ? `${SCENES_HEADER[lang]}\n${chosen.map((s) => s.text).join(SCENE_SEPARATOR)}${SCENE_SEPARATOR.trimEnd()}` : '';
+}
+
+/** A scene as the inspector records it (without its text). */
+export function publicScene({ id, title, score, tokens }: ChosenScene): InspectorScene {
+  return { id, ...(title ? { title } : {}), score, tokens };
+}
+
+/** How much of a fresh pick's relevance the previous block must keep for the topic to count as unmoved. */
+export const TOPIC_KEEP = 0.5;
+
+/**
+ * Whether retrieval moved to another topic. The previous block's scenes are scored with the NEW
+ * retrieval scores (a scene missing from the new results scores 0) and compared with as many of
+ * the best new scenes: the topic moved when the old block keeps less than `TOPIC_KEEP` of their
+ * relevance. Scenes shuffling rank within a topic do not count as a move; a new subject, whose
+ * scenes the old block lacks, does. No new scenes: not moved (keep what is there). Scores are
+ * compared only within one ranking, as retrieval's contract says.
+ */
+export function sceneTopicMoved(previousIds: readonly string[], ranked: readonly { id: string; score: number }[]): boolean {
+  const positive = (x: number | undefined) => (x !== undefined && Number.isFinite(x) && x > 0 ? x : 0);
+  const best = [...ranked].sort((a, b) => positive(b.score) - positive(a.score));
+  if (best.length === 0 || positive(best[0].score) === 0) return false;
+  if (previousIds.length === 0) return true;
+  const scores = new Map(ranked.map((s) => [s.id, positive(s.score)]));
+  const keptMass = [...new Set(previousIds)].reduce((sum, id) => sum + (scores.get(id) ?? 0), 0);
+  const freshMass = best.slice(0, new Set(previousIds).size).reduce((sum, s) => sum + positive(s.score), 0);
+  return keptMass < TOPIC_KEEP * freshMass;
+}
