@@ -2,7 +2,7 @@
 
 import type { Character } from '../core/types';
 import type { AppState } from './app.svelte';
-import { downloadFile, fetchImage, rasterizeToPng } from './browser-images';
+import { downloadFile, fetchImage, rasterizeToPng } from '../platform/browser-images';
 import { buildExport, type ExportFormat } from './character-export';
 
 /**

@@ -9,7 +9,7 @@ import type { Character, Conversation, Message, SamplingSettings, SentPrompt, St
 import type { ConversationRepository } from '../storage/conversations';
 import type { RetrievalResult } from './character-retrieval';
 import { buildChatPrompt, findScenes, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
-import { createFrameScheduler } from './frame';
+import { createFrameScheduler } from '../platform/frame';
 import type { ReadyEngine } from './model-loader.svelte';
 
 export type { ReadyEngine };
