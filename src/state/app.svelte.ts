@@ -163,6 +163,8 @@ export class AppState {
     return this.#session;
   }
 
+  // Shortcuts to the owners' values for state code and tests; components read the owners themselves.
+
   /** The default persona (the profile's). */
   get persona(): Persona | null {
     return this.profile.persona;
