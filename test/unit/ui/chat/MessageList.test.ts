@@ -69,7 +69,7 @@ describe('MessageList, MessageItem and MessageActions', () => {
     const articles = screen.getAllByRole('article');
     await fireEvent.click(within(articles.at(-1)!).getByRole('button', { name: 'Delete message' }));
     expect(remove).toHaveBeenCalledWith(reply.id);
-    await until(() => screen.getAllByRole('article').length === 2, 'the message to go');
+    await until(() => screen.getAllByRole('article').length === 2 && app.toasts.items.length > 0, 'the message to go');
     const toast = app.toasts.items.at(-1)!;
     expect(toast.text).toBe('Message deleted.');
     await app.toasts.act(toast);
