@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { pwaOptions } from './scripts/pwa-config.js';
 
@@ -26,8 +27,31 @@ export default defineConfig(({ mode }) => ({
   },
   optimizeDeps: { exclude: ['@wllama/wllama', '@mlc-ai/web-llm'] },
   test: {
-    include: ['test/unit/**/*.test.ts'],
-    environment: 'node',
-    setupFiles: ['test/unit/setup.ts'],
+    projects: [
+      {
+        // State, storage, core, engines: Node, with fake-indexeddb.
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          exclude: ['test/unit/ui/**'],
+          environment: 'node',
+          setupFiles: ['test/unit/setup.ts'],
+        },
+      },
+      {
+        // Components (test/unit/ui mirrors src/ui): a DOM from happy-dom, Svelte's browser build,
+        // and @testing-library/svelte's cleanup after each test.
+        extends: true,
+        // Its own cleanup hook is added by path, which misses when node_modules is a link: ui/setup.ts does it.
+        plugins: [svelteTesting({ autoCleanup: false })],
+        test: {
+          name: 'ui',
+          include: ['test/unit/ui/**/*.test.ts'],
+          environment: 'happy-dom',
+          setupFiles: ['test/unit/setup.ts', 'test/unit/ui/setup.ts'],
+        },
+      },
+    ],
   },
 }));

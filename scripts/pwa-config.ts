@@ -11,7 +11,7 @@ export const pwaOptions: Partial<VitePWAOptions> = {
   strategies: 'injectManifest',
   srcDir: 'src/workers',
   filename: 'service-worker.ts',
-  // Registered by src/state/pwa-registration.ts, which defers updates while a reply is written.
+  // Registered by src/platform/pwa-registration.ts, which defers updates while a reply is written.
   injectRegister: false,
   registerType: 'prompt',
   manifest: {

@@ -4,7 +4,7 @@ import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import { AppState } from './state/app.svelte';
 import { loadBuiltinPacks } from './state/builtin-packs';
-import { registerServiceWorker } from './state/pwa-registration';
+import { registerServiceWorker } from './platform/pwa-registration';
 import { openDatabase } from './storage/db';
 import { createRepositories } from './storage';
 import { browserModelLock, browserModelStore } from './engines/model-store';

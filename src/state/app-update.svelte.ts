@@ -9,7 +9,7 @@ export interface PageActivity {
   modelInUse: boolean;
 }
 
-/** The service worker registration, as far as this class needs it (src/state/pwa-registration.ts). */
+/** The service worker registration, as far as this class needs it (src/platform/pwa-registration.ts). */
 export interface UpdateHooks {
   /** Tells the waiting version to take over; `tookOver()` follows when it has. */
   activateWaiting(): Promise<void>;

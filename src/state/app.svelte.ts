@@ -1,42 +1,47 @@
-// The app's root state: storage, characters, the open chat, the model loader, language and notices.
+// The composition root of state: opens storage, builds one owner per concept (characters,
+// conversations, persona and sampling, models, imports, backup, embeddings) and wires them
+// together; it owns only the open chat session, the language and the notices.
 
 import { getContext, setContext } from 'svelte';
 import { version as appVersion } from '../../package.json';
-import { characterFromPack, mergeBuiltinUpdate } from '../core/builtin-characters';
 import type { EmbedderSource } from '../core/embedding';
 import type { LoadedModel, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
 import { expandMacros } from '../core/macros';
 import { characterDisplayName } from '../core/macro-names';
-import {
-  DEFAULT_SAMPLING,
-  type Character,
-  type Conversation,
-  type InstalledModel,
-  type Message,
-  type Persona,
-  type SamplingSettings,
-} from '../core/types';
+import type { Character, Conversation, InstalledModel, Persona, SamplingSettings } from '../core/types';
 import type { EmbeddingService } from '../engines/embedding/embedding-client';
 import type { Repositories } from '../storage';
 import { AppUpdate } from './app-update.svelte';
 import { BackupState } from './backup.svelte';
 import type { LoadedPack } from './builtin-packs';
 import { CharacterRetrieval } from './character-retrieval';
+import { CharacterShelf } from './characters.svelte';
 import { ChatSession } from './chat-session.svelte';
+import { Conversations } from './conversations.svelte';
+import { CorpusBrowser } from './corpus-browser.svelte';
 import { EmbeddingsState } from './embeddings.svelte';
 import { ImportJob } from './import-job.svelte';
 import { Locale } from './locale.svelte';
 import { ModelLoader, type ModelLoaderOptions } from './model-loader.svelte';
 import { ModelManager, type ModelStore } from './model-manager.svelte';
+import { PersonaSettings } from './persona.svelte';
 import { Router } from './router.svelte';
-import { settledMessages, stopAndSettle } from './stop-session';
+import { stopAndSettle } from './stop-session';
 import { Toasts } from './toasts.svelte';
 
-/** Ids of built-ins the person deleted, so startup does not install them again. */
-export const REMOVED_BUILTINS_KEY = 'builtins.removed';
-const SAMPLING_KEY = 'sampling';
+export { REMOVED_BUILTINS_KEY } from './characters.svelte';
 const LANG_KEY = 'ui.lang';
+/** Enough best matches to read through in the corpus view; the chat itself takes far fewer. */
+const CORPUS_SEARCH_RESULTS = 100;
+
+/** Which open chat an operation is about: one character's, or one conversation. */
+export interface ChatMatch {
+  characterId?: string;
+  conversationId?: string;
+  /** Leave a chat that is preparing or streaming a reply open. */
+  unlessBusy?: boolean;
+}
 
 export interface AppDeps {
   openRepositories: () => Promise<Repositories>;
@@ -59,6 +64,12 @@ export class AppState {
     streaming: this.session?.busy ?? false,
     modelInUse: this.models.status === 'loading' || this.models.status === 'ready',
   }));
+  /** Every character, kept live from storage, and whole-character writes. */
+  readonly characterShelf: CharacterShelf;
+  /** Each character's chats: live lists, new, rename, delete with undo. */
+  readonly conversations: Conversations;
+  /** The person's persona and sampling settings. */
+  readonly profile: PersonaSettings;
   readonly models: ModelLoader;
   /** Importing cards, packs and lorebooks (and the imported lorebooks). */
   readonly imports: ImportJob;
@@ -70,27 +81,41 @@ export class AppState {
 
   status = $state<'starting' | 'ready' | 'failed'>('starting');
   startupError = $state.raw<AppError | null>(null);
-  characters = $state.raw<Character[]>([]);
-  persona = $state.raw<Persona | null>(null);
-  sampling = $state.raw<SamplingSettings>(DEFAULT_SAMPLING);
-  session = $state.raw<ChatSession | null>(null);
   /** The model used last, when it can be loaded again without picking a file. */
   lastModel = $state.raw<InstalledModel | null>(null);
 
+  #session = $state.raw<ChatSession | null>(null);
   #deps: AppDeps;
   #repos: Repositories | null = null;
   #retrieval: CharacterRetrieval | null = null;
 
   constructor(deps: AppDeps) {
     this.#deps = deps;
+    this.characterShelf = new CharacterShelf(() => this.#storage);
+    this.profile = new PersonaSettings({
+      personas: () => this.#storage.personas,
+      settings: () => this.#storage.settings,
+      fallbackName: () => (this.locale.lang === 'zh' ? '你' : 'User'),
+    });
+    this.conversations = new Conversations({
+      repo: () => this.#storage.conversations,
+      character: (id) => this.character(id),
+      locale: this.locale,
+      toasts: this.toasts,
+      settle: async (id) => {
+        if (this.session?.conversation?.id === id) await stopAndSettle(this.session);
+      },
+      closed: (id) => this.closeChat({ conversationId: id }),
+    });
     this.imports = new ImportJob({
-      imports: () => this.repos.imports,
-      lorebooks: () => this.repos.lorebooks,
+      imports: () => this.#storage.imports,
+      lorebooks: () => this.#storage.lorebooks,
       characters: () => this.characters,
       refresh: async () => {
-        this.characters = await this.repos.characters.list();
+        // The live list would catch up by itself; read it now because the check below needs it.
+        await this.characterShelf.refresh();
         // A replacing import moved the open chat to the new character: reopen it with that one.
-        if (this.session && !this.character(this.session.character.id)) this.session = null;
+        if (this.session && !this.character(this.session.character.id)) this.closeChat();
       },
     });
     this.models = new ModelLoader({
@@ -105,16 +130,16 @@ export class AppState {
     this.manager = new ModelManager({
       store: deps.modelStore ?? null,
       loader: this.models,
-      repos: () => this.repos,
+      repos: () => this.#storage,
       onKept: (model) => (this.lastModel = model),
       // A deleted model is not offered as "load again"; the next kept one is, as after a restart.
       onRemoved: async (id) => {
         if (this.lastModel?.id !== id) return;
-        this.lastModel = (await this.repos.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
+        this.lastModel = (await this.#storage.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
       },
     });
     this.backup = new BackupState({
-      repository: () => this.repos.backup,
+      repository: () => this.#storage.backup,
       reload: async () => {
         await this.reloadFromStorage();
         // Restored scenes may lack vectors for the embedding model prepared on this device.
@@ -127,9 +152,40 @@ export class AppState {
     });
   }
 
-  get repos(): Repositories {
+  /** Private: only the owners built here read and write storage (components never do). */
+  get #storage(): Repositories {
     if (!this.#repos) throw new AppError('storage-unavailable', 'Storage is not open');
     return this.#repos;
+  }
+
+  /** The open chat, if any; only AppState opens and closes it. */
+  get session(): ChatSession | null {
+    return this.#session;
+  }
+
+  // Shortcuts to the owners' values for state code and tests; components read the owners themselves.
+
+  /** The default persona (the profile's). */
+  get persona(): Persona | null {
+    return this.profile.persona;
+  }
+
+  /** Sampling for replies (the profile's). */
+  get sampling(): SamplingSettings {
+    return this.profile.sampling;
+  }
+
+  savePersona(name: string, description: string): Promise<void> {
+    return this.profile.savePersona(name, description);
+  }
+
+  saveSampling(sampling: SamplingSettings): Promise<void> {
+    return this.profile.saveSampling(sampling);
+  }
+
+  /** Every character, by name (the shelf's live list). */
+  get characters(): Character[] {
+    return this.characterShelf.list;
   }
 
   async start(): Promise<void> {
@@ -137,9 +193,12 @@ export class AppState {
     try {
       this.#repos = await this.#deps.openRepositories();
       await this.reloadFromStorage();
+      // From here on the lists follow storage by themselves, including other tabs' writes.
+      this.characterShelf.watch();
+      this.profile.watch();
       this.status = 'ready';
       void this.manager.start();
-      void this.embeddings?.start({ scenes: this.repos.scenes, settings: this.repos.settings });
+      void this.embeddings?.start({ scenes: this.#storage.scenes, settings: this.#storage.settings });
     } catch (error) {
       this.startupError = toAppError(error, 'storage-unavailable');
       this.status = 'failed';
@@ -151,16 +210,15 @@ export class AppState {
    * "delete all data"): built-ins missing from storage are installed as new, the open chat closes.
    */
   async reloadFromStorage(): Promise<void> {
-    this.session = null;
+    this.closeChat();
     this.#retrieval = null;
-    const savedLang = await this.repos.settings.get<string | null>(LANG_KEY, null);
+    const savedLang = await this.#storage.settings.get<string | null>(LANG_KEY, null);
     if (savedLang === 'en' || savedLang === 'zh') this.locale.lang = savedLang;
-    await this.repos.conversations.recoverInterrupted();
-    await this.#installBuiltins();
-    this.characters = await this.repos.characters.list();
-    this.persona = (await this.repos.personas.getDefault()) ?? null;
-    this.sampling = { ...DEFAULT_SAMPLING, ...(await this.repos.settings.get(SAMPLING_KEY, DEFAULT_SAMPLING)) };
-    this.lastModel = (await this.repos.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
+    await this.#storage.conversations.recoverInterrupted();
+    await this.characterShelf.installBuiltins(await this.#deps.loadBuiltinPacks());
+    await this.characterShelf.refresh();
+    await this.profile.refresh();
+    this.lastModel = (await this.#storage.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
   }
 
   /** Loads the model used last (from the browser's cache for web-llm and downloaded GGUFs). */
@@ -180,20 +238,30 @@ export class AppState {
   /** Scene search for chats, one cached index per character; `invalidate(id)` after its scenes change. */
   get retrieval(): CharacterRetrieval {
     this.#retrieval ??= new CharacterRetrieval({
-      scenes: this.repos.scenes,
+      scenes: this.#storage.scenes,
       embedder: (lang) => (this.#deps.embedders ?? this.embeddings)?.embedderFor(lang) ?? null,
     });
     return this.#retrieval;
   }
 
+  /** A character's corpus a page at a time, searched the way the chat searches it. */
+  corpusOf(characterId: string): CorpusBrowser {
+    return new CorpusBrowser(this.#storage.scenes, characterId, async (query) => {
+      const character = this.character(characterId);
+      if (!character) return [];
+      // The same search the chat uses to pick scenes: BM25 with CJK bigrams, by meaning too once embedded.
+      const { scenes } = await this.retrieval.search(character, query, undefined, CORPUS_SEARCH_RESULTS);
+      return scenes.map((scene) => scene.id);
+    });
+  }
+
   character(id: string): Character | undefined {
-    return this.characters.find((c) => c.id === id);
+    return this.characterShelf.byId(id);
   }
 
   /** The name and description the character knows the person by. */
   get personaForPrompt(): { name: string; description: string } {
-    const fallback = this.locale.lang === 'zh' ? '你' : 'User';
-    return { name: this.persona?.name.trim() || fallback, description: this.persona?.description ?? '' };
+    return this.profile.forPrompt;
   }
 
   /** Card text as the person should read it: {{char}} and {{user}} filled in, as the model sees them. */
@@ -201,119 +269,64 @@ export class AppState {
     return expandMacros(text, { char: characterDisplayName(character), user: this.personaForPrompt.name });
   }
 
-  async savePersona(name: string, description: string): Promise<void> {
-    const now = Date.now();
-    const persona: Persona = this.persona
-      ? { ...this.persona, name, description, updatedAt: now }
-      : { id: crypto.randomUUID(), name, description, isDefault: true, createdAt: now, updatedAt: now };
-    await this.repos.personas.put(persona);
-    await this.repos.personas.setDefault(persona.id);
-    this.persona = persona;
-  }
-
-  async saveSampling(sampling: SamplingSettings): Promise<void> {
-    await this.repos.settings.set(SAMPLING_KEY, sampling);
-    this.sampling = sampling;
-  }
-
   conversationsFor(characterId: string): Promise<Conversation[]> {
-    return this.repos.conversations.listForCharacter(characterId);
+    return this.conversations.list(characterId);
   }
 
   /** Starts a conversation with the greeting; alternate greetings are its swipes. */
-  async newConversation(characterId: string): Promise<string> {
-    const character = this.character(characterId);
-    if (!character) throw new AppError('unknown', `No character ${characterId}`);
-    const now = Date.now();
-    const id = crypto.randomUUID();
-    const greetings = [character.firstMessage, ...character.alternateGreetings].filter((g) => g.trim() !== '');
-    const messages: Message[] = greetings.map((content, index) => ({
-      id: crypto.randomUUID(),
-      conversationId: id,
-      parentId: null,
-      role: 'assistant',
-      content,
-      revisions: [],
-      status: 'done',
-      // Later greetings are slightly newer so their order as swipes is stable.
-      createdAt: now + index,
-      updatedAt: now + index,
-    }));
-    const title = this.locale.t('chat.conversationWith', { name: character.name });
-    const conversation: Conversation = {
-      id,
-      characterId,
-      title: `${title} · ${new Date(now).toLocaleString(this.locale.lang === 'zh' ? 'zh-CN' : 'en')}`,
-      leafId: messages[0]?.id ?? null,
-      createdAt: now,
-      updatedAt: now,
-      messageCount: messages.length,
-    };
-    await this.repos.conversations.create(conversation, messages);
-    return id;
+  newConversation(characterId: string): Promise<string> {
+    return this.conversations.create(characterId);
   }
 
-  async deleteConversation(id: string): Promise<void> {
-    // A reply streaming into this chat would go on writing after it is gone: stop it first.
-    if (this.session?.conversation?.id === id) await stopAndSettle(this.session);
-    const conversation = await this.repos.conversations.get(id);
-    if (!conversation) return;
-    const messages = await this.repos.conversations.messages(id);
-    await this.repos.conversations.remove(id);
-    if (this.session?.conversation?.id === id) this.session = null;
-    this.toasts.show(this.locale.t('character.chatDeleted'), {
-      label: this.locale.t('common.undo'),
-      run: () => this.repos.conversations.create(conversation, settledMessages(messages)),
-    });
+  deleteConversation(id: string): Promise<void> {
+    return this.conversations.remove(id);
+  }
+
+  /** True when the open chat matches (any open chat when `which` names nothing). */
+  #matches(session: ChatSession, which: ChatMatch): boolean {
+    if (which.characterId !== undefined && session.character.id !== which.characterId) return false;
+    if (which.conversationId !== undefined && session.conversation?.id !== which.conversationId) return false;
+    return true;
+  }
+
+  /** Stops a reply streaming into the matching open chat and waits for its last write. */
+  async settleChat(which: ChatMatch = {}): Promise<void> {
+    const session = this.session;
+    if (session && this.#matches(session, which)) await stopAndSettle(session);
+  }
+
+  /** Closes the matching open chat, so the next visit opens it afresh (with an edited character, say). */
+  closeChat(which: ChatMatch = {}): void {
+    const session = this.session;
+    if (!session || !this.#matches(session, which)) return;
+    if (which.unlessBusy && (session.streaming || session.preparing)) return;
+    this.#session = null;
   }
 
   /** Opens (or keeps) the session for a conversation; null when it does not exist. */
   async openChat(conversationId: string): Promise<ChatSession | null> {
     if (this.session?.conversation?.id === conversationId) return this.session;
-    const conversation = await this.repos.conversations.get(conversationId);
+    const conversation = await this.#storage.conversations.get(conversationId);
     const character = conversation && this.character(conversation.characterId);
     if (!conversation || !character) {
-      this.session = null;
+      this.closeChat();
       return null;
     }
     const session = await ChatSession.open({
-      conversations: this.repos.conversations,
+      conversations: this.#storage.conversations,
       character,
       persona: () => this.personaForPrompt,
-      sampling: () => this.sampling,
-      engine: () => {
-        const engine = this.models.engine;
-        const loaded = this.models.loaded;
-        return engine && loaded
-          ? { engine, modelId: loaded.id, contextWindow: loaded.contextWindow, estimator: this.models.estimator, countTokens: this.models.countTokens ?? undefined }
-          : null;
-      },
+      sampling: () => this.profile.sampling,
+      // The loader knows what is loaded and how to count its tokens.
+      engine: () => this.models.ready,
       onEngineLost: (error) => this.models.markLost(error),
       scenes: this.retrieval,
-      lorebooks: () => this.repos.lorebooks.activeFor(character.id),
+      lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
     }, conversationId);
-    this.session = session;
+    this.#session = session;
     // Index the character's scenes while the person reads and types, not when they press Send.
     void this.retrieval.warm(character.id);
     return session;
-  }
-
-  async #installBuiltins(): Promise<void> {
-    const packs = await this.#deps.loadBuiltinPacks();
-    const removed = new Set(await this.repos.settings.get<string[]>(REMOVED_BUILTINS_KEY, []));
-    const now = Date.now();
-    const updates: Character[] = [];
-    for (const { pack, avatar } of packs) {
-      if (removed.has(pack.id)) continue;
-      const existing = await this.repos.characters.get(pack.id);
-      if (!existing) {
-        updates.push(characterFromPack(pack, avatar, now));
-        continue;
-      }
-      const merged = mergeBuiltinUpdate(existing, pack, avatar, now);
-      if (merged) updates.push(merged);
-    }
-    if (updates.length) await this.repos.characters.bulkPut(updates);
   }
 
   async #rememberModel(model: LoadedModel, source: ModelSource): Promise<void> {

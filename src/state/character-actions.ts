@@ -1,10 +1,9 @@
 // Whole-character actions from the character page: duplicate (with its corpus), delete with undo, export.
 
 import type { Character } from '../core/types';
-import { REMOVED_BUILTINS_KEY, type AppState } from './app.svelte';
-import { downloadFile, fetchImage, rasterizeToPng } from './browser-images';
+import type { AppState } from './app.svelte';
+import { downloadFile, fetchImage, rasterizeToPng } from '../platform/browser-images';
 import { buildExport, type ExportFormat } from './character-export';
-import { settledMessages, stopAndSettle } from './stop-session';
 
 /**
  * A copy under a new id, named "<name> (copy)", with every scene (and its vectors) and every
@@ -12,7 +11,7 @@ import { settledMessages, stopAndSettle } from './stop-session';
  * by pack updates. Returns the new character.
  */
 export async function duplicateCharacter(app: AppState, id: string): Promise<Character> {
-  const source = await app.repos.characters.get(id);
+  const source = await app.characterShelf.get(id);
   if (!source) throw new Error(`No character ${id}`);
   const now = Date.now();
   const { builtin: _builtin, ...rest } = source;
@@ -24,21 +23,10 @@ export async function duplicateCharacter(app: AppState, id: string): Promise<Cha
     createdAt: now,
     updatedAt: now,
   };
-  await app.repos.characters.duplicate(id, copy);
-  app.characters = await app.repos.characters.list();
+  await app.characterShelf.duplicate(id, copy);
   // The copied scenes keep the original's vectors; the job fills in any the original lacked.
   app.embeddings?.onImported([copy.id]);
   return copy;
-}
-
-async function setBuiltinRemoved(app: AppState, id: string, removed: boolean): Promise<void> {
-  // One transaction: two quick deletes must not each write back a list missing the other's id.
-  await app.repos.settings.update<string[]>(REMOVED_BUILTINS_KEY, [], (ids) => {
-    const list = new Set(ids);
-    if (removed) list.add(id);
-    else list.delete(id);
-    return [...list];
-  });
 }
 
 /**
@@ -49,28 +37,20 @@ async function setBuiltinRemoved(app: AppState, id: string, removed: boolean): P
 export async function deleteCharacter(app: AppState, id: string): Promise<void> {
   // A reply still streaming into one of its chats would go on writing (and keep the engine busy)
   // after the chat is gone: stop it and let its last write land before taking the snapshot.
-  const session = app.session?.character.id === id ? app.session : null;
-  if (session) await stopAndSettle(session);
-  const snapshot = await app.repos.characters.removeWithUndo(id);
+  await app.settleChat({ characterId: id });
+  const snapshot = await app.characterShelf.remove(id);
   if (!snapshot) return;
-  const builtin = snapshot.character.origin === 'builtin';
-  if (builtin) await setBuiltinRemoved(app, id, true);
-  if (app.session?.character.id === id) app.session = null;
-  app.characters = await app.repos.characters.list();
+  app.closeChat({ characterId: id });
   app.toasts.show(app.locale.t('character.deleted', { name: snapshot.character.name }), {
     label: app.locale.t('common.undo'),
-    run: async () => {
-      await app.repos.characters.restore({ ...snapshot, messages: settledMessages(snapshot.messages) });
-      if (builtin) await setBuiltinRemoved(app, id, false);
-      app.characters = await app.repos.characters.list();
-    },
+    run: () => app.characterShelf.restore(snapshot),
   });
 }
 
 /** Build one export of a stored character and hand it to the browser as a download. */
 export async function downloadExport(app: AppState, character: Character, format: ExportFormat): Promise<string> {
   const file = await buildExport(character, format, {
-    scenes: () => app.repos.scenes.listForCharacter(character.id),
+    scenes: () => app.characterShelf.scenes(character.id),
     fetchImage,
     rasterize: (url) => rasterizeToPng(url),
   });

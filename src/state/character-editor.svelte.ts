@@ -1,6 +1,5 @@
 // The character editor's draft: the fields being written, their validation and token counts, and save.
 
-import { AppError } from '../core/errors';
 import { estimateTokens } from '../core/tokens';
 import type { Character, CharacterFields, Lang } from '../core/types';
 import type { AppState } from './app.svelte';
@@ -130,14 +129,10 @@ export class CharacterEditor {
       const character: Character = base
         ? { ...base, ...fields, updatedAt: Math.max(now, base.updatedAt + 1) }
         : { ...fields, id: crypto.randomUUID(), origin: 'user', extensions: {}, createdAt: now, updatedAt: now };
-      if (!base) await this.#app.repos.characters.put(character);
-      else if (!(await this.#app.repos.characters.replace(character))) {
-        throw new AppError('character-gone', `Character ${character.id} was deleted while it was being edited.`, { name: base.name });
-      }
-      this.#app.characters = await this.#app.repos.characters.list();
+      if (!base) await this.#app.characterShelf.create(character);
+      else await this.#app.characterShelf.update(character, base.name);
       // An open chat holds the character as it was; let the next visit open it with the edit.
-      const session = this.#app.session;
-      if (session?.character.id === character.id && !session.streaming && !session.preparing) this.#app.session = null;
+      this.#app.closeChat({ characterId: character.id, unlessBusy: true });
       this.original = character;
       this.fields = pickFields(character);
       this.tagsText = character.tags.join(', ');

@@ -2,15 +2,17 @@
 // regenerating, swiping, editing and deleting messages — every change saved as it happens.
 // Prompts are role prompts (core/role-prompt/) built in chat-prompt.ts; each reply keeps its own.
 
-import type { ChatEngine } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
 import { MessageTree } from '../core/message-tree';
-import { estimatePromptTokens, type TokenEstimator } from '../core/tokens';
+import { estimatePromptTokens } from '../core/tokens';
 import type { Character, Conversation, Message, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
 import type { ConversationRepository } from '../storage/conversations';
 import type { RetrievalResult } from './character-retrieval';
 import { buildChatPrompt, findScenes, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
-import { createFrameScheduler } from './frame';
+import { createFrameScheduler } from '../platform/frame';
+import type { ReadyEngine } from './model-loader.svelte';
+
+export type { ReadyEngine };
 
 /** How often partial text is written to IndexedDB while a reply streams. */
 const SAVE_INTERVAL_MS = 250;
@@ -21,16 +23,6 @@ const SAVE_INTERVAL_MS = 250;
 const STREAM_FRAME_MS = 50;
 /** Tries at fitting a prompt the engine rejected as too long (each learns the real size). */
 const MAX_PROMPT_ATTEMPTS = 3;
-
-export interface ReadyEngine {
-  engine: ChatEngine;
-  modelId: string;
-  contextWindow: number;
-  /** Token estimates for this model, corrected by what the engine reports. */
-  estimator: TokenEstimator;
-  /** The model's own token count, where its tokenizer is at hand (synchronous); else the estimator's. */
-  countTokens?: (text: string) => number;
-}
 
 export interface ChatSessionDeps {
   conversations: ConversationRepository;

@@ -15,6 +15,17 @@ import {
 // Byte-level vocabularies (tiny or unusual GGUFs) can need several times the usual estimate.
 const ESTIMATOR_OPTIONS = { maxRatio: 8 };
 
+/** A loaded model ready to chat: what a chat session needs to build prompts and stream replies. */
+export interface ReadyEngine {
+  engine: ChatEngine;
+  modelId: string;
+  contextWindow: number;
+  /** Token estimates for this model, corrected by what the engine reports. */
+  estimator: TokenEstimator;
+  /** The model's own token count, where its tokenizer is at hand (synchronous); else the estimator's. */
+  countTokens?: (text: string) => number;
+}
+
 export type EngineFactory = (kind: EngineKind) => Promise<ChatEngine>;
 export type LoaderStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -27,7 +38,7 @@ export interface ModelLoaderOptions {
   language?: () => Lang;
   /** Held while a model is loaded or loading here, so another tab does not load a second copy. */
   lock?: { acquire(): Promise<boolean>; release(): void };
-  /** The model's own token counter, where one can be had (engines/model-tokenizer.ts); null otherwise. */
+  /** The model's own token counter, where one can be had (engines/webllm/model-tokenizer.ts); null otherwise. */
   loadTokenizer?: (model: LoadedModel, source: ModelSource) => Promise<((text: string) => number) | null>;
 }
 
@@ -67,6 +78,14 @@ export class ModelLoader {
   /** The engine to chat with, or null when nothing is ready. */
   get engine(): ChatEngine | null {
     return this.status === 'ready' ? this.#active : null;
+  }
+
+  /** The loaded model with its engine and token counters, or null when nothing is ready. */
+  get ready(): ReadyEngine | null {
+    const engine = this.engine;
+    const loaded = this.loaded;
+    if (!engine || !loaded) return null;
+    return { engine, modelId: loaded.id, contextWindow: loaded.contextWindow, estimator: this.estimator, countTokens: this.countTokens ?? undefined };
   }
 
   async probe(): Promise<void> {

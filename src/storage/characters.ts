@@ -3,6 +3,7 @@
 import type { Character, Conversation, Message, Scene, StoredLorebook } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
+import { watch, type Watchable } from './live';
 
 /** Everything removeWithUndo took away, enough for restore() to put it all back. */
 export interface CharacterSnapshot {
@@ -25,6 +26,11 @@ export class CharacterRepository {
       const all = await this.db.characters.toArray();
       return all.sort((a, b) => byName.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     });
+  }
+
+  /** list(), again after every change to the characters (this tab or another). */
+  watch(): Watchable<Character[]> {
+    return watch(() => this.list());
   }
 
   get(id: string): Promise<Character | undefined> {

@@ -5,6 +5,7 @@ import { AppError } from '../core/errors';
 import type { Conversation, Message } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard, notFound } from './errors';
+import { watch, type Watchable } from './live';
 
 export interface AddMessageOptions {
   /** Make the new message the end of the visible branch (default true). */
@@ -23,6 +24,11 @@ export class ConversationRepository {
         .reverse()
         .toArray(),
     );
+  }
+
+  /** listForCharacter(), again after every change to that character's conversations. */
+  watchForCharacter(characterId: string): Watchable<Conversation[]> {
+    return watch(() => this.listForCharacter(characterId));
   }
 
   get(id: string): Promise<Conversation | undefined> {

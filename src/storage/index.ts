@@ -49,3 +49,4 @@ export { LorebookRepository } from './lorebooks';
 export { ImportRepository, type ImportBatch, type ImportWrite, type CommitOptions } from './imports';
 export { BackupRepository, type RestoreMode, type RestoreSummary, type BackupProgress } from './backup';
 export { isQuotaError, toStorageError } from './errors';
+export type { Watchable } from './live';

@@ -3,6 +3,7 @@
 import type { Persona } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard, notFound } from './errors';
+import { watch, type Watchable } from './live';
 
 const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
@@ -32,6 +33,11 @@ export class PersonaRepository {
   /** Remove a persona. Removing the default leaves none as default. */
   remove(id: string): Promise<void> {
     return guard(() => this.db.personas.delete(id));
+  }
+
+  /** getDefault(), again after every change to the personas. */
+  watchDefault(): Watchable<Persona | undefined> {
+    return watch(() => this.getDefault());
   }
 
   getDefault(): Promise<Persona | undefined> {

@@ -2,6 +2,7 @@
 
 import type { AppDatabase } from './db';
 import { guard } from './errors';
+import { watch, type Watchable } from './live';
 
 export class SettingsRepository {
   constructor(private readonly db: AppDatabase) {}
@@ -12,6 +13,11 @@ export class SettingsRepository {
       const row = await this.db.settings.get(key);
       return row === undefined ? fallback : (row.value as T);
     });
+  }
+
+  /** get(), again after every change to that key (this tab or another). */
+  watch<T>(key: string, fallback: T): Watchable<T> {
+    return watch(() => this.get(key, fallback));
   }
 
   /** Store a value. Pass plain data (use $state.snapshot for Svelte state: proxies cannot be stored). */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BuiltinPack } from '../../../src/core/builtin-characters';
-import { AppState } from '../../../src/state/app.svelte';
+import { appWithRepos } from '../helpers/test-app';
 import type { LoadedPack } from '../../../src/state/builtin-packs';
 import { createRepositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
@@ -14,7 +14,7 @@ const shippedPacks: LoadedPack[] = readdirSync(root).map((slug) => ({
 }));
 
 function makeApp(dbName: string, packs: LoadedPack[] = shippedPacks) {
-  return new AppState({
+  return appWithRepos({
     openRepositories: async () => createRepositories(await openDatabase(dbName)),
     loadBuiltinPacks: async () => packs,
     engines: { createEngine: async () => new ScriptedEngine(), probeGpu: async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' }) },
@@ -70,7 +70,7 @@ describe('AppState', () => {
   });
 
   it('reports unavailable storage as a clear startup failure', async () => {
-    const app = new AppState({
+    const app = appWithRepos({
       openRepositories: () => openDatabase('x').then(() => { throw new DOMException('denied', 'SecurityError'); }),
       loadBuiltinPacks: async () => [],
       engines: { createEngine: async () => new ScriptedEngine(), probeGpu: async () => ({ webgpu: false, shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' }) },

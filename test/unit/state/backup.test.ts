@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKUP_TABLES } from '../../../src/core/backup';
 import { DEFAULT_SAMPLING } from '../../../src/core/types';
-import { AppState } from '../../../src/state/app.svelte';
+import { appWithRepos } from '../helpers/test-app';
 import { BackupState } from '../../../src/state/backup.svelte';
 import { createRepositories, type Repositories } from '../../../src/storage';
 import { openDatabase, type AppDatabase } from '../../../src/storage/db';
@@ -132,7 +132,7 @@ describe('BackupState', () => {
 
 describe('AppState with backups', () => {
   function makeApp(dbName: string) {
-    return new AppState({
+    return appWithRepos({
       openRepositories: async () => createRepositories(await openDatabase(dbName)),
       loadBuiltinPacks: async () => [],
       engines: { createEngine: async () => new ScriptedEngine(), probeGpu: async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' }) },

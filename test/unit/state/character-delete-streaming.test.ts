@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BuiltinPack } from '../../../src/core/builtin-characters';
-import { AppState } from '../../../src/state/app.svelte';
+import { appWithRepos } from '../helpers/test-app';
 import type { LoadedPack } from '../../../src/state/builtin-packs';
 import { deleteCharacter } from '../../../src/state/character-actions';
 import { createRepositories } from '../../../src/storage';
@@ -26,7 +26,7 @@ async function streamingChat() {
     // The third piece waits until the test lets it go, so the delete lands mid-reply.
     gate: () => (arrived++ === 2 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve()),
   }];
-  const app = new AppState({
+  const app = appWithRepos({
     openRepositories: async () => createRepositories(await openDatabase(`delete-streaming-${crypto.randomUUID()}`)),
     loadBuiltinPacks: async () => shippedPacks,
     engines: { createEngine: async () => engine, probeGpu: async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' }) },

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BuiltinPack } from '../../../src/core/builtin-characters';
 import { estimateTokens } from '../../../src/core/tokens';
-import { AppState, REMOVED_BUILTINS_KEY } from '../../../src/state/app.svelte';
+import { REMOVED_BUILTINS_KEY } from '../../../src/state/app.svelte';
+import { appWithRepos, type TestApp } from '../helpers/test-app';
 import type { LoadedPack } from '../../../src/state/builtin-packs';
 import { deleteCharacter, duplicateCharacter } from '../../../src/state/character-actions';
 import { CharacterEditor, parseTags } from '../../../src/state/character-editor.svelte';
@@ -20,15 +21,15 @@ const shippedPacks: LoadedPack[] = readdirSync(root).map((slug) => ({
   avatar: `data:image/svg+xml,${slug}`,
 }));
 
-function makeApp(dbName: string, packs: LoadedPack[] = shippedPacks): AppState {
-  return new AppState({
+function makeApp(dbName: string, packs: LoadedPack[] = shippedPacks): TestApp {
+  return appWithRepos({
     openRepositories: async () => createRepositories(await openDatabase(dbName)),
     loadBuiltinPacks: async () => packs,
     engines: { createEngine: async () => new ScriptedEngine(), probeGpu: async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' }) },
   });
 }
 
-async function startedApp(name = `editor-${crypto.randomUUID()}`): Promise<AppState> {
+async function startedApp(name = `editor-${crypto.randomUUID()}`): Promise<TestApp> {
   const app = makeApp(name);
   await app.start();
   return app;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoadedModel, LoadProgress, ModelSource } from '../../../src/core/engine';
 import { AppError } from '../../../src/core/errors';
 import { storedGgufName, type StoredFile } from '../../../src/core/model-storage';
-import { AppState } from '../../../src/state/app.svelte';
+import { appWithRepos } from '../helpers/test-app';
 import type { ModelStore } from '../../../src/state/model-manager.svelte';
 import { createRepositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
@@ -62,7 +62,7 @@ function fakeStore(quota = 10 ** 9) {
 }
 
 function makeApp(dbName: string, store: ModelStore, engine: RecordingEngine) {
-  return new AppState({
+  return appWithRepos({
     openRepositories: async () => createRepositories(await openDatabase(dbName)),
     loadBuiltinPacks: async () => [],
     engines: { createEngine: async () => engine, probeGpu: async () => ({ webgpu: true, shaderF16: true, maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30, vendor: '', architecture: '' }) },

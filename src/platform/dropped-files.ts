@@ -1,5 +1,6 @@
 // What a drop onto the page holds: loose files, or a folder walked entry by entry (with the path of
 // each file inside it, as a directory picker would give), so a dropped pack folder imports whole.
+// A browser adapter (platform/, not state/: it holds no app state, only talks to the browser).
 
 export interface DroppedFolder {
   name: string;

@@ -1,5 +1,6 @@
 // Coalesces many updates into one per animation frame (with a timer fallback for hidden tabs),
 // and at most one per `minIntervalMs`, so fast streams do not spend the CPU the model needs.
+// A browser adapter (platform/, not state/: it holds no app state, only talks to the browser).
 
 export interface FrameScheduler {
   request(): void;

@@ -1,4 +1,5 @@
 // Browser-only image and file helpers: rasterising an avatar to PNG, cropping an upload, downloads.
+// A browser adapter (platform/, not state/: it holds no app state, only talks to the browser).
 
 import type { ImageBytes } from '../core/cards';
 

@@ -1,16 +1,29 @@
 /// <reference types="vite-plugin-pwa/vanillajs" />
 // Registers the service worker and feeds its events (new version, offline ready), the network
 // state and the cross-origin isolation fallback to AppUpdate. Browser only; main.ts calls it.
+// A browser adapter (platform/, not state/: it holds no app state, only talks to the browser).
 
 import { registerSW } from 'virtual:pwa-register';
-import type { AppUpdate } from './app-update.svelte';
+
+/**
+ * What the service worker's events are told to: AppUpdate in state fits it. Declared here so this
+ * adapter depends on no layer above it (main.ts hands the state object in).
+ */
+export interface UpdateTarget {
+  setOnline(online: boolean): void;
+  versionWaiting(): void;
+  markOfflineReady(): void;
+  connect(hooks: { activateWaiting: () => Promise<void>; reload: () => void }): void;
+  tookOver(): void;
+  reloadForIsolation(): boolean;
+}
 
 /** Besides the check on every start, look for a new version while the app stays open. */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 /** Set once this tab has reloaded for isolation, so a browser that ignores the headers never loops. */
 const ISOLATION_RELOAD_KEY = 'hearth.isolation-reload';
 
-export function registerServiceWorker(update: AppUpdate): void {
+export function registerServiceWorker(update: UpdateTarget): void {
   update.setOnline(navigator.onLine);
   window.addEventListener('online', () => update.setOnline(true));
   window.addEventListener('offline', () => update.setOnline(false));
@@ -37,7 +50,7 @@ export function registerServiceWorker(update: AppUpdate): void {
  * The first controller is the first install taking the page (clients.claim); any later change is
  * a new version taking over, asked for here or in another tab.
  */
-function watchController(update: AppUpdate): void {
+function watchController(update: UpdateTarget): void {
   let controlled = navigator.serviceWorker.controller !== null;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     if (controlled) update.tookOver();
@@ -51,7 +64,7 @@ function watchController(update: AppUpdate): void {
  * On a static host without COOP/COEP the first visit is not cross-origin isolated; once the
  * service worker (which adds the headers) controls the page, one reload fixes that.
  */
-function reloadForIsolation(update: AppUpdate): void {
+function reloadForIsolation(update: UpdateTarget): void {
   if (window.crossOriginIsolated || sessionStorage.getItem(ISOLATION_RELOAD_KEY)) return;
   sessionStorage.setItem(ISOLATION_RELOAD_KEY, '1');
   if (!update.reloadForIsolation()) sessionStorage.removeItem(ISOLATION_RELOAD_KEY);

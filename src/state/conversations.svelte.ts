@@ -1,0 +1,119 @@
+// The conversations: a character's chat list (kept live from storage), starting a chat on the
+// greeting, renaming, and deleting one with undo. Opening one as a chat session is AppState's.
+
+import { AppError } from '../core/errors';
+import type { Character, Conversation, Message } from '../core/types';
+import type { ConversationRepository } from '../storage';
+import { LiveValue } from './live.svelte';
+import type { Locale } from './locale.svelte';
+import { settledMessages } from './stop-session';
+import type { Toasts } from './toasts.svelte';
+
+export interface ConversationsDeps {
+  repo: () => ConversationRepository;
+  character: (id: string) => Character | undefined;
+  locale: Locale;
+  toasts: Toasts;
+  /** Stops a reply streaming into this conversation and waits for its last write. */
+  settle: (conversationId: string) => Promise<void>;
+  /** The conversation is gone: close its chat if it is open. */
+  closed: (conversationId: string) => void;
+}
+
+/** One character's conversations, most recently active first; null until first read. */
+export class ConversationList {
+  readonly #live = new LiveValue<Conversation[] | null>(null);
+
+  constructor(repo: ConversationRepository, characterId: string) {
+    this.#live.follow(repo.watchForCharacter(characterId));
+  }
+
+  get items(): Conversation[] | null {
+    return this.#live.value;
+  }
+
+  /** Why the list could not be read, if it could not. */
+  get error(): unknown {
+    return this.#live.error;
+  }
+
+  dispose(): void {
+    this.#live.dispose();
+  }
+}
+
+export class Conversations {
+  #deps: ConversationsDeps;
+
+  constructor(deps: ConversationsDeps) {
+    this.#deps = deps;
+  }
+
+  /** A live list of one character's conversations; dispose() it when the page goes. */
+  watchFor(characterId: string): ConversationList {
+    return new ConversationList(this.#deps.repo(), characterId);
+  }
+
+  list(characterId: string): Promise<Conversation[]> {
+    return this.#deps.repo().listForCharacter(characterId);
+  }
+
+  get(id: string): Promise<Conversation | undefined> {
+    return this.#deps.repo().get(id);
+  }
+
+  /** Starts a conversation with the greeting; alternate greetings are its swipes. Returns its id. */
+  async create(characterId: string): Promise<string> {
+    const { locale } = this.#deps;
+    const character = this.#deps.character(characterId);
+    if (!character) throw new AppError('unknown', `No character ${characterId}`);
+    const now = Date.now();
+    const id = crypto.randomUUID();
+    const greetings = [character.firstMessage, ...character.alternateGreetings].filter((g) => g.trim() !== '');
+    const messages: Message[] = greetings.map((content, index) => ({
+      id: crypto.randomUUID(),
+      conversationId: id,
+      parentId: null,
+      role: 'assistant',
+      content,
+      revisions: [],
+      status: 'done',
+      // Later greetings are slightly newer so their order as swipes is stable.
+      createdAt: now + index,
+      updatedAt: now + index,
+    }));
+    const title = locale.t('chat.conversationWith', { name: character.name });
+    const conversation: Conversation = {
+      id,
+      characterId,
+      title: `${title} · ${new Date(now).toLocaleString(locale.lang === 'zh' ? 'zh-CN' : 'en')}`,
+      leafId: messages[0]?.id ?? null,
+      createdAt: now,
+      updatedAt: now,
+      messageCount: messages.length,
+    };
+    await this.#deps.repo().create(conversation, messages);
+    return id;
+  }
+
+  rename(id: string, title: string): Promise<void> {
+    return this.#deps.repo().rename(id, title);
+  }
+
+  /** Deletes a conversation (stopping a reply still streaming into it) and offers Undo. */
+  async remove(id: string): Promise<void> {
+    const { locale, toasts } = this.#deps;
+    // A reply streaming into this chat would go on writing after it is gone: stop it first.
+    await this.#deps.settle(id);
+    const repo = this.#deps.repo();
+    const conversation = await repo.get(id);
+    if (!conversation) return;
+    const messages = await repo.messages(id);
+    await repo.remove(id);
+    this.#deps.closed(id);
+    toasts.show(locale.t('character.chatDeleted'), {
+      label: locale.t('common.undo'),
+      run: () => repo.create(conversation, settledMessages(messages)),
+    });
+  }
+}

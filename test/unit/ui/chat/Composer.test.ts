@@ -1,0 +1,71 @@
+import { fireEvent, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import Composer from '../../../../src/ui/chat/Composer.svelte';
+import { chatFixture, renderInApp, until } from '../render-in-app';
+
+describe('Composer', () => {
+  it('sends what was typed through the session and clears the box', async () => {
+    const { app, engine, session } = await chatFixture();
+    engine.replies = [{ pieces: ['Well met.'] }];
+    const send = vi.spyOn(session, 'send');
+    renderInApp(app, Composer, { session });
+
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    const button = screen.getByRole('button', { name: 'Send' });
+    expect((button as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(box, { target: { value: 'Hi there' } });
+    expect((button as HTMLButtonElement).disabled).toBe(false);
+    await fireEvent.click(button);
+
+    expect(send).toHaveBeenCalledWith('Hi there');
+    expect((box as HTMLTextAreaElement).value).toBe('');
+    await until(() => !session.busy, 'the reply');
+    expect(session.path.map((m) => m.content)).toEqual(['Hello, traveller.', 'Hi there', 'Well met.']);
+  });
+
+  it('Enter sends, Shift+Enter does not', async () => {
+    const { app, session } = await chatFixture();
+    const send = vi.spyOn(session, 'send').mockResolvedValue(true);
+    renderInApp(app, Composer, { session });
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await fireEvent.input(box, { target: { value: 'Line one' } });
+    await fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
+    expect(send).not.toHaveBeenCalled();
+    await fireEvent.keyDown(box, { key: 'Enter' });
+    expect(send).toHaveBeenCalledWith('Line one');
+  });
+
+  it('keeps the text when nothing could be sent (no model loaded)', async () => {
+    const { app, session } = await chatFixture({ loadModel: false });
+    renderInApp(app, Composer, { session });
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await fireEvent.input(box, { target: { value: 'Anyone?' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect((box as HTMLTextAreaElement).value).toBe('Anyone?'));
+    expect(session.error?.code).toBe('no-model');
+  });
+
+  it('shows Stop while a reply is written, and Stop stops the session', async () => {
+    const { app, engine, session } = await chatFixture();
+    let release: (() => void) | undefined;
+    engine.replies = [{ pieces: ['One', ' two'], gate: () => new Promise<void>((resolve) => (release = resolve)) }];
+    const stop = vi.spyOn(session, 'stop');
+    renderInApp(app, Composer, { session });
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Message' }), { target: { value: 'Go on' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    const stopButton = await screen.findByRole('button', { name: 'Stop' });
+    await until(() => release !== undefined, 'the reply to start');
+    await fireEvent.click(stopButton);
+    expect(stop).toHaveBeenCalled();
+    release!();
+    await until(() => !session.busy, 'the stop');
+    expect(await screen.findByRole('button', { name: 'Send' })).toBeTruthy();
+  });
+
+  it('names the persona in the placeholder', async () => {
+    const { app, session } = await chatFixture();
+    await app.profile.savePersona('Lin', '');
+    renderInApp(app, Composer, { session });
+    expect(screen.getByRole('textbox', { name: 'Message' }).getAttribute('placeholder')).toContain('Lin');
+  });
+});

@@ -1,0 +1,91 @@
+import { fireEvent, screen, within } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import MessageList from '../../../../src/ui/chat/MessageList.svelte';
+import { chatFixture, renderInApp, until } from '../render-in-app';
+
+describe('MessageList, MessageItem and MessageActions', () => {
+  it('shows the visible branch, each message under its speaker’s name', async () => {
+    const { app, engine, session } = await chatFixture();
+    await app.profile.savePersona('Lin', '');
+    engine.replies = [{ pieces: ['Well met, *bows*.'] }];
+    await session.send('Hi there');
+    renderInApp(app, MessageList, { session });
+
+    const log = screen.getByRole('log');
+    const messages = within(log).getAllByRole('article');
+    expect(messages.map((m) => m.getAttribute('aria-label'))).toEqual(['Wren', 'Lin', 'Wren']);
+    expect(messages[0].textContent).toContain('Hello, traveller.');
+    expect(messages[1].textContent).toContain('Hi there');
+    // Role-play markup renders as text with emphasis, never as HTML from the model.
+    expect(messages[2].querySelector('em')?.textContent).toBe('bows');
+  });
+
+  it('shows a streaming reply as it arrives and marks it busy', async () => {
+    const { app, engine, session } = await chatFixture();
+    let release: (() => void) | undefined;
+    let pieces = 0;
+    engine.replies = [{ pieces: ['Once', ' upon', ' a time'], gate: () => (pieces++ === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve()) }];
+    renderInApp(app, MessageList, { session });
+    const sending = session.send('A story?');
+    await until(() => release !== undefined && session.streaming?.text === 'Once', 'the first piece');
+    const streaming = await screen.findByText('Once', { exact: false });
+    expect(streaming.closest('article')?.getAttribute('data-status')).toBe('streaming');
+    release!();
+    await sending;
+    await until(() => screen.queryAllByRole('article').at(-1)?.getAttribute('data-status') === 'done', 'the finished reply');
+    expect(screen.getAllByRole('article').at(-1)?.textContent).toContain('Once upon a time');
+  });
+
+  it('Regenerate asks the session for a new version; the swipe buttons move between versions', async () => {
+    const { app, engine, session } = await chatFixture();
+    engine.replies = [{ pieces: ['First'] }, { pieces: ['Second'] }];
+    await session.send('Hi');
+    const regenerate = vi.spyOn(session, 'regenerate');
+    const swipe = vi.spyOn(session, 'swipe');
+    renderInApp(app, MessageList, { session });
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Regenerate' }));
+    const last = session.path.at(-1)!;
+    expect(regenerate).toHaveBeenCalledWith(last.id);
+    await until(() => !session.busy && session.path.at(-1)?.content === 'Second', 'the new version');
+    expect(await screen.findByText('Second')).toBeTruthy();
+
+    const second = session.path.at(-1)!.id;
+    await fireEvent.click(screen.getByRole('button', { name: 'Previous version' }));
+    expect(swipe).toHaveBeenCalledWith(second, -1);
+    await until(() => session.path.at(-1)?.content === 'First', 'the first version');
+    expect(await screen.findByText('First')).toBeTruthy();
+  });
+
+  it('Delete removes the message through the session and offers Undo', async () => {
+    const { app, engine, session } = await chatFixture();
+    engine.replies = [{ pieces: ['Reply'] }];
+    await session.send('Hi');
+    const remove = vi.spyOn(session, 'remove');
+    const restore = vi.spyOn(session, 'restore');
+    renderInApp(app, MessageList, { session });
+    const reply = session.path.at(-1)!;
+
+    const articles = screen.getAllByRole('article');
+    await fireEvent.click(within(articles.at(-1)!).getByRole('button', { name: 'Delete message' }));
+    expect(remove).toHaveBeenCalledWith(reply.id);
+    await until(() => screen.getAllByRole('article').length === 2 && app.toasts.items.length > 0, 'the message to go');
+    const toast = app.toasts.items.at(-1)!;
+    expect(toast.text).toBe('Message deleted.');
+    await app.toasts.act(toast);
+    expect(restore).toHaveBeenCalled();
+    await until(() => screen.getAllByRole('article').length === 3, 'the message to come back');
+  });
+
+  it('Edit opens the editor and saving goes through session.edit', async () => {
+    const { app, session } = await chatFixture();
+    const edit = vi.spyOn(session, 'edit');
+    renderInApp(app, MessageList, { session });
+    await fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
+    const box = screen.getByRole('textbox', { name: 'Edit message' });
+    await fireEvent.input(box, { target: { value: 'Hello again.' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save edit' }));
+    expect(edit).toHaveBeenCalledWith(session.path[0].id, 'Hello again.');
+    expect(await screen.findByText('Hello again.')).toBeTruthy();
+  });
+});

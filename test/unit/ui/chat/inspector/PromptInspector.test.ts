@@ -1,0 +1,54 @@
+import { fireEvent, screen, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { inspectPrompt } from '../../../../../src/core/role-prompt';
+import InspectorLeftOut from '../../../../../src/ui/chat/inspector/InspectorLeftOut.svelte';
+import InspectorSummary from '../../../../../src/ui/chat/inspector/InspectorSummary.svelte';
+import MessageList from '../../../../../src/ui/chat/MessageList.svelte';
+import { chatFixture, renderInApp } from '../../render-in-app';
+
+/** A chat with one sent message and its reply, which keeps the prompt it was written from. */
+async function repliedChat() {
+  const fixture = await chatFixture();
+  fixture.engine.replies = [{ pieces: ['Well met.'] }];
+  await fixture.session.send('Who are you?');
+  const reply = fixture.session.path.at(-1)!;
+  return { ...fixture, reply, view: inspectPrompt(reply.prompt!) };
+}
+
+describe('the prompt inspector', () => {
+  it('opens from the reply’s "Show prompt", lists the sections sent, and closes', async () => {
+    const { app, session } = await repliedChat();
+    renderInApp(app, MessageList, { session });
+    expect(screen.getAllByRole('button', { name: 'Show prompt' })).toHaveLength(1); // only the reply has a prompt
+    await fireEvent.click(screen.getByRole('button', { name: 'Show prompt' }));
+
+    const dialog = screen.getByRole('dialog', { name: 'Prompt sent for this reply' });
+    const sections = within(dialog).getByText('Sections, in the order sent').closest('section')!;
+    expect(within(sections).getByText('Your new message')).toBeTruthy();
+    expect(dialog.textContent).toContain('Who are you?');
+    expect(within(dialog).getByTestId('inspector-left-out').textContent).toContain('Nothing was left out for lack of room.');
+
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('the summary shows the tokens used against the window', async () => {
+    const { app, view } = await repliedChat();
+    renderInApp(app, InspectorSummary, { view });
+    const budget = view.inspector!.budget;
+    expect(screen.getByTestId('inspector-total').textContent).toContain(`a ${budget.contextWindow}-token window`);
+  });
+
+  it('the summary of a prompt from before the inspector says only the messages are shown', async () => {
+    const { app, view } = await repliedChat();
+    renderInApp(app, InspectorSummary, { view: { ...view, inspector: undefined } });
+    expect(screen.getByText(/written before the prompt inspector existed/)).toBeTruthy();
+  });
+
+  it('"Left out" names the older messages that did not fit', async () => {
+    const { app, view } = await repliedChat();
+    const inspector = view.inspector!;
+    renderInApp(app, InspectorLeftOut, { inspector: { ...inspector, history: { ...inspector.history, dropped: 3 } } });
+    expect(screen.getByTestId('inspector-left-out').textContent).toContain('3 older messages did not fit.');
+  });
+});

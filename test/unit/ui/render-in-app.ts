@@ -1,0 +1,49 @@
+// Component tests' fixture: a real AppState over fake-indexeddb with a scripted engine, one
+// character, one chat opened as a session; and render() of a component inside that app.
+
+import { render } from '@testing-library/svelte';
+import type { Component } from 'svelte';
+import type { ChatSession } from '../../../src/state/chat-session.svelte';
+import { createRepositories } from '../../../src/storage';
+import { openDatabase } from '../../../src/storage/db';
+import { ScriptedEngine } from '../helpers/scripted-engine';
+import { appWithRepos, type TestApp } from '../helpers/test-app';
+import { makeCharacter } from '../storage/helpers';
+import Harness from './Harness.svelte';
+
+const noGpu = async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' });
+
+export interface ChatFixture {
+  app: TestApp;
+  engine: ScriptedEngine;
+  session: ChatSession;
+}
+
+/** An app with the character Wren ("Hello, traveller." as greeting) and an open chat with her. */
+export async function chatFixture({ loadModel = true } = {}): Promise<ChatFixture> {
+  const engine = new ScriptedEngine();
+  const app = appWithRepos({
+    openRepositories: async () => createRepositories(await openDatabase(`ui-${crypto.randomUUID()}`)),
+    loadBuiltinPacks: async () => [],
+    engines: { createEngine: async () => engine, probeGpu: noGpu },
+  });
+  app.locale.lang = 'en';
+  await app.start();
+  await app.characterShelf.create(makeCharacter({ id: 'wren', name: 'Wren', firstMessage: 'Hello, traveller.', alternateGreetings: [] }));
+  if (loadModel) await app.models.load({ kind: 'webllm', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' });
+  const session = (await app.openChat(await app.newConversation('wren')))!;
+  return { app, engine, session };
+}
+
+export function renderInApp<Props extends Record<string, unknown>>(app: TestApp, component: Component<Props>, props: Props) {
+  return render(Harness, { props: { app, component: component as Component<Record<string, unknown>>, props } });
+}
+
+/** Waits until `check` passes (the scripted engine streams on timers and animation frames). */
+export async function until(check: () => boolean, what = 'the condition'): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
