@@ -7,9 +7,18 @@
 //   does not match "Kyonko"); at a Han, kana, Hangul or Thai edge no boundary is needed, because
 //   those scripts do not put spaces between words ("春日" matches inside "涼宮春日は").
 // - Regex keys: every key when `useRegex`, or any key written as `/pattern/flags` (SillyTavern).
-//   A pattern that does not compile, is very long, or quantifies a group that already has a
-//   quantifier inside it (`(a+)+`, the classic catastrophic-backtracking shape) never matches and
-//   is reported in `warnings`. `g` and `y` flags are dropped (they make `test` stateful).
+//   They never run on the platform's backtracking RegExp: `/(a|a)*b/` on 33 characters froze a
+//   tab for 112 s, JavaScript has no regex timeout, and no static check catches every slow
+//   pattern. They run on core/regex/linear-regex.ts instead, a Pike VM whose cost is at most
+//   pattern size x text length, with a step budget per test and per call, so matching stays
+//   synchronous (the prompt builder needs no worker) and can never freeze the page. A key is
+//   disabled for the call, never matches, and is reported in `warnings` (entry, its index, the
+//   key, a problem code and a detail sentence) when the pattern does not compile, is very long,
+//   uses what the matcher does not support (backreferences, lookaround), has a shape that
+//   backtracks catastrophically elsewhere (a quantified group with a quantifier inside, `(a+)+`;
+//   a repeated alternation whose branches can start alike, `(a|aa)+`: refused so an author learns
+//   the card would freeze other apps), or runs out of its step budget. `g` and `y` flags are
+//   dropped (they make `test` stateful).
 // - Secondary keys apply only to `selective` entries: and-any (default), and-all, not-any, not-all.
 // - `constant` entries always trigger. Disabled entries never do (listed as skipped when they
 //   would have). Entries with no content after decorators are never inserted. Each entry, and each
@@ -26,6 +35,7 @@
 //   `@@activate`, `@@dont_activate`, `@@scan_depth N`, `@@additional_keys a,b` and
 //   `@@exclude_keys a,b` are honoured, the rest ignored.
 
+import { compileLinearRegex, DEFAULT_STEP_BUDGET, isRegexRefusal } from './regex/linear-regex';
 import { estimateTokens } from './tokens';
 import type { ChatTurn, LoreActivation, Lorebook, LorebookEntry, LoreSkipReason } from './types';
 
@@ -48,10 +58,23 @@ export interface LoreSkip {
   matchedKeys: string[];
 }
 
+export type LoreKeyProblem = 'invalid-regex' | 'unsafe-regex' | 'unsupported-regex' | 'regex-too-slow';
+
+/** A key that was disabled for this match, and why: what the prompt inspector shows on the entry. */
 export interface LoreWarning {
   entry: LorebookEntry;
+  /** The entry's position in `book.entries`. */
+  index: number;
   key: string;
-  problem: 'invalid-regex' | 'unsafe-regex';
+  problem: LoreKeyProblem;
+  /** What is wrong, in English, e.g. "backreferences are not supported". */
+  detail: string;
+}
+
+/** Why a key cannot be used. */
+export interface KeyRefusal {
+  problem: LoreKeyProblem;
+  detail: string;
 }
 
 export interface LorebookMatchOptions {
@@ -62,6 +85,11 @@ export interface LorebookMatchOptions {
   scanDepth?: number;
   /** Rounds of recursive scanning when the book enables it (default 3). */
   maxRecursion?: number;
+  /**
+   * Matcher steps all regex keys may take together in this call (default REGEX_STEP_BUDGET);
+   * each single test also stops at DEFAULT_STEP_BUDGET. A key that runs out is disabled.
+   */
+  regexStepBudget?: number;
 }
 
 export interface LorebookMatchResult {
@@ -75,6 +103,8 @@ export interface LorebookMatchResult {
 export const DEFAULT_SCAN_DEPTH = 4;
 export const DEFAULT_MAX_RECURSION = 3;
 const MAX_PATTERN_LENGTH = 1000;
+/** Regex steps one matchLorebook call may spend: a few hundred milliseconds at the very worst. */
+export const REGEX_STEP_BUDGET = 20_000_000;
 
 interface Decorators {
   activate: boolean;
@@ -94,7 +124,8 @@ interface Candidate {
   matchedKeys: string[];
 }
 
-type Matcher = (text: string) => boolean;
+/** true/false, or 'too-slow' when a regex key ran out of `budget` steps (`steps` says how many it took). */
+type Matcher = ((text: string, budget?: number) => boolean | 'too-slow') & { steps?: () => number };
 
 export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], options: LorebookMatchOptions): LorebookMatchResult {
   const count = options.countTokens ?? estimateTokens;
@@ -113,19 +144,27 @@ export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], optio
     return text;
   };
 
-  const matchers = new Map<string, Matcher | null>();
-  const matcherFor = (entry: LorebookEntry, key: string): Matcher | null => {
-    const caseSensitive = entry.caseSensitive === true;
-    const wholeWords = entry.extensions?.match_whole_words !== false;
-    const cacheKey = `${caseSensitive ? 1 : 0}${entry.useRegex ? 1 : 0}${wholeWords ? 1 : 0}\u0000${key}`;
-    if (matchers.has(cacheKey)) return matchers.get(cacheKey) ?? null;
-    const compiled = compileKey(key, caseSensitive, entry.useRegex === true, wholeWords);
-    if (typeof compiled === 'string') {
-      warnings.push({ entry, key, problem: compiled });
-      matchers.set(cacheKey, null);
-      return null;
+  const matchers = new Map<string, Matcher | KeyRefusal>();
+  const warned = new Set<string>();
+  const indexOf = new Map<LorebookEntry, number>();
+  (book.entries ?? []).forEach((entry, index) => indexOf.set(entry, index));
+  let regexSteps = Math.max(0, options.regexStepBudget ?? REGEX_STEP_BUDGET);
+  const warn = (entry: LorebookEntry, key: string, refusal: KeyRefusal) => {
+    const index = indexOf.get(entry) ?? -1;
+    const id = `${index}\u0000${key}`;
+    if (warned.has(id)) return;
+    warned.add(id);
+    warnings.push({ entry, index, key, problem: refusal.problem, detail: refusal.detail });
+  };
+  const cacheKeyOf = (entry: LorebookEntry, key: string) =>
+    `${entry.caseSensitive === true ? 1 : 0}${entry.useRegex ? 1 : 0}${entry.extensions?.match_whole_words !== false ? 1 : 0}\u0000${key}`;
+  const matcherFor = (entry: LorebookEntry, key: string): Matcher | KeyRefusal => {
+    const cacheKey = cacheKeyOf(entry, key);
+    let compiled = matchers.get(cacheKey);
+    if (compiled === undefined) {
+      compiled = compileKey(key, entry.caseSensitive === true, entry.useRegex === true, entry.extensions?.match_whole_words !== false);
+      matchers.set(cacheKey, compiled);
     }
-    matchers.set(cacheKey, compiled);
     return compiled;
   };
   const matchedIn = (entry: LorebookEntry, keys: readonly string[], text: string): string[] => {
@@ -133,7 +172,31 @@ export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], optio
     if (!text) return found;
     for (const key of keys) {
       const matcher = matcherFor(entry, key);
-      if (matcher && matcher(text)) found.push(key);
+      if (typeof matcher !== 'function') {
+        warn(entry, key, matcher);
+        continue;
+      }
+      if (!matcher.steps) {
+        if (matcher(text) === true) found.push(key);
+        continue;
+      }
+      const budget = Math.min(DEFAULT_STEP_BUDGET, regexSteps);
+      const result = matcher(text, budget);
+      regexSteps = Math.max(0, regexSteps - matcher.steps());
+      if (result === 'too-slow') {
+        const refusal: KeyRefusal = {
+          problem: 'regex-too-slow',
+          detail:
+            budget < DEFAULT_STEP_BUDGET
+              ? `the regex keys of this lorebook used up their ${options.regexStepBudget ?? REGEX_STEP_BUDGET} steps for this message`
+              : `gave up after ${budget} steps on ${text.length} characters`,
+        };
+        // Disabled for the rest of this call, for every entry that uses the same key.
+        matchers.set(cacheKeyOf(entry, key), refusal);
+        warn(entry, key, refusal);
+      } else if (result) {
+        found.push(key);
+      }
     }
     return found;
   };
@@ -320,22 +383,28 @@ function safeCount(count: (text: string) => number, text: string): number {
 // --- key matching
 
 const REGEX_LITERAL = /^\/([\s\S]+)\/([a-z]*)$/;
-/** A matcher for one key, or the reason it cannot be used. */
-export function compileKey(key: string, caseSensitive: boolean, useRegex: boolean, wholeWords = true): Matcher | 'invalid-regex' | 'unsafe-regex' {
+/** A matcher for one key, or why it cannot be used. */
+export function compileKey(key: string, caseSensitive: boolean, useRegex: boolean, wholeWords = true): Matcher | KeyRefusal {
   const literal = REGEX_LITERAL.exec(key);
   if (literal || useRegex) {
     const pattern = literal ? literal[1] : key;
     const written = literal ? literal[2] : caseSensitive ? '' : 'i';
-    const flags = [...new Set(written.replace(/[gy]/g, ''))].join('');
-    if (/[^dimsuv]/.test(flags)) return 'invalid-regex';
-    if (pattern.length > MAX_PATTERN_LENGTH || hasNestedQuantifier(pattern)) return 'unsafe-regex';
-    let regex: RegExp;
-    try {
-      regex = new RegExp(pattern, flags);
-    } catch {
-      return 'invalid-regex';
+    const flags = [...new Set(written.replace(/[gyd]/g, ''))].join('');
+    if (/[^imsuv]/.test(flags)) return { problem: 'invalid-regex', detail: `unknown flags "${written}"` };
+    if (pattern.length > MAX_PATTERN_LENGTH) return { problem: 'unsafe-regex', detail: `longer than ${MAX_PATTERN_LENGTH} characters` };
+    if (hasNestedQuantifier(pattern)) {
+      try {
+        new RegExp(pattern, flags);
+      } catch {
+        return { problem: 'invalid-regex', detail: 'the pattern does not compile' };
+      }
+      return { problem: 'unsafe-regex', detail: 'a repeated group that repeats inside (nested quantifiers)' };
     }
-    return (text) => regex.test(text);
+    const regex = compileLinearRegex(pattern, flags);
+    if (isRegexRefusal(regex)) return regex;
+    const matcher: Matcher = (text, budget = DEFAULT_STEP_BUDGET) => regex.test(text, budget);
+    matcher.steps = () => regex.lastSteps;
+    return matcher;
   }
   const needle = caseSensitive ? key : key.toLowerCase();
   const boundaryStart = wholeWords && needsBoundary(needle.codePointAt(0) ?? 0);

@@ -9,6 +9,14 @@
 // stream, so parsing must be linear (no backtracking regexes over the whole text), must not throw,
 // and must treat half-written markup at the end as *open* (an unclosed `*` is an open action, an
 // unclosed quote is open speech) so the styling does not flicker as the closing mark arrives.
+//
+// Linear for every input, not only typical replies (a card field can be megabytes of one line):
+// emphasis, quotes and brackets live on one delimiter stack at most MAX_INLINE_DEPTH deep, so an
+// unclosed opener is never looked for again; the only look-aheads are backticks (a miss ends the
+// parse: the rest is code), link destinations (answered by one forward paren matcher and
+// forward-only cursors shared by the whole paragraph, so `[a](` repeated costs O(1) each) and bare
+// URLs (a URL-character run is scanned once: after a failed attempt no URL starts inside it).
+// `measureMarkupWork` counts the characters those look-aheads visit so tests can check this.
 
 export type MarkupInline =
   | { type: 'text'; text: string }
@@ -40,6 +48,19 @@ export const MAX_QUOTE_DEPTH = 6;
 const MAX_HREF = 2048;
 const MAX_TICKS = 16;
 
+/** Characters visited by look-aheads (instrumentation for tests and benchmarks, not behaviour). */
+let scanWork = 0;
+
+/**
+ * Parses `text` and returns how many characters the parser's look-aheads visited beyond the main
+ * pass. Linear parsing means this stays within a small constant times `text.length`.
+ */
+export function measureMarkupWork(text: string): { blocks: MarkupBlock[]; work: number } {
+  scanWork = 0;
+  const blocks = parseMarkup(text);
+  return { blocks, work: scanWork };
+}
+
 const ALLOWED_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 
 /**
@@ -52,6 +73,7 @@ const ALLOWED_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 export function sanitizeHref(raw: string): string | null {
   if (typeof raw !== 'string' || raw.length > MAX_HREF * 2) return null;
   const trimmed = raw.trim();
+  scanWork += raw.length;
   if (trimmed.length === 0 || trimmed.length > MAX_HREF) return null;
   if (/[\u0000-\u0020\u007f-\u009f\u00ad\u2028\u2029\ufeff]/.test(trimmed)) return null;
   if (!/^(?:https?:\/\/|mailto:)/i.test(trimmed)) return null;
@@ -351,6 +373,9 @@ export function parseInline(text: string): MarkupInline[] {
   const stack: Frame[] = [root];
   let i = 0;
   let textStart = 0;
+  let destinations: DestinationScanner | null = null;
+  /** No bare URL starts before this index: a failed attempt already scanned the run up to here. */
+  let noUrlBefore = 0;
 
   const top = () => stack[stack.length - 1];
   const flush = (end: number) => {
@@ -531,7 +556,11 @@ export function parseInline(text: string): MarkupInline[] {
         continue;
       }
       flush(i);
-      const dest = text[i + 1] === '(' ? scanDestination(text, i + 2) : -1;
+      let dest = -1;
+      if (text[i + 1] === '(') {
+        destinations ??= new DestinationScanner(text);
+        dest = destinations.destinationEnd(i + 2);
+      }
       if (dest < 0) {
         // Not a link: the bracket and everything opened inside it become text again.
         collapseAbove(index - 1);
@@ -560,8 +589,9 @@ export function parseInline(text: string): MarkupInline[] {
 
     if (ch === 'h' || ch === 'H') {
       const prev = i > 0 ? text.charCodeAt(i - 1) : -1;
-      if (!isAsciiAlnum(prev) && startsWithHttp(text, i) && findFrame((f) => f.kind === 'bracket') < 0) {
-        const end = scanBareUrl(text, i);
+      if (i >= noUrlBefore && !isAsciiAlnum(prev) && startsWithHttp(text, i) && findFrame((f) => f.kind === 'bracket') < 0) {
+        const [end, skipTo] = tryBareUrl(text, i);
+        noUrlBefore = skipTo;
         const href = end > 0 ? sanitizeHref(text.slice(i, end)) : null;
         if (href !== null) {
           flush(i);
@@ -613,6 +643,7 @@ function findTicks(text: string, from: number, count: number): number {
   let i = from;
   for (;;) {
     const at = text.indexOf('`', i);
+    scanWork += (at < 0 ? text.length : at) - i;
     if (at < 0) return -1;
     let r = 1;
     while (text.charCodeAt(at + r) === 96) r++;
@@ -621,29 +652,91 @@ function findTicks(text: string, from: number, count: number): number {
   }
 }
 
-/** For `](`: the index of the `)` that ends the destination, or -1 (whitespace inside, newline, too long). */
-function scanDestination(text: string, from: number): number {
-  let depth = 0;
-  let seenContent = false;
-  let trailingSpace = false;
-  const limit = Math.min(text.length, from + MAX_HREF);
-  for (let j = from; j < limit; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 10) return -1;
-    if (c === 41 /* ) */) {
-      if (depth === 0) return j;
-      depth--;
-    } else if (c === 40 /* ( */) {
-      depth++;
-    }
-    if (isSpace(c)) {
-      if (seenContent) trailingSpace = true;
-    } else {
-      if (trailingSpace) return -1; // whitespace inside the destination: not a link
-      seenContent = true;
+/**
+ * Answers "where does the link destination that starts at `from` (just after `](`) end?" for one
+ * text, in increasing `from` order, in linear total time. The rule is the old per-`](` scan's: the
+ * `)` that balances the `(` before `from`, on the same line, within MAX_HREF characters, with no
+ * whitespace between the first and last non-space characters. The old scan re-read up to
+ * MAX_HREF characters for every `](`, so `[a](` repeated cost 2048 steps per four characters.
+ * Here one forward paren matcher and forward-only cursors do the reading once.
+ */
+class DestinationScanner {
+  private readonly n: number;
+  /** Where the paren matcher has read up to. */
+  private scanned = 0;
+  /** Unmatched `(` positions on the current line (old ones pruned: they can no longer fit). */
+  private open: number[] = [];
+  /** Matching `)` for each `(` that follows a `]`, once found. */
+  private readonly close = new Map<number, number>();
+  private readonly newline: Cursor;
+  private readonly nonSpace: Cursor;
+  private readonly space: Cursor;
+  private readonly nonSpaceAfterSpace: Cursor;
+
+  constructor(private readonly text: string) {
+    this.n = text.length;
+    this.newline = new Cursor(text, (c) => c === 10);
+    this.nonSpace = new Cursor(text, (c) => !isSpace(c));
+    this.space = new Cursor(text, isSpace);
+    this.nonSpaceAfterSpace = new Cursor(text, (c) => !isSpace(c));
+  }
+
+  /** Index of the `)` ending the destination that starts at `from`, or -1. */
+  destinationEnd(from: number): number {
+    const paren = from - 1;
+    const limit = Math.min(this.n, from + MAX_HREF);
+    // Read on until this paren is matched or can no longer be matched in time.
+    while (this.scanned < limit && !this.close.has(paren)) this.step();
+    const end = this.close.get(paren);
+    this.close.delete(paren);
+    if (end === undefined || end >= limit) return -1;
+    if (this.newline.next(from) < end) return -1;
+    const first = this.nonSpace.next(from);
+    if (first >= end) return end; // only spaces: an empty destination (sanitizeHref refuses it)
+    const gap = this.space.next(first);
+    if (gap >= end) return end;
+    // Whitespace after content is allowed only when nothing but whitespace follows it.
+    return this.nonSpaceAfterSpace.next(gap) >= end ? end : -1;
+  }
+
+  private step(): void {
+    const j = this.scanned++;
+    scanWork++;
+    const c = this.text.charCodeAt(j);
+    if (c === 40 /* ( */) {
+      const open = this.open;
+      open.push(j);
+      // A ( more than MAX_HREF back can never end a destination in time: forget it, so the
+      // stack stays small on a megabyte of "(((".
+      if (open.length > 2 * MAX_HREF + 4) this.open = open.filter((at) => at + MAX_HREF + 2 >= j);
+    } else if (c === 41 /* ) */) {
+      const at = this.open.pop();
+      if (at !== undefined && at > 0 && this.text.charCodeAt(at - 1) === 93 /* ] */) this.close.set(at, j);
+    } else if (c === 10) {
+      this.open = []; // a destination never spans lines
     }
   }
-  return -1;
+}
+
+/** Forward-only "next index at or after `from` whose char satisfies `test`" (amortised linear for rising `from`). */
+class Cursor {
+  private asked = -1;
+  private answer = -1;
+  constructor(
+    private readonly text: string,
+    private readonly test: (code: number) => boolean,
+  ) {}
+
+  next(from: number): number {
+    if (from >= this.asked && from <= this.answer) return this.answer;
+    let k = from;
+    const n = this.text.length;
+    while (k < n && !this.test(this.text.charCodeAt(k))) k++;
+    scanWork += k - from + 1;
+    this.asked = from;
+    this.answer = k;
+    return k;
+  }
 }
 
 /** "http://" or "https://" at i, any case. Char codes first: most words starting with h are not URLs. */
@@ -654,15 +747,50 @@ function startsWithHttp(text: string, i: number): boolean {
   return text.charCodeAt(j) === 58 && text.charCodeAt(j + 1) === 47 && text.charCodeAt(j + 2) === 47;
 }
 
-/** End index of a bare URL starting at `start` (trailing punctuation left out), or -1. */
-function scanBareUrl(text: string, start: number): number {
+/**
+ * [end, skipTo] for a bare URL at `start`: end as in `scanBareUrl` (-1 for none), and the index
+ * before which no other bare URL may start. A URL whose scheme and host alone do not parse cannot
+ * parse with a path either, so that short prefix is checked first and a failure skips only to
+ * where another scheme could still begin ("http://%a)https://x.y" still links the second). Only a URL whose host parses is
+ * scanned whole, and then the next attempt starts after its run: each character is read by a
+ * bounded number of attempts, where retrying at every "http" used to re-read up to 2 KB each.
+ */
+function tryBareUrl(text: string, start: number): [number, number] {
+  let k = start + (text.charCodeAt(start + 4) === 58 ? 7 : 8); // past "http://" or "https://"
+  const limit = Math.min(text.length, start + MAX_HREF);
+  while (k < limit && text.charCodeAt(k) === 47) k++; // "http:///x" parses as http://x/
+  while (k < limit) {
+    const c = text.charCodeAt(k);
+    if (c >= 128 || URL_CHAR[c] === 0 || c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+    k++;
+  }
+  scanWork += k - start;
+  const c = text.charCodeAt(k);
+  // A later "http" inside this host cannot end its own scheme before k unless its "://" straddles k.
+  if (k < limit && (c === 47 || c === 63 || c === 35) && sanitizeHref(text.slice(start, k)) === null) return [-1, Math.max(start + 1, k - 6)];
+  const [end, runEnd] = scanBareUrl(text, start);
+  return [end, end > 0 && sanitizeHref(text.slice(start, end)) !== null ? end : runEnd];
+}
+
+/**
+ * [end, runEnd] for a bare URL starting at `start`: `end` leaves trailing punctuation and
+ * unbalanced closing parentheses out (-1 when nothing is left past the scheme); `runEnd` is where
+ * the scan of URL characters stopped. Parentheses are counted once, not once per stripped `)`
+ * (that made "http://a" + 2,000 ")" cost four million steps).
+ */
+function scanBareUrl(text: string, start: number): [number, number] {
   let j = start;
+  let opens = 0;
+  let closes = 0;
   const limit = Math.min(text.length, start + MAX_HREF);
   while (j < limit) {
     const c = text.charCodeAt(j);
     if (c >= 128 || URL_CHAR[c] === 0) break;
+    if (c === 40) opens++;
+    else if (c === 41) closes++;
     j++;
   }
+  const runEnd = j;
   // Leave sentence punctuation and unbalanced closing parentheses outside the link.
   for (;;) {
     const last = text[j - 1];
@@ -670,23 +798,16 @@ function scanBareUrl(text: string, start: number): number {
       j--;
       continue;
     }
-    if (last === ')') {
-      const url = text.slice(start, j);
-      if (count(url, '(') < count(url, ')')) {
-        j--;
-        continue;
-      }
+    if (last === ')' && opens < closes) {
+      closes--;
+      j--;
+      continue;
     }
     break;
   }
+  scanWork += runEnd - start + (runEnd - j);
   const schemeEnd = text.indexOf('//', start) + 2;
-  return j > schemeEnd ? j : -1;
-}
-
-function count(text: string, ch: string): number {
-  let total = 0;
-  for (let i = 0; i < text.length; i++) if (text[i] === ch) total++;
-  return total;
+  return [j > schemeEnd ? j : -1, runEnd];
 }
 
 /** Plain text of inline nodes (for aria labels, previews, tests). */
