@@ -136,12 +136,28 @@ export function encodeValue(value: unknown, path = 'row'): Json {
     const kind = (value as object).constructor?.name ?? 'object';
     throw new BackupError('unsupported-value', `${path} holds a ${kind}, which a backup cannot carry.`, { path, kind });
   }
-  const out: { [key: string]: Json } = {};
+  const out: { [key: string]: Json } = Object.create(null);
   for (const [key, item] of Object.entries(value)) {
     // An absent key and an undefined one read back the same through Dexie.
-    if (item !== undefined) out[key] = encodeValue(item, `${path}.${key}`);
+    if (item !== undefined) define(out, key, encodeValue(item, `${path}.${key}`));
   }
-  return '$t' in out ? { $t: 'object', v: out } : out;
+  return Object.hasOwn(out, '$t') ? { $t: 'object', v: out } : out;
+}
+
+/**
+ * Sets an own, enumerable, writable property. Plain assignment would treat a `__proto__` key as
+ * the object's prototype (dropping the data, or worse, adopting it): card extensions and other
+ * kept-verbatim JSON may hold such keys as ordinary data.
+ */
+function define(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A fresh object with the same own keys, each value decoded. Keeps the ordinary prototype (rows look as Dexie returns them). */
+function decodeEntries(source: object, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(source)) define(out, key, decodeValue(item, `${path}.${key}`));
+  return out;
 }
 
 /** The inverse of encodeValue. Throws BackupError('damaged') on a tag it does not know or bad base64. */
@@ -149,11 +165,7 @@ export function decodeValue(json: unknown, path = 'row'): unknown {
   if (json === null || typeof json !== 'object') return json;
   if (Array.isArray(json)) return json.map((item, i) => decodeValue(item, `${path}[${i}]`));
   const record = json as Record<string, unknown>;
-  if (!('$t' in record)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(record)) out[key] = decodeValue(item, `${path}.${key}`);
-    return out;
-  }
+  if (!Object.hasOwn(record, '$t')) return decodeEntries(record, path);
   const tag = record.$t;
   // decodeBase64 returns a fresh array whose buffer is exactly its bytes, so no copy is needed.
   const bytes = () => {
@@ -167,9 +179,7 @@ export function decodeValue(json: unknown, path = 'row'): unknown {
   switch (tag) {
     case 'object': {
       if (record.v === null || typeof record.v !== 'object' || Array.isArray(record.v)) throw damaged(`${path} is an escaped object without its value.`);
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(record.v)) out[key] = decodeValue(item, `${path}.${key}`);
-      return out;
+      return decodeEntries(record.v, path);
     }
     case 'undefined':
       return undefined;
