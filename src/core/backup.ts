@@ -457,6 +457,31 @@ export function backupCounts(rows: BackupRows): Record<BackupTable, number> {
   return Object.fromEntries(BACKUP_TABLES.map((t) => [t, rows[t].length])) as Record<BackupTable, number>;
 }
 
+/** 53 bits of a string hash (cyrb53), as 14 hex digits. Not cryptographic: it only has to spread ids. */
+function hash53(text: string, seed: number): string {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+}
+
+/**
+ * The id a merge gives a backup row whose id is taken here by a row of another owner (a message of
+ * another conversation, a scene of another character...). It depends only on the table, the old
+ * id, the row's owner and the attempt, so merging the same backup twice finds the copy made the
+ * first time (and lets the newer one win) instead of adding it again.
+ */
+export function mergedId(table: BackupTable, id: string, owner: string | undefined, attempt: number): string {
+  const text = JSON.stringify([table, id, owner ?? null, attempt]);
+  return `m-${hash53(text, 1)}${hash53(text, 2)}`;
+}
+
 /** `hearth-backup-2026-11-22-1048.zip`, in local time. */
 export function backupFileName(time: number): string {
   const d = new Date(time);
