@@ -12,6 +12,7 @@
 import { zipSync, type Zippable } from 'fflate';
 import { base64Encode } from './cards/bytes';
 import { decodeBase64 } from './packs/base64';
+import { checkRows, describeRowProblem, type RowProblem } from './row-schemas';
 import { readZipFiles, ZipError } from './zip';
 import type { Character, Conversation, Message, Persona, Scene, Setting, StoredLorebook } from './types';
 
@@ -66,7 +67,7 @@ export interface Backup {
   detachedLorebooks: number;
 }
 
-export type BackupErrorReason = 'not-a-backup' | 'newer-version' | 'damaged' | 'too-large' | 'unsupported-value';
+export type BackupErrorReason = 'not-a-backup' | 'newer-version' | 'damaged' | 'invalid-row' | 'too-large' | 'unsupported-value';
 
 /** Why a backup could not be written or read. `message` is an English sentence; `details` fill a localised one. */
 export class BackupError extends Error {
@@ -292,16 +293,40 @@ export function writeBackup(rows: Partial<BackupRows>, meta: BackupMeta): { mani
 
 // ---- reading ---------------------------------------------------------------------------------
 
-/** Each table's primary key, and the fields a row must have for the app to use it. */
-const REQUIRED: Record<BackupTable, { key: string; strings: string[]; numbers: string[] }> = {
-  characters: { key: 'id', strings: ['name'], numbers: ['createdAt', 'updatedAt'] },
-  scenes: { key: 'id', strings: ['characterId', 'text'], numbers: [] },
-  conversations: { key: 'id', strings: ['characterId'], numbers: ['createdAt', 'updatedAt'] },
-  messages: { key: 'id', strings: ['conversationId', 'role', 'content'], numbers: ['createdAt'] },
-  personas: { key: 'id', strings: ['name'], numbers: ['updatedAt'] },
-  lorebooks: { key: 'id', strings: [], numbers: ['updatedAt'] },
-  settings: { key: 'key', strings: [], numbers: [] },
+/** Each table's primary key. */
+const KEYS: Record<BackupTable, 'id' | 'key'> = {
+  characters: 'id',
+  scenes: 'id',
+  conversations: 'id',
+  messages: 'id',
+  personas: 'id',
+  lorebooks: 'id',
+  settings: 'key',
 };
+
+/** A row that fails its table's schema (row-schemas.ts): the error names the table, the row and the field. */
+export function invalidRow(problem: RowProblem): BackupError {
+  return new BackupError('invalid-row', `The backup cannot be restored: ${describeRowProblem(problem)}.`, { ...problem, problem: describeRowProblem(problem) });
+}
+
+/**
+ * Every row of every table against its schema, and no key twice in a table. Throws
+ * BackupError('invalid-row') for the first bad row. readBackup runs it; storage runs it again
+ * before writing, for a Backup that did not come from readBackup.
+ */
+export function checkBackupRows(rows: BackupRows): void {
+  for (const table of BACKUP_TABLES) {
+    const list = rows[table] as readonly unknown[];
+    const problem = checkRows(table, list);
+    if (problem) throw invalidRow(problem);
+    const key = KEYS[table];
+    const seen = new Set<string>();
+    for (const row of list as Record<string, string>[]) {
+      if (seen.has(row[key])) throw damaged(`${table} holds the ${key} ${row[key]} twice.`, undefined, { table });
+      seen.add(row[key]);
+    }
+  }
+}
 
 function sizeText(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -390,18 +415,6 @@ function readTable(files: Map<string, Uint8Array>, table: BackupTable, entry: { 
   if (rows.length !== entry.rows) {
     throw damaged(`the ${table} table holds ${rows.length} rows, but the manifest says ${entry.rows}.`, undefined, { table });
   }
-  const { key, strings, numbers } = REQUIRED[table];
-  const seen = new Set<string>();
-  rows.forEach((row, i) => {
-    const r = row as Record<string, unknown>;
-    if (r === null || typeof r !== 'object' || Array.isArray(r) || typeof r[key] !== 'string' || r[key] === '') {
-      throw damaged(`row ${i + 1} of ${table} has no ${key}.`, undefined, { table });
-    }
-    if (seen.has(r[key] as string)) throw damaged(`${table} holds the ${key} ${String(r[key])} twice.`, undefined, { table });
-    seen.add(r[key] as string);
-    for (const field of strings) if (typeof r[field] !== 'string') throw damaged(`row ${i + 1} of ${table} has no ${field}.`, undefined, { table });
-    for (const field of numbers) if (typeof r[field] !== 'number') throw damaged(`row ${i + 1} of ${table} has no ${field}.`, undefined, { table });
-  });
   return { rows, bytes };
 }
 
@@ -448,6 +461,7 @@ export function readBackup(bytes: Uint8Array, limits: BackupLimits = DEFAULT_BAC
     dataBytes += read.bytes;
   }
   const typed = rows as unknown as BackupRows;
+  checkBackupRows(typed);
   const detachedLorebooks = checkReferences(typed);
   return { manifest, rows: typed, dataBytes, detachedLorebooks };
 }

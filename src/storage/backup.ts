@@ -1,7 +1,8 @@
 // Whole-database backup, restore (replace or merge) and "delete all data", each in one transaction.
 
-import { BACKUP_TABLES, BackupWriter, isDeviceSetting, mergedId, type Backup, type BackupManifest, type BackupRows, type BackupTable } from '../core/backup';
+import { BACKUP_TABLES, BackupError, BackupWriter, checkBackupRows, isDeviceSetting, mergedId, type Backup, type BackupManifest, type BackupRows, type BackupTable } from '../core/backup';
 import type { Character, Conversation, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
+import { AppError } from '../core/errors';
 import { DATABASE_VERSION, type AppDatabase } from './db';
 import { guard } from './errors';
 
@@ -72,16 +73,23 @@ export class BackupRepository {
    */
   restore(backup: Backup, mode: RestoreMode, onProgress?: BackupProgress): Promise<RestoreSummary> {
     const { db } = this;
-    return guard(() =>
-      db.transaction('rw', this.#tables(), async () => {
+    return guard(async () => {
+      // readBackup checked the rows already; a Backup built any other way is checked here, before any write.
+      try {
+        checkBackupRows(backup.rows);
+      } catch (error) {
+        if (error instanceof BackupError) throw new AppError('bad-backup', error.message, { reason: error.reason, ...error.details }, { cause: error });
+        throw error;
+      }
+      return db.transaction('rw', this.#tables(), async () => {
         if (mode === 'replace') {
           await this.#clearTables();
           const written = await this.#addAll({ ...backup.rows, settings: backup.rows.settings.filter((s) => !isDeviceSetting(s.key)) }, onProgress);
           return { mode, written, keptNewer: 0 };
         }
         return this.#merge(backup.rows, onProgress);
-      }),
-    );
+      });
+    });
   }
 
   /** Clears every backed-up table (not models, nor device settings: their weights stay, and so does what describes them). */
