@@ -5,6 +5,7 @@ import type { Character, Conversation, Message, Persona, Scene, Setting, StoredL
 import { AppError } from '../core/errors';
 import { DATABASE_VERSION, type AppDatabase } from './db';
 import { guard } from './errors';
+import { checkStoredRows, findDamagedRow, type RowProblem, type RowTable } from './row-check';
 
 export type RestoreMode = 'replace' | 'merge';
 
@@ -90,6 +91,19 @@ export class BackupRepository {
         return this.#merge(backup.rows, onProgress);
       });
     });
+  }
+
+  /**
+   * The start-up check: the first stored row (of `tables`, all by default) that fails its schema,
+   * or null. Storage failures reject with AppError, as every repository call does.
+   */
+  findDamagedRow(tables?: readonly RowTable[]): Promise<RowProblem | null> {
+    return findDamagedRow(this.db, tables);
+  }
+
+  /** findDamagedRow, rejecting with DamagedRowError (core/row-schemas) for a damaged row. */
+  checkStoredRows(tables?: readonly RowTable[]): Promise<void> {
+    return checkStoredRows(this.db, tables);
   }
 
   /** Clears every backed-up table (not models, nor device settings: their weights stay, and so does what describes them). */

@@ -119,6 +119,10 @@ describe('start-up check of stored rows', () => {
     expect(error).toBeInstanceOf(DamagedRowError);
     expect((error as DamagedRowError).problem).toMatchObject({ table: 'settings', field: 'value', id: 'builtins.removed' });
     expect((error as Error).message).toMatch(/settings \(id builtins\.removed\): value should be Array/);
+    // The same check through the repositories, which is what the app holds at start-up.
+    expect(await repos.backup.findDamagedRow(['settings'])).toMatchObject({ table: 'settings', row: 1, field: 'value' });
+    await expect(repos.backup.checkStoredRows(['characters', 'personas'])).resolves.toBeUndefined();
+    await expect(repos.backup.checkStoredRows()).rejects.toBeInstanceOf(DamagedRowError);
   });
 
   it('says storage is unavailable, not damaged, when the database cannot be read', async () => {
