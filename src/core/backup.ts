@@ -11,7 +11,9 @@
 
 import { zipSync, type Zippable } from 'fflate';
 import { base64Decode, base64Encode, utf8Decode } from './bytes';
+import { cyrb53 } from './hash';
 import { HearthError, registerErrorClass, type ErrorDetails } from './errors';
+import { checkRows, describeRowProblem, type RowProblem } from './row-schemas';
 import { readZipFiles, ZipError } from './zip-reader';
 import type { Character, Conversation, Message, Persona, Scene, Setting, StoredLorebook } from './types';
 
@@ -66,7 +68,7 @@ export interface Backup {
   detachedLorebooks: number;
 }
 
-export type BackupErrorReason = 'not-a-backup' | 'newer-version' | 'damaged' | 'too-large' | 'unsupported-value';
+export type BackupErrorReason = 'not-a-backup' | 'newer-version' | 'damaged' | 'invalid-row' | 'too-large' | 'unsupported-value';
 
 /** Why a backup could not be written or read. `message` is an English sentence; `details` fill a localised one. */
 export class BackupError extends HearthError<BackupErrorReason> {
@@ -136,12 +138,28 @@ export function encodeValue(value: unknown, path = 'row'): Json {
     const kind = (value as object).constructor?.name ?? 'object';
     throw new BackupError('unsupported-value', `${path} holds a ${kind}, which a backup cannot carry.`, { path, kind });
   }
-  const out: { [key: string]: Json } = {};
+  const out: { [key: string]: Json } = Object.create(null);
   for (const [key, item] of Object.entries(value)) {
     // An absent key and an undefined one read back the same through Dexie.
-    if (item !== undefined) out[key] = encodeValue(item, `${path}.${key}`);
+    if (item !== undefined) define(out, key, encodeValue(item, `${path}.${key}`));
   }
-  return '$t' in out ? { $t: 'object', v: out } : out;
+  return Object.hasOwn(out, '$t') ? { $t: 'object', v: out } : out;
+}
+
+/**
+ * Sets an own, enumerable, writable property. Plain assignment would treat a `__proto__` key as
+ * the object's prototype (dropping the data, or worse, adopting it): card extensions and other
+ * kept-verbatim JSON may hold such keys as ordinary data.
+ */
+function define(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A fresh object with the same own keys, each value decoded. Keeps the ordinary prototype (rows look as Dexie returns them). */
+function decodeEntries(source: object, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(source)) define(out, key, decodeValue(item, `${path}.${key}`));
+  return out;
 }
 
 /** The inverse of encodeValue. Throws BackupError('damaged') on a tag it does not know or bad base64. */
@@ -149,11 +167,7 @@ export function decodeValue(json: unknown, path = 'row'): unknown {
   if (json === null || typeof json !== 'object') return json;
   if (Array.isArray(json)) return json.map((item, i) => decodeValue(item, `${path}[${i}]`));
   const record = json as Record<string, unknown>;
-  if (!('$t' in record)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(record)) out[key] = decodeValue(item, `${path}.${key}`);
-    return out;
-  }
+  if (!Object.hasOwn(record, '$t')) return decodeEntries(record, path);
   const tag = record.$t;
   // base64Decode returns a fresh array whose buffer is exactly its bytes, so no copy is needed.
   const bytes = () => {
@@ -167,9 +181,7 @@ export function decodeValue(json: unknown, path = 'row'): unknown {
   switch (tag) {
     case 'object': {
       if (record.v === null || typeof record.v !== 'object' || Array.isArray(record.v)) throw damaged(`${path} is an escaped object without its value.`);
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(record.v)) out[key] = decodeValue(item, `${path}.${key}`);
-      return out;
+      return decodeEntries(record.v, path);
     }
     case 'undefined':
       return undefined;
@@ -282,16 +294,40 @@ export function writeBackup(rows: Partial<BackupRows>, meta: BackupMeta): { mani
 
 // ---- reading ---------------------------------------------------------------------------------
 
-/** Each table's primary key, and the fields a row must have for the app to use it. */
-const REQUIRED: Record<BackupTable, { key: string; strings: string[]; numbers: string[] }> = {
-  characters: { key: 'id', strings: ['name'], numbers: ['createdAt', 'updatedAt'] },
-  scenes: { key: 'id', strings: ['characterId', 'text'], numbers: [] },
-  conversations: { key: 'id', strings: ['characterId'], numbers: ['createdAt', 'updatedAt'] },
-  messages: { key: 'id', strings: ['conversationId', 'role', 'content'], numbers: ['createdAt'] },
-  personas: { key: 'id', strings: ['name'], numbers: ['updatedAt'] },
-  lorebooks: { key: 'id', strings: [], numbers: ['updatedAt'] },
-  settings: { key: 'key', strings: [], numbers: [] },
+/** Each table's primary key. */
+const KEYS: Record<BackupTable, 'id' | 'key'> = {
+  characters: 'id',
+  scenes: 'id',
+  conversations: 'id',
+  messages: 'id',
+  personas: 'id',
+  lorebooks: 'id',
+  settings: 'key',
 };
+
+/** A row that fails its table's schema (row-schemas.ts): the error names the table, the row and the field. */
+export function invalidRow(problem: RowProblem): BackupError {
+  return new BackupError('invalid-row', `The backup cannot be restored: ${describeRowProblem(problem)}.`, { ...problem, problem: describeRowProblem(problem) });
+}
+
+/**
+ * Every row of every table against its schema, and no key twice in a table. Throws
+ * BackupError('invalid-row') for the first bad row. readBackup runs it; storage runs it again
+ * before writing, for a Backup that did not come from readBackup.
+ */
+export function checkBackupRows(rows: BackupRows): void {
+  for (const table of BACKUP_TABLES) {
+    const list = rows[table] as readonly unknown[];
+    const problem = checkRows(table, list);
+    if (problem) throw invalidRow(problem);
+    const key = KEYS[table];
+    const seen = new Set<string>();
+    for (const row of list as Record<string, string>[]) {
+      if (seen.has(row[key])) throw damaged(`${table} holds the ${key} ${row[key]} twice.`, undefined, { table });
+      seen.add(row[key]);
+    }
+  }
+}
 
 function sizeText(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -379,18 +415,6 @@ function readTable(files: Map<string, Uint8Array>, table: BackupTable, entry: { 
   if (rows.length !== entry.rows) {
     throw damaged(`the ${table} table holds ${rows.length} rows, but the manifest says ${entry.rows}.`, undefined, { table });
   }
-  const { key, strings, numbers } = REQUIRED[table];
-  const seen = new Set<string>();
-  rows.forEach((row, i) => {
-    const r = row as Record<string, unknown>;
-    if (r === null || typeof r !== 'object' || Array.isArray(r) || typeof r[key] !== 'string' || r[key] === '') {
-      throw damaged(`row ${i + 1} of ${table} has no ${key}.`, undefined, { table });
-    }
-    if (seen.has(r[key] as string)) throw damaged(`${table} holds the ${key} ${String(r[key])} twice.`, undefined, { table });
-    seen.add(r[key] as string);
-    for (const field of strings) if (typeof r[field] !== 'string') throw damaged(`row ${i + 1} of ${table} has no ${field}.`, undefined, { table });
-    for (const field of numbers) if (typeof r[field] !== 'number') throw damaged(`row ${i + 1} of ${table} has no ${field}.`, undefined, { table });
-  });
   return { rows, bytes };
 }
 
@@ -437,8 +461,21 @@ export function readBackup(bytes: Uint8Array, limits: BackupLimits = DEFAULT_BAC
     dataBytes += read.bytes;
   }
   const typed = rows as unknown as BackupRows;
+  checkBackupRows(typed);
   const detachedLorebooks = checkReferences(typed);
   return { manifest, rows: typed, dataBytes, detachedLorebooks };
+}
+
+/**
+ * The id a merge gives a backup row whose id is taken here by a row of another owner (a message of
+ * another conversation, a scene of another character...). It depends only on the table, the old
+ * id, the row's owner and the attempt, so merging the same backup twice finds the copy made the
+ * first time (and lets the newer one win) instead of adding it again.
+ */
+export function mergedId(table: BackupTable, id: string, owner: string | undefined, attempt: number): string {
+  const text = JSON.stringify([table, id, owner ?? null, attempt]);
+  const hex = (seed: number): string => cyrb53(text, seed).toString(16).padStart(14, '0');
+  return `m-${hex(1)}${hex(2)}`;
 }
 
 /** `hearth-backup-2026-11-22-1048.zip`, in local time. */

@@ -1,9 +1,11 @@
 // Whole-database backup, restore (replace or merge) and "delete all data", each in one transaction.
 
-import { BACKUP_TABLES, BackupWriter, isDeviceSetting, type Backup, type BackupManifest, type BackupRows, type BackupTable } from '../core/backup';
-import type { Character, Conversation, Persona, Setting, StoredLorebook } from '../core/types';
+import { BACKUP_TABLES, BackupError, BackupWriter, checkBackupRows, isDeviceSetting, mergedId, type Backup, type BackupManifest, type BackupRows, type BackupTable } from '../core/backup';
+import type { Character, Conversation, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
+import { AppError } from '../core/errors';
 import { DATABASE_VERSION, type AppDatabase } from './db';
 import { guard } from './errors';
+import { checkStoredRows, findDamagedRow, type RowProblem, type RowTable } from './row-check';
 
 export type RestoreMode = 'replace' | 'merge';
 
@@ -72,16 +74,36 @@ export class BackupRepository {
    */
   restore(backup: Backup, mode: RestoreMode, onProgress?: BackupProgress): Promise<RestoreSummary> {
     const { db } = this;
-    return guard(() =>
-      db.transaction('rw', this.#tables(), async () => {
+    return guard(async () => {
+      // readBackup checked the rows already; a Backup built any other way is checked here, before any write.
+      try {
+        checkBackupRows(backup.rows);
+      } catch (error) {
+        if (error instanceof BackupError) throw new AppError('bad-backup', error.message, { reason: error.reason, ...error.details }, { cause: error });
+        throw error;
+      }
+      return db.transaction('rw', this.#tables(), async () => {
         if (mode === 'replace') {
           await this.#clearTables();
           const written = await this.#addAll({ ...backup.rows, settings: backup.rows.settings.filter((s) => !isDeviceSetting(s.key)) }, onProgress);
           return { mode, written, keptNewer: 0 };
         }
         return this.#merge(backup.rows, onProgress);
-      }),
-    );
+      });
+    });
+  }
+
+  /**
+   * The start-up check: the first stored row (of `tables`, all by default) that fails its schema,
+   * or null. Storage failures reject with AppError, as every repository call does.
+   */
+  findDamagedRow(tables?: readonly RowTable[]): Promise<RowProblem | null> {
+    return findDamagedRow(this.db, tables);
+  }
+
+  /** findDamagedRow, rejecting with DamagedRowError (core/row-schemas) for a damaged row. */
+  checkStoredRows(tables?: readonly RowTable[]): Promise<void> {
+    return checkStoredRows(this.db, tables);
   }
 
   /** Clears every backed-up table (not models, nor device settings: their weights stay, and so does what describes them). */
@@ -125,10 +147,11 @@ export class BackupRepository {
    *   character or conversation replaces this device's scenes or messages for it whole.
    * - settings: this device's values stay; keys it does not have come from the backup.
    * - the default persona: this device's stays the default when it has one.
-   * Rows only on this device are never touched.
+   * Rows only on this device are never touched: see #rekeyForeign for ids used here by another owner.
    */
-  async #merge(rows: BackupRows, onProgress?: BackupProgress): Promise<RestoreSummary> {
+  async #merge(backupRows: BackupRows, onProgress?: BackupProgress): Promise<RestoreSummary> {
     const { db } = this;
+    const rows = await this.#rekeyForeign(backupRows);
     let keptNewer = 0;
     const newer = async <T extends { id: string; updatedAt: number }>(name: BackupTable, incoming: T[]): Promise<{ wins: T[]; replaced: string[] }> => {
       const here = (await db.table(name).bulkGet(incoming.map((r) => r.id))) as (T | undefined)[];
@@ -174,5 +197,64 @@ export class BackupRepository {
       await db.personas.update(hadDefault.id, { isDefault: true });
     }
     return { mode: 'merge', written, keptNewer };
+  }
+
+  /**
+   * A row is "the same row" here only when both its id and its owner match: a scene of the same
+   * character, a conversation of the same character, a message of the same conversation, a lorebook
+   * of the same character (or global on both sides). Characters, personas and settings have no
+   * owner, so their id (key) alone says it. A backup row whose id is taken here by a row of another
+   * owner is foreign: it gets a fresh id (mergedId) and the backup's references follow it (the
+   * messages of a re-keyed conversation, parentId and leafId of a re-keyed message), so the merge
+   * never overwrites or re-parents a row of this device. Returns new row lists; `rows` is not changed.
+   */
+  async #rekeyForeign(rows: BackupRows): Promise<BackupRows> {
+    const conversationIds = await this.#foreignKeys('conversations', rows.conversations, (c) => c.characterId);
+    const conversationOf = (id: string) => conversationIds.get(id) ?? id;
+    const owned = rows.messages.map((m) => (conversationIds.has(m.conversationId) ? { ...m, conversationId: conversationOf(m.conversationId) } : m));
+    const messageIds = await this.#foreignKeys('messages', owned, (m) => m.conversationId);
+    const messageOf = (id: string | null) => (id === null ? null : (messageIds.get(id) ?? id));
+    const sceneIds = await this.#foreignKeys('scenes', rows.scenes, (s) => s.characterId);
+    const lorebookIds = await this.#foreignKeys('lorebooks', rows.lorebooks, (b) => b.characterId);
+    if (!conversationIds.size && !messageIds.size && !sceneIds.size && !lorebookIds.size) return rows;
+    const rekey = <T extends { id: string }>(list: T[], ids: Map<string, string>) => list.map((row) => (ids.has(row.id) ? { ...row, id: ids.get(row.id)! } : row));
+    return {
+      ...rows,
+      scenes: rekey<Scene>(rows.scenes, sceneIds),
+      conversations: rekey<Conversation>(rows.conversations, conversationIds).map((c) =>
+        c.leafId !== null && messageIds.has(c.leafId) ? { ...c, leafId: messageOf(c.leafId) } : c,
+      ),
+      messages: rekey<Message>(owned, messageIds).map((m) => (m.parentId !== null && messageIds.has(m.parentId) ? { ...m, parentId: messageOf(m.parentId) } : m)),
+      lorebooks: rekey<StoredLorebook>(rows.lorebooks, lorebookIds),
+    };
+  }
+
+  /**
+   * Backup id -> fresh id, for the rows whose id is taken here by a row of another owner. The fresh
+   * id is tried the same way (a taken one with the same owner is the copy an earlier merge made).
+   */
+  async #foreignKeys<T extends { id: string }>(name: BackupTable, list: readonly T[], ownerOf: (row: T) => string | undefined): Promise<Map<string, string>> {
+    const table = this.db.table<T, string>(name);
+    const taken = new Set(list.map((row) => row.id));
+    const fresh = new Map<string, string>();
+    const given = new Set<string>();
+    let pending = list.map((row) => ({ row, attempt: 0, id: row.id }));
+    while (pending.length) {
+      const here = await table.bulkGet(pending.map((p) => p.id));
+      const next: typeof pending = [];
+      pending.forEach((p, i) => {
+        const local = here[i];
+        const clash = p.attempt > 0 && (taken.has(p.id) || given.has(p.id));
+        if (!clash && (local === undefined || ownerOf(local) === ownerOf(p.row))) {
+          if (p.attempt > 0) (fresh.set(p.row.id, p.id), given.add(p.id));
+          return;
+        }
+        p.attempt += 1;
+        p.id = mergedId(name, p.row.id, ownerOf(p.row), p.attempt);
+        next.push(p);
+      });
+      pending = next;
+    }
+    return fresh;
   }
 }

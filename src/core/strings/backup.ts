@@ -27,6 +27,7 @@ const en = {
   'backup.reason.not-a-backup': '“{file}” is not a Hearth backup. Choose a file made with “Download backup”. Nothing was changed.',
   'backup.reason.newer-version': 'This backup was made by a newer version of Hearth ({appVersion}). Update the app, then restore it. Nothing was changed.',
   'backup.reason.damaged': 'This backup is damaged and cannot be restored ({problem}). Nothing was changed.',
+  'backup.reason.invalid-row': 'This backup cannot be restored: in the {table} table, row {row} (id {id}) has a bad {field} (expected {expected}, found {received}). Nothing was changed.',
   'backup.reason.too-large': 'This backup is too large to restore in this browser. Nothing was changed.',
   'backup.reason.unsupported-value': 'The backup could not be made: {path} holds data a backup cannot carry.',
   'backup.deleteTitle': 'Delete all data',
@@ -38,6 +39,10 @@ const en = {
   'backup.deleting': 'Deleting…',
   'backup.deleted': 'All data deleted.',
   'error.bad-backup': 'This file cannot be restored: {detail} Nothing was changed.',
+  'backup.damagedTitle': 'Saved data is damaged',
+  'backup.damagedBody': 'The app cannot start because an item saved in this browser is damaged: in the {table} table, row {row} (id {id}) has a bad {field} (expected {expected}, found {received}). The browser’s storage itself works. Restore a backup (it replaces everything here), or delete all data and start again.',
+  'backup.damagedRestore': 'Restore a backup…',
+  'backup.damagedDelete': 'Delete all data…',
 } as const;
 
 const zh: Record<keyof typeof en, string> = {
@@ -67,6 +72,7 @@ const zh: Record<keyof typeof en, string> = {
   'backup.reason.not-a-backup': '“{file}”不是 Hearth 备份。请选择用“下载备份”生成的文件。没有做任何更改。',
   'backup.reason.newer-version': '这个备份由更新版本的 Hearth（{appVersion}）生成。请先更新应用再恢复。没有做任何更改。',
   'backup.reason.damaged': '这个备份已损坏，无法恢复（{problem}）。没有做任何更改。',
+  'backup.reason.invalid-row': '这个备份无法恢复：{table} 表第 {row} 行（id {id}）的 {field} 字段有误（应为 {expected}，实际为 {received}）。没有做任何更改。',
   'backup.reason.too-large': '这个备份太大，无法在本浏览器中恢复。没有做任何更改。',
   'backup.reason.unsupported-value': '无法生成备份：{path} 含有备份无法保存的数据。',
   'backup.deleteTitle': '删除全部数据',
@@ -78,6 +84,10 @@ const zh: Record<keyof typeof en, string> = {
   'backup.deleting': '正在删除…',
   'backup.deleted': '已删除全部数据。',
   'error.bad-backup': '这个文件无法恢复：{detail} 没有做任何更改。',
+  'backup.damagedTitle': '已保存的数据已损坏',
+  'backup.damagedBody': '应用无法启动，因为本浏览器中保存的一项数据已损坏：{table} 表第 {row} 行（id {id}）的 {field} 字段有误（应为 {expected}，实际为 {received}）。浏览器的存储本身可以正常使用。请恢复一个备份（会替换这里的全部数据），或删除全部数据后重新开始。',
+  'backup.damagedRestore': '恢复备份…',
+  'backup.damagedDelete': '删除全部数据…',
 };
 
 export const backupStrings = { en, zh };

@@ -1,0 +1,119 @@
+// Rows of every table that are whole and valid (every optional field set), and hostile variants of each naming the field that is wrong.
+
+import type { BackupRows, BackupTable } from '../../../src/core/backup';
+import type { Character, Message, StoredLorebook } from '../../../src/core/types';
+import { makeChain, makeCharacter, makeConversation, makePersona, makeScene } from '../storage/helpers';
+
+/** One row of every table (two settings), each with its optional fields filled, all referring to each other. */
+export function fullRows(): BackupRows {
+  const entry = {
+    id: 7, keys: ['moon'], secondaryKeys: ['night'], content: 'The moon is made of cheese.', enabled: true, insertionOrder: -2,
+    caseSensitive: true, name: 'Moon', priority: 3, comment: '', selective: true, selectiveLogic: 'and-any' as const, constant: false,
+    useRegex: false, position: 'after_char' as const, extensions: { depth: 4, 'weird key': [null, { a: 1 }] },
+  };
+  const alice: Character = makeCharacter({
+    id: 'alice',
+    tags: ['fantasy'],
+    alternateGreetings: ['Hi.'],
+    catchphrases: ['Indeed.'],
+    builtin: { version: 2, base: { ...makeCharacter(), tags: ['x'] } },
+    extensions: { chub: { id: 12 }, list: [1, 'two', null] },
+    lorebook: { name: 'Book', description: '', scanDepth: 4, tokenBudget: 400, recursiveScanning: false, extensions: {}, entries: [entry, { ...entry, id: 'e2', keys: ['sun'], secondaryKeys: [] }] },
+    assets: [{ type: 'emotion', name: 'joy', ext: 'png', uri: 'embeded://joy.png', data: new Uint8Array([1, 2]), mime: 'image/png', extra: { x: 1 } }],
+  });
+  delete (alice.builtin!.base as Partial<Character>).id;
+  const messages: Message[] = makeChain('k1', 2);
+  messages[1] = {
+    ...messages[1],
+    role: 'assistant',
+    status: 'error',
+    errorCode: 'generation-failed',
+    deletedAt: 5,
+    model: 'gguf:tiny',
+    revisions: ['first try'],
+    prompt: { messages: [{ role: 'system', content: 'You are Alice.' }, { role: 'user', content: 'Hello' }], sections: [{ name: 'system', tokens: 5 }], droppedMessages: 0, inspector: { language: 'en', mode: 'fresh' } as never },
+    sampling: { temperature: 0.7, topP: 0.9, maxTokens: 64, repetitionPenalty: 1.1, seed: 42 },
+    usage: { promptTokens: 10, completionTokens: 3, tokensPerSecond: 12.5 },
+  };
+  const book: StoredLorebook = { id: 'b1', characterId: 'alice', sourceName: 'world.json', enabled: true, book: { extensions: {}, entries: [entry] }, createdAt: 1, updatedAt: 2 };
+  return {
+    characters: [alice],
+    scenes: [makeScene('alice', { id: 's1' })],
+    conversations: [makeConversation('alice', { id: 'k1', personaId: 'p1', leafId: messages[1].id, messageCount: 2 })],
+    messages,
+    personas: [makePersona({ id: 'p1', isDefault: true })],
+    lorebooks: [book],
+    settings: [
+      { key: 'sampling', value: { temperature: 0.7, topP: 1, maxTokens: 64, repetitionPenalty: 1 } },
+      { key: 'ui.lang', value: 'zh' },
+      { key: 'builtins.removed', value: ['builtin-x'] },
+      { key: 'some.future.setting', value: { anything: [1, 'goes', { here: null }] } },
+    ],
+  };
+}
+
+export interface HostileCase {
+  name: string;
+  table: BackupTable;
+  /** Index of the row it changes in fullRows()[table]. */
+  row: number;
+  /** The field the error must name. */
+  field: string;
+  change: (row: Record<string, unknown>) => Record<string, unknown>;
+}
+
+const without = (key: string) => (row: Record<string, unknown>) => {
+  const { [key]: _gone, ...rest } = row;
+  return rest;
+};
+const set = (key: string, value: unknown) => (row: Record<string, unknown>) => ({ ...row, [key]: value });
+const deep = (change: (row: any) => void) => (row: Record<string, unknown>) => {
+  const copy = structuredClone(row);
+  change(copy);
+  return copy;
+};
+
+/** The defects seen in the field, and one of each kind (missing, wrong type, NaN/Infinity, string for number, huge list) per table. */
+export const HOSTILE: HostileCase[] = [
+  { name: 'a character without tags', table: 'characters', row: 0, field: 'tags', change: without('tags') },
+  { name: 'a message whose usage figure is a string', table: 'messages', row: 1, field: 'usage.promptTokens', change: deep((m) => (m.usage.promptTokens = '10')) },
+  { name: 'removed built-ins that are a number', table: 'settings', row: 2, field: 'value', change: set('value', 3) },
+  { name: 'a character name that is a number', table: 'characters', row: 0, field: 'name', change: set('name', 42) },
+  { name: 'a character updatedAt of NaN', table: 'characters', row: 0, field: 'updatedAt', change: set('updatedAt', NaN) },
+  { name: 'a character with 20 000 tags', table: 'characters', row: 0, field: 'tags', change: set('tags', new Array(20_000).fill('t')) },
+  { name: 'a character language that is not one the app speaks', table: 'characters', row: 0, field: 'language', change: set('language', 'fr') },
+  { name: 'a character whose extensions are a list', table: 'characters', row: 0, field: 'extensions', change: set('extensions', [1]) },
+  { name: 'a lorebook entry key that is a number', table: 'characters', row: 0, field: 'lorebook.entries[1].keys[0]', change: deep((c) => (c.lorebook.entries[1].keys[0] = 5)) },
+  { name: 'an asset whose data is a string', table: 'characters', row: 0, field: 'assets[0].data', change: deep((c) => (c.assets[0].data = 'AQI=')) },
+  { name: 'a scene without text', table: 'scenes', row: 0, field: 'text', change: without('text') },
+  { name: 'a scene whose tokens are a string', table: 'scenes', row: 0, field: 'tokens', change: set('tokens', '4') },
+  { name: 'a scene vector whose data is a plain list', table: 'scenes', row: 0, field: 'vectors[0].data', change: deep((s) => (s.vectors[0].data = [0.5, -1, 2])) },
+  { name: 'a scene vector of dimension Infinity', table: 'scenes', row: 0, field: 'vectors[0].dim', change: deep((s) => (s.vectors[0].dim = Infinity)) },
+  { name: 'a scene with 100 vectors', table: 'scenes', row: 0, field: 'vectors', change: deep((s) => (s.vectors = new Array(100).fill(s.vectors[0]))) },
+  { name: 'a conversation whose messageCount is Infinity', table: 'conversations', row: 0, field: 'messageCount', change: set('messageCount', Infinity) },
+  { name: 'a conversation whose leafId is a number', table: 'conversations', row: 0, field: 'leafId', change: set('leafId', 3) },
+  { name: 'a conversation without a title', table: 'conversations', row: 0, field: 'title', change: without('title') },
+  { name: 'a message whose revisions are a string', table: 'messages', row: 0, field: 'revisions', change: set('revisions', 'old') },
+  { name: 'a message of an unknown role', table: 'messages', row: 0, field: 'role', change: set('role', 'wizard') },
+  { name: 'a message whose createdAt is Infinity', table: 'messages', row: 0, field: 'createdAt', change: set('createdAt', Infinity) },
+  { name: 'a message whose prompt holds a turn without content', table: 'messages', row: 1, field: 'prompt.messages[1].content', change: deep((m) => delete m.prompt.messages[1].content) },
+  { name: 'a message whose sampling temperature is NaN', table: 'messages', row: 1, field: 'sampling.temperature', change: deep((m) => (m.sampling.temperature = NaN)) },
+  { name: 'a message whose parentId is an empty string', table: 'messages', row: 1, field: 'parentId', change: set('parentId', '') },
+  { name: 'a persona whose isDefault is a string', table: 'personas', row: 0, field: 'isDefault', change: set('isDefault', 'yes') },
+  { name: 'a persona without a name', table: 'personas', row: 0, field: 'name', change: without('name') },
+  { name: 'a lorebook without its book', table: 'lorebooks', row: 0, field: 'book', change: without('book') },
+  { name: 'a lorebook whose entries are an object', table: 'lorebooks', row: 0, field: 'book.entries', change: deep((b) => (b.book.entries = { 0: {} })) },
+  { name: 'a lorebook entry without content', table: 'lorebooks', row: 0, field: 'book.entries[0].content', change: deep((b) => delete b.book.entries[0].content) },
+  { name: 'sampling settings whose temperature is a string', table: 'settings', row: 0, field: 'value.temperature', change: deep((s) => (s.value.temperature = 'hot')) },
+  { name: 'a language setting that is a number', table: 'settings', row: 1, field: 'value', change: set('value', 1) },
+  { name: 'a removed built-in that is not an id', table: 'settings', row: 2, field: 'value[0]', change: set('value', [{ id: 'x' }]) },
+  { name: 'a setting whose key is a number', table: 'settings', row: 3, field: 'key', change: set('key', 7) },
+];
+
+/** fullRows() with one hostile case applied. */
+export function hostileRows(test: HostileCase): BackupRows {
+  const rows = fullRows();
+  const list = rows[test.table] as unknown as Record<string, unknown>[];
+  list[test.row] = test.change(list[test.row]);
+  return rows;
+}
