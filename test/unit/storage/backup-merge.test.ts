@@ -1,27 +1,13 @@
 // Merge-restore with ids that collide with rows of other owners here: nothing only on this device changes, nothing of the backup is lost.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKUP_TABLES, readBackup, type Backup, type BackupTable } from '../../../src/core/backup';
 import type { Character, Conversation, Message, Scene, StoredLorebook } from '../../../src/core/types';
 import type { Repositories } from '../../../src/storage';
 import type { AppDatabase } from '../../../src/storage/db';
-import { freshRepositories, makeChain, makeCharacter, makeConversation, makePersona, makeScene } from './helpers';
+import { BACKUP_META, databasesClosedAfterEach, makeChain, makeCharacter, makeConversation, makePersona, makeScene } from './helpers';
 
-const META = { appVersion: '0.1.0', createdAt: 1_700_000_000_000 };
-let dbs: AppDatabase[] = [];
-
-async function open(): Promise<{ db: AppDatabase; repos: Repositories }> {
-  const opened = await freshRepositories();
-  dbs.push(opened.db);
-  return opened;
-}
-
-afterEach(async () => {
-  for (const db of dbs) {
-    db.close();
-    await db.delete();
-  }
-  dbs = [];
-});
+const META = BACKUP_META;
+const open = databasesClosedAfterEach();
 
 type Row = Record<string, unknown>;
 

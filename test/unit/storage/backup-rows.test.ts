@@ -1,5 +1,5 @@
 // Hostile rows never reach the database; prototype keys survive backup -> restore; the start-up check finds a damaged stored row.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKUP_TABLES, readBackup, writeBackup, type Backup, type BackupRows } from '../../../src/core/backup';
 import { AppError } from '../../../src/core/errors';
 import { DamagedRowError } from '../../../src/core/row-schemas';
@@ -7,25 +7,10 @@ import type { Repositories } from '../../../src/storage';
 import type { AppDatabase } from '../../../src/storage/db';
 import { checkStoredRows, findDamagedRow } from '../../../src/storage/row-check';
 import { fullRows, HOSTILE, hostileRows } from '../helpers/backup-rows';
-import { freshRepositories, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
+import { BACKUP_META, databasesClosedAfterEach, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
 
-const META = { appVersion: '0.1.0', createdAt: 1_700_000_000_000 };
-let dbs: AppDatabase[] = [];
-
-async function open(): Promise<{ db: AppDatabase; repos: Repositories }> {
-  const opened = await freshRepositories();
-  dbs.push(opened.db);
-  return opened;
-}
-
-afterEach(async () => {
-  for (const db of dbs) {
-    db.close();
-    await db.delete();
-  }
-  dbs = [];
-  expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
-});
+const META = BACKUP_META;
+const open = databasesClosedAfterEach();
 
 async function dump(db: AppDatabase) {
   const out: Record<string, unknown[]> = {};

@@ -1,27 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_TABLES, readBackup, type Backup } from '../../../src/core/backup';
 import { AppError } from '../../../src/core/errors';
 import type { Character, Scene } from '../../../src/core/types';
 import type { Repositories } from '../../../src/storage';
 import type { AppDatabase } from '../../../src/storage/db';
-import { freshRepositories, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
+import { BACKUP_META, databasesClosedAfterEach, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
 
-const META = { appVersion: '0.1.0', createdAt: 1_700_000_000_000 };
-let dbs: AppDatabase[] = [];
-
-async function open(): Promise<{ db: AppDatabase; repos: Repositories }> {
-  const opened = await freshRepositories();
-  dbs.push(opened.db);
-  return opened;
-}
-
-afterEach(async () => {
-  for (const db of dbs) {
-    db.close();
-    await db.delete();
-  }
-  dbs = [];
-});
+const META = BACKUP_META;
+const open = databasesClosedAfterEach();
 
 /** Every row of every table (models included), keyed and ordered, for whole-database comparisons. */
 async function dump(db: AppDatabase) {

@@ -157,3 +157,23 @@ export function makeModel(over: Partial<InstalledModel> = {}): InstalledModel {
     ...over,
   };
 }
+
+/** The backup header (app version, time) the backup tests write. */
+export const BACKUP_META = { appVersion: '0.1.0', createdAt: 1_700_000_000_000 };
+
+/** Opens as many fresh databases as a test needs (`open()`), each closed and deleted after the test. */
+export function databasesClosedAfterEach(): () => Promise<{ db: AppDatabase; repos: Repositories }> {
+  let dbs: AppDatabase[] = [];
+  afterEach(async () => {
+    for (const db of dbs) {
+      db.close();
+      await db.delete();
+    }
+    dbs = [];
+  });
+  return async () => {
+    const opened = await freshRepositories();
+    dbs.push(opened.db);
+    return opened;
+  };
+}
