@@ -2,7 +2,7 @@
 // in the system message, triggered ones in the context block or as a note on the new message.
 
 import { expandMacros } from '../../macros';
-import { matchLorebook, type LoreMatch } from '../../lorebook';
+import { matchLorebook, type LoreMatch, type LoreWarning } from '../../lorebook';
 import { safeCount } from '../../token-fit';
 import type { ChatTurn, InspectorLore } from '../../types';
 import type { RoleContext } from '../context';
@@ -29,8 +29,17 @@ export function matchLore(ctx: RoleContext, prior: readonly PriorTurn[], userTex
     constant: lore.entries.filter((m) => m.reason === 'constant' && loreText(ctx, m)),
     triggered: lore.entries.filter((m) => m.reason !== 'constant' && loreText(ctx, m)),
     leftOut: lore.skipped.map((s) => ({ id: s.entry.id, ...(s.entry.name ? { name: s.entry.name } : {}), reason: s.reason, matchedKeys: s.matchedKeys })),
-    warnings: lore.warnings.map((w) => `${String(w.entry.id)}: ${w.problem} key ${JSON.stringify(w.key)}`),
+    warnings: lore.warnings.map(describeLoreWarning),
   };
+}
+
+/**
+ * One switched-off key as the inspector lists it: the entry (by name, else id), the key and why, so
+ * the person can find the entry and fix the key. Stored with the prompt as text, as before.
+ */
+export function describeLoreWarning(w: LoreWarning): string {
+  const entry = w.entry.name?.trim() || `#${String(w.entry.id)}`;
+  return `${entry}: ${JSON.stringify(w.key)} (${w.problem}: ${w.detail})`;
 }
 
 export function loreText(ctx: RoleContext, m: LoreMatch): string {

@@ -242,6 +242,22 @@ describe('buildRolePrompt: lorebook', () => {
   });
 });
 
+describe('buildRolePrompt: lorebook keys that could freeze the page', () => {
+  it('switches a runaway regex key off and tells the inspector which entry, which key and why', () => {
+    const runaway = lore({ keys: ['/(a|a)*b/'], name: 'Echo cave', content: 'The cave repeats every word.' });
+    const backref = lore({ keys: ['/(ab)\\1/'] });
+    const fine = lore({ keys: ['/\\btrains?\\b/i'], name: 'Trains', content: 'Trains in this town are always late.' });
+    const input = base({ lorebook: book([runaway, backref, fine]) });
+    const prompt = buildRolePrompt(input);
+    expectValid(prompt, input);
+    expect(prompt.inspector.lorebook.chosen.map((c) => c.id)).toEqual([fine.id]);
+    const warnings = prompt.inspector.lorebook.warnings;
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^Echo cave: "\/\(a\|a\)\*b\/" \(unsafe-regex: .+\)$/);
+    expect(warnings[1]).toMatch(new RegExp(`^#${String(backref.id)}: .*backreferences`));
+  });
+});
+
 describe('buildRolePrompt: history', () => {
   const long = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? assistant(`Reply number ${i} `.repeat(8)) : user(`Question ${i}?`)));
   const fullBlock = Array.from({ length: 60 }, (_, i) => scene(`s${i}`, 60 - i, 'Haruhi:「' + 'word '.repeat(40) + '」'));
