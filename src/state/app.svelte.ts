@@ -7,6 +7,7 @@ import { version as appVersion } from '../../package.json';
 import type { EmbedderSource } from '../core/embedding';
 import type { LoadedModel, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
+import { DamagedRowError } from '../core/row-schemas';
 import { expandMacros } from '../core/macros';
 import { characterDisplayName } from '../core/macro-names';
 import type { Character, Conversation, InstalledModel, Persona, SamplingSettings } from '../core/types';
@@ -32,6 +33,11 @@ import { Toasts } from './toasts.svelte';
 
 export { REMOVED_BUILTINS_KEY } from './characters.svelte';
 const LANG_KEY = 'ui.lang';
+/**
+ * The small tables every screen reads at start; messages and scenes (the large ones) are checked
+ * when a backup is read, not on every start.
+ */
+const STARTUP_CHECKED_TABLES = ['settings', 'characters', 'personas', 'lorebooks', 'conversations', 'models'] as const;
 /** Enough best matches to read through in the corpus view; the chat itself takes far fewer. */
 const CORPUS_SEARCH_RESULTS = 100;
 
@@ -79,8 +85,11 @@ export class AppState {
   /** Embedding models per language and the background job that embeds scenes (null without a service). */
   readonly embeddings: EmbeddingsState | null;
 
-  status = $state<'starting' | 'ready' | 'failed'>('starting');
+  /** 'damaged': storage works but a saved row is broken; the person restores a backup or deletes all data. */
+  status = $state<'starting' | 'ready' | 'failed' | 'damaged'>('starting');
   startupError = $state.raw<AppError | null>(null);
+  /** Where the damaged row is (table, row, id, field, expected, received), for the sentence. */
+  damagedRow = $state.raw<Record<string, string | number> | null>(null);
   /** The model used last, when it can be loaded again without picking a file. */
   lastModel = $state.raw<InstalledModel | null>(null);
 
@@ -142,6 +151,8 @@ export class AppState {
       repository: () => this.#storage.backup,
       reload: async () => {
         await this.reloadFromStorage();
+        // A restore or "delete all data" from the damaged-data screen leaves nothing broken behind.
+        if (this.status === 'damaged') this.#becomeReady();
         // Restored scenes may lack vectors for the embedding model prepared on this device.
         this.embeddings?.onImported(this.characters.map((c) => c.id));
       },
@@ -192,17 +203,30 @@ export class AppState {
     void this.models.probe();
     try {
       this.#repos = await this.#deps.openRepositories();
+      // A broken row (an old bug, a hand-edited database) would otherwise hang a list on "Loading…"
+      // or be blamed on the browser: name it, and offer the two ways out.
+      await this.#repos.backup.checkStoredRows(STARTUP_CHECKED_TABLES);
       await this.reloadFromStorage();
-      // From here on the lists follow storage by themselves, including other tabs' writes.
-      this.characterShelf.watch();
-      this.profile.watch();
-      this.status = 'ready';
-      void this.manager.start();
-      void this.embeddings?.start({ scenes: this.#storage.scenes, settings: this.#storage.settings });
+      this.#becomeReady();
     } catch (error) {
+      if (error instanceof DamagedRowError) {
+        this.damagedRow = error.details;
+        this.status = 'damaged';
+        return;
+      }
       this.startupError = toAppError(error, 'storage-unavailable');
       this.status = 'failed';
     }
+  }
+
+  #becomeReady(): void {
+    this.damagedRow = null;
+    // From here on the lists follow storage by themselves, including other tabs' writes.
+    this.characterShelf.watch();
+    this.profile.watch();
+    this.status = 'ready';
+    void this.manager.start();
+    void this.embeddings?.start({ scenes: this.#storage.scenes, settings: this.#storage.settings });
   }
 
   /**
