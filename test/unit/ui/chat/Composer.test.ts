@@ -45,6 +45,24 @@ describe('Composer', () => {
     expect(session.error?.code).toBe('no-model');
   });
 
+  it('while a model loads, Send says Loading… and neither the button nor Enter sends', async () => {
+    const { app, session } = await chatFixture({ loadModel: false });
+    const send = vi.spyOn(session, 'send');
+    app.models.status = 'loading';
+    renderInApp(app, Composer, { session });
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await fireEvent.input(box, { target: { value: 'Are you there?' } });
+    const button = screen.getByRole('button', { name: 'Loading…' });
+    expect((button as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.keyDown(box, { key: 'Enter' });
+    expect(send).not.toHaveBeenCalled();
+    expect((box as HTMLTextAreaElement).value).toBe('Are you there?');
+    expect(session.error).toBeNull();
+
+    app.models.status = 'ready';
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Send' })).toBeTruthy());
+  });
+
   it('shows Stop while a reply is written, and Stop stops the session', async () => {
     const { app, engine, session } = await chatFixture();
     let release: (() => void) | undefined;
