@@ -65,6 +65,8 @@ export type ErrorCode =
   | 'model-load-failed'
   | 'storage-unavailable'
   | 'device-lost'
+  /** The engine itself stopped working (a wasm trap); the model must be loaded again. */
+  | 'engine-crashed'
   | 'context-exceeded'
   | 'no-model'
   | 'busy'

@@ -301,7 +301,8 @@ export class ChatSession {
         } else {
           final = { status: 'error', errorCode: appError.code };
           this.error = appError;
-          if (appError.code === 'device-lost') this.#deps.onEngineLost(appError);
+          // The engine is gone: the loader must stop calling it loaded, and offer a reload.
+          if (appError.code === 'device-lost' || appError.code === 'engine-crashed') this.#deps.onEngineLost(appError);
         }
         break;
       }

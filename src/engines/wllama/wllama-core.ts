@@ -99,6 +99,17 @@ function newInstance(wllama: Wllama): Instance {
   return { wllama, gone, markGone };
 }
 
+/**
+ * Whether a wllama failure means its wasm is dead. wllama names such errors "RuntimeError" (a trap,
+ * or its worker's abort signal); "Invalid typed array length" is its worker reading a failed
+ * action's input header ("GLUE") as the output length, after which its queue is out of step.
+ */
+export function isWllamaCrash(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  return name === 'RuntimeError' || /has crashed|invalid typed array length|\(ABORT\)/i.test(message);
+}
+
 export class WllamaCore implements ChatEngine {
   readonly kind = 'wllama' as const;
 
@@ -377,6 +388,7 @@ export class WllamaCore implements ChatEngine {
       try {
         stream = await instance.wllama.createChatCompletion(request);
       } catch (error) {
+        this.#checkCrash(instance, error);
         throw describeWllamaChatError(error);
       }
       iterator = stream[Symbol.asyncIterator]();
@@ -451,16 +463,21 @@ export class WllamaCore implements ChatEngine {
     }
   }
 
-  /** A trap inside the wasm leaves that wllama unusable: drop it, so the next chat asks for a reload. */
+  /**
+   * A trap inside the wasm, or a wllama worker that lost track of its own messages, leaves that
+   * wllama unusable: every later call fails (or says "model not loaded") while the app still shows
+   * the model as loaded. Drop it and say so, so the app offers to load it again.
+   */
   #checkCrash(instance: Instance, error: unknown): void {
-    const name = error instanceof Error ? error.name : '';
-    const message = error instanceof Error ? error.message : String(error);
-    if ((name === 'RuntimeError' || /has crashed/i.test(message)) && this.#instance === instance) {
+    if (!isWllamaCrash(error)) return;
+    if (this.#instance === instance) {
       this.#instance = null;
       this.#model = null;
       instance.markGone();
       void instance.wllama.exit().catch(() => {});
     }
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AppError('engine-crashed', message, { engine: 'wllama' }, { cause: error });
   }
 
   async unload(): Promise<void> {

@@ -164,6 +164,16 @@ describe('ChatSession', () => {
     expect(lost).toHaveLength(1);
   });
 
+  it('reports a crashed engine as lost, so the model shows as unloaded with a reload offered', async () => {
+    const session = await openSession();
+    engine.replies.push({ pieces: [], failWith: new AppError('engine-crashed', 'Invalid typed array length: 1163217991') });
+    await session.send('Hello?');
+    const reply = session.path.at(-1)!;
+    expect(reply.status).toBe('error');
+    expect(session.error?.code).toBe('engine-crashed');
+    expect(lost.map((e) => e.code)).toEqual(['engine-crashed']);
+  });
+
   it('refuses to send without a model and keeps nothing half-made', async () => {
     const session = await openSession();
     const noEngine = await openWithoutEngine();
