@@ -13,7 +13,7 @@ import { zipSync, type Zippable } from 'fflate';
 import { base64Decode, base64Encode, utf8Decode } from './bytes';
 import { cyrb53 } from './hash';
 import { HearthError, registerErrorClass, type ErrorDetails } from './errors';
-import { checkRows, describeRowProblem, type RowProblem } from './row-schemas';
+import { checkRows, describeRowProblem, ROW_KEYS, type RowProblem } from './row-schemas';
 import { readZipFiles, ZipError } from './zip-reader';
 import type { Character, Conversation, Message, Persona, Scene, Setting, StoredLorebook } from './types';
 
@@ -294,17 +294,6 @@ export function writeBackup(rows: Partial<BackupRows>, meta: BackupMeta): { mani
 
 // ---- reading ---------------------------------------------------------------------------------
 
-/** Each table's primary key. */
-const KEYS: Record<BackupTable, 'id' | 'key'> = {
-  characters: 'id',
-  scenes: 'id',
-  conversations: 'id',
-  messages: 'id',
-  personas: 'id',
-  lorebooks: 'id',
-  settings: 'key',
-};
-
 /** A row that fails its table's schema (row-schemas.ts): the error names the table, the row and the field. */
 export function invalidRow(problem: RowProblem): BackupError {
   return new BackupError('invalid-row', `The backup cannot be restored: ${describeRowProblem(problem)}.`, { ...problem, problem: describeRowProblem(problem) });
@@ -320,7 +309,7 @@ export function checkBackupRows(rows: BackupRows): void {
     const list = rows[table] as readonly unknown[];
     const problem = checkRows(table, list);
     if (problem) throw invalidRow(problem);
-    const key = KEYS[table];
+    const key = ROW_KEYS[table];
     const seen = new Set<string>();
     for (const row of list as Record<string, string>[]) {
       if (seen.has(row[key])) throw damaged(`${table} holds the ${key} ${row[key]} twice.`, undefined, { table });

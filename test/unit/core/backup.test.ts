@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BackupError,
   backupFileName,
   decodeValue,
   encodeValue,
@@ -10,6 +9,7 @@ import {
 } from '../../../src/core/backup';
 import { unzipSync, zipSync } from 'fflate';
 import { makeChain, makeCharacter, makeConversation, makePersona, makeScene } from '../storage/helpers';
+import { backupRejection } from '../helpers/backup-rows';
 
 const META = { appVersion: '0.1.0', databaseVersion: 3, createdAt: Date.UTC(2026, 10, 22, 10, 0) };
 
@@ -44,15 +44,7 @@ function tamper(bytes: Uint8Array, name: string, content: string | null): Uint8A
   return zipSync(files);
 }
 
-function rejection(run: () => unknown): BackupError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BackupError);
-    return error as BackupError;
-  }
-  throw new Error('expected the backup to be rejected');
-}
+const rejection = backupRejection;
 
 describe('backup values', () => {
   it('carries binary data bit for bit, dates, non-finite numbers and objects that look like tags', () => {

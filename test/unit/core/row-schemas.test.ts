@@ -1,21 +1,13 @@
 // Every table's row schema: whole rows pass untouched, each kind of damage is refused naming table, row and field.
 import { describe, expect, it } from 'vitest';
-import { BACKUP_TABLES, BackupError, readBackup, writeBackup } from '../../../src/core/backup';
+import { BACKUP_TABLES, readBackup, writeBackup } from '../../../src/core/backup';
 import { checkRows, DamagedRowError, rowProblem, type RowTable } from '../../../src/core/row-schemas';
 import { makeModel } from '../storage/helpers';
-import { fullRows, HOSTILE, hostileRows } from '../helpers/backup-rows';
+import { fullRows, HOSTILE, hostileRows, backupRejection } from '../helpers/backup-rows';
 
 const META = { appVersion: '0.1.0', databaseVersion: 3, createdAt: Date.UTC(2026, 10, 22, 10, 0) };
 
-function rejection(run: () => unknown): BackupError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BackupError);
-    return error as BackupError;
-  }
-  throw new Error('expected the backup to be rejected');
-}
+const rejection = backupRejection;
 
 describe('row schemas', () => {
   it('pass whole rows of every table, every optional field set, and a backup of them reads back equal', () => {

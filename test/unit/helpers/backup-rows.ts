@@ -1,6 +1,7 @@
 // Rows of every table that are whole and valid (every optional field set), and hostile variants of each naming the field that is wrong.
 
-import type { BackupRows, BackupTable } from '../../../src/core/backup';
+import { expect } from 'vitest';
+import { BackupError, type BackupRows, type BackupTable } from '../../../src/core/backup';
 import type { Character, Message, StoredLorebook } from '../../../src/core/types';
 import { makeChain, makeCharacter, makeConversation, makePersona, makeScene } from '../storage/helpers';
 
@@ -116,4 +117,15 @@ export function hostileRows(test: HostileCase): BackupRows {
   const list = rows[test.table] as unknown as Record<string, unknown>[];
   list[test.row] = test.change(list[test.row]);
   return rows;
+}
+
+/** The BackupError a read or a restore throws (the test fails when it throws nothing or something else). */
+export function backupRejection(run: () => unknown): BackupError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BackupError);
+    return error as BackupError;
+  }
+  throw new Error('expected the backup to be rejected');
 }
