@@ -68,7 +68,15 @@ export interface Backup {
   detachedLorebooks: number;
 }
 
-export type BackupErrorReason = 'not-a-backup' | 'newer-version' | 'damaged' | 'invalid-row' | 'too-large' | 'unsupported-value';
+export type BackupErrorReason =
+  | 'not-a-backup'
+  | 'newer-version'
+  | 'damaged'
+  | 'invalid-row'
+  | 'too-large'
+  | 'part-too-large'
+  | 'too-many-parts'
+  | 'unsupported-value';
 
 /** Why a backup could not be written or read. `message` is an English sentence; `details` fill a localised one. */
 export class BackupError extends HearthError<BackupErrorReason> {
@@ -88,11 +96,20 @@ export interface BackupLimits {
   maxFileBytes: number;
   /** Most bytes its parts may unpack to together. */
   maxUnpackedBytes: number;
+  /**
+   * Most bytes one part may unpack to. The writer closes a part at a few MB (one huge row may make
+   * it larger), so a part declaring far more is refused before anything is inflated.
+   */
+  maxPartBytes?: number;
+  /** Most files the zip may hold (parts are a few MB: even a huge backup has some hundreds). */
+  maxParts?: number;
 }
 
 export const DEFAULT_BACKUP_LIMITS: BackupLimits = {
   maxFileBytes: 1024 * 1024 * 1024,
   maxUnpackedBytes: 2 * 1024 * 1024 * 1024 - 1,
+  maxPartBytes: 256 * 1024 * 1024,
+  maxParts: 100_000,
 };
 
 /** A part is closed once its JSON passes this many characters, so no single string gets huge. */
@@ -335,12 +352,25 @@ function unzip(bytes: Uint8Array, limits: BackupLimits): Map<string, Uint8Array>
   let files;
   try {
     files = readZipFiles(bytes, {
-      limits: { maxEntries: 100_000, maxTotalBytes: limits.maxUnpackedBytes, maxEntryBytes: limits.maxUnpackedBytes },
+      limits: {
+        maxEntries: limits.maxParts ?? DEFAULT_BACKUP_LIMITS.maxParts!,
+        maxTotalBytes: limits.maxUnpackedBytes,
+        maxEntryBytes: Math.min(limits.maxUnpackedBytes, limits.maxPartBytes ?? DEFAULT_BACKUP_LIMITS.maxPartBytes!),
+      },
       backslash: 'unsafe',
     });
   } catch (error) {
+    // Each limit says its own reason: a count of files is not a size, and a part is not the whole.
     const fact = error instanceof ZipError ? error.fact : '';
-    if (fact === 'too-many-entries' || fact === 'entry-too-large' || fact === 'total-too-large') {
+    const details = error instanceof ZipError ? error.details : {};
+    if (fact === 'too-many-entries') {
+      throw new BackupError('too-many-parts', `The zip holds ${details.entries} files; a backup has at most ${details.limit}.`, { count: details.entries ?? 0, limit: details.limit ?? 0 }, { cause: error });
+    }
+    if (fact === 'entry-too-large') {
+      const size = sizeText(Number(details.bytes)), limit = sizeText(Number(details.limit));
+      throw new BackupError('part-too-large', `The part ${details.name} declares ${size}; a part may unpack to at most ${limit}.`, { part: details.name ?? '', size, limit }, { cause: error });
+    }
+    if (fact === 'total-too-large') {
       throw new BackupError('too-large', `The backup unpacks to more than this app reads at once (${sizeText(limits.maxUnpackedBytes)}).`, { limit: limits.maxUnpackedBytes }, { cause: error });
     }
     throw damaged(`${ZIP_FACTS[fact] ?? `the zip cannot be read (${fact || String(error)})`}.`, error);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   backupFileName,
+  DEFAULT_BACKUP_LIMITS,
   decodeValue,
   encodeValue,
   readBackup,
@@ -162,6 +163,32 @@ describe('rejected backups', () => {
     expect(rejection(() => readBackup(scene)).message).toMatch(/scenes row s2 belongs to a character/);
     const chat = writeBackup({ ...rows, conversations: [...rows.conversations, { ...rows.conversations[0], id: 'k2', characterId: 'gone' }] }, META).bytes;
     expect(rejection(() => readBackup(chat)).message).toMatch(/conversations row k2 belongs to a character/);
+  });
+
+  it('a part that declares a huge size is refused before inflating, naming the part and the limit', () => {
+    const bytes = good().slice();
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const name = 'tables/characters/0000.json';
+    let patched = 0;
+    // Central directory records: signature, then the uncompressed size at +24 and the name at +46.
+    for (let at = 0; at + 46 < bytes.length; at++) {
+      if (view.getUint32(at, true) !== 0x02014b50) continue;
+      const nameLength = view.getUint16(at + 28, true);
+      if (new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength)) !== name) continue;
+      view.setUint32(at + 24, 1_900_000_000, true);
+      patched++;
+    }
+    expect(patched).toBe(1);
+    const error = rejection(() => readBackup(bytes));
+    expect(error.reason).toBe('part-too-large');
+    expect(error.details).toMatchObject({ part: name, size: '1812.0 MB', limit: '256.0 MB' });
+  });
+
+  it('a zip with more files than a backup may hold says it is the count, not the size', () => {
+    const error = rejection(() => readBackup(good(), { ...DEFAULT_BACKUP_LIMITS, maxParts: 3 }));
+    expect(error.reason).toBe('too-many-parts');
+    expect(error.details.limit).toBe(3);
+    expect(Number(error.details.count)).toBeGreaterThan(3);
   });
 
   it('a file over the size limit, before unpacking anything', () => {
