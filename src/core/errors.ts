@@ -80,6 +80,8 @@ export type ErrorCode =
   | 'model-folder-invalid'
   | 'bad-backup'
   | 'character-gone'
+  /** Saved elsewhere (another tab) since the edit began: saving would revert that save. */
+  | 'edit-conflict'
   | 'unknown';
 
 /** The app's own failures (engines, storage, models, backups); the UI has a sentence for each code. */

@@ -130,7 +130,7 @@ export class CharacterEditor {
         ? { ...base, ...fields, updatedAt: Math.max(now, base.updatedAt + 1) }
         : { ...fields, id: crypto.randomUUID(), origin: 'user', extensions: {}, createdAt: now, updatedAt: now };
       if (!base) await this.#app.characterShelf.create(character);
-      else await this.#app.characterShelf.update(character, base.name);
+      else await this.#app.characterShelf.update(character, base);
       // An open chat holds the character as it was; let the next visit open it with the edit.
       this.#app.closeChat({ characterId: character.id, unlessBusy: true });
       this.original = character;

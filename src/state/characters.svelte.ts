@@ -81,9 +81,14 @@ export class CharacterShelf {
   }
 
   /** Stores an edit; a character deleted meanwhile is not brought back (AppError 'character-gone'). */
-  async update(character: Character, previousName: string): Promise<void> {
-    if (!(await this.#repos().characters.replace(character))) {
-      throw new AppError('character-gone', `Character ${character.id} was deleted while it was being edited.`, { name: previousName });
+  /** Saves an edit of `base` (the character as the edit began); refuses when it is gone or changed since. */
+  async update(character: Character, base: Character): Promise<void> {
+    const outcome = await this.#repos().characters.replace(character, base.updatedAt);
+    if (outcome === 'gone') {
+      throw new AppError('character-gone', `Character ${character.id} was deleted while it was being edited.`, { name: base.name });
+    }
+    if (outcome === 'changed') {
+      throw new AppError('edit-conflict', `Character ${character.id} was saved elsewhere while it was being edited.`, { name: base.name });
     }
     await this.refresh();
   }

@@ -45,16 +45,20 @@ export class CharacterRepository {
   }
 
   /**
-   * Overwrite a character that is still stored; false (and nothing written) when it is gone, so an
-   * edit made while it was deleted elsewhere does not bring it back without its chats and scenes.
+   * Overwrite a character that is still stored, as it was when the edit began: 'gone' (nothing
+   * written) when it was deleted meanwhile, so an edit does not bring it back without its chats and
+   * scenes; 'changed' (nothing written) when another tab saved it since `expectedUpdatedAt`, so the
+   * later save does not silently revert the earlier one.
    */
-  replace(character: Character): Promise<boolean> {
+  replace(character: Character, expectedUpdatedAt: number): Promise<'saved' | 'gone' | 'changed'> {
     const { db } = this;
     return guard(() =>
       db.transaction('rw', db.characters, async () => {
-        if ((await db.characters.get(character.id)) === undefined) return false;
+        const stored = await db.characters.get(character.id);
+        if (stored === undefined) return 'gone' as const;
+        if (stored.updatedAt !== expectedUpdatedAt) return 'changed' as const;
         await db.characters.put(character);
-        return true;
+        return 'saved' as const;
       }),
     );
   }

@@ -330,3 +330,38 @@ describe('CorpusBrowser', () => {
     expect(corpus.scenes.map((s) => s.title)).toEqual(['Scene 2']);
   });
 });
+
+describe('CharacterEditor: two tabs editing one character', () => {
+  it('the later save is refused and says so, instead of silently reverting the earlier one', async () => {
+    const name = `editor-${crypto.randomUUID()}`;
+    const first = await startedApp(name);
+    const second = await startedApp(name); // a second tab on the same database
+    const id = first.characters[0].id;
+    const here = new CharacterEditor(first, first.character(id)!);
+    const there = new CharacterEditor(second, second.character(id)!);
+
+    there.fields.scenario = 'Edited in the other tab.';
+    expect(await there.save()).not.toBeNull();
+    here.fields.description = 'Edited here, later.';
+    expect(await here.save()).toBeNull();
+    expect((here.error as { code?: string }).code).toBe('edit-conflict');
+    expect(first.locale.describe(here.error)).toMatch(/saved in another tab or window/);
+
+    const stored = await first.repos.characters.get(id);
+    expect(stored?.scenario).toBe('Edited in the other tab.');
+    expect(stored?.description).not.toBe('Edited here, later.');
+    // The edit typed here stays in the form, for the person to copy.
+    expect(here.fields.description).toBe('Edited here, later.');
+  });
+
+  it('saving twice in the same editor is not a conflict', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, app.characters[0]);
+    editor.fields.scenario = 'Once.';
+    expect(await editor.save()).not.toBeNull();
+    editor.fields.scenario = 'Twice.';
+    expect(await editor.save()).not.toBeNull();
+    expect((await app.repos.characters.get(editor.original!.id))?.scenario).toBe('Twice.');
+  });
+});
+
