@@ -4,6 +4,7 @@ import {
   createMarkupParser,
   inlineText,
   MAX_INLINE_DEPTH,
+  measureMarkupWork,
   parseInline,
   parseMarkup,
   sanitizeHref,
@@ -179,24 +180,18 @@ describe('parseMarkup: hostile input stays text', () => {
   it('parses huge input without throwing', () => {
     const chunk = '*She smiles.* "Hello, [friend](https://example.com)!" **bold** `x` <b>hi</b>\n';
     const huge = chunk.repeat(20000); // ~1.6 MB
-    const start = performance.now();
     const blocks = parseMarkup(huge);
-    const ms = performance.now() - start;
-    console.log(`markup: ${(huge.length / 1e6).toFixed(1)} MB parsed in ${ms.toFixed(0)} ms`);
     expect(blocks.length).toBeGreaterThan(0);
-    expect(ms).toBeLessThan(3000);
+    // Speed is the benchmark's business (bench/markup.bench.ts); here: look-ahead work stays linear.
+    expect(measureMarkupWork(huge).work).toBeLessThanOrEqual(8 * huge.length);
   });
 
   it('parses a 20 KB reply quickly enough to re-parse every frame', () => {
     const line = '*She leans closer, eyes narrowing.* "You really think **that** will work?" she whispers, tapping the `map`. ';
     const reply = (line.repeat(Math.ceil(20000 / line.length)) + '\n\n').repeat(1).slice(0, 20000);
-    for (let k = 0; k < 20; k++) parseMarkup(reply); // warm up the JIT
-    const runs = 50;
-    const start = performance.now();
-    for (let k = 0; k < runs; k++) parseMarkup(reply);
-    const ms = (performance.now() - start) / runs;
-    console.log(`markup: 20 KB reply parsed in ${ms.toFixed(2)} ms`);
-    expect(ms).toBeLessThan(5);
+    // Re-parsed on every drawn frame of a stream: no look-ahead may re-read the text (timings: npm run bench).
+    expect(parseMarkup(reply).length).toBeGreaterThan(0);
+    expect(measureMarkupWork(reply).work).toBeLessThanOrEqual(8 * reply.length);
   });
 
   it('never throws on odd values', () => {

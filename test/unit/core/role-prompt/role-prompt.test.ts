@@ -725,7 +725,7 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
     }
     expect(built).toBeGreaterThan(700);
     expect(appended).toBeGreaterThan(150);
-  });
+  }, 30_000); // 200 random chats: seconds on a loaded 2-core machine
 
   it('is deterministic: the same input gives the same prompt', () => {
     for (let seed = 1000; seed < 1030; seed++) {
