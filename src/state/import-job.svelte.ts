@@ -1,6 +1,8 @@
 // Importing files the person dropped or picked: reads each one, asks replace-or-keep-both for a
 // character already there, saves each file in one transaction with progress, and keeps a result
 // per file (imported, imported with warnings, skipped, rejected with the reason).
+// Files given while an import runs wait in a queue and join the same batch: one results list, in
+// the order the files were given; no call is ever refused.
 
 import { ImportFailure, toImportFailure, type ImportReason } from '../core/import/failure';
 import { formatBytes } from '../core/i18n';
@@ -67,6 +69,18 @@ const browserEstimate = async () => (typeof navigator !== 'undefined' ? navigato
 
 type Listener = (characterIds: string[]) => void;
 
+type Opener = (index: number) => Promise<{ file: string; request: ImportReadRequest }>;
+
+/** One importFiles/importFolder call: its files, and who waits for their results. */
+interface Pending {
+  count: number;
+  nameOf: (index: number) => string;
+  open: Opener;
+  controller: AbortController;
+  results: FileResult[];
+  resolve: (results: FileResult[]) => void;
+}
+
 /** Let the page paint between steps: a long import must not freeze it. */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -80,11 +94,14 @@ export class ImportJob {
   progress = $state.raw<ImportProgress | null>(null);
   results = $state.raw<FileResult[]>([]);
   question = $state.raw<DuplicateQuestion | null>(null);
+  /** Files given while this import runs, not started yet (a folder counts as one). */
+  waiting = $state(0);
   readonly lorebooks: LorebookShelf;
 
   #deps: ImportJobDeps;
   #reader: ImportReader;
   #controller: AbortController | null = null;
+  #queue: Pending[] = [];
   #answer: ((choice: DuplicateChoice) => void) | null = null;
   #listeners = new Set<Listener>();
   /** Characters saved, and ids replaced, earlier in this run: the app's list is refreshed at the end. */
@@ -105,7 +122,7 @@ export class ImportJob {
 
   /** Import several files; each is its own transaction and gets its own result. */
   importFiles(inputs: readonly ImportInput[]): Promise<FileResult[]> {
-    return this.#run(inputs.length, (index) => inputs[index].name, async (index) => {
+    return this.#enqueue(inputs.length, (index) => inputs[index].name, async (index) => {
       const input = inputs[index];
       this.#progress(input.name, index, inputs.length, 'reading', 0, 0);
       await nextTask();
@@ -116,7 +133,7 @@ export class ImportJob {
 
   /** Import a picked or dropped folder (a ChatHaruhi or RoleLLM pack) as one file. */
   importFolder(name: string, inputs: readonly ImportInput[]): Promise<FileResult[]> {
-    return this.#run(1, () => name, async () => {
+    return this.#enqueue(1, () => name, async () => {
       const files: PackFile[] = [];
       for (const [i, input] of inputs.entries()) {
         this.#progress(name, 0, 1, 'reading', i, inputs.length);
@@ -129,9 +146,17 @@ export class ImportJob {
     });
   }
 
-  /** Stop the import: the file being saved is rolled back, the rest are not read. */
+  /**
+   * Stop the import: the file being saved is rolled back, and every file still waiting is given a
+   * Cancelled result instead of being read. Cancel clears the queue rather than moving on to the
+   * next file: the person pressed it while seeing "N more waiting", so they mean "stop importing",
+   * and a Cancel that started the next file at once would look as if it did nothing. Each file
+   * not imported keeps its own Cancelled row, so they can see which ones to give again. Files
+   * given after the Cancel are a new wish and are imported.
+   */
   cancel(): void {
     this.#controller?.abort();
+    for (const pending of this.#queue) pending.controller.abort();
     if (this.question) this.answer('skip');
   }
 
@@ -146,44 +171,65 @@ export class ImportJob {
     if (!this.running) this.results = [];
   }
 
-  async #run(
-    count: number,
-    nameOf: (index: number) => string,
-    open: (index: number) => Promise<{ file: string; request: ImportReadRequest }>,
-  ): Promise<FileResult[]> {
-    if (this.running) throw new ImportFailure('unknown', 'An import is already running.');
+  /** Queue a call's files; start the import unless one runs (it takes them up when it gets there). */
+  #enqueue(count: number, nameOf: (index: number) => string, open: Opener): Promise<FileResult[]> {
+    return new Promise((resolve) => {
+      this.#queue.push({ count, nameOf, open, controller: new AbortController(), results: [], resolve });
+      this.#countWaiting();
+      if (!this.running) void this.#drain();
+    });
+  }
+
+  #countWaiting(): void {
+    this.waiting = this.#queue.reduce((n, pending) => n + pending.count, 0);
+  }
+
+  /** Import every queued call in turn, as one batch. Never rejects: each file's failure is its result. */
+  async #drain(): Promise<void> {
     this.running = true;
     this.results = [];
-    const controller = new AbortController();
-    this.#controller = controller;
     this.#saved = [];
     this.#gone.clear();
     const imported: string[] = [];
-    try {
-      for (let index = 0; index < count; index++) {
-        let read: ReadResult | undefined;
-        try {
-          if (controller.signal.aborted) throw new ImportFailure('cancelled', 'The import was cancelled.');
-          const { file, request } = await open(index);
-          read = await this.#reader(request, controller.signal);
-          const result = await this.#importOne(file, read, index, count, controller.signal);
-          imported.push(...result.characters.map((c) => c.id));
-          this.results = [...this.results, result];
-        } catch (error) {
-          const failure = toImportFailure(error);
-          if (failure.reason === 'quota' && read) Object.assign(failure.details, await this.#spaceFacts(storedBytes(read)));
-          this.results = [...this.results, rejected(nameOf(index), failure)];
-        }
+    const finished: Pending[] = [];
+    // Files queued while the app's list refreshes join this batch too.
+    while (this.#queue.length) {
+      for (let pending = this.#queue.shift(); pending; pending = this.#queue.shift()) {
+        this.#countWaiting();
+        this.#controller = pending.controller;
+        await this.#importCall(pending, imported);
+        finished.push(pending);
       }
-    } finally {
-      this.running = false;
       this.progress = null;
       this.#controller = null;
-      if (imported.length) await this.#deps.refresh();
-      if (this.results.some((r) => r.lorebooks > 0)) await this.lorebooks.refresh();
+      if (imported.length) await settle(this.#deps.refresh());
+      if (this.results.some((r) => r.lorebooks > 0)) await settle(this.lorebooks.refresh());
     }
-    if (imported.length) for (const listener of this.#listeners) listener(imported);
-    return this.results;
+    this.running = false;
+    this.progress = null;
+    if (imported.length) for (const listener of this.#listeners) await settle(Promise.resolve().then(() => listener(imported)));
+    for (const pending of finished) pending.resolve(pending.results);
+  }
+
+  async #importCall(pending: Pending, imported: string[]): Promise<void> {
+    const { count, nameOf, open, controller } = pending;
+    for (let index = 0; index < count; index++) {
+      let read: ReadResult | undefined;
+      let result: FileResult;
+      try {
+        if (controller.signal.aborted) throw new ImportFailure('cancelled', 'The import was cancelled.');
+        const { file, request } = await open(index);
+        read = await this.#reader(request, controller.signal);
+        result = await this.#importOne(file, read, index, count, controller.signal);
+        imported.push(...result.characters.map((c) => c.id));
+      } catch (error) {
+        const failure = toImportFailure(error);
+        if (failure.reason === 'quota' && read) Object.assign(failure.details, await this.#spaceFacts(storedBytes(read)));
+        result = rejected(nameOf(index), failure);
+      }
+      pending.results.push(result);
+      this.results = [...this.results, result];
+    }
   }
 
   /** What a full disk's message quotes: the space this import needs, and what the browser has left. */
@@ -240,6 +286,15 @@ export class ImportJob {
 
   #progress(file: string, fileIndex: number, fileCount: number, phase: ImportProgress['phase'], done: number, total: number): void {
     this.progress = { file, fileIndex, fileCount, phase, done, total };
+  }
+}
+
+/** Wait for work whose failure must not undo the import (the data is saved): log it, never reject. */
+async function settle(work: Promise<unknown>): Promise<void> {
+  try {
+    await work;
+  } catch (error) {
+    console.error('After the import:', error);
   }
 }
 
