@@ -25,7 +25,7 @@ import { estimateTokens } from '../tokens';
 import { CHARACTER_FIELD_NAMES } from '../types';
 import type { CharacterFields, Lang, Lorebook, LorebookEntry, Scene, SceneLine, SceneVector } from '../types';
 import { base64Encode as encodeBase64, isRecord } from '../bytes';
-import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes } from './vectors';
+import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes, nonFiniteProblem } from './vectors';
 import { decodeUtf8, PackError, type ParsedScene } from './common';
 
 export const HEARTH_PACK_FORMAT = 'hearth-pack';
@@ -233,7 +233,7 @@ export function decodeHearthPack(input: string | Uint8Array, limits: HearthPackL
   if (rawScenes.length > lim.maxScenes) {
     throw new PackError('too-large', `The pack holds ${rawScenes.length} scenes; the limit is ${lim.maxScenes}`, { scenes: rawScenes.length, limit: lim.maxScenes });
   }
-  const scenes = rawScenes.map((value, i) => readScene(value, `scenes[${i}]`));
+  const scenes = rawScenes.map((value, i) => readScene(value, `scenes[${i}]`, warnings));
   const exportedAt = typeof doc.exportedAt === 'string' ? doc.exportedAt : undefined;
   return { character, ...(avatar ? { avatar } : {}), assets, scenes, ...(exportedAt ? { exportedAt } : {}), warnings };
 }
@@ -277,7 +277,7 @@ function readLorebook(value: unknown): Lorebook {
   return { ...book, extensions: book.extensions === undefined ? {} : record(book.extensions, 'character.lorebook.extensions'), entries } as Lorebook;
 }
 
-function readScene(value: unknown, path: string): ParsedScene {
+function readScene(value: unknown, path: string, warnings: string[]): ParsedScene {
   const s = record(value, path);
   const text = str(s.text, `${path}.text`);
   const lines = list(s.lines ?? [], `${path}.lines`).map((v, j): SceneLine => {
@@ -294,7 +294,8 @@ function readScene(value: unknown, path: string): ParsedScene {
     if (!SOURCES.includes(s.source as Scene['source'])) throw shape(`${path}.source`, `one of ${SOURCES.join(', ')}`);
     source = s.source as Scene['source'];
   }
-  const vectors = list(s.vectors ?? [], `${path}.vectors`).map((v, j): SceneVector => {
+  const vectors: SceneVector[] = [];
+  list(s.vectors ?? [], `${path}.vectors`).forEach((v, j) => {
     const vp = `${path}.vectors[${j}]`;
     const r = record(v, vp);
     const model = str(r.model, `${vp}.model`);
@@ -305,7 +306,13 @@ function readScene(value: unknown, path: string): ParsedScene {
     if (bytes.length !== dim * 4) {
       throw new PackError('wrong-shape', `${vp}: ${bytes.length} bytes of vector for dimension ${dim} (expected ${dim * 4}).`, { path: vp });
     }
-    return { model, dim, data: littleEndianToFloat32Bytes(bytes) };
+    const data = littleEndianToFloat32Bytes(bytes);
+    const nonFinite = nonFiniteProblem(new Float32Array(data));
+    if (nonFinite) {
+      warnings.push(`${vp} (${model}): vector dropped, ${nonFinite}.`);
+      return;
+    }
+    vectors.push({ model, dim, data });
   });
   return { title: s.title === undefined ? '' : str(s.title, `${path}.title`), text, lines, tokens, source, vectors };
 }
