@@ -29,6 +29,7 @@ import {
   type ImageBytes,
 } from './media';
 import { CardError } from './errors';
+import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from './json-depth';
 import { placeholderPng, readPngChunks, writePngCard } from './png';
 
 export type CardSpec = 'v1' | 'v2' | 'v3';
@@ -210,6 +211,7 @@ export function parseCard(json: unknown, sources: CardSources = {}): ParsedCard 
       found: describe(json),
     });
   }
+  if (jsonTooDeep(json)) throw new CardError('too-deep', tooDeepMessage('The card'), { limit: MAX_JSON_DEPTH });
   const warnings: string[] = [];
   const rawSpec = json.spec;
   let spec: CardSpec;

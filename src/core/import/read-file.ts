@@ -11,6 +11,7 @@ import { decodeHearthPack } from '../packs/hearth-pack';
 import { parseRoleBench, parseRoleLlmProfile } from '../packs/rolellm';
 import { readZip } from '../packs/pack-archive';
 import { isPng } from '../cards/png';
+import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from '../cards/json-depth';
 import { localImageUrl } from '../image-url';
 import type { CharacterFields, Lorebook } from '../types';
 import { isZipSignature } from '../zip-reader';
@@ -187,6 +188,8 @@ function readJson(file: SourceFile, text: string): ReadResult {
     if (keys) return readJsonl(file, text, keys);
     throw new ImportFailure('invalid-json', `The file is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, {}, { cause: error });
   }
+  // Before any reader walks it: lorebooks, cards and packs are walked and cloned recursively.
+  if (jsonTooDeep(json)) throw new ImportFailure('too-deep', tooDeepMessage('The file'), { limit: MAX_JSON_DEPTH });
   if (json && typeof json === 'object' && (json as { format?: unknown }).format === 'hearth-pack') {
     const pack = decodeHearthPack(file.bytes);
     // A pack may name its avatar by URL; a remote one would be fetched each time it is shown.

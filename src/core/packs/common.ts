@@ -33,6 +33,8 @@ export type PackErrorReason =
   | 'too-many-entries'
   /** A zip entry named with `..`, an absolute path or a drive letter. */
   | 'unsafe-path'
+  /** JSON nested more levels deep than the readers walk (MAX_JSON_DEPTH). */
+  | 'too-deep'
   /** A zip that cannot be read: truncated, encrypted, an unknown compression, a CRC mismatch. */
   | 'bad-zip';
 

@@ -26,6 +26,7 @@ import { CHARACTER_FIELD_NAMES } from '../types';
 import type { CharacterFields, Lang, Lorebook, LorebookEntry, Scene, SceneLine, SceneVector } from '../types';
 import { base64Encode as encodeBase64, isRecord } from '../bytes';
 import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes, nonFiniteProblem } from './vectors';
+import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from '../cards/json-depth';
 import { decodeUtf8, PackError, type ParsedScene } from './common';
 
 export const HEARTH_PACK_FORMAT = 'hearth-pack';
@@ -182,6 +183,7 @@ export function decodeHearthPack(input: string | Uint8Array, limits: HearthPackL
     throw new PackError('invalid-json', `Not a Hearth pack: the file is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, {}, { cause: error });
   }
   if (!isRecord(doc)) throw new PackError('not-a-pack', 'Not a Hearth pack: the JSON is not an object.', {});
+  if (jsonTooDeep(doc)) throw new PackError('too-deep', tooDeepMessage('The pack'), { limit: MAX_JSON_DEPTH });
   if (doc.format !== HEARTH_PACK_FORMAT) {
     const card = typeof doc.spec === 'string' && /chara_card/.test(doc.spec);
     throw new PackError(
