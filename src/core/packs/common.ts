@@ -82,3 +82,32 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
   }
   return text.includes('\u0000') ? null : text;
 }
+
+const UTF16LE = new TextDecoder('utf-16le', { fatal: true });
+const UTF16BE = new TextDecoder('utf-16be', { fatal: true });
+
+/** The UTF-16 byte order named by a leading byte-order mark, or null when there is none. */
+export function utf16Bom(bytes: Uint8Array): 'le' | 'be' | null {
+  if (bytes.length < 2) return null;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'be';
+  return null;
+}
+
+/**
+ * A text file someone imports -> its text: UTF-16 LE or BE when it starts with that byte-order
+ * mark (Windows editors save "Unicode" text so), otherwise UTF-8 as decodeUtf8 reads it. Null
+ * when the bytes are not text in that encoding, or hold NUL characters.
+ */
+export function decodeTextFile(bytes: Uint8Array): string | null {
+  const bom = utf16Bom(bytes);
+  if (!bom) return decodeUtf8(bytes);
+  if (bytes.length % 2 !== 0) return null;
+  let text: string;
+  try {
+    text = (bom === 'le' ? UTF16LE : UTF16BE).decode(bytes.subarray(2));
+  } catch {
+    return null;
+  }
+  return text.includes('\u0000') ? null : text;
+}

@@ -27,7 +27,7 @@ import type { CharacterFields, Lang, Lorebook, LorebookEntry, Scene, SceneLine, 
 import { base64Encode as encodeBase64, isRecord } from '../bytes';
 import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes, nonFiniteProblem } from './vectors';
 import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from '../cards/json-depth';
-import { decodeUtf8, PackError, type ParsedScene } from './common';
+import { decodeTextFile, PackError, type ParsedScene } from './common';
 
 export const HEARTH_PACK_FORMAT = 'hearth-pack';
 export const HEARTH_PACK_VERSION = 1;
@@ -174,7 +174,7 @@ export function decodeHearthPack(input: string | Uint8Array, limits: HearthPackL
   if (input.length > lim.maxBytes) {
     throw new PackError('too-large', `The pack is ${input.length} bytes; the limit is ${lim.maxBytes}`, { bytes: input.length, limit: lim.maxBytes });
   }
-  const text = typeof input === 'string' ? input : decodeUtf8(input);
+  const text = typeof input === 'string' ? input : decodeTextFile(input);
   if (text === null) throw new PackError('invalid-json', 'Not a Hearth pack: the file is not UTF-8 text.', {});
   let doc: unknown;
   try {
