@@ -12,6 +12,7 @@ import { parseRoleBench, parseRoleLlmProfile } from '../packs/rolellm';
 import { readZip } from '../packs/pack-archive';
 import { isPng } from '../cards/png';
 import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from '../cards/json-depth';
+import { hasVisibleText } from '../cards/visible-text';
 import { localImageUrl } from '../image-url';
 import type { CharacterFields, Lorebook } from '../types';
 import { isZipSignature } from '../zip-reader';
@@ -86,7 +87,8 @@ function corpusCharacter(name: string, description: string, systemPrompt: string
   const sample = [description, systemPrompt, ...scenes.slice(0, 8).map((s) => s.text)].join('\n');
   return {
     ...emptyFields(),
-    name,
+    // A pack or file named only with spaces or zero-width characters would show no name at all.
+    name: hasVisibleText(name) ? name : `${tag} character`,
     description,
     systemPrompt,
     shortDescription: firstLine(description || systemPrompt),

@@ -27,6 +27,7 @@ import type { CharacterFields, Lang, Lorebook, LorebookEntry, Scene, SceneLine, 
 import { base64Encode as encodeBase64, isRecord } from '../bytes';
 import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes, nonFiniteProblem } from './vectors';
 import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from '../cards/json-depth';
+import { hasVisibleText } from '../cards/visible-text';
 import { decodeTextFile, PackError, type ParsedScene } from './common';
 
 export const HEARTH_PACK_FORMAT = 'hearth-pack';
@@ -250,7 +251,7 @@ function readCharacter(value: unknown, warnings: string[]): PackCharacter {
     else if (STRING_LIST_FIELDS.has(key)) out[key] = field === undefined ? [] : stringList(field, path);
     else out[key] = field === undefined ? '' : str(field, path);
   }
-  if (!(out.name as string).trim()) throw shape('character.name', 'a non-empty name');
+  if (!hasVisibleText(out.name as string)) throw shape('character.name', 'a non-empty name');
   out.extensions = c.extensions === undefined ? {} : { ...record(c.extensions, 'character.extensions') };
   if (c.lorebook !== undefined && c.lorebook !== null) out.lorebook = readLorebook(c.lorebook);
   const fields = new Set<string>([...CHARACTER_FIELD_NAMES, 'extensions', 'lorebook']);
