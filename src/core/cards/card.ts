@@ -29,6 +29,8 @@ import {
   type ImageBytes,
 } from './media';
 import { CardError } from './errors';
+import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from './json-depth';
+import { hasVisibleText } from './visible-text';
 import { placeholderPng, readPngChunks, writePngCard } from './png';
 
 export type CardSpec = 'v1' | 'v2' | 'v3';
@@ -210,6 +212,7 @@ export function parseCard(json: unknown, sources: CardSources = {}): ParsedCard 
       found: describe(json),
     });
   }
+  if (jsonTooDeep(json)) throw new CardError('too-deep', tooDeepMessage('The card'), { limit: MAX_JSON_DEPTH });
   const warnings: string[] = [];
   const rawSpec = json.spec;
   let spec: CardSpec;
@@ -305,7 +308,7 @@ export function parseCard(json: unknown, sources: CardSources = {}): ParsedCard 
         if (value !== null && value !== undefined) warnings.push(`The card's '${where}' is ${describe(value)}, not text; it was ignored.`);
         continue;
       }
-      if (text.trim() !== '') return text;
+      if (hasVisibleText(text)) return text;
       fallback ??= text;
     }
     return fallback ?? '';
@@ -332,7 +335,7 @@ export function parseCard(json: unknown, sources: CardSources = {}): ParsedCard 
   const lists = {} as Record<ListField, string[]>;
   for (const [field, dataKey, flat] of LIST_FIELDS) lists[field] = readList(dataKey, flat);
 
-  if (text.name.trim() === '') {
+  if (!hasVisibleText(text.name)) {
     throw new CardError('not-a-card', 'The card has no name, so it is not a usable character card.');
   }
 

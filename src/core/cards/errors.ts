@@ -1,6 +1,7 @@
 // Card import errors: one reason per way a file can fail, each with a sentence a person can act on.
 
 import { HearthError, registerErrorClass, type ErrorDetails } from '../errors';
+import { isStackOverflow, MAX_JSON_DEPTH, tooDeepMessage } from './json-depth';
 
 export type CardErrorReason =
   | 'not-a-card'
@@ -12,11 +13,12 @@ export type CardErrorReason =
   | 'bad-zip'
   | 'zip-too-many-entries'
   | 'zip-too-large'
-  | 'unsafe-path';
+  | 'unsafe-path'
+  | 'too-deep';
 
 export const CARD_ERROR_REASONS: readonly CardErrorReason[] = [
   'not-a-card', 'invalid-json', 'bad-base64', 'unsupported-version', 'too-large',
-  'bad-png', 'bad-zip', 'zip-too-many-entries', 'zip-too-large', 'unsafe-path',
+  'bad-png', 'bad-zip', 'zip-too-many-entries', 'zip-too-large', 'unsafe-path', 'too-deep',
 ];
 
 /**
@@ -45,6 +47,8 @@ export function guard<T>(reason: CardErrorReason, what: string, fn: () => T): T 
     return fn();
   } catch (error) {
     if (error instanceof CardError) throw error;
+    // A recursive walk that overflowed the stack says nothing about the file being damaged.
+    if (isStackOverflow(error)) throw new CardError('too-deep', tooDeepMessage(what.replace(/ cannot be read$/, '')), { limit: MAX_JSON_DEPTH }, { cause: error });
     const text = error instanceof Error ? error.message : String(error);
     throw new CardError(reason, `${what}: ${text}`, {}, { cause: error });
   }

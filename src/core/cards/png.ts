@@ -1,7 +1,7 @@
 // PNG/APNG chunk codec for character cards: reading and verifying chunks, finding the `chara` /
 // `ccv3` tEXt chunks, writing them back, and a minimal encoder for placeholder images.
 
-import { zlibSync } from 'fflate';
+import { Unzlib, zlibSync } from 'fflate';
 import { Base64Error, base64Decode, base64Encode, concatBytes, crc32, latin1Decode, utf8Decode } from '../bytes';
 import { CardError } from './errors';
 
@@ -108,6 +108,58 @@ export function readTextChunk(data: Uint8Array): PngText | undefined {
   return { keyword: latin1Decode(data, 0, nul), text: latin1Decode(data, nul + 1) };
 }
 
+/** The most text a compressed (zTXt/iTXt) chunk may inflate to: more than any card file holds. */
+export const MAX_INFLATED_TEXT_BYTES = 64 * 1024 * 1024;
+
+/** zlib data -> bytes, inflated in slices so a small chunk cannot balloon past `limit`. */
+function inflateText(data: Uint8Array, limit: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let ended = false;
+  const inflater = new Unzlib((part, final) => {
+    total += part.length;
+    if (total > limit) throw new RangeError(`it inflates to more than ${limit} bytes`);
+    parts.push(part);
+    if (final) ended = true;
+  });
+  const SLICE = 16 * 1024;
+  for (let at = 0; at < data.length; at += SLICE) inflater.push(data.subarray(at, Math.min(at + SLICE, data.length)), at + SLICE >= data.length);
+  if (data.length === 0 || !ended) throw new Error('the compressed text is cut short');
+  return concatBytes(parts);
+}
+
+/**
+ * The keyword and text of a tEXt, zTXt or iTXt chunk (zTXt: Latin-1 text, zlib-compressed; iTXt:
+ * UTF-8 text, compressed when its flag is 1). Undefined when the chunk has no keyword separator;
+ * throws an Error saying why when its compressed text cannot be read.
+ */
+export function readAnyTextChunk(type: string, data: Uint8Array, limit = MAX_INFLATED_TEXT_BYTES): PngText | undefined {
+  if (type === 'tEXt') return readTextChunk(data);
+  const nul = data.indexOf(0);
+  if (nul < 1) return undefined;
+  const keyword = latin1Decode(data, 0, nul);
+  if (type === 'zTXt') {
+    if (nul + 1 >= data.length) throw new Error('the chunk has no compression method');
+    if (data[nul + 1] !== 0) throw new Error(`compression method ${data[nul + 1]} is not zlib`);
+    const raw = inflateText(data.subarray(nul + 2), limit);
+    return { keyword, text: latin1Decode(raw) };
+  }
+  if (type === 'iTXt') {
+    if (nul + 2 >= data.length) throw new Error('the chunk ends after its keyword');
+    const compressed = data[nul + 1];
+    const method = data[nul + 2];
+    if (compressed > 1) throw new Error(`compression flag ${compressed} is neither 0 nor 1`);
+    if (compressed === 1 && method !== 0) throw new Error(`compression method ${method} is not zlib`);
+    const langEnd = data.indexOf(0, nul + 3);
+    const transEnd = langEnd < 0 ? -1 : data.indexOf(0, langEnd + 1);
+    if (transEnd < 0) throw new Error('the language tag or translated keyword is not ended');
+    const body = data.subarray(transEnd + 1);
+    const raw = compressed === 1 ? inflateText(body, limit) : body;
+    return { keyword, text: utf8Decode(raw) };
+  }
+  return undefined;
+}
+
 const CARD_KEYWORDS = new Set(['chara', 'ccv3']);
 // RisuAI's legacy V3 asset chunks: `chara-ext-asset_:{path}`, referenced as `__asset:{path}`.
 const LEGACY_ASSET = /^chara-ext-asset_:?(.+)$/i;
@@ -169,12 +221,23 @@ export interface PngCard {
 export function readPngCard(bytes: Uint8Array): PngCard {
   const chunks = readPngChunks(bytes);
   const warnings: string[] = [];
-  const found: Partial<Record<'ccv3' | 'chara', string>> = {};
+  const found: Partial<Record<'ccv3' | 'chara', string | CardError>> = {};
   const legacyAssets = new Map<string, Uint8Array>();
   let malformedText: number | undefined;
   chunks.forEach((chunk, i) => {
-    if (chunk.type !== 'tEXt') return;
-    const text = readTextChunk(chunk.data);
+    if (chunk.type !== 'tEXt' && chunk.type !== 'zTXt' && chunk.type !== 'iTXt') return;
+    let text: PngText | undefined;
+    try {
+      text = readAnyTextChunk(chunk.type, chunk.data);
+    } catch (error) {
+      // Only a card chunk that cannot be inflated matters; other compressed text is not ours.
+      const keyword = latin1Decode(chunk.data, 0, Math.max(0, chunk.data.indexOf(0))).toLowerCase();
+      if ((keyword === 'chara' || keyword === 'ccv3') && found[keyword] === undefined) {
+        const why = error instanceof Error ? error.message : String(error);
+        found[keyword] = new CardError('bad-png', `The PNG's '${keyword}' ${chunk.type} chunk cannot be read (${why}).`, { chunk: keyword });
+      }
+      return;
+    }
     if (!text) {
       malformedText ??= i + 1;
       return;
@@ -205,14 +268,19 @@ export function readPngCard(bytes: Uint8Array): PngCard {
     throw new CardError('not-a-card', "This PNG image holds no character card (no 'chara' or 'ccv3' text chunk).");
   }
   const image = rebuild(bytes, chunks, []);
+  const decode = (keyword: 'ccv3' | 'chara'): unknown => {
+    const value = found[keyword] as string | CardError;
+    if (value instanceof CardError) throw value;
+    return decodeCardText(value, keyword);
+  };
   if (found.ccv3 !== undefined) {
     try {
-      return { json: decodeCardText(found.ccv3, 'ccv3'), keyword: 'ccv3', legacyAssets, image, warnings };
+      return { json: decode('ccv3'), keyword: 'ccv3', legacyAssets, image, warnings };
     } catch (error) {
       if (found.chara === undefined) throw error;
       let json: unknown;
       try {
-        json = decodeCardText(found.chara, 'chara');
+        json = decode('chara');
       } catch {
         throw error; // both broken: report the preferred chunk
       }
@@ -221,7 +289,7 @@ export function readPngCard(bytes: Uint8Array): PngCard {
       return { json, keyword: 'chara', legacyAssets, image, warnings };
     }
   }
-  return { json: decodeCardText(found.chara as string, 'chara'), keyword: 'chara', legacyAssets, image, warnings };
+  return { json: decode('chara'), keyword: 'chara', legacyAssets, image, warnings };
 }
 
 /** Build one chunk: length, type, data, CRC. */

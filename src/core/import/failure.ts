@@ -17,8 +17,8 @@ export type ImportReason =
 
 export const IMPORT_REASONS: readonly ImportReason[] = [
   'not-a-card', 'not-a-pack', 'unsupported-file', 'invalid-json', 'bad-base64', 'wrong-shape', 'unsupported-version',
-  'too-large', 'bad-png', 'bad-zip', 'zip-too-many-entries', 'zip-too-large', 'unsafe-path', 'quota', 'storage',
-  'cancelled', 'unknown',
+  'too-large', 'bad-png', 'bad-zip', 'zip-too-many-entries', 'zip-too-large', 'unsafe-path', 'too-deep', 'quota',
+  'storage', 'cancelled', 'unknown',
 ];
 
 /**

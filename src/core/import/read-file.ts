@@ -6,11 +6,13 @@ import { toDataUrl } from '../cards/media';
 import { guessLanguage, type CardCharacter } from '../cards/card';
 import { importCardFile } from '../cards/detect';
 import { parseChatHaruhiFolder, parseChatHaruhiJsonl } from '../packs/chatharuhi';
-import { baseName, decodeUtf8, normalizePath, PackError, type PackFile, type ParsedScene } from '../packs/common';
+import { baseName, decodeTextFile, normalizePath, PackError, utf16Bom, type PackFile, type ParsedScene } from '../packs/common';
 import { decodeHearthPack } from '../packs/hearth-pack';
 import { parseRoleBench, parseRoleLlmProfile } from '../packs/rolellm';
 import { readZip } from '../packs/pack-archive';
 import { isPng } from '../cards/png';
+import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from '../cards/json-depth';
+import { hasVisibleText } from '../cards/visible-text';
 import { localImageUrl } from '../image-url';
 import type { CharacterFields, Lorebook } from '../types';
 import { isZipSignature } from '../zip-reader';
@@ -85,7 +87,8 @@ function corpusCharacter(name: string, description: string, systemPrompt: string
   const sample = [description, systemPrompt, ...scenes.slice(0, 8).map((s) => s.text)].join('\n');
   return {
     ...emptyFields(),
-    name,
+    // A pack or file named only with spaces or zero-width characters would show no name at all.
+    name: hasVisibleText(name) ? name : `${tag} character`,
     description,
     systemPrompt,
     shortDescription: firstLine(description || systemPrompt),
@@ -96,6 +99,11 @@ function corpusCharacter(name: string, description: string, systemPrompt: string
 }
 
 function firstNonSpace(bytes: Uint8Array): number | undefined {
+  if (utf16Bom(bytes)) {
+    // UTF-16: look at the first non-space character.
+    const head = decodeTextFile(bytes.subarray(0, 256))?.trimStart();
+    return head ? head.charCodeAt(0) : undefined;
+  }
   let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   for (; i < Math.min(bytes.length, 4096); i++) {
     const c = bytes[i];
@@ -150,12 +158,12 @@ function readJsonl(file: SourceFile, text: string, keys: string[]): ReadResult {
 /** RoleLLM profiles: `desc.json` (role -> description) and one dialogue JSONL per role. */
 function readRoleLlm(files: readonly PackFile[]): ReadResult {
   const desc = files.find((f) => baseName(normalizePath(f.path)).toLowerCase() === 'desc.json');
-  const descriptions = desc ? decodeUtf8(desc.bytes) ?? undefined : undefined;
+  const descriptions = desc ? decodeTextFile(desc.bytes) ?? undefined : undefined;
   const roles = descriptions ? Object.keys(safeJsonObject(descriptions)) : [];
   const characters: CharacterDraft[] = [];
   for (const file of files) {
     if (!/\.jsonl?$/i.test(file.path) || file === desc) continue;
-    const dialogues = decodeUtf8(file.bytes);
+    const dialogues = decodeTextFile(file.bytes);
     if (dialogues === null) throw new PackError('invalid-json', `${file.path} is not UTF-8 text.`, { file: file.path });
     // RoleBench names files `profiles-eng_<Role>.jsonl`; the longest desc.json role in the name wins.
     const fileRole = stem(file.path).replace(/^profiles?-[a-z]+_/i, '');
@@ -187,8 +195,10 @@ function readJson(file: SourceFile, text: string): ReadResult {
     if (keys) return readJsonl(file, text, keys);
     throw new ImportFailure('invalid-json', `The file is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, {}, { cause: error });
   }
+  // Before any reader walks it: lorebooks, cards and packs are walked and cloned recursively.
+  if (jsonTooDeep(json)) throw new ImportFailure('too-deep', tooDeepMessage('The file'), { limit: MAX_JSON_DEPTH });
   if (json && typeof json === 'object' && (json as { format?: unknown }).format === 'hearth-pack') {
-    const pack = decodeHearthPack(file.bytes);
+    const pack = decodeHearthPack(utf16Bom(file.bytes) ? text : file.bytes);
     // A pack may name its avatar by URL; a remote one would be fetched each time it is shown.
     const character: CardCharacter = { ...pack.character, avatar: localImageUrl(pack.character.avatar) };
     if (pack.assets.length) character.assets = pack.assets.map((a) => ({ ...a }));
@@ -225,8 +235,8 @@ export function readImportFile(file: SourceFile): ReadResult {
     }
     const first = firstNonSpace(bytes);
     if (first === 0x7b /* { */ || first === 0x5b /* [ */ || /\.jsonl?$/i.test(file.name)) {
-      const text = decodeUtf8(bytes);
-      if (text === null) throw new ImportFailure('invalid-json', 'The file is not UTF-8 text, so it cannot be JSON.');
+      const text = decodeTextFile(bytes);
+      if (text === null) throw new ImportFailure('invalid-json', 'The file is not UTF-8 (nor UTF-16 with a byte-order mark) text, so it cannot be JSON.');
       if (/\.jsonl$/i.test(file.name)) {
         const keys = firstJsonlKeys(text);
         if (!keys) throw new ImportFailure('invalid-json', 'No line of the JSONL file is a JSON object.');

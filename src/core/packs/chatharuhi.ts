@@ -11,7 +11,7 @@
 
 import { estimateTokens } from '../tokens';
 import type { SceneLine, SceneVector } from '../types';
-import { decodeBase64, decodeFloat32BigEndian } from './vectors';
+import { decodeBase64, decodeFloat32BigEndian, nonFiniteProblem } from './vectors';
 import { baseName, decodeUtf8, normalizePath, PackError, type PackFile, type ParsedScene } from './common';
 import { readZip, type ZipLimits } from './pack-archive';
 
@@ -406,6 +406,8 @@ export function parseChatHaruhiJsonl(text: string, options: ChatHaruhiJsonlOptio
       try {
         const floats = decodeFloat32BigEndian(value);
         if (floats.length !== ref.dim) throw new Error(`${floats.length} numbers where ${ref.model} gives ${ref.dim}`);
+        const nonFinite = nonFiniteProblem(floats);
+        if (nonFinite) throw new Error(nonFinite);
         vectors.push({ model: ref.model, dim: ref.dim, data: floats.buffer as ArrayBuffer });
         column.vectors++;
       } catch (error) {

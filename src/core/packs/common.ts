@@ -33,6 +33,8 @@ export type PackErrorReason =
   | 'too-many-entries'
   /** A zip entry named with `..`, an absolute path or a drive letter. */
   | 'unsafe-path'
+  /** JSON nested more levels deep than the readers walk (MAX_JSON_DEPTH). */
+  | 'too-deep'
   /** A zip that cannot be read: truncated, encrypted, an unknown compression, a CRC mismatch. */
   | 'bad-zip';
 
@@ -75,6 +77,35 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
   let text: string;
   try {
     text = utf8Decode(bytes, { fatal: true });
+  } catch {
+    return null;
+  }
+  return text.includes('\u0000') ? null : text;
+}
+
+const UTF16LE = new TextDecoder('utf-16le', { fatal: true });
+const UTF16BE = new TextDecoder('utf-16be', { fatal: true });
+
+/** The UTF-16 byte order named by a leading byte-order mark, or null when there is none. */
+export function utf16Bom(bytes: Uint8Array): 'le' | 'be' | null {
+  if (bytes.length < 2) return null;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'be';
+  return null;
+}
+
+/**
+ * A text file someone imports -> its text: UTF-16 LE or BE when it starts with that byte-order
+ * mark (Windows editors save "Unicode" text so), otherwise UTF-8 as decodeUtf8 reads it. Null
+ * when the bytes are not text in that encoding, or hold NUL characters.
+ */
+export function decodeTextFile(bytes: Uint8Array): string | null {
+  const bom = utf16Bom(bytes);
+  if (!bom) return decodeUtf8(bytes);
+  if (bytes.length % 2 !== 0) return null;
+  let text: string;
+  try {
+    text = (bom === 'le' ? UTF16LE : UTF16BE).decode(bytes.subarray(2));
   } catch {
     return null;
   }

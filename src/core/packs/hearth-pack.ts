@@ -25,8 +25,10 @@ import { estimateTokens } from '../tokens';
 import { CHARACTER_FIELD_NAMES } from '../types';
 import type { CharacterFields, Lang, Lorebook, LorebookEntry, Scene, SceneLine, SceneVector } from '../types';
 import { base64Encode as encodeBase64, isRecord } from '../bytes';
-import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes } from './vectors';
-import { decodeUtf8, PackError, type ParsedScene } from './common';
+import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes, nonFiniteProblem } from './vectors';
+import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from '../cards/json-depth';
+import { hasVisibleText } from '../cards/visible-text';
+import { decodeTextFile, PackError, type ParsedScene } from './common';
 
 export const HEARTH_PACK_FORMAT = 'hearth-pack';
 export const HEARTH_PACK_VERSION = 1;
@@ -173,7 +175,7 @@ export function decodeHearthPack(input: string | Uint8Array, limits: HearthPackL
   if (input.length > lim.maxBytes) {
     throw new PackError('too-large', `The pack is ${input.length} bytes; the limit is ${lim.maxBytes}`, { bytes: input.length, limit: lim.maxBytes });
   }
-  const text = typeof input === 'string' ? input : decodeUtf8(input);
+  const text = typeof input === 'string' ? input : decodeTextFile(input);
   if (text === null) throw new PackError('invalid-json', 'Not a Hearth pack: the file is not UTF-8 text.', {});
   let doc: unknown;
   try {
@@ -182,6 +184,7 @@ export function decodeHearthPack(input: string | Uint8Array, limits: HearthPackL
     throw new PackError('invalid-json', `Not a Hearth pack: the file is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, {}, { cause: error });
   }
   if (!isRecord(doc)) throw new PackError('not-a-pack', 'Not a Hearth pack: the JSON is not an object.', {});
+  if (jsonTooDeep(doc)) throw new PackError('too-deep', tooDeepMessage('The pack'), { limit: MAX_JSON_DEPTH });
   if (doc.format !== HEARTH_PACK_FORMAT) {
     const card = typeof doc.spec === 'string' && /chara_card/.test(doc.spec);
     throw new PackError(
@@ -233,7 +236,7 @@ export function decodeHearthPack(input: string | Uint8Array, limits: HearthPackL
   if (rawScenes.length > lim.maxScenes) {
     throw new PackError('too-large', `The pack holds ${rawScenes.length} scenes; the limit is ${lim.maxScenes}`, { scenes: rawScenes.length, limit: lim.maxScenes });
   }
-  const scenes = rawScenes.map((value, i) => readScene(value, `scenes[${i}]`));
+  const scenes = rawScenes.map((value, i) => readScene(value, `scenes[${i}]`, warnings));
   const exportedAt = typeof doc.exportedAt === 'string' ? doc.exportedAt : undefined;
   return { character, ...(avatar ? { avatar } : {}), assets, scenes, ...(exportedAt ? { exportedAt } : {}), warnings };
 }
@@ -248,7 +251,7 @@ function readCharacter(value: unknown, warnings: string[]): PackCharacter {
     else if (STRING_LIST_FIELDS.has(key)) out[key] = field === undefined ? [] : stringList(field, path);
     else out[key] = field === undefined ? '' : str(field, path);
   }
-  if (!(out.name as string).trim()) throw shape('character.name', 'a non-empty name');
+  if (!hasVisibleText(out.name as string)) throw shape('character.name', 'a non-empty name');
   out.extensions = c.extensions === undefined ? {} : { ...record(c.extensions, 'character.extensions') };
   if (c.lorebook !== undefined && c.lorebook !== null) out.lorebook = readLorebook(c.lorebook);
   const fields = new Set<string>([...CHARACTER_FIELD_NAMES, 'extensions', 'lorebook']);
@@ -277,7 +280,7 @@ function readLorebook(value: unknown): Lorebook {
   return { ...book, extensions: book.extensions === undefined ? {} : record(book.extensions, 'character.lorebook.extensions'), entries } as Lorebook;
 }
 
-function readScene(value: unknown, path: string): ParsedScene {
+function readScene(value: unknown, path: string, warnings: string[]): ParsedScene {
   const s = record(value, path);
   const text = str(s.text, `${path}.text`);
   const lines = list(s.lines ?? [], `${path}.lines`).map((v, j): SceneLine => {
@@ -294,7 +297,8 @@ function readScene(value: unknown, path: string): ParsedScene {
     if (!SOURCES.includes(s.source as Scene['source'])) throw shape(`${path}.source`, `one of ${SOURCES.join(', ')}`);
     source = s.source as Scene['source'];
   }
-  const vectors = list(s.vectors ?? [], `${path}.vectors`).map((v, j): SceneVector => {
+  const vectors: SceneVector[] = [];
+  list(s.vectors ?? [], `${path}.vectors`).forEach((v, j) => {
     const vp = `${path}.vectors[${j}]`;
     const r = record(v, vp);
     const model = str(r.model, `${vp}.model`);
@@ -305,7 +309,13 @@ function readScene(value: unknown, path: string): ParsedScene {
     if (bytes.length !== dim * 4) {
       throw new PackError('wrong-shape', `${vp}: ${bytes.length} bytes of vector for dimension ${dim} (expected ${dim * 4}).`, { path: vp });
     }
-    return { model, dim, data: littleEndianToFloat32Bytes(bytes) };
+    const data = littleEndianToFloat32Bytes(bytes);
+    const nonFinite = nonFiniteProblem(new Float32Array(data));
+    if (nonFinite) {
+      warnings.push(`${vp} (${model}): vector dropped, ${nonFinite}.`);
+      return;
+    }
+    vectors.push({ model, dim, data });
   });
   return { title: s.title === undefined ? '' : str(s.title, `${path}.title`), text, lines, tokens, source, vectors };
 }

@@ -31,6 +31,19 @@ export function decodeFloat32BigEndian(base64: string): Float32Array {
   return out;
 }
 
+/**
+ * Where a vector holds a number that is not finite (NaN, Infinity, -Infinity): a sentence naming
+ * the first such entry, or null when every number is finite. Such a vector breaks cosine scoring
+ * (every score it touches becomes NaN), so readers drop it with a warning.
+ */
+export function nonFiniteProblem(floats: Float32Array): string | null {
+  for (let i = 0; i < floats.length; i++) {
+    const x = floats[i];
+    if (!Number.isFinite(x)) return `number ${i + 1} of ${floats.length} is ${String(x)}`;
+  }
+  return null;
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**

@@ -31,7 +31,7 @@ const ZH = CHATHARUHI_EMBEDDING_MODELS.bge_zh_s15;
 
 describe('parseChatHaruhiJsonl', () => {
   const special = seededVector(512, 1);
-  special.set([0, -0, 1e-45, -3.4028234663852886e38, Infinity, -Infinity, 1 / 3], 0);
+  special.set([0, -0, 1e-45, -3.4028234663852886e38, 3.4028234663852886e38, -1e-45, 1 / 3], 0);
   const second = seededVector(512, 2);
   const rows = [
     { text: 'You are Mira, keeper of the tea house.', bge_zh_s15: 'system_prompt', luotuo_openai: 'system_prompt' },
@@ -80,7 +80,7 @@ describe('parseChatHaruhiJsonl', () => {
     expect(bits(first.vectors[0].data)).toEqual(bits(special));
     const decoded = new Float32Array(first.vectors[0].data);
     expect(Object.is(decoded[1], -0)).toBe(true);
-    expect(decoded[4]).toBe(Infinity);
+    expect(decoded[4]).toBe(3.4028234663852886e38);
     expect(bits(secondScene.vectors[0].data)).toEqual(bits(second));
     // Unreadable vectors are dropped; the stories stay.
     expect(short.vectors).toEqual([]);
@@ -99,6 +99,33 @@ describe('parseChatHaruhiJsonl', () => {
       expect.stringMatching(/^column "bge_zh_s15": 2 vectors dropped as unreadable \(line 5: 3 numbers where Xenova\/bge-small-zh-v1\.5 gives 512\)/),
       expect.stringMatching(/^column "luotuo_openai": vectors dropped, no browser embedding model/),
     ]);
+  });
+
+  it('drops a vector holding NaN or Infinity with a warning naming it, and keeps the story', () => {
+    const nan = seededVector(512, 7);
+    nan[3] = NaN;
+    const inf = seededVector(512, 8);
+    inf[0] = -Infinity;
+    const good = seededVector(512, 9);
+    const text = [
+      JSON.stringify({ text: 'p', bge_zh_s15: 'system_prompt' }),
+      JSON.stringify({ text: 'Mira:「NaN here.」', bge_zh_s15: vectorBase64(nan) }),
+      JSON.stringify({ text: 'Mira:「Infinity here.」', bge_zh_s15: vectorBase64(inf) }),
+      JSON.stringify({ text: 'Mira:「Fine.」', bge_zh_s15: vectorBase64(good) }),
+    ].join('\n');
+    const pack = parseChatHaruhiJsonl(text);
+    expect(pack.scenes.map((s) => [s.text, s.vectors.length])).toEqual([
+      ['Mira:「NaN here.」', 0],
+      ['Mira:「Infinity here.」', 0],
+      ['Mira:「Fine.」', 1],
+    ]);
+    expect(bits(pack.scenes[2].vectors[0].data)).toEqual(bits(good));
+    expect(pack.embeddingColumns).toEqual([{ column: 'bge_zh_s15', model: ZH.model, vectors: 1 }]);
+    expect(pack.warnings).toEqual(['column "bge_zh_s15": 2 vectors dropped as unreadable (line 2: number 4 of 512 is NaN).']);
+    // Infinity alone is named too.
+    const onlyInf = parseChatHaruhiJsonl(JSON.stringify({ text: 'Mira:「x」', bge_zh_s15: vectorBase64(inf) }));
+    expect(onlyInf.scenes[0].vectors).toEqual([]);
+    expect(onlyInf.warnings).toContain('column "bge_zh_s15": 1 vectors dropped as unreadable (line 1: number 1 of 512 is -Infinity).');
   });
 
   it('uses a caller-given model map (e.g. to keep bce_base vectors)', () => {

@@ -58,8 +58,9 @@ const scenes: ParsedScene[] = [
     ],
     tokens: 17,
     source: 'chatharuhi',
-    // NaN payloads, -0, subnormals, infinities: words that a float round trip could change.
-    vectors: [vector('Xenova/bge-small-zh-v1.5', [0x7fc00001, 0xffffffff, 0x80000000, 0x00000001, 0x7f800000, 0xff800000, 0x3eaaaaab, 0x7fa00000]), vector('local/bag', [0x3f800000, 0])],
+    // -0, subnormals, the largest floats: words that a float round trip could change. (NaN and
+    // infinities are dropped on import: see 'drops a vector holding NaN' below.)
+    vectors: [vector('Xenova/bge-small-zh-v1.5', [0x007fffff, 0x80000001, 0x80000000, 0x00000001, 0x7f7fffff, 0xff7fffff, 0x3eaaaaab, 0x00800000]), vector('local/bag', [0x3f800000, 0])],
   },
   { title: '', text: 'Narration only.', lines: [{ speaker: '', text: 'Narration only.' }], tokens: 4, source: 'rolellm', vectors: [] },
 ];
@@ -98,7 +99,7 @@ describe('encodeHearthPack / decodeHearthPack', () => {
     expect(back.scenes.map(({ vectors, ...rest }) => rest)).toEqual(scenes.map(({ vectors, ...rest }) => rest));
   });
 
-  it('gives vectors back bit for bit (NaN payloads, -0, subnormals, infinities)', () => {
+  it('gives vectors back bit for bit (-0, subnormals, the largest floats)', () => {
     const back = decodeHearthPack(encodeHearthPack(pack));
     const [first, second] = back.scenes;
     expect(first.vectors.map((v) => [v.model, v.dim])).toEqual([
@@ -110,6 +111,26 @@ describe('encodeHearthPack / decodeHearthPack', () => {
       expect(words(v.data)).toEqual(words(scenes[0].vectors[i].data));
     });
     expect(second.vectors).toEqual([]);
+  });
+
+  it('drops a vector holding NaN or Infinity with a warning naming it, and keeps the scene', () => {
+    const doc = JSON.parse(encodeHearthPack(pack));
+    const nan = Buffer.alloc(8);
+    nan.writeFloatLE(1, 0);
+    nan.writeFloatLE(NaN, 4);
+    doc.scenes[0].vectors[1].base64 = nan.toString('base64');
+    const inf = Buffer.alloc(8);
+    inf.writeFloatLE(Infinity, 0);
+    doc.scenes[1].vectors = [{ model: 'local/bag', dim: 2, base64: inf.toString('base64') }];
+    const back = decodeHearthPack(JSON.stringify(doc));
+    expect(back.scenes).toHaveLength(2);
+    expect(back.scenes[0].text).toBe(scenes[0].text);
+    expect(back.scenes[0].vectors.map((v) => v.model)).toEqual(['Xenova/bge-small-zh-v1.5']);
+    expect(back.scenes[1].vectors).toEqual([]);
+    expect(back.warnings).toEqual([
+      'scenes[0].vectors[1] (local/bag): vector dropped, number 2 of 2 is NaN.',
+      'scenes[1].vectors[0] (local/bag): vector dropped, number 1 of 2 is Infinity.',
+    ]);
   });
 
   it('writes the documented JSON: versioned, avatar block, little-endian base64 vectors', () => {

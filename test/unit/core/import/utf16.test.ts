@@ -1,0 +1,50 @@
+// Text files saved as UTF-16 with a byte-order mark (Windows "Unicode") import like UTF-8 ones:
+// card JSON, World Info JSON, Hearth packs and ChatHaruhi JSONL, in both byte orders.
+
+import { describe, expect, it } from 'vitest';
+import { decodeTextFile } from '../../../../src/core/packs/common';
+import { readImportFile } from '../../../../src/core/import/read-file';
+
+function utf16(text: string, order: 'le' | 'be'): Uint8Array {
+  const out = new Uint8Array(2 + text.length * 2);
+  out.set(order === 'le' ? [0xff, 0xfe] : [0xfe, 0xff]);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const [a, b] = order === 'le' ? [c & 255, c >> 8] : [c >> 8, c & 255];
+    out[2 + i * 2] = a;
+    out[3 + i * 2] = b;
+  }
+  return out;
+}
+
+const card = JSON.stringify({ spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Mira 小满', description: 'Keeps the tea house. 🍵', first_mes: 'Tea?' } });
+const worldInfo = JSON.stringify({ entries: { 0: { uid: 0, key: ['tea'], content: 'Mira brews oolong. 乌龙茶', comment: 'tea' } } });
+const pack = JSON.stringify({ format: 'hearth-pack', version: 1, character: { name: 'Jun 君' } });
+const jsonl = [JSON.stringify({ text: 'You are Mira.', bge_zh_s15: 'system_prompt' }), JSON.stringify({ text: 'Mira:「Tea?」' })].join('\n');
+
+describe.each(['le', 'be'] as const)('UTF-16 %s with a byte-order mark', (order) => {
+  it('imports a card JSON file', () => {
+    for (const name of ['mira.json', 'mira.card']) {
+      const read = readImportFile({ name, bytes: utf16(card, order) });
+      expect(read.characters[0].character).toMatchObject({ name: 'Mira 小满', description: 'Keeps the tea house. 🍵', firstMessage: 'Tea?' });
+    }
+  });
+
+  it('imports a World Info file', () => {
+    const read = readImportFile({ name: 'tea.json', bytes: utf16(worldInfo, order) });
+    expect(read.lorebooks).toHaveLength(1);
+    expect(read.lorebooks[0].book.entries[0]).toMatchObject({ keys: ['tea'], content: 'Mira brews oolong. 乌龙茶' });
+  });
+
+  it('imports a Hearth pack and a ChatHaruhi JSONL file', () => {
+    expect(readImportFile({ name: 'jun.json', bytes: utf16(pack, order) }).characters[0].character.name).toBe('Jun 君');
+    const haruhi = readImportFile({ name: 'mira.jsonl', bytes: utf16(jsonl, order) });
+    expect(haruhi.characters[0].scenes.map((s) => s.text)).toEqual(['Mira:「Tea?」']);
+  });
+
+  it('decodes the text, and refuses an odd byte count or a lone surrogate', () => {
+    expect(decodeTextFile(utf16('{"a":"é"}', order))).toBe('{"a":"é"}');
+    expect(decodeTextFile(utf16('{}', order).subarray(0, 5))).toBeNull();
+    expect(decodeTextFile(utf16('\ud800x', order))).toBeNull();
+  });
+});
