@@ -350,9 +350,10 @@ describe('matchLorebook: robustness', () => {
   it('stays fast on a large book and a long scan buffer', () => {
     const entries = Array.from({ length: 500 }, (_, i) => entry({ keys: [`key${i}`, `/k${i}x?/i`, `钥匙${i}`], content: `lore ${i} key${i + 1}` }));
     const recent = Array.from({ length: 50 }, (_, i) => user(`message ${i} mentions key${i * 7} and 钥匙${i * 3} `.repeat(20)));
-    const start = performance.now();
     const result = match(book(entries, { recursiveScanning: true }), recent, { scanDepth: 50 });
-    expect(performance.now() - start).toBeLessThan(1000);
+    // Bounded work, measured in matcher steps rather than milliseconds: no regex key ran out of the
+    // call's step budget (timings: npm run bench, bench/markup.bench.ts).
+    expect(result.warnings).toEqual([]);
     expect(result.entries.length).toBeGreaterThan(50);
   });
 });

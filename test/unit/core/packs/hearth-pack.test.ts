@@ -189,7 +189,7 @@ describe('encodeHearthPack / decodeHearthPack', () => {
     console.log(`[packs] hearth-pack 20,000 scenes x 384 dims: ${(text.length / 1024 / 1024).toFixed(1)} MiB JSON, encode ${encodeMs.toFixed(0)} ms, decode ${decodeMs.toFixed(0)} ms`);
     expect(back.scenes).toHaveLength(20_000);
     expect(words(back.scenes[12_345].vectors[0].data)).toEqual(words(big[12_345].vectors[0].data));
-  });
+  }, 60_000); // 20,000 scenes with vectors: seconds on a loaded 2-core machine
 });
 
 describe('decodeHearthPack: bad input gets a clear error', () => {
