@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { pwaOptions } from './scripts/pwa-config.js';
+import { cspHeader, cspMetaPlugin } from './scripts/csp.js';
 
 // Multi-threaded wasm (wllama) needs SharedArrayBuffer, which needs cross-origin isolation.
 const isolationHeaders = {
@@ -10,11 +11,15 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// The built app's Content-Security-Policy (scripts/csp.ts) for `vite preview` / npm start; the build
+// also writes it into index.html as a <meta> tag. Not for the dev server: HMR needs inline and eval.
+const previewHeaders = { ...isolationHeaders, 'Content-Security-Policy': cspHeader() };
+
 export default defineConfig(({ mode }) => ({
   base: './',
-  plugins: [svelte(), VitePWA(pwaOptions)],
+  plugins: [svelte(), VitePWA(pwaOptions), cspMetaPlugin()],
   server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  preview: { headers: previewHeaders },
   worker: { format: 'es' },
   build: {
     target: 'es2022',
