@@ -143,7 +143,7 @@ function readJsonl(file: SourceFile, text: string, keys: string[]): ReadResult {
   if (keys.includes('question') && keys.includes('generated')) {
     const all = parseRoleBench(text);
     const characters = all.roles.map(({ role }) => {
-      const { scenes } = parseRoleBench(text, { role });
+      const scenes = all.byRole.get(role) ?? [];
       return { kind: 'rolebench' as const, character: corpusCharacter(role, '', '', scenes, 'RoleBench'), scenes, warnings: [] as string[] };
     });
     if (characters[0]) characters[0].warnings.push(...all.warnings);

@@ -112,9 +112,13 @@ export interface RoleBenchOptions extends RoleLlmOptions {
 /**
  * RoleBench rows `{role, question, generated: string[]}` -> one scene per row: the question, then
  * the role's first generated answer (the others are alternative samples of the same answer).
- * `roles` lists every role in the file with its row count, so the UI can offer a choice.
+ * `roles` lists every role in the file with its row count, so the UI can offer a choice;
+ * `byRole` holds the same scenes grouped by role, so a file of thousands of roles is read once.
  */
-export function parseRoleBench(text: string, options: RoleBenchOptions = {}): { scenes: ParsedScene[]; roles: { role: string; rows: number }[]; warnings: string[] } {
+export function parseRoleBench(
+  text: string,
+  options: RoleBenchOptions = {},
+): { scenes: ParsedScene[]; byRole: Map<string, ParsedScene[]>; roles: { role: string; rows: number }[]; warnings: string[] } {
   const { rows, badRows } = readRows(text);
   if (rows.length === 0) throw new PackError('invalid-json', 'Not RoleBench data: no line is a JSON object.', { lines: badRows.length });
   const user = options.userName ?? 'User';
@@ -122,6 +126,7 @@ export function parseRoleBench(text: string, options: RoleBenchOptions = {}): { 
   const roles = new Map<string, number>();
   const incomplete: number[] = [];
   const scenes: ParsedScene[] = [];
+  const byRole = new Map<string, ParsedScene[]>();
   for (const { row, line } of rows) {
     const role = typeof row.role === 'string' ? row.role.trim() : '';
     const question = typeof row.question === 'string' ? row.question.trim() : '';
@@ -133,12 +138,16 @@ export function parseRoleBench(text: string, options: RoleBenchOptions = {}): { 
     }
     roles.set(role, (roles.get(role) ?? 0) + 1);
     if (options.role !== undefined && role !== options.role) continue;
-    scenes.push(sceneOf(truncate(question), [{ speaker: user, text: question }, { speaker: role, text: answer }], options));
+    const scene = sceneOf(truncate(question), [{ speaker: user, text: question }, { speaker: role, text: answer }], options);
+    scenes.push(scene);
+    const own = byRole.get(role);
+    if (own) own.push(scene);
+    else byRole.set(role, [scene]);
   }
   if (badRows.length) warnings.push(listRows(badRows, 'not a JSON object'));
   if (incomplete.length) warnings.push(listRows(incomplete, 'it lacks role, question or a generated answer'));
   if (options.role !== undefined && !roles.has(options.role)) warnings.push(`No rows for the role "${options.role}".`);
-  return { scenes, roles: [...roles].map(([role, count]) => ({ role, rows: count })).sort((a, b) => b.rows - a.rows), warnings };
+  return { scenes, byRole, roles: [...roles].map(([role, count]) => ({ role, rows: count })).sort((a, b) => b.rows - a.rows), warnings };
 }
 
 function sceneOf(title: string, lines: SceneLine[], options: RoleLlmOptions): ParsedScene {
