@@ -4,18 +4,14 @@ import { BACKUP_TABLES, readBackup, type Backup, type BackupTable } from '../../
 import type { Character, Conversation, Message, Scene, StoredLorebook } from '../../../src/core/types';
 import type { Repositories } from '../../../src/storage';
 import type { AppDatabase } from '../../../src/storage/db';
-import { BACKUP_META, databasesClosedAfterEach, makeChain, makeCharacter, makeConversation, makePersona, makeScene } from './helpers';
+import { BACKUP_META, databasesClosedAfterEach, dumpAllTables, makeChain, makeCharacter, makeConversation, makePersona, makeScene } from './helpers';
 
 const META = BACKUP_META;
 const open = databasesClosedAfterEach();
 
 type Row = Record<string, unknown>;
 
-async function dump(db: AppDatabase): Promise<Record<string, Row[]>> {
-  const out: Record<string, Row[]> = {};
-  for (const name of [...BACKUP_TABLES, 'models']) out[name] = await db.table(name).orderBy(':id').toArray();
-  return out;
-}
+const dump = (db: AppDatabase) => dumpAllTables<Row>(db);
 
 const keyOf = (table: string) => (table === 'settings' ? 'key' : 'id');
 

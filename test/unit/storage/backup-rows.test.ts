@@ -4,19 +4,14 @@ import { BACKUP_TABLES, readBackup, writeBackup, type Backup, type BackupRows } 
 import { AppError } from '../../../src/core/errors';
 import { DamagedRowError } from '../../../src/core/row-schemas';
 import type { Repositories } from '../../../src/storage';
-import type { AppDatabase } from '../../../src/storage/db';
 import { checkStoredRows, findDamagedRow } from '../../../src/storage/row-check';
 import { fullRows, HOSTILE, hostileRows } from '../helpers/backup-rows';
-import { BACKUP_META, databasesClosedAfterEach, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
+import { BACKUP_META, databasesClosedAfterEach, dumpAllTables, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
 
 const META = BACKUP_META;
 const open = databasesClosedAfterEach();
 
-async function dump(db: AppDatabase) {
-  const out: Record<string, unknown[]> = {};
-  for (const name of [...BACKUP_TABLES, 'models']) out[name] = await db.table(name).orderBy(':id').toArray();
-  return out;
-}
+const dump = dumpAllTables;
 
 /** This device's data: rows in every table, some with the same ids as the hostile backup's. */
 async function seed(repos: Repositories): Promise<void> {

@@ -4,17 +4,12 @@ import { AppError } from '../../../src/core/errors';
 import type { Character, Scene } from '../../../src/core/types';
 import type { Repositories } from '../../../src/storage';
 import type { AppDatabase } from '../../../src/storage/db';
-import { BACKUP_META, databasesClosedAfterEach, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
+import { BACKUP_META, databasesClosedAfterEach, dumpAllTables, makeChain, makeCharacter, makeConversation, makeModel, makePersona, makeScene } from './helpers';
 
 const META = BACKUP_META;
 const open = databasesClosedAfterEach();
 
-/** Every row of every table (models included), keyed and ordered, for whole-database comparisons. */
-async function dump(db: AppDatabase) {
-  const out: Record<string, unknown[]> = {};
-  for (const name of [...BACKUP_TABLES, 'models']) out[name] = await db.table(name).orderBy(':id').toArray();
-  return out;
-}
+const dump = dumpAllTables;
 
 function bytesOf(scene: Scene): number[][] {
   return scene.vectors.map((v) => [...new Uint8Array(v.data)]);

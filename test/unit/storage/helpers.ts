@@ -1,6 +1,7 @@
 // Fixtures for storage tests: a fresh database per test and plain domain records.
 
 import { afterEach, beforeEach } from 'vitest';
+import { BACKUP_TABLES } from '../../../src/core/backup';
 import type { Character, Conversation, InstalledModel, Message, Persona, Scene } from '../../../src/core/types';
 import { createRepositories, type Repositories } from '../../../src/storage';
 import { openDatabase, type AppDatabase } from '../../../src/storage/db';
@@ -176,4 +177,11 @@ export function databasesClosedAfterEach(): () => Promise<{ db: AppDatabase; rep
     dbs.push(opened.db);
     return opened;
   };
+}
+
+/** Every row of every table (models included), keyed and ordered, for whole-database comparisons. */
+export async function dumpAllTables<R = unknown>(db: AppDatabase): Promise<Record<string, R[]>> {
+  const out: Record<string, R[]> = {};
+  for (const name of [...BACKUP_TABLES, 'models']) out[name] = await db.table(name).orderBy(':id').toArray();
+  return out;
 }
