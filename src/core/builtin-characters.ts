@@ -76,6 +76,7 @@ export function mergeBuiltinUpdate(
   const next = fieldsFromPack(pack, avatar);
   const merged = { ...existing } as Character;
   const target = merged as unknown as Record<string, unknown>;
+  // Keys from the fixed field list only.
   for (const key of CHARACTER_FIELD_NAMES) {
     const untouched = deepEqual(existing[key], shipped.base[key]);
     target[key] = untouched ? cloneValue(next[key]) : existing[key];
@@ -160,7 +161,8 @@ function cloneValue<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => cloneValue(v)) as T;
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = cloneValue(v);
+    // defineProperty, not assignment: a `__proto__` key stays data instead of setting the prototype.
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: cloneValue(v), enumerable: true, writable: true, configurable: true });
     return out as T;
   }
   return value;

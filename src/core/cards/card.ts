@@ -192,7 +192,7 @@ const V1_MARKERS = [
  * Top-level keys read as flat copies of text/list fields: the spec names (SillyTavern writes V1
  * ones beside `data`; V1 cards have them all) plus `creatorcomment` and common aliases.
  */
-const FLAT_KEY_FIELD: Record<string, TextField | ListField> = {};
+const FLAT_KEY_FIELD: Record<string, TextField | ListField> = {}; // keys from the fixed lists above; read with has()
 for (const [field, dataKey, flat] of [...TEXT_FIELDS, ...LIST_FIELDS]) {
   FLAT_KEY_FIELD[dataKey] = field;
   for (const key of flat) FLAT_KEY_FIELD[key] = field;

@@ -98,6 +98,7 @@ const STRING_LIST_FIELDS = new Set<keyof CharacterFields>(['alternateGreetings',
 export function encodeHearthPack(pack: HearthPack, options: { exportedAt?: Date } = {}): string {
   let avatar = pack.avatar;
   const character: Record<string, unknown> = {};
+  // Keys from the fixed field list only; extensions and lorebooks are written as they are.
   for (const key of CHARACTER_FIELD_NAMES) {
     const value = pack.character[key];
     character[key] = Array.isArray(value) ? [...value] : value;
@@ -244,6 +245,7 @@ export function decodeHearthPack(input: string | Uint8Array, limits: HearthPackL
 function readCharacter(value: unknown, warnings: string[]): PackCharacter {
   const c = record(value, 'character');
   const out: Record<string, unknown> = {};
+  // Keys from the fixed field list only; the spread below copies own keys (`__proto__` too) as data.
   for (const key of CHARACTER_FIELD_NAMES) {
     const path = `character.${key}`;
     const field = c[key];
