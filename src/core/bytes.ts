@@ -135,6 +135,32 @@ export function utf8Decode(bytes: Uint8Array, options: Utf8DecodeOptions = {}): 
   return options.dropBom === 'all' && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+const UTF16 = {
+  le: { loose: new TextDecoder('utf-16le'), strict: new TextDecoder('utf-16le', { fatal: true }) },
+  be: { loose: new TextDecoder('utf-16be'), strict: new TextDecoder('utf-16be', { fatal: true }) },
+};
+
+/** The UTF-16 byte order named by a leading byte-order mark, or null when there is none. */
+export function utf16Bom(bytes: Uint8Array): 'le' | 'be' | null {
+  if (bytes.length < 2) return null;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'be';
+  return null;
+}
+
+/**
+ * A text file's bytes -> text: UTF-16 LE or BE when they start with that byte-order mark (Windows
+ * editors save "Unicode" text so), UTF-8 otherwise. The options work as for utf8Decode; `fatal`
+ * also refuses broken UTF-16 (an odd byte count, a lone surrogate).
+ */
+export function decodeText(bytes: Uint8Array, options: Utf8DecodeOptions = {}): string {
+  const bom = utf16Bom(bytes);
+  if (!bom) return utf8Decode(bytes, options);
+  // The decoder drops the mark it was chosen by.
+  const text = UTF16[bom][options.fatal ? 'strict' : 'loose'].decode(bytes);
+  return options.dropBom === 'all' && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 export function latin1Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
   let s = '';
   for (let i = start; i < end; i += 0x2000) {

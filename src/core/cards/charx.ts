@@ -2,7 +2,7 @@
 // export with assets under `assets/{type}/{kind}/`. Files no asset references are kept too.
 
 import type { CharacterAsset } from '../types';
-import { base64Decode, base64Encode, utf8Decode } from '../bytes';
+import { base64Decode, base64Encode, decodeText } from '../bytes';
 import { extFromMime, type ImageBytes } from './media';
 import {
   CARD_PRESERVED_KEY,
@@ -51,7 +51,7 @@ export function importCharx(bytes: Uint8Array, options: CharxImportOptions = {})
   const cardBytes = files.get(cardPath) as Uint8Array;
   let json: unknown;
   try {
-    json = JSON.parse(utf8Decode(cardBytes, { dropBom: 'all' }));
+    json = JSON.parse(decodeText(cardBytes, { dropBom: 'all' }));
   } catch (error) {
     throw new CardError(
       'invalid-json',

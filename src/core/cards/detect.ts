@@ -4,7 +4,7 @@
 import { parseCard, type ParsedCard } from './card';
 import { importCharx } from './charx';
 import { formatBytes, findEndOfCentralDirectory, isZipSignature, type ZipLimits } from './charx-archive';
-import { utf8Decode } from '../bytes';
+import { decodeText, utf16Bom } from '../bytes';
 import { sniffMime } from './media';
 import { CardError, guard, type CardErrorReason } from './errors';
 import { isPng, readPngCard } from './png';
@@ -32,17 +32,11 @@ export function importPngCard(bytes: Uint8Array): ParsedCard {
   return { ...parsed, warnings: [...png.warnings, ...parsed.warnings] };
 }
 
-function decodeText(bytes: Uint8Array): string {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
-  return utf8Decode(bytes, { dropBom: 'all' });
-}
-
 /** A JSON card file (V1, V2, V3 or SillyTavern's mix). */
 export function importJsonCard(bytes: Uint8Array): ParsedCard {
   let json: unknown;
   try {
-    json = JSON.parse(decodeText(bytes));
+    json = JSON.parse(decodeText(bytes, { dropBom: 'all' }));
   } catch (error) {
     throw new CardError(
       'invalid-json',
@@ -57,7 +51,7 @@ export function importJsonCard(bytes: Uint8Array): ParsedCard {
 function firstNonSpace(bytes: Uint8Array): number | undefined {
   let i = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
-  else if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+  else if (utf16Bom(bytes)) {
     // UTF-16: look at the first non-space code unit.
     const text = decodeText(bytes.subarray(0, 64)).trimStart();
     return text ? text.charCodeAt(0) : undefined;

@@ -12,7 +12,7 @@
 import { estimateTokens } from '../tokens';
 import type { SceneLine, SceneVector } from '../types';
 import { decodeBase64, decodeFloat32BigEndian, nonFiniteProblem } from './vectors';
-import { baseName, decodeUtf8, normalizePath, PackError, type PackFile, type ParsedScene } from './common';
+import { baseName, decodeTextFile, decodeUtf8, normalizePath, PackError, type PackFile, type ParsedScene } from './common';
 import { readZip, type ZipLimits } from './pack-archive';
 
 export interface ChatHaruhiPack {
@@ -211,8 +211,8 @@ export function parseChatHaruhiFolder(input: readonly PackFile[]): ChatHaruhiPac
     seen.add(file.path);
     const rel = file.path.startsWith(root) ? file.path.slice(root.length) : null;
     if (rel === SYSTEM_PROMPT) {
-      const text = decodeUtf8(file.bytes);
-      if (text === null) warnings.push(`${file.path}: not UTF-8 text; the system prompt is left empty.`);
+      const text = decodeTextFile(file.bytes);
+      if (text === null) warnings.push(`${file.path}: not UTF-8 (nor UTF-16 with a byte-order mark) text; the system prompt is left empty.`);
       else systemPrompt = storyText(text).trim();
       continue;
     }
@@ -297,8 +297,8 @@ function storySkipReason(name: string, bytes: Uint8Array): string | { text: stri
     const ext = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase();
     return `not a story (${ext ? `a .${ext} file` : 'no .txt extension'}; stories are .txt files)`;
   }
-  const text = decodeUtf8(bytes);
-  if (text === null) return 'not UTF-8 text';
+  const text = decodeTextFile(bytes);
+  if (text === null) return 'not UTF-8 (nor UTF-16 with a byte-order mark) text';
   if (text.replace(/^\ufeff/, '').trim() === '') return 'the file is empty';
   if (looksLikeJson(text.replace(/^\ufeff/, ''))) return 'it holds JSON, not story lines';
   return { text };

@@ -1,6 +1,8 @@
 // What every corpus parser shares: the input file list, the scene shape it returns, its typed error.
 
-import { utf8Decode } from '../bytes';
+import { decodeText, utf8Decode } from '../bytes';
+
+export { utf16Bom } from '../bytes';
 import { HearthError, registerErrorClass, type ErrorDetails } from '../errors';
 import type { Scene } from '../types';
 
@@ -69,45 +71,26 @@ export function baseName(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
-/**
- * Bytes -> text when they are UTF-8 (a BOM is dropped); null when they are not, or hold NUL bytes
- * (a binary file with a `.txt` name).
- */
-export function decodeUtf8(bytes: Uint8Array): string | null {
+/** The text `decode` gives, or null when it throws (not text in that encoding) or holds NUL bytes (a binary file with a `.txt` name). */
+function textOrNull(decode: () => string): string | null {
   let text: string;
   try {
-    text = utf8Decode(bytes, { fatal: true });
+    text = decode();
   } catch {
     return null;
   }
   return text.includes('\u0000') ? null : text;
 }
 
-const UTF16LE = new TextDecoder('utf-16le', { fatal: true });
-const UTF16BE = new TextDecoder('utf-16be', { fatal: true });
-
-/** The UTF-16 byte order named by a leading byte-order mark, or null when there is none. */
-export function utf16Bom(bytes: Uint8Array): 'le' | 'be' | null {
-  if (bytes.length < 2) return null;
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'be';
-  return null;
+/** Bytes -> text when they are UTF-8 (a BOM is dropped); null when they are not, or hold NUL bytes. */
+export function decodeUtf8(bytes: Uint8Array): string | null {
+  return textOrNull(() => utf8Decode(bytes, { fatal: true }));
 }
 
 /**
- * A text file someone imports -> its text: UTF-16 LE or BE when it starts with that byte-order
- * mark (Windows editors save "Unicode" text so), otherwise UTF-8 as decodeUtf8 reads it. Null
- * when the bytes are not text in that encoding, or hold NUL characters.
+ * A text file someone imports -> its text: UTF-16 with a byte-order mark, else UTF-8 (see
+ * decodeText). Null when the bytes are not text in that encoding, or hold NUL bytes.
  */
 export function decodeTextFile(bytes: Uint8Array): string | null {
-  const bom = utf16Bom(bytes);
-  if (!bom) return decodeUtf8(bytes);
-  if (bytes.length % 2 !== 0) return null;
-  let text: string;
-  try {
-    text = (bom === 'le' ? UTF16LE : UTF16BE).decode(bytes.subarray(2));
-  } catch {
-    return null;
-  }
-  return text.includes('\u0000') ? null : text;
+  return textOrNull(() => decodeText(bytes, { fatal: true }));
 }

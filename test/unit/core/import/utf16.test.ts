@@ -1,9 +1,11 @@
 // Text files saved as UTF-16 with a byte-order mark (Windows "Unicode") import like UTF-8 ones:
-// card JSON, World Info JSON, Hearth packs and ChatHaruhi JSONL, in both byte orders.
+// card JSON, CHARX card.json, World Info JSON, Hearth packs, ChatHaruhi JSONL and ChatHaruhi
+// folders (system_prompt.txt, texts/*.txt), in both byte orders.
 
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeTextFile } from '../../../../src/core/packs/common';
-import { readImportFile } from '../../../../src/core/import/read-file';
+import { readImportFile, readImportFolder } from '../../../../src/core/import/read-file';
 
 function utf16(text: string, order: 'le' | 'be'): Uint8Array {
   const out = new Uint8Array(2 + text.length * 2);
@@ -40,6 +42,25 @@ describe.each(['le', 'be'] as const)('UTF-16 %s with a byte-order mark', (order)
     expect(readImportFile({ name: 'jun.json', bytes: utf16(pack, order) }).characters[0].character.name).toBe('Jun 君');
     const haruhi = readImportFile({ name: 'mira.jsonl', bytes: utf16(jsonl, order) });
     expect(haruhi.characters[0].scenes.map((s) => s.text)).toEqual(['Mira:「Tea?」']);
+  });
+
+  it('imports a CHARX whose card.json is UTF-16', () => {
+    const read = readImportFile({ name: 'mira.charx', bytes: zipSync({ 'card.json': utf16(card, order) }) });
+    expect(read.characters[0].character).toMatchObject({ name: 'Mira 小满', description: 'Keeps the tea house. 🍵', firstMessage: 'Tea?' });
+  });
+
+  it('imports a ChatHaruhi folder whose system prompt and stories are UTF-16', () => {
+    const files = [
+      { path: 'mira/system_prompt.txt', bytes: utf16('You are Mira 小满.', order) },
+      { path: 'mira/texts/tea.txt', bytes: utf16('Mira:「Tea? 🍵」\nJun:「Oolong.」', order) },
+    ];
+    for (const read of [readImportFolder('mira', files), readImportFile({ name: 'mira.zip', bytes: zipSync(Object.fromEntries(files.map((f) => [f.path, f.bytes]))) })]) {
+      const [draft] = read.characters;
+      expect(draft.character.systemPrompt).toBe('You are Mira 小满.');
+      expect(draft.scenes).toHaveLength(1);
+      expect(draft.scenes[0].lines).toEqual([{ speaker: 'Mira', text: 'Tea? 🍵' }, { speaker: 'Jun', text: 'Oolong.' }]);
+      expect(draft.warnings.join('\n')).not.toMatch(/UTF-8/);
+    }
   });
 
   it('decodes the text, and refuses an odd byte count or a lone surrogate', () => {

@@ -91,7 +91,8 @@ describe('parseChatHaruhiFolder: layouts and skipped files', () => {
       file('mira/texts/blank.txt', '\ufeff \n\n'),
       file('mira/texts/objects.txt', '{"role": "Mira", "text": "Hello"}\n{"role": "Jun", "text": "Hi"}\n'),
       file('mira/texts/array.txt', '[{"role": "Mira"}]'),
-      file('mira/texts/binary.txt', new Uint8Array([0xff, 0xfe, 0x00, 0x41])),
+      // A JPEG named .txt: neither UTF-8 nor UTF-16 (FF FE would now read as a UTF-16 byte-order mark).
+      file('mira/texts/binary.txt', new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10])),
       file('mira/texts/README', 'notes'),
       file('mira/texts/old/b.txt', story('Mira')),
       file('mira/all_chat_datas.jsonl', '{"role_A": "a", "role_B": "b", "query": "q", "response": "r"}'),
