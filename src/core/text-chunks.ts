@@ -31,3 +31,37 @@ export function visiblePart(text: string, shown: number, chunk = TEXT_CHUNK): { 
   const end = shown > 0 ? Math.min(text.length, shown) : nextCut(text, 0, chunk);
   return { text: end >= text.length ? text : text.slice(0, end), end, more: end < text.length };
 }
+
+/** Lines shown first and added by each "Show more" in a list of lines (a corpus scene). */
+export const LINE_CHUNK = 200;
+
+/**
+ * The part of a list of lines to show after `chunks` presses of "Show more" (0: the first view):
+ * at most `chunks + 1` times `lineChunk` lines and `textChunk` characters. A line that alone runs
+ * past the character budget is cut (its `text` is the visible prefix), so one 50 MB line or
+ * 500,000 short ones both render a bounded amount.
+ */
+export function visibleLines<T extends { text: string }>(
+  lines: readonly T[],
+  chunks: number,
+  lineChunk = LINE_CHUNK,
+  textChunk = TEXT_CHUNK,
+): { lines: Array<{ line: T; text: string }>; more: boolean } {
+  const maxLines = (Math.max(0, chunks) + 1) * Math.max(1, lineChunk);
+  const maxChars = (Math.max(0, chunks) + 1) * Math.max(1, textChunk);
+  const shown: Array<{ line: T; text: string }> = [];
+  let used = 0;
+  for (const line of lines) {
+    if (shown.length >= maxLines || used >= maxChars) return { lines: shown, more: true };
+    const room = maxChars - used;
+    if (line.text.length > room) {
+      // Cut where a reader would (nextCut prefers a break), never inside a surrogate pair.
+      const end = Math.max(1, nextCut(line.text, 0, room));
+      shown.push({ line, text: line.text.slice(0, end) });
+      return { lines: shown, more: true };
+    }
+    shown.push({ line, text: line.text });
+    used += line.text.length;
+  }
+  return { lines: shown, more: false };
+}

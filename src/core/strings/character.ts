@@ -84,6 +84,8 @@ const en = {
   'corpus.untitled': 'Scene {n}',
   'corpus.sceneTokens': '{count} tokens',
   'corpus.noMatch': 'No scene contains “{query}”.',
+  'corpus.linesShown': 'Showing part of this scene: {shown} of {total} lines.',
+  'corpus.moreLines': 'Show more of this scene',
 } as const;
 
 const zh: Record<keyof typeof en, string> = {
@@ -170,6 +172,8 @@ const zh: Record<keyof typeof en, string> = {
   'corpus.untitled': '场景 {n}',
   'corpus.sceneTokens': '{count} 个词元',
   'corpus.noMatch': '没有场景包含“{query}”。',
+  'corpus.linesShown': '只显示了本场景的一部分：{total} 行中的 {shown} 行。',
+  'corpus.moreLines': '显示本场景的更多内容',
 };
 
 export const characterStrings = { en, zh };

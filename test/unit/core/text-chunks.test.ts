@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextCut, TEXT_CHUNK, visiblePart } from '../../../src/core/text-chunks';
+import { LINE_CHUNK, nextCut, TEXT_CHUNK, visibleLines, visiblePart } from '../../../src/core/text-chunks';
 
 describe('text chunks for lazy rendering', () => {
   it('shows short text whole', () => {
@@ -55,5 +55,43 @@ describe('Markup renders long text lazily', () => {
     expect(html).not.toContain('<b>');
     const short = render(Markup, { props: { text: 'Just a line.' } }).body;
     expect(short).not.toContain('Show more');
+  });
+});
+
+describe('visibleLines: a scene shown a chunk of lines at a time', () => {
+  const line = (text: string) => ({ speaker: 'A', text });
+
+  it('shows a short scene whole', () => {
+    const lines = [line('hi'), line('there')];
+    expect(visibleLines(lines, 0)).toEqual({ lines: lines.map((l) => ({ line: l, text: l.text })), more: false });
+  });
+
+  it('shows 500,000 lines LINE_CHUNK at a time, one more chunk per press', () => {
+    const lines = Array.from({ length: 500_000 }, (_, i) => line(`line ${i}`));
+    const first = visibleLines(lines, 0);
+    expect(first.lines).toHaveLength(LINE_CHUNK);
+    expect(first.more).toBe(true);
+    expect(visibleLines(lines, 2).lines).toHaveLength(3 * LINE_CHUNK);
+    expect(visibleLines(lines, 2).lines[3 * LINE_CHUNK - 1].text).toBe(`line ${3 * LINE_CHUNK - 1}`);
+  });
+
+  it('cuts one 50 MB line to the character budget, and shows more of it per press', () => {
+    const huge = 'word '.repeat(10_000_000);
+    const first = visibleLines([line(huge), line('after')], 0);
+    expect(first.lines).toHaveLength(1);
+    expect(first.lines[0].text.length).toBeLessThanOrEqual(TEXT_CHUNK);
+    expect(first.lines[0].text.length).toBeGreaterThan(TEXT_CHUNK / 2);
+    expect(huge.startsWith(first.lines[0].text)).toBe(true);
+    expect(first.more).toBe(true);
+    const second = visibleLines([line(huge), line('after')], 1);
+    expect(second.lines[0].text.length).toBeGreaterThan(first.lines[0].text.length);
+    expect(second.lines[0].text.length).toBeLessThanOrEqual(2 * TEXT_CHUNK);
+  });
+
+  it('stops at the character budget even when the lines are few', () => {
+    const lines = Array.from({ length: 10 }, () => line('x'.repeat(TEXT_CHUNK / 4)));
+    const first = visibleLines(lines, 0);
+    expect(first.lines).toHaveLength(4);
+    expect(first.more).toBe(true);
   });
 });
