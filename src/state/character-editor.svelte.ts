@@ -20,6 +20,12 @@ export type CountedField = (typeof COUNTED_FIELDS)[number];
 
 export type EditorError = 'name-required';
 
+/**
+ * Alternate greetings shown at once. A card can carry thousands, and each is a textarea with its
+ * buttons: rendering 20,000 of them froze the editor, so they are shown a page at a time.
+ */
+export const GREETINGS_PAGE_SIZE = 50;
+
 export function emptyFields(language: Lang): CharacterFields {
   return {
     name: '', nickname: '', avatar: '', shortDescription: '', description: '', personality: '', scenario: '',
@@ -66,7 +72,18 @@ export class CharacterEditor {
     for (const key of COUNTED_FIELDS) counts[key] = estimateTokens(this.fields[key]);
     return counts;
   });
-  readonly greetingTokens = $derived(this.fields.alternateGreetings.map((text) => estimateTokens(text)));
+  /** The page of alternate greetings shown (see GREETINGS_PAGE_SIZE). */
+  greetingPage = $state(0);
+  readonly greetingPages = $derived(Math.max(1, Math.ceil(this.fields.alternateGreetings.length / GREETINGS_PAGE_SIZE)));
+  /** Indexes [start, end) of the greetings on the shown page. */
+  readonly shownGreetings = $derived.by(() => {
+    const start = Math.min(this.greetingPage, this.greetingPages - 1) * GREETINGS_PAGE_SIZE;
+    return { start, end: Math.min(this.fields.alternateGreetings.length, start + GREETINGS_PAGE_SIZE) };
+  });
+  /** Token counts of the greetings on the shown page, in order (only those are on screen). */
+  readonly greetingTokens = $derived(
+    this.fields.alternateGreetings.slice(this.shownGreetings.start, this.shownGreetings.end).map((text) => estimateTokens(text)),
+  );
   readonly errors = $derived.by(() => {
     const errors: Partial<Record<'name', EditorError>> = {};
     if (!this.fields.name.trim()) errors.name = 'name-required';
@@ -89,12 +106,19 @@ export class CharacterEditor {
     return JSON.stringify({ ...$state.snapshot(this.fields), tags: parseTags(this.tagsText) });
   }
 
+  showGreetingPage(page: number): void {
+    this.greetingPage = Math.max(0, Math.min(this.greetingPages - 1, Math.floor(page)));
+  }
+
+  /** A new, empty greeting at the end; its page is shown so it can be written. */
   addGreeting(): void {
     this.fields.alternateGreetings.push('');
+    this.showGreetingPage(this.greetingPages - 1);
   }
 
   removeGreeting(index: number): void {
     this.fields.alternateGreetings.splice(index, 1);
+    this.showGreetingPage(this.greetingPage); // the last page may have emptied
   }
 
   /** Move greeting `index` by `delta` places (clamped), keeping the rest in order. */
@@ -104,6 +128,8 @@ export class CharacterEditor {
     if (target === index) return;
     const [item] = list.splice(index, 1);
     list.splice(target, 0, item);
+    // A greeting moved past the page's edge stays in view.
+    this.showGreetingPage(Math.floor(target / GREETINGS_PAGE_SIZE));
   }
 
   /**
@@ -135,6 +161,7 @@ export class CharacterEditor {
       this.#app.closeChat({ characterId: character.id, unlessBusy: true });
       this.original = character;
       this.fields = pickFields(character);
+      this.showGreetingPage(this.greetingPage); // blank greetings were dropped
       this.tagsText = character.tags.join(', ');
       this.#baseline = this.#serialise();
       return character;

@@ -8,7 +8,7 @@ import { REMOVED_BUILTINS_KEY } from '../../../src/state/app.svelte';
 import { appWithRepos, type TestApp } from '../helpers/test-app';
 import type { LoadedPack } from '../../../src/state/builtin-packs';
 import { deleteCharacter, duplicateCharacter } from '../../../src/state/character-actions';
-import { CharacterEditor, parseTags } from '../../../src/state/character-editor.svelte';
+import { CharacterEditor, GREETINGS_PAGE_SIZE, parseTags } from '../../../src/state/character-editor.svelte';
 import { CorpusBrowser, CORPUS_PAGE_SIZE } from '../../../src/state/corpus-browser.svelte';
 import { createRepositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
@@ -131,6 +131,29 @@ describe('CharacterEditor', () => {
     expect(editor.fields.alternateGreetings).toEqual(['c', 'b', 'a']);
     editor.removeGreeting(1);
     expect(editor.fields.alternateGreetings).toEqual(['c', 'a']);
+  });
+
+  it('shows alternate greetings a page at a time, following adds, moves and removals', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, null);
+    const size = GREETINGS_PAGE_SIZE;
+    editor.fields.alternateGreetings = Array.from({ length: 2 * size + 1 }, (_, i) => `g${i}`);
+    expect(editor.greetingPages).toBe(3);
+    expect(editor.shownGreetings).toEqual({ start: 0, end: size });
+    expect(editor.greetingTokens).toHaveLength(size);
+    editor.showGreetingPage(99); // clamped to the last page
+    expect(editor.shownGreetings).toEqual({ start: 2 * size, end: 2 * size + 1 });
+    editor.removeGreeting(2 * size); // the last page empties: the one before is shown
+    expect(editor.shownGreetings).toEqual({ start: size, end: 2 * size });
+    editor.moveGreeting(size, -1); // over the page edge: its new page is shown
+    expect(editor.shownGreetings.start).toBe(0);
+    expect(editor.fields.alternateGreetings[size - 1]).toBe(`g${size}`);
+    editor.removeGreeting(0);
+    editor.addGreeting(); // fills page 2 and shows it
+    expect(editor.shownGreetings).toEqual({ start: size, end: 2 * size });
+    editor.addGreeting(); // opens page 3
+    expect(editor.shownGreetings).toEqual({ start: 2 * size, end: 2 * size + 1 });
+    expect(editor.fields.alternateGreetings[2 * size]).toBe('');
   });
 
   it('editing a built-in keeps createdAt and its shipped base, bumps updatedAt, and survives a pack update', async () => {
