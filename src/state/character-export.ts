@@ -2,6 +2,7 @@
 
 import { cardJsonBytes, exportCardV3, exportCharx, exportPngCard, fromDataUrl, isPng, type ImageBytes } from '../core/cards';
 import { localImageUrl } from '../core/image-url';
+import { withUncappedFields } from '../core/import/field-caps';
 import { IMPORT_EXTENSION_KEY } from '../core/import/records';
 import { encodeHearthPack, HEARTH_PACK_EXTENSION } from '../core/packs';
 import type { Character, Scene } from '../core/types';
@@ -81,7 +82,8 @@ function withoutProvenance(character: Character): Character {
 
 /** Build the file for one format. Only the Hearth pack reads the corpus. */
 export async function buildExport(stored: Character, format: ExportFormat, deps: ExportDeps): Promise<ExportFile> {
-  const character = withoutProvenance(stored);
+  // Fields capped at import go out whole, as the file that brought them had them.
+  const character = withUncappedFields(withoutProvenance(stored));
   const name = exportFileName(character.name, format);
   const mime = MIMES[format];
   switch (format) {

@@ -17,6 +17,7 @@ import { localImageUrl } from '../image-url';
 import type { CharacterFields, Lorebook } from '../types';
 import { isZipSignature } from '../zip-reader';
 import { ImportFailure, toImportFailure } from './failure';
+import { capCharacterFields } from './field-caps';
 import { looksLikeLorebook, parseLorebookFile } from './lorebook-file';
 
 export type ImportKind = 'card' | 'chatharuhi' | 'rolellm' | 'rolebench' | 'hearth-pack' | 'lorebook';
@@ -216,8 +217,21 @@ function readJson(file: SourceFile, text: string): ReadResult {
   return readCard(file);
 }
 
+/** Every character's fields within their caps, each cut field named in its draft's warnings. */
+function withFieldCaps(read: ReadResult): ReadResult {
+  const characters = read.characters.map((draft) => {
+    const capped = capCharacterFields(draft.character);
+    return capped.character === draft.character ? draft : { ...draft, character: capped.character, warnings: [...draft.warnings, ...capped.warnings] };
+  });
+  return { ...read, characters };
+}
+
 /** Read one file. Throws ImportFailure with the reason it cannot be imported. */
 export function readImportFile(file: SourceFile): ReadResult {
+  return withFieldCaps(readFile(file));
+}
+
+function readFile(file: SourceFile): ReadResult {
   let fromZip = false;
   try {
     const { bytes } = file;
@@ -231,7 +245,7 @@ export function readImportFile(file: SourceFile): ReadResult {
       const files = readZip(bytes);
       const paths = files.map((f) => f.path);
       if (paths.some((p) => p === 'card.json' || /^[^/]+\/card\.json$/.test(p)) || /\.charx$/i.test(file.name)) return readCard(file);
-      return readImportFolder(stem(file.name), files);
+      return readFolder(stem(file.name), files);
     }
     const first = firstNonSpace(bytes);
     if (first === 0x7b /* { */ || first === 0x5b /* [ */ || /\.jsonl?$/i.test(file.name)) {
@@ -253,6 +267,10 @@ export function readImportFile(file: SourceFile): ReadResult {
 
 /** A folder (directory picker, dropped folder or the files of a zip): a ChatHaruhi or RoleLLM pack. */
 export function readImportFolder(name: string, files: readonly PackFile[]): ReadResult {
+  return withFieldCaps(readFolder(name, files));
+}
+
+function readFolder(name: string, files: readonly PackFile[]): ReadResult {
   try {
     const paths = files.map((f) => normalizePath(f.path));
     const isHaruhi = paths.some((p) => baseName(p) === 'system_prompt.txt' || /(^|\/)texts\//.test(p) || baseName(p) === 'chroma.sqlite3');
