@@ -44,7 +44,7 @@ export type RowTable = 'characters' | 'scenes' | 'conversations' | 'messages' | 
 /** Ids and keys: UUIDs, `builtin-…` and `${conversation}-m00001` are far shorter. */
 const MAX_ID = 1_000;
 /** Short lists a person edits by hand: tags, greetings, catchphrases, lorebook keys, revisions. */
-const MAX_SHORT_LIST = 10_000;
+export const MAX_SHORT_LIST = 10_000;
 /** Long lists the app builds: a scene's lines, a book's entries, a prompt's messages, removed built-ins. */
 const MAX_LONG_LIST = 200_000;
 /** Embedding models per scene (one per model ever used). */

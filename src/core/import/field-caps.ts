@@ -3,13 +3,16 @@
 // A card under the file size limit can hold a 10 MB description or a 1 MB single-line name; the
 // character page, the editor (its dirty check and token counts run on every keystroke) and the
 // prompt then work through all of it, and the tab froze. So at import each field longer than its
-// cap is cut (at a break near the cap) with a warning, and the app uses only the cut text.
+// cap is cut (at a break near the cap) with a warning, and the app uses only the cut text. Lists
+// (greetings, tags, catchphrases) keep at most as many items as a backup may hold, or the backup
+// of such a character could not be restored.
 //
 // The export must stay faithful, so the full text is kept in the character's extensions
 // (UNCAPPED_EXTENSION_KEY) with the length that was shown. It is never rendered or sent to the
 // model; export puts it back for each field still holding exactly that cut text (an edited field
 // exports as edited), and leaves the key out of the file.
 
+import { MAX_SHORT_LIST } from '../row-schemas';
 import { nextCut } from '../text-chunks';
 import type { CharacterFields } from '../types';
 
@@ -20,6 +23,8 @@ export const UNCAPPED_EXTENSION_KEY = 'hearth/uncapped';
 export const LONG_FIELD_CAP = 100_000;
 /** One-line fields: names, versions, tags. */
 export const SHORT_FIELD_CAP = 1_000;
+/** Items of a list field: what the backup format accepts (row-schemas). */
+export const LIST_ITEMS_CAP = MAX_SHORT_LIST;
 
 type TextField =
   | 'name' | 'nickname' | 'shortDescription' | 'description' | 'personality' | 'scenario' | 'firstMessage'
@@ -54,7 +59,12 @@ export interface UncappedText {
   full: string;
 }
 
-type Uncapped = Partial<Record<TextField | ListField, UncappedText[]>>;
+interface Uncapped {
+  /** Full texts of cut values, by field. */
+  texts?: Partial<Record<TextField | ListField, UncappedText[]>>;
+  /** Whole items past LIST_ITEMS_CAP, by field: appended again on export. */
+  rest?: Partial<Record<ListField, string[]>>;
+}
 
 type CappableCharacter = CharacterFields & { extensions: Record<string, unknown> };
 
@@ -73,13 +83,18 @@ export function capCharacterFields<C extends CappableCharacter>(character: C): {
   const cap = (text: string, limit: number, field: TextField | ListField, label: string): string => {
     if (text.length <= limit) return text;
     const shown = nextCut(text, 0, limit);
-    (uncapped[field] ??= []).push({ shown, full: text });
+    ((uncapped.texts ??= {})[field] ??= []).push({ shown, full: text });
     warnings.push(`The ${label} is ${count(text.length)} characters long; the first ${count(shown)} are used and shown (the full text is kept for export).`);
     return text.slice(0, shown);
   };
   for (const [field, limit, label] of TEXT_CAPS) out[field] = cap(character[field], limit, field, label);
   for (const [field, limit, label] of LIST_CAPS) {
-    out[field] = character[field].map((text, i) => cap(text, limit, field, `${label} #${i + 1}`));
+    const items = character[field];
+    if (items.length > LIST_ITEMS_CAP) {
+      (uncapped.rest ??= {})[field] = items.slice(LIST_ITEMS_CAP);
+      warnings.push(`The character has ${count(items.length)} ${label}s; the first ${count(LIST_ITEMS_CAP)} are used and shown (the rest are kept for export).`);
+    }
+    out[field] = items.slice(0, LIST_ITEMS_CAP).map((text, i) => cap(text, limit, field, `${label} #${i + 1}`));
   }
   const foreign = Object.hasOwn(character.extensions, UNCAPPED_EXTENSION_KEY);
   if (warnings.length === 0 && !foreign) return { character, warnings };
@@ -88,6 +103,10 @@ export function capCharacterFields<C extends CappableCharacter>(character: C): {
   const { [UNCAPPED_EXTENSION_KEY]: _fromFile, ...extensions } = character.extensions;
   out.extensions = warnings.length ? { ...extensions, [UNCAPPED_EXTENSION_KEY]: uncapped } : extensions;
   return { character: out, warnings };
+}
+
+function ownRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function isUncappedList(value: unknown): value is UncappedText[] {
@@ -103,14 +122,19 @@ export function withUncappedFields<C extends CappableCharacter>(character: C): C
   if (!Object.hasOwn(character.extensions, UNCAPPED_EXTENSION_KEY)) return character;
   const { [UNCAPPED_EXTENSION_KEY]: stored, ...extensions } = character.extensions;
   const out = { ...character, extensions };
-  const kept = (stored !== null && typeof stored === 'object' ? stored : {}) as Record<string, unknown>;
+  const texts = ownRecord(ownRecord(stored).texts);
+  const rest = ownRecord(ownRecord(stored).rest);
   const restore = (field: TextField | ListField, value: string): string => {
-    const list = Object.hasOwn(kept, field) ? kept[field] : undefined;
+    const list = Object.hasOwn(texts, field) ? texts[field] : undefined;
     if (!isUncappedList(list)) return value;
     const match = list.find((item) => item.shown === value.length && item.full.startsWith(value));
     return match ? match.full : value;
   };
   for (const [field] of TEXT_CAPS) out[field] = restore(field, character[field]);
-  for (const [field] of LIST_CAPS) out[field] = character[field].map((text) => restore(field, text));
+  for (const [field] of LIST_CAPS) {
+    const more = Object.hasOwn(rest, field) ? rest[field] : undefined;
+    const tail = Array.isArray(more) ? more.filter((item): item is string => typeof item === 'string') : [];
+    out[field] = [...character[field].map((text) => restore(field, text)), ...tail];
+  }
   return out;
 }

@@ -1,10 +1,10 @@
 // What every corpus parser shares: the input file list, the scene shape it returns, its typed error.
 
 import { decodeText, utf8Decode } from '../bytes';
-
-export { utf16Bom } from '../bytes';
 import { HearthError, registerErrorClass, type ErrorDetails } from '../errors';
 import type { Scene } from '../types';
+
+export { utf16Bom } from '../bytes';
 
 /**
  * One file of an imported folder or archive. `path` is relative and uses `/` (a directory

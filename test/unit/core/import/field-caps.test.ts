@@ -3,7 +3,8 @@
 // shows only the cut text, and every export format writes the full original back.
 import { describe, expect, it } from 'vitest';
 import { importCardFile } from '../../../../src/core/cards/detect';
-import { LONG_FIELD_CAP, SHORT_FIELD_CAP, UNCAPPED_EXTENSION_KEY } from '../../../../src/core/import/field-caps';
+import { readBackup, writeBackup } from '../../../../src/core/backup';
+import { LIST_ITEMS_CAP, LONG_FIELD_CAP, SHORT_FIELD_CAP, UNCAPPED_EXTENSION_KEY } from '../../../../src/core/import/field-caps';
 import { characterFromDraft } from '../../../../src/core/import/records';
 import { readImportFile } from '../../../../src/core/import/read-file';
 import { decodeHearthPack } from '../../../../src/core/packs/hearth-pack';
@@ -68,8 +69,21 @@ describe('field caps at import', () => {
     expect(Object.hasOwn(draft.character.extensions, UNCAPPED_EXTENSION_KEY)).toBe(false);
   });
 
+  it('keeps at most as many greetings as a backup holds, the rest kept for export, so its backup restores', async () => {
+    const greetings = Array.from({ length: LIST_ITEMS_CAP + 5 }, (_, i) => `Greeting ${i + 1}`);
+    const bytes = new TextEncoder().encode(JSON.stringify({ spec: 'chara_card_v2', data: { name: 'Many', description: 'd', first_mes: 'Hi', alternate_greetings: greetings } }));
+    const draft = readImportFile({ name: 'many.json', bytes }).characters[0];
+    expect(draft.character.alternateGreetings).toEqual(greetings.slice(0, LIST_ITEMS_CAP));
+    expect(draft.warnings).toEqual([`The character has ${(LIST_ITEMS_CAP + 5).toLocaleString('en')} alternate greetings; the first ${LIST_ITEMS_CAP.toLocaleString('en')} are used and shown (the rest are kept for export).`]);
+    const stored = characterFromDraft(draft, 'many.json', 'many', 1);
+    const backup = readBackup(writeBackup({ characters: [stored], scenes: [], conversations: [], messages: [], personas: [], lorebooks: [], settings: [] }, { appVersion: '0.1.0', databaseVersion: 3, createdAt: 1 }).bytes);
+    const restored = backup.rows.characters[0];
+    expect(restored.alternateGreetings).toHaveLength(LIST_ITEMS_CAP);
+    expect(exportedFields(await buildExport(restored, 'v3', { scenes: async () => [] })).alternateGreetings).toEqual(greetings);
+  });
+
   it('drops a kept-text block that came inside the file, so it cannot change what export writes', async () => {
-    const planted = { [UNCAPPED_EXTENSION_KEY]: { description: [{ shown: 5, full: 'Short and then something planted.' }] }, keep: true };
+    const planted = { [UNCAPPED_EXTENSION_KEY]: { texts: { description: [{ shown: 5, full: 'Short and then something planted.' }] } }, keep: true };
     const bytes = new TextEncoder().encode(JSON.stringify({ spec: 'chara_card_v2', data: { name: 'Bob', description: 'Short', first_mes: 'Hi', extensions: planted } }));
     const draft = readImportFile({ name: 'bob.json', bytes }).characters[0];
     expect(Object.hasOwn(draft.character.extensions, UNCAPPED_EXTENSION_KEY)).toBe(false);
