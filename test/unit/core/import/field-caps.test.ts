@@ -42,7 +42,7 @@ function exportedFields(file: ExportFile): { name: string; description: string; 
 }
 
 describe('field caps at import', () => {
-  it('cuts each over-long field with a warning naming it, and keeps normal fields as they are', () => {
+  it('cuts each over-long field with a warning naming it, and keeps normal fields as they are', { timeout: 60_000 }, () => {
     const draft = importHuge();
     const c = draft.character;
     expect(c.description.length).toBeLessThanOrEqual(LONG_FIELD_CAP);
@@ -69,7 +69,7 @@ describe('field caps at import', () => {
     expect(Object.hasOwn(draft.character.extensions, UNCAPPED_EXTENSION_KEY)).toBe(false);
   });
 
-  it('keeps at most as many greetings as a backup holds, the rest kept for export, so its backup restores', async () => {
+  it('keeps at most as many greetings as a backup holds, the rest kept for export, so its backup restores', { timeout: 60_000 }, async () => {
     const greetings = Array.from({ length: LIST_ITEMS_CAP + 5 }, (_, i) => `Greeting ${i + 1}`);
     const bytes = new TextEncoder().encode(JSON.stringify({ spec: 'chara_card_v2', data: { name: 'Many', description: 'd', first_mes: 'Hi', alternate_greetings: greetings } }));
     const draft = readImportFile({ name: 'many.json', bytes }).characters[0];
@@ -105,7 +105,8 @@ describe('export of a capped character writes the full original', () => {
   }
 
   for (const format of EXPORT_FORMATS) {
-    it(`as ${format}: every capped field comes out whole, and the kept copy is not in the file`, async () => {
+    // Megabytes through every codec: room for a loaded machine.
+    it(`as ${format}: every capped field comes out whole, and the kept copy is not in the file`, { timeout: 60_000 }, async () => {
       const stored = await storedHuge();
       expect(stored.description.length).toBeLessThanOrEqual(LONG_FIELD_CAP);
       const out = exportedFields(await buildExport(stored, format, { scenes: async () => [] }));
@@ -117,7 +118,7 @@ describe('export of a capped character writes the full original', () => {
     });
   }
 
-  it('a field edited after import exports as edited; the untouched ones still whole, in any greeting order', async () => {
+  it('a field edited after import exports as edited; the untouched ones still whole, in any greeting order', { timeout: 60_000 }, async () => {
     const stored = await storedHuge();
     const edited: Character = { ...stored, description: 'Rewritten by hand.', alternateGreetings: [stored.alternateGreetings[1], 'Short one.'] };
     const out = exportedFields(await buildExport(edited, 'v3', { scenes: async () => [] }));

@@ -7,17 +7,19 @@ import CorpusView from '../../../../src/ui/characters/CorpusView.svelte';
 import { makeScene } from '../../storage/helpers';
 import { chatFixture, renderInApp } from '../render-in-app';
 
+/** Reading a huge scene out of (fake) IndexedDB takes a while on a loaded machine: wait for it generously. */
+const SLOW = { timeout: 30_000 };
+
 async function openCorpus(container: HTMLElement): Promise<void> {
-  await waitFor(() => expect(screen.getByTestId('corpus-summary')).toBeTruthy());
+  await waitFor(() => expect(screen.getByTestId('corpus-summary')).toBeTruthy(), SLOW);
   const details = container.querySelector('details')!;
   details.open = true;
   await fireEvent(details, new Event('toggle'));
-  // Reading a huge scene out of (fake) IndexedDB takes a while on a loaded machine.
-  await waitFor(() => expect(container.querySelectorAll('ol.scenes > li').length).toBeGreaterThan(0), { timeout: 20_000 });
+  await waitFor(() => expect(container.querySelectorAll('ol.scenes > li').length).toBeGreaterThan(0), SLOW);
 }
 
 describe('CorpusView with huge scenes', () => {
-  it('renders a 100,000-line scene a chunk of lines at a time', async () => {
+  it('renders a 100,000-line scene a chunk of lines at a time', { timeout: 120_000 }, async () => {
     const { app } = await chatFixture({ loadModel: false });
     const lines = Array.from({ length: 100_000 }, (_, i) => ({ speaker: 'Wren', text: `Line number ${i}.` }));
     await app.repos.scenes.bulkAdd([makeScene('wren', { id: 'wren:000000', title: 'Long', text: '', lines, vectors: [] })]);
@@ -31,7 +33,7 @@ describe('CorpusView with huge scenes', () => {
     expect(container.querySelectorAll('p.line')[2 * LINE_CHUNK - 1].textContent).toBe(`Wren: Line number ${2 * LINE_CHUNK - 1}.`);
   });
 
-  it('renders a 5 MB scene without lines as a bounded amount of text', async () => {
+  it('renders a 5 MB scene without lines as a bounded amount of text', { timeout: 120_000 }, async () => {
     const { app } = await chatFixture({ loadModel: false });
     const text = 'The rain keeps falling on the tea house. '.repeat(125_000);
     await app.repos.scenes.bulkAdd([makeScene('wren', { id: 'wren:000000', title: 'Rain', text, lines: [], vectors: [] })]);

@@ -8,6 +8,7 @@ import GreetingsEditor from '../../../../src/ui/characters/editor/GreetingsEdito
 import { makeCharacter } from '../../storage/helpers';
 import { chatFixture, renderInApp } from '../render-in-app';
 
+/** 20,000 greetings in a proxied list: the tests get room for a loaded machine. */
 const MANY = 20_000;
 
 async function setup() {
@@ -21,7 +22,7 @@ async function setup() {
 const textareas = (container: HTMLElement) => [...container.querySelectorAll('textarea')].map((box) => box.value);
 
 describe('GreetingsEditor with 20,000 alternate greetings', () => {
-  it('renders one page of editors and pages through the rest', async () => {
+  it('renders one page of editors and pages through the rest', { timeout: 60_000 }, async () => {
     const { container } = await setup();
     expect(container.querySelectorAll('textarea')).toHaveLength(GREETINGS_PAGE_SIZE);
     expect(container.querySelectorAll('li')).toHaveLength(GREETINGS_PAGE_SIZE);
@@ -34,7 +35,7 @@ describe('GreetingsEditor with 20,000 alternate greetings', () => {
     expect(screen.getByRole('textbox', { name: `Alternate greeting ${GREETINGS_PAGE_SIZE + 1}` })).toBeTruthy();
   });
 
-  it('adds a greeting at the end and shows its page with it focused', async () => {
+  it('adds a greeting at the end and shows its page with it focused', { timeout: 60_000 }, async () => {
     const { container, editor } = await setup();
     await fireEvent.click(screen.getByRole('button', { name: 'Add alternate greeting' }));
     await tick();
@@ -46,7 +47,7 @@ describe('GreetingsEditor with 20,000 alternate greetings', () => {
     expect(editor.fields.alternateGreetings[MANY]).toBe('The newest way in.');
   });
 
-  it('moves a greeting across a page edge and follows it; removes one on a later page', async () => {
+  it('moves a greeting across a page edge and follows it; removes one on a later page', { timeout: 60_000 }, async () => {
     const { container, editor } = await setup();
     await fireEvent.click(screen.getByRole('button', { name: `Move alternate greeting ${GREETINGS_PAGE_SIZE} down` }));
     await tick();
