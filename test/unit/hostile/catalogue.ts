@@ -84,6 +84,17 @@ function protoKeptAsData(added: AddedRows): string | null {
   return rows.some((row) => Object.getPrototypeOf(row) === Object.prototype) ? null : 'a row has a foreign prototype';
 }
 
+/** An added character's avatar cannot make a request leave the device. */
+function noRemoteAvatar(added: AddedRows): string | null {
+  const [c] = added.characters ?? [];
+  if (!c) return 'no character was added';
+  return c.avatar === '' || String(c.avatar).startsWith('data:image/') ? null : `the avatar is ${JSON.stringify(c.avatar)}`;
+}
+
+/** A lorebook_v3 file with one regex entry per key. */
+const loreBook = (keys: string[]) =>
+  json({ spec: 'lorebook_v3', data: { entries: keys.map((key, i) => ({ id: i, keys: [key], content: 'x', enabled: true, insertion_order: 1, use_regex: true, extensions: {} })) } });
+
 const deepObjectText = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
 
 /** A backup whose character row holds `deep` (JSON text) in its extensions. */
@@ -117,6 +128,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'UTF-16 with an odd byte count', format: 'card', route: 'import', name: 'odd16.json', make: () => u8(utf16(cardJson, 'le'), [0x20]), expect: { reason: 'invalid-json' } },
   { kind: 'UTF-16 LE card with BOM', format: 'card', route: 'import', name: 'utf16le.json', make: () => utf16(cardJson, 'le'), expect: { accepted: true } },
   { kind: 'UTF-16 BE card with BOM', format: 'card', route: 'import', name: 'utf16be.json', make: () => utf16(cardJson, 'be'), expect: { accepted: true } },
+  { kind: 'card avatar URL on another host', format: 'card', route: 'import', name: 'remote-avatar.json', make: () => json({ ...cardV2(), avatar: 'https://tracker.example/pixel.png' }), expect: { accepted: true, check: noRemoteAvatar } },
   { kind: 'a 51 MB description', format: 'card', route: 'import', name: 'huge.json', make: () => json(cardV2({ description: 'x'.repeat(51 * 1024 * 1024) })), expect: { reason: 'too-large' } },
   { kind: 'script injection in every text field', format: 'card', route: 'import', name: 'inject.json', make: () => json(injectionCard()), expect: { accepted: true, check: keptVerbatim } },
   { kind: '__proto__ key at the top of a card', format: 'card', route: 'import', name: 'proto.json', make: () => utf8(`{"__proto__":{"polluted":1},${cardJson.slice(1)}`), expect: { accepted: true, check: protoKeptAsData } },
@@ -170,6 +182,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'CHARX with a damaged ZIP64 end record', format: 'charx', route: 'import', name: 'z64.charx', make: () => hostileZip(entriesOf(charx()), { zip64Damaged: true }), expect: { reason: 'bad-zip', message: /ZIP64/ } },
   { kind: 'CHARX with card.json in a folder', format: 'charx', route: 'import', name: 'nested.charx', make: () => zipOf({ 'inner/card.json': cardJson }), expect: { warning: /instead of the archive root/ } },
   { kind: 'CHARX asset pointing at a missing file', format: 'charx', route: 'import', name: 'asset.charx', make: () => zipOf({ 'card.json': JSON.stringify({ ...cardV2({ assets: [{ type: 'icon', uri: 'embeded://assets/none.png', name: 'main', ext: 'png' }] }), spec: 'chara_card_v3', spec_version: '3.0' }) }), expect: { warning: /does not contain/ } },
+  { kind: 'CHARX icon asset on another host', format: 'charx', route: 'import', name: 'remote.charx', make: () => zipOf({ 'card.json': JSON.stringify({ ...cardV2({ assets: [{ type: 'icon', uri: 'https://tracker.example/a.png', name: 'main', ext: 'png' }] }), spec: 'chara_card_v3', spec_version: '3.0' }) }), expect: { accepted: true, check: noRemoteAvatar } },
   { kind: '.charx name on bytes that are not a zip', format: 'charx', route: 'import', name: 'text.charx', make: () => utf8('plain words'), expect: { reason: 'bad-zip', message: /signature/ } },
 
   // ---- zip packs ------------------------------------------------------------------------------
@@ -210,6 +223,9 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'Hearth pack scenes that are not a list', format: 'pack', route: 'import', name: 'scenes.hearth.json', make: () => json(hearthPack({ scenes: { a: 1 } })), expect: { reason: 'wrong-shape' } },
   { kind: 'Hearth pack with negative tokens', format: 'pack', route: 'import', name: 'tokens.hearth.json', make: () => json(hearthPack({}, { tokens: -5 })), expect: { reason: 'wrong-shape' } },
   { kind: 'Hearth pack nested 10,000 levels deep', format: 'pack', route: 'import', name: 'deep.hearth.json', make: () => utf8(JSON.stringify(hearthPack({ character: { name: 'D', extensions: { d: 0 } } })).replace('"d":0', `"d":${deepArrayText(10_000)}`)), expect: { reason: 'too-deep' } },
+  { kind: 'Hearth pack avatar URL on another host', format: 'pack', route: 'import', name: 'remote.hearth.json', make: () => json(hearthPack({ character: { name: 'P', avatar: 'https://tracker.example/a.png' } })), expect: { accepted: true, check: noRemoteAvatar } },
+  { kind: 'Hearth pack javascript: avatar', format: 'pack', route: 'import', name: 'js.hearth.json', make: () => json(hearthPack({ character: { name: 'P', avatar: 'javascript:window.__hostile=3' } })), expect: { accepted: true, check: noRemoteAvatar } },
+  { kind: 'JSONL line nested 10,000 levels deep', format: 'pack', route: 'import', name: 'deep.jsonl', make: () => utf8(`{"text":"A:「x」","d":${deepArrayText(10_000)}}\n{"text":"B:「y」"}\n`), expect: { accepted: true, check: (added) => (added.scenes?.length === 2 ? null : 'the stories were not kept') } },
   { kind: 'JSONL of which no line is an object', format: 'pack', route: 'import', name: 'lines.jsonl', make: () => utf8('1\n"two"\n[3]\n'), expect: { reason: 'invalid-json' } },
   { kind: 'JSONL with some broken lines', format: 'pack', route: 'import', name: 'mixed.jsonl', make: () => utf8('{"text":"A:「x」"}\n{broken\n{"text":"B:「y」"}\n'), expect: { warning: /not a JSON object/ } },
   { kind: 'JSONL of rows no pack uses', format: 'pack', route: 'import', name: 'rows.jsonl', make: () => utf8('{"a":1}\n{"b":2}\n'), expect: { reason: 'not-a-pack' } },
@@ -219,6 +235,10 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'World Info key /(a|a)*b/', format: 'lorebook', route: 'import', name: 'world.json', make: () => json({ entries: { 0: { uid: 0, key: ['/(a|a)*b/'], content: 'x', useRegex: true } } }), expect: { warning: /unsafe-regex/ } },
   { kind: 'lorebook key /(a+)+$/', format: 'lorebook', route: 'import', name: 'nested.json', make: () => json({ spec: 'lorebook_v3', data: { entries: [{ id: 1, keys: ['/(a+)+$/'], content: 'x', enabled: true, insertion_order: 1, use_regex: true, extensions: {} }] } }), expect: { warning: /unsafe-regex/ } },
   { kind: 'lorebook key with a backreference', format: 'lorebook', route: 'import', name: 'backref.json', make: () => json({ spec: 'lorebook_v3', data: { entries: [{ id: 1, keys: ['/(a)\\1/'], content: 'x', enabled: true, insertion_order: 1, use_regex: true, extensions: {} }] } }), expect: { warning: /unsupported-regex/ } },
+  { kind: 'lorebook key that does not compile', format: 'lorebook', route: 'import', name: 'invalid.json', make: () => loreBook(['/(unclosed/']), expect: { warning: /invalid-regex/ } },
+  { kind: 'lorebook regex with unknown flags', format: 'lorebook', route: 'import', name: 'flags.json', make: () => loreBook(['/a/xyz']), expect: { warning: /invalid-regex: unknown flags/ } },
+  { kind: 'lorebook regex 100,000 characters long', format: 'lorebook', route: 'import', name: 'long.json', make: () => loreBook([`/${'a'.repeat(100_000)}/`]), expect: { warning: /unsafe-regex: longer than/ } },
+  { kind: 'lorebook in UTF-16 with BOM', format: 'lorebook', route: 'import', name: 'utf16-world.json', make: () => utf16(JSON.stringify({ name: 'Wide world', entries: { 0: { key: ['k'], content: '宽' } } }), 'le'), expect: { accepted: true, check: (added) => (holds(added.lorebooks, '宽') === 1 ? null : 'the entry text was not read') } },
   { kind: 'lorebook entry that is not an object', format: 'lorebook', route: 'import', name: 'entry.json', make: () => json({ spec: 'lorebook_v3', data: { entries: ['just text', { id: 2, keys: ['k'], content: 'c', enabled: true, insertion_order: 1, extensions: {} }] } }), expect: { warning: /entry #1 .* skipped/ } },
   { kind: '__proto__ uid in World Info entries', format: 'lorebook', route: 'import', name: 'proto-world.json', make: () => utf8('{"entries":{"__proto__":{"key":["k"],"content":"c","polluted":1},"1":{"key":["m"],"content":"d"}}}'), expect: { accepted: true, check: protoKeptAsData } },
   { kind: 'lorebook nested 10,000 levels deep', format: 'lorebook', route: 'import', name: 'deep-world.json', make: () => utf8(`{"entries":{"0":{"key":["k"],"content":"c","extensions":${deepArrayText(10_000)}}}}`), expect: { reason: 'too-deep' } },
@@ -236,6 +256,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'backup missing a part', format: 'backup', route: 'restore-replace', name: 'part.zip', make: () => { const f = backupFiles(); delete f['tables/messages/0000.json']; return backupZip(f); }, expect: { reason: 'damaged', message: /missing/ } },
   { kind: 'backup part that is not JSON', format: 'backup', route: 'restore-replace', name: 'partjson.zip', make: () => backupZip({ ...backupFiles(), 'tables/scenes/0000.json': '[{"id":' }), expect: { reason: 'damaged' } },
   { kind: 'backup part that is not a list', format: 'backup', route: 'restore-replace', name: 'partlist.zip', make: () => editedBackup('tables/settings/0000.json', () => ({ rows: [] })), expect: { reason: 'damaged' } },
+  { kind: 'backup manifest listing a part twice', format: 'backup', route: 'restore-replace', name: 'parts-twice.zip', make: () => editedBackup('manifest.json', (m) => { const manifest = m as { tables: Record<string, { parts: string[] }> }; manifest.tables.personas.parts.push(...manifest.tables.personas.parts); return manifest; }), expect: { reason: 'damaged' } },
   { kind: 'backup with fewer rows than its manifest says', format: 'backup', route: 'restore-replace', name: 'count.zip', make: () => editedBackup('tables/messages/0000.json', (rows) => (rows as unknown[]).slice(1)), expect: { reason: 'damaged' } },
   { kind: 'backup row of the wrong shape', format: 'backup', route: 'restore-replace', name: 'row.zip', make: () => editedBackup('tables/characters/0000.json', (rows) => (rows as Record<string, unknown>[]).map((r) => ({ ...r, name: 42 }))), expect: { reason: 'invalid-row' } },
   { kind: 'backup message of an unknown role', format: 'backup', route: 'restore-replace', name: 'role.zip', make: () => editedBackup('tables/messages/0000.json', (rows) => (rows as Record<string, unknown>[]).map((r) => ({ ...r, role: 'root' }))), expect: { reason: 'invalid-row' } },
