@@ -91,6 +91,12 @@ function noRemoteAvatar(added: AddedRows): string | null {
   return c.avatar === '' || String(c.avatar).startsWith('data:image/') ? null : `the avatar is ${JSON.stringify(c.avatar)}`;
 }
 
+/** The added lorebook shows a name a person can see: its file's, as the book's own shows nothing. */
+const namedAfterFile = (stem: string) => (added: AddedRows): string | null => {
+  const name = (added.lorebooks?.[0]?.book as { name?: string } | undefined)?.name;
+  return name === stem ? null : `the book is named ${JSON.stringify(name)}`;
+};
+
 /** A lorebook_v3 file with one regex entry per key. */
 const loreBook = (keys: string[]) =>
   json({ spec: 'lorebook_v3', data: { entries: keys.map((key, i) => ({ id: i, keys: [key], content: 'x', enabled: true, insertion_order: 1, use_regex: true, extensions: {} })) } });
@@ -241,6 +247,8 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'lorebook in UTF-16 with BOM', format: 'lorebook', route: 'import', name: 'utf16-world.json', make: () => utf16(JSON.stringify({ name: 'Wide world', entries: { 0: { key: ['k'], content: '宽' } } }), 'le'), expect: { accepted: true, check: (added) => (holds(added.lorebooks, '宽') === 1 ? null : 'the entry text was not read') } },
   { kind: 'lorebook entry that is not an object', format: 'lorebook', route: 'import', name: 'entry.json', make: () => json({ spec: 'lorebook_v3', data: { entries: ['just text', { id: 2, keys: ['k'], content: 'c', enabled: true, insertion_order: 1, extensions: {} }] } }), expect: { warning: /entry #1 .* skipped/ } },
   { kind: '__proto__ uid in World Info entries', format: 'lorebook', route: 'import', name: 'proto-world.json', make: () => utf8('{"entries":{"__proto__":{"key":["k"],"content":"c","polluted":1},"1":{"key":["m"],"content":"d"}}}'), expect: { accepted: true, check: protoKeptAsData } },
+  { kind: 'lorebook named only with invisible characters', format: 'lorebook', route: 'import', name: 'Old Harbour.json', make: () => json({ name: invisible, entries: { 0: { key: ['k'], content: 'c' } } }), expect: { accepted: true, check: namedAfterFile('Old Harbour') } },
+  { kind: 'lorebook named only with bidi marks', format: 'lorebook', route: 'import', name: 'Salt Roads.json', make: () => json({ spec: 'lorebook_v3', data: { name: '\u200e\u202a\u202c', entries: [] } }), expect: { accepted: true, check: namedAfterFile('Salt Roads') } },
   { kind: 'lorebook nested 10,000 levels deep', format: 'lorebook', route: 'import', name: 'deep-world.json', make: () => utf8(`{"entries":{"0":{"key":["k"],"content":"c","extensions":${deepArrayText(10_000)}}}}`), expect: { reason: 'too-deep' } },
   { kind: 'script injection in lorebook content', format: 'lorebook', route: 'import', name: 'inject-world.json', make: () => json({ name: INJECTION, entries: { 0: { uid: 0, key: [INJECTION], content: INJECTION, comment: INJECTION } } }), expect: { accepted: true, check: (added) => (holds(added.lorebooks, INJECTION) >= 4 ? null : 'the payload was changed') } },
 
