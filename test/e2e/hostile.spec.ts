@@ -1,11 +1,11 @@
 // A representative subset of the hostile-input catalogue (test/unit/hostile/catalogue.ts) through
 // the real UI: the import on the Characters page and Settings → Restore. Each refused file shows its
 // own reason, and every IndexedDB store keeps its row count and content hash; accepted hostile text
-// shows as text, and no script it carries runs.
+// (and file names) shows as text, and no script it carries runs.
 
 import { expect, test, type Page } from '@playwright/test';
 import { dictionaryKeys, translate, type MessageKey } from '../../src/core/i18n';
-import { hostileKind, type HostileKind } from '../unit/hostile/catalogue';
+import { hostileKind, NAME_INJECTION, type HostileKind } from '../unit/hostile/catalogue';
 import { INJECTION } from '../unit/hostile/generators';
 import { openApp } from './app';
 
@@ -100,10 +100,13 @@ test.describe('hostile files through the UI', () => {
     await openApp(page);
     const card = hostileKind('script injection in every text field');
     const book = hostileKind('script injection in lorebook content');
-    await page.getByLabel('Import character cards, packs or lorebooks').setInputFiles([file(card), file(book)]);
+    const pack = hostileKind('pack zip whose file name is markup');
+    await page.getByLabel('Import character cards, packs or lorebooks').setInputFiles([file(card), file(book), file(pack)]);
     const results = page.getByRole('region', { name: 'Import results' });
     await expect(results.locator('li', { hasText: card.name })).toHaveAttribute('data-status', 'imported');
     await expect(results.locator('li', { hasText: book.name })).toHaveAttribute('data-status', 'imported');
+    await expect(results.locator('li', { hasText: pack.name })).toHaveAttribute('data-status', 'imported');
+    await expect(results.getByRole('link', { name: `Open ${NAME_INJECTION}` })).toBeVisible();
     await expectNoInjectedMarkup(page);
 
     await page.locator('.grid').getByRole('link', { name: `Open name ${INJECTION}` }).click();

@@ -48,6 +48,8 @@ const pngCard = (card: unknown = cardV2()) => png(cardChunk('chara', card));
 /** Cut `bytes` to `fraction` of its length. */
 const cut = (bytes: Uint8Array, fraction: number) => bytes.slice(0, Math.floor(bytes.length * fraction));
 const invisible = '\u200b\u2060\ufeff\u200d';
+/** Markup a file name can carry (no `/`, which no file name holds). */
+export const NAME_INJECTION = '<img src=x onerror="window.__hostile=4">';
 
 /** How many strings in `value` (any JSON-like tree) hold `needle`, exactly as written. */
 function holds(value: unknown, needle: string): number {
@@ -214,6 +216,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'pack zip with a story file twice', format: 'zip', route: 'import', name: 'dup.zip', make: () => hostileZip([...entriesOf(HARUHI), { name: 'texts/001.txt', data: 'Kyon:「Again」' }]), expect: { warning: /a second file with the same name/ } },
   { kind: 'pack zip with a binary story file', format: 'zip', route: 'import', name: 'binary.zip', make: () => zipOf({ ...HARUHI, 'texts/002.txt': u8([0, 1, 2, 0xff, 0]) }), expect: { warning: /texts\/002.txt: skipped/ } },
   { kind: 'zip holding two packs', format: 'zip', route: 'import', name: 'two.zip', make: () => zipOf({ 'a/system_prompt.txt': 'A', 'a/texts/1.txt': 'A:「x」', 'b/system_prompt.txt': 'B', 'b/texts/1.txt': 'B:「y」' }), expect: { reason: 'not-a-pack', message: /several ChatHaruhi packs/ } },
+  { kind: 'pack zip whose file name is markup', format: 'zip', route: 'import', name: `${NAME_INJECTION}.zip`, make: () => zipOf(HARUHI), expect: { accepted: true, check: (added) => (added.characters?.[0]?.name === NAME_INJECTION ? null : `named ${JSON.stringify(added.characters?.[0]?.name)}`) } },
   { kind: 'pack named only with invisible characters', format: 'zip', route: 'import', name: `${invisible}.zip`, make: () => zipOf(HARUHI), expect: { accepted: true, check: (added) => (added.characters?.[0]?.name === 'ChatHaruhi character' ? null : `named ${JSON.stringify(added.characters?.[0]?.name)}`) } },
 
   // ---- packs: Hearth pack JSON and JSONL ------------------------------------------------------
@@ -270,6 +273,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'backup message of an unknown role', format: 'backup', route: 'restore-replace', name: 'role.zip', make: () => editedBackup('tables/messages/0000.json', (rows) => (rows as Record<string, unknown>[]).map((r) => ({ ...r, role: 'root' }))), expect: { reason: 'invalid-row' } },
   { kind: 'backup scene vectors that are text', format: 'backup', route: 'restore-replace', name: 'vectors.zip', make: () => editedBackup('tables/scenes/0000.json', (rows) => (rows as Record<string, unknown>[]).map((r) => ({ ...r, vectors: 'many' }))), expect: { reason: 'invalid-row' } },
   { kind: 'backup setting without a key', format: 'backup', route: 'restore-replace', name: 'setting.zip', make: () => editedBackup('tables/settings/0000.json', (rows) => (rows as Record<string, unknown>[]).map(({ value }) => ({ value }))), expect: { reason: 'invalid-row' } },
+  { kind: 'backup language setting of an unknown language', format: 'backup', route: 'restore-replace', name: 'lang.zip', make: () => { const r = sampleRows('b'); return backupZip(backupFiles({ ...r, settings: [{ key: 'ui.lang', value: 'xx<script>' }] })); }, expect: { reason: 'invalid-row' } },
   { kind: 'backup with one id twice in a table', format: 'backup', route: 'restore-replace', name: 'twice.zip', make: () => { const r = sampleRows('b'); return backupZip(backupFiles({ ...r, personas: [r.personas[0], { ...r.personas[0], isDefault: false }] })); }, expect: { reason: 'damaged', message: /twice/ } },
   { kind: 'backup scene of a character not in it', format: 'backup', route: 'restore-replace', name: 'orphan.zip', make: () => { const r = sampleRows('b'); return backupZip(backupFiles({ ...r, scenes: [{ ...r.scenes[0], characterId: 'nobody' }] })); }, expect: { reason: 'damaged', message: /belongs to a character/ } },
   { kind: 'backup value of an unknown $t tag', format: 'backup', route: 'restore-replace', name: 'tag.zip', make: () => editedBackup('tables/characters/0000.json', (rows) => (rows as Record<string, unknown>[]).map((r) => ({ ...r, extensions: { $t: 'Function', v: 'alert(1)' } }))), expect: { reason: 'damaged', message: /unknown kind/ } },
