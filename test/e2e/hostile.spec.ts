@@ -67,6 +67,7 @@ const REFUSED_IMPORTS = [
   'lists nested 10,000 levels deep',
   'name made only of invisible characters',
   'Hearth pack vector of the wrong length',
+  'lorebook nested 10,000 levels deep',
 ].map(hostileKind);
 
 const REFUSED_BACKUPS = [
@@ -91,6 +92,7 @@ test.describe('hostile files through the UI', () => {
       await expect(row).toHaveAttribute('data-status', 'rejected');
       await expect(row.locator('.reason')).toHaveText(translate('en', `import.reason.${reasonOf(kind)}` as MessageKey));
     }
+    await expectNoInjectedMarkup(page);
     expect(await fingerprint(page)).toEqual(before);
     await page.reload();
     expect(await fingerprint(page)).toEqual(before);
@@ -136,6 +138,7 @@ test.describe('hostile files through the UI', () => {
       for (const piece of sentencePieces(`backup.reason.${reasonOf(kind)}`)) await expect(alert).toContainText(piece);
       expect(await fingerprint(page), kind.kind).toEqual(before);
     }
+    await expectNoInjectedMarkup(page);
     await page.reload();
     expect(await fingerprint(page)).toEqual(before);
   });
