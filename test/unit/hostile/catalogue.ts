@@ -134,6 +134,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'invalid UTF-8 inside JSON', format: 'card', route: 'import', name: 'latin1.json', make: () => u8('{"spec":"chara_card_v2","data":{"name":"', [0xff, 0xfe, 0xc3], '"}}'), expect: { reason: 'invalid-json' } },
   { kind: 'NUL bytes inside JSON', format: 'card', route: 'import', name: 'nul.json', make: () => u8('{"name":"a', [0], '"}'), expect: { reason: 'invalid-json' } },
   { kind: 'UTF-16 with an odd byte count', format: 'card', route: 'import', name: 'odd16.json', make: () => u8(utf16(cardJson, 'le'), [0x20]), expect: { reason: 'invalid-json' } },
+  { kind: 'UTF-8 BOM before a card', format: 'card', route: 'import', name: 'bom.json', make: () => u8([0xef, 0xbb, 0xbf], json(cardV2())), expect: { accepted: true } },
   { kind: 'UTF-16 LE card with BOM', format: 'card', route: 'import', name: 'utf16le.json', make: () => utf16(cardJson, 'le'), expect: { accepted: true } },
   { kind: 'UTF-16 BE card with BOM', format: 'card', route: 'import', name: 'utf16be.json', make: () => utf16(cardJson, 'be'), expect: { accepted: true } },
   { kind: 'card avatar URL on another host', format: 'card', route: 'import', name: 'remote-avatar.json', make: () => json({ ...cardV2(), avatar: 'https://tracker.example/pixel.png' }), expect: { accepted: true, check: noRemoteAvatar } },
@@ -235,6 +236,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'Hearth pack avatar URL on another host', format: 'pack', route: 'import', name: 'remote.hearth.json', make: () => json(hearthPack({ character: { name: 'P', avatar: 'https://tracker.example/a.png' } })), expect: { accepted: true, check: noRemoteAvatar } },
   { kind: 'Hearth pack javascript: avatar', format: 'pack', route: 'import', name: 'js.hearth.json', make: () => json(hearthPack({ character: { name: 'P', avatar: 'javascript:window.__hostile=3' } })), expect: { accepted: true, check: noRemoteAvatar } },
   { kind: 'JSONL line nested 10,000 levels deep', format: 'pack', route: 'import', name: 'deep.jsonl', make: () => utf8(`{"text":"A:「x」","d":${deepArrayText(10_000)}}\n{"text":"B:「y」"}\n`), expect: { accepted: true, check: (added) => (added.scenes?.length === 2 ? null : 'the stories were not kept') } },
+  { kind: 'truncated Hearth pack', format: 'pack', route: 'import', name: 'cut.hearth.json', make: () => cut(json(hearthPack()), 0.5), expect: { reason: 'invalid-json' } },
   { kind: 'JSONL of which no line is an object', format: 'pack', route: 'import', name: 'lines.jsonl', make: () => utf8('1\n"two"\n[3]\n'), expect: { reason: 'invalid-json' } },
   { kind: 'JSONL with some broken lines', format: 'pack', route: 'import', name: 'mixed.jsonl', make: () => utf8('{"text":"A:「x」"}\n{broken\n{"text":"B:「y」"}\n'), expect: { warning: /not a JSON object/ } },
   { kind: 'JSONL of rows no pack uses', format: 'pack', route: 'import', name: 'rows.jsonl', make: () => utf8('{"a":1}\n{"b":2}\n'), expect: { reason: 'not-a-pack' } },
@@ -248,6 +250,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'lorebook regex with unknown flags', format: 'lorebook', route: 'import', name: 'flags.json', make: () => loreBook(['/a/xyz']), expect: { warning: /invalid-regex: unknown flags/ } },
   { kind: 'lorebook regex 100,000 characters long', format: 'lorebook', route: 'import', name: 'long.json', make: () => loreBook([`/${'a'.repeat(100_000)}/`]), expect: { warning: /unsafe-regex: longer than/ } },
   { kind: 'lorebook in UTF-16 with BOM', format: 'lorebook', route: 'import', name: 'utf16-world.json', make: () => utf16(JSON.stringify({ name: 'Wide world', entries: { 0: { key: ['k'], content: '宽' } } }), 'le'), expect: { accepted: true, check: (added) => (holds(added.lorebooks, '宽') === 1 ? null : 'the entry text was not read') } },
+  { kind: 'truncated lorebook', format: 'lorebook', route: 'import', name: 'cut-world.json', make: () => cut(json({ entries: { 0: { key: ['k'], content: 'c'.repeat(200) } } }), 0.5), expect: { reason: 'invalid-json' } },
   { kind: 'lorebook entry that is not an object', format: 'lorebook', route: 'import', name: 'entry.json', make: () => json({ spec: 'lorebook_v3', data: { entries: ['just text', { id: 2, keys: ['k'], content: 'c', enabled: true, insertion_order: 1, extensions: {} }] } }), expect: { warning: /entry #1 .* skipped/ } },
   { kind: '__proto__ uid in World Info entries', format: 'lorebook', route: 'import', name: 'proto-world.json', make: () => utf8('{"entries":{"__proto__":{"key":["k"],"content":"c","polluted":1},"1":{"key":["m"],"content":"d"}}}'), expect: { accepted: true, check: protoKeptAsData } },
   { kind: 'lorebook named only with invisible characters', format: 'lorebook', route: 'import', name: 'Old Harbour.json', make: () => json({ name: invisible, entries: { 0: { key: ['k'], content: 'c' } } }), expect: { accepted: true, check: namedAfterFile('Old Harbour') } },
@@ -257,6 +260,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
 
   // ---- backups (Settings → Restore) -----------------------------------------------------------
   { kind: 'backup that is not a zip', format: 'backup', route: 'restore-replace', name: 'notes.zip', make: () => utf8('{"hello":1}'), expect: { reason: 'not-a-backup' } },
+  { kind: 'PNG image renamed to a backup', format: 'backup', route: 'restore-replace', name: 'image.zip', make: () => png(), expect: { reason: 'not-a-backup' } },
   { kind: 'empty backup file', format: 'backup', route: 'restore-replace', name: 'empty.zip', make: () => new Uint8Array(0), expect: { reason: 'not-a-backup' } },
   { kind: 'backup without manifest.json', format: 'backup', route: 'restore-replace', name: 'nomanifest.zip', make: () => { const f = backupFiles(); delete f['manifest.json']; return backupZip(f); }, expect: { reason: 'not-a-backup' } },
   { kind: 'backup manifest of another format', format: 'backup', route: 'restore-replace', name: 'format.zip', make: () => editedBackup('manifest.json', (m) => ({ ...(m as object), format: 'other' })), expect: { reason: 'not-a-backup' } },
