@@ -206,7 +206,7 @@ export function floats(values: number[]): string {
 
 // ---- backups -----------------------------------------------------------------------------------
 
-export const BACKUP_META = { appVersion: '0.1.0', databaseVersion: 1, createdAt: 1_700_000_000_000 };
+const BACKUP_META = { appVersion: '0.1.0', databaseVersion: 1, createdAt: 1_700_000_000_000 };
 
 function character(id: string, name: string): Character {
   return {
@@ -262,8 +262,8 @@ export function backupZip(
 }
 
 /** A backup whose JSON text of one file is changed by `edit` (the manifest's row counts are left alone). */
-export function editedBackup(name: string, edit: (value: unknown) => unknown, rows?: BackupRows): Uint8Array {
-  const files = backupFiles(rows);
+export function editedBackup(name: string, edit: (value: unknown) => unknown): Uint8Array {
+  const files = backupFiles();
   files[name] = utf8(JSON.stringify(edit(JSON.parse(new TextDecoder().decode(files[name])))));
   return backupZip(files);
 }

@@ -63,13 +63,15 @@ async function restoreFile(kind: HostileKind): Promise<Outcome> {
   return { reason: error.code === 'bad-backup' ? String(error.details.reason) : error.code, message: error.message, warnings: [] };
 }
 
+/** A row's primary key (settings are keyed by `key`, every other table by `id`). */
+const rowKey = (row: unknown): string => JSON.stringify((row as { id?: string }).id ?? (row as { key: string }).key);
+
 /** Rows whose key was not there before, by table. */
 function addedRows(before: Record<string, unknown[]>, after: Record<string, unknown[]>): AddedRows {
-  const key = (row: unknown) => JSON.stringify((row as { id?: string; key?: string }).id ?? (row as { key: string }).key);
   const added: AddedRows = {};
   for (const [table, rows] of Object.entries(after)) {
-    const had = new Set(before[table].map(key));
-    added[table] = rows.filter((row) => !had.has(key(row))) as Record<string, unknown>[];
+    const had = new Set(before[table].map(rowKey));
+    added[table] = rows.filter((row) => !had.has(rowKey(row))) as Record<string, unknown>[];
   }
   return added;
 }
@@ -99,13 +101,14 @@ describe(`hostile inputs: ${HOSTILE_KINDS.length} kinds, each refused with its r
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     if ('reason' in kind.expect) {
       expect({ reason: outcome.reason, message: outcome.message }).toEqual({ reason: kind.expect.reason, message: expect.stringMatching(kind.expect.message ?? /./) });
-      expect(await databaseFingerprint(db)).toEqual(fingerprint);
+      // Row by row first (a readable difference), then every store's count and content hash.
       expect(after).toEqual(before);
+      expect(await databaseFingerprint(db)).toEqual(fingerprint);
       return;
     }
     expect(outcome.reason, outcome.message).toBeUndefined();
     // Accepted: every row that was there is there unchanged (merges and imports only add).
-    const keyed = (rows: unknown[]) => new Map(rows.map((row) => [JSON.stringify((row as { id?: string }).id ?? (row as { key: string }).key), row]));
+    const keyed = (rows: unknown[]) => new Map(rows.map((row) => [rowKey(row), row]));
     for (const table of Object.keys(before)) {
       const now = keyed(after[table]);
       for (const [key, row] of keyed(before[table])) expect(now.get(key), `${table} ${key}`).toEqual(row);
