@@ -4,7 +4,7 @@
 // (hostile.test.ts), the e2e spec runs a representative few through the real UI (test/e2e/hostile.spec.ts).
 
 import {
-  b64json, backupFiles, backupZip, cardChunk, cardV2, chunk, compressedText, deepArrayText, deepCard, deflatedZeros, editedBackup,
+  b64json, backupFiles, bigEndianFloats, backupZip, cardChunk, cardV2, chunk, compressedText, deepArrayText, deepCard, deflatedZeros, editedBackup,
   entriesOf, floats, garbage, HARUHI, hearthPack, hostileZip, idat, iend, ihdr, injectionCard, INJECTION, json, png, sampleRows, SIG, text, u8,
   utf16, utf8, type HostileZipEntry,
 } from './generators';
@@ -98,6 +98,10 @@ const namedAfterFile = (stem: string) => (added: AddedRows): string | null => {
   const name = (added.lorebooks?.[0]?.book as { name?: string } | undefined)?.name;
   return name === stem ? null : `the book is named ${JSON.stringify(name)}`;
 };
+
+/** A ChatHaruhi JSONL pack of two stories, the first with `vector` in its bge-small-en column. */
+const haruhiJsonl = (vector: string) =>
+  utf8(`${JSON.stringify({ text: 'A:「x」', bge_en_s15: vector })}\n${JSON.stringify({ text: 'B:「y」' })}\n`);
 
 /** A lorebook_v3 file with one regex entry per key. */
 const loreBook = (keys: string[]) =>
@@ -239,6 +243,8 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'truncated Hearth pack', format: 'pack', route: 'import', name: 'cut.hearth.json', make: () => cut(json(hearthPack()), 0.5), expect: { reason: 'invalid-json' } },
   { kind: 'JSONL of which no line is an object', format: 'pack', route: 'import', name: 'lines.jsonl', make: () => utf8('1\n"two"\n[3]\n'), expect: { reason: 'invalid-json' } },
   { kind: 'JSONL with some broken lines', format: 'pack', route: 'import', name: 'mixed.jsonl', make: () => utf8('{"text":"A:「x」"}\n{broken\n{"text":"B:「y」"}\n'), expect: { warning: /not a JSON object/ } },
+  { kind: 'ChatHaruhi JSONL vector with NaN', format: 'pack', route: 'import', name: 'nan.jsonl', make: () => haruhiJsonl(bigEndianFloats(Array.from({ length: 384 }, (_, i) => (i === 7 ? NaN : 0.1)))), expect: { warning: /column "bge_en_s15": 1 vectors dropped as unreadable/ } },
+  { kind: 'ChatHaruhi JSONL vector of the wrong length', format: 'pack', route: 'import', name: 'short.jsonl', make: () => haruhiJsonl(bigEndianFloats([0.1, 0.2, 0.3])), expect: { warning: /3 numbers where Xenova\/bge-small-en-v1.5 gives 384/ } },
   { kind: 'JSONL of rows no pack uses', format: 'pack', route: 'import', name: 'rows.jsonl', make: () => utf8('{"a":1}\n{"b":2}\n'), expect: { reason: 'not-a-pack' } },
   { kind: 'RoleBench rows missing their answers', format: 'pack', route: 'import', name: 'bench.jsonl', make: () => utf8('{"role":"R","question":"q","generated":["a"]}\n{"role":"R","question":"q2"}\n'), expect: { warning: /lacks role, question or a generated answer/ } },
 

@@ -204,6 +204,13 @@ export function floats(values: number[]): string {
   return Buffer.from(bytes).toString('base64');
 }
 
+/** Base64 of big-endian float32 values, as ChatHaruhi JSONL embedding columns hold them. */
+export function bigEndianFloats(values: number[]): string {
+  const view = new DataView(new ArrayBuffer(values.length * 4));
+  values.forEach((v, i) => view.setFloat32(i * 4, v, false));
+  return Buffer.from(view.buffer).toString('base64');
+}
+
 // ---- backups -----------------------------------------------------------------------------------
 
 const BACKUP_META = { appVersion: '0.1.0', databaseVersion: 1, createdAt: 1_700_000_000_000 };
