@@ -11,6 +11,7 @@
 
 import { zipSync, type Zippable } from 'fflate';
 import { base64Decode, base64Encode, utf8Decode } from './bytes';
+import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from './cards/json-depth';
 import { cyrb53 } from './hash';
 import { HearthError, registerErrorClass, type ErrorDetails } from './errors';
 import { checkRows, describeRowProblem, ROW_KEYS, type RowProblem } from './row-schemas';
@@ -76,6 +77,8 @@ export type BackupErrorReason =
   | 'too-large'
   | 'part-too-large'
   | 'too-many-parts'
+  /** A part nests lists and objects deeper than any backup Hearth writes (MAX_PART_DEPTH). */
+  | 'too-deep'
   | 'unsupported-value';
 
 /** Why a backup could not be written or read. `message` is an English sentence; `details` fill a localised one. */
@@ -115,6 +118,14 @@ export const DEFAULT_BACKUP_LIMITS: BackupLimits = {
 /** A part is closed once its JSON passes this many characters, so no single string gets huge. */
 const PART_CHARS = 4 * 1024 * 1024;
 const MANIFEST = 'manifest.json';
+/**
+ * Most levels of lists and objects a part may nest. Rows are decoded and checked recursively, so a
+ * part nested thousands of levels deep would overflow the call stack (a RangeError that reaches the
+ * person as an unknown failure). Hearth never writes one that deep: imports refuse values nested
+ * past MAX_JSON_DEPTH, escaping objects that hold a "$t" key at most doubles that, and the part's
+ * list and a row's own fields add a few levels.
+ */
+export const MAX_PART_DEPTH = 2 * MAX_JSON_DEPTH + 16;
 /** Deflate level: 1 is several times faster than 6 and the file is only slightly larger (base64 and JSON compress well either way). */
 const LEVEL = 1;
 
@@ -429,6 +440,10 @@ function readTable(files: Map<string, Uint8Array>, table: BackupTable, entry: { 
       throw damaged(`the part ${part} is not valid JSON.`, error, { part });
     }
     if (!Array.isArray(parsed)) throw damaged(`the part ${part} is not a list of rows.`, undefined, { part });
+    if (jsonTooDeep(parsed, MAX_PART_DEPTH)) {
+      const limit = MAX_PART_DEPTH.toLocaleString('en-US');
+      throw new BackupError('too-deep', `The backup cannot be restored: ${tooDeepMessage(part, MAX_PART_DEPTH)}`, { part, limit });
+    }
     for (const item of parsed) rows.push(decodeValue(item, `${table}[${rows.length}]`));
   }
   if (rows.length !== entry.rows) {

@@ -2,6 +2,7 @@
 // (entries in an object keyed by uid, ST field names), both read into the app's Lorebook.
 
 import { parseLorebook } from '../cards/card';
+import { hasVisibleText } from '../cards/visible-text';
 import type { Lorebook } from '../types';
 
 export type LorebookFileFormat = 'lorebook_v3' | 'world-info' | 'character_book';
@@ -94,8 +95,8 @@ export function parseLorebookFile(json: unknown, fileName = ''): ParsedLorebookF
   return book ? { format: 'character_book', book: named(book, fileName), warnings } : null;
 }
 
-/** A book without a name is called after its file, so the person can tell books apart. */
+/** A book without a name (or one of only invisible characters) is called after its file, so the person can tell books apart. */
 function named(book: Lorebook, fileName: string): Lorebook {
-  if (book.name?.trim() || !fileName) return book;
+  if (hasVisibleText(book.name ?? '') || !fileName) return book;
   return { ...book, name: fileName.replace(/\.json$/i, '') };
 }
