@@ -30,6 +30,40 @@ export class PersonaRepository {
     );
   }
 
+  /**
+   * Store a new persona as the default, unless a default appeared since the edit began (another
+   * tab created one): 'changed' (nothing written), so that one is not silently set aside.
+   */
+  addDefault(persona: Persona): Promise<'saved' | 'changed'> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.personas, async () => {
+        if (await this.getDefault()) return 'changed' as const;
+        await db.personas.add({ ...persona, isDefault: true });
+        return 'saved' as const;
+      }),
+    );
+  }
+
+  /**
+   * Overwrite a persona that is still stored as it was when the edit began (`expectedUpdatedAt`):
+   * 'gone' or 'changed' (nothing written) when another tab deleted or saved it meanwhile, so the
+   * later save does not silently revert the earlier one.
+   */
+  replace(persona: Persona, expectedUpdatedAt: number): Promise<'saved' | 'gone' | 'changed'> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.personas, async () => {
+        const stored = await db.personas.get(persona.id);
+        if (stored === undefined) return 'gone' as const;
+        if (stored.updatedAt !== expectedUpdatedAt) return 'changed' as const;
+        if (persona.isDefault) await this.clearDefaultExcept(persona.id);
+        await db.personas.put(persona);
+        return 'saved' as const;
+      }),
+    );
+  }
+
   /** Remove a persona. Removing the default leaves none as default. */
   remove(id: string): Promise<void> {
     return guard(() => this.db.personas.delete(id));

@@ -59,12 +59,19 @@ describe('ConversationRepository', () => {
     expect(await repo.listForCharacter('c3')).toEqual([]);
   });
 
-  it('rename changes the title only, and not-found for unknown ids', async () => {
+  it('rename changes the title only, and says gone for unknown ids', async () => {
     await repo.create(makeConversation('c1', { id: 'k1', updatedAt: 10 }), []);
-    await repo.rename('k1', 'Tea party');
+    expect(await repo.rename('k1', 'Tea party', 'Chat')).toBe('saved');
     expect(await repo.get('k1')).toMatchObject({ title: 'Tea party', updatedAt: 10 });
-    await repo.rename('k1', 'Tea party'); // unchanged is still fine
-    expect(await codeOf(repo.rename('nope', 'x'))).toBe('not-found');
+    expect(await repo.rename('k1', 'Tea party', 'Tea party')).toBe('saved'); // unchanged is still fine
+    expect(await repo.rename('nope', 'x', 'Chat')).toBe('gone');
+  });
+
+  it('rename refuses, writing nothing, when the title is no longer the one the rename began from', async () => {
+    await repo.create(makeConversation('c1', { id: 'k1' }), []);
+    await repo.rename('k1', 'Renamed elsewhere', 'Chat');
+    expect(await repo.rename('k1', 'Mine', 'Chat')).toBe('changed');
+    expect((await repo.get('k1'))?.title).toBe('Renamed elsewhere');
   });
 
   it('remove deletes the conversation and its messages, nothing else', async () => {
