@@ -24,12 +24,12 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 /** This tab (a whole app) and another tab (its own connection to the same database). */
-async function twoTabs() {
+async function twoTabs(engine = new ScriptedEngine()) {
   const name = `tabs-${crypto.randomUUID()}`;
   const app = appWithRepos({
     openRepositories: async () => createRepositories(await openDatabase(name)),
     loadBuiltinPacks: async () => [],
-    engines: { createEngine: async () => new ScriptedEngine(), probeGpu: noGpu },
+    engines: { createEngine: async () => engine, probeGpu: noGpu },
   });
   await app.start();
   const other = createRepositories(await openDatabase(name));
@@ -47,8 +47,8 @@ function lorebook(over: Partial<StoredLorebook> = {}): StoredLorebook {
   return { id: 'book', sourceName: 'Harbour.json', enabled: true, book: { name: 'Harbour lore', extensions: {}, entries: [] }, createdAt: 1, updatedAt: 1, ...over };
 }
 
-async function chatWithWren() {
-  const tabs = await twoTabs();
+async function chatWithWren(engine?: ScriptedEngine) {
+  const tabs = await twoTabs(engine);
   await tabs.app.characterShelf.create(makeCharacter({ id: 'wren', name: 'Wren', firstMessage: 'Hello, traveller.', alternateGreetings: [] }));
   const id = await tabs.app.conversations.create('wren');
   const session = (await tabs.app.openChat(id))!;
@@ -92,6 +92,30 @@ describe('two tabs: chats', () => {
 
     await other.conversations.editMessage(greeting.id, 'Hello, edited elsewhere.', greeting.content, Date.now());
     await until(() => session.path[0].content === 'Hello, edited elsewhere.', 'the other tab’s edit');
+  });
+
+  it('while a reply is written here, another tab’s message waits; it shows once the reply is saved', async () => {
+    const engine = new ScriptedEngine();
+    let release: (() => void) | undefined;
+    // The reply waits before its first piece until the test releases it.
+    engine.replies = [{ pieces: ['Calm', ' seas'], gate: () => (release ? Promise.resolve() : new Promise<void>((resolve) => (release = resolve))) }];
+    const { app, other, id, session } = await chatWithWren(engine);
+    await app.models.load({ kind: 'webllm', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' });
+    const sending = session.send('Weather?');
+    await until(() => release !== undefined, 'the reply to start');
+    const greeting = session.path[0];
+    await other.conversations.addMessage(makeMessage(id, { id: 'elsewhere', parentId: greeting.id, role: 'user', content: 'A branch from the other tab', createdAt: Date.now() + 1 }), { setLeaf: false });
+    // Another watcher in this tab has seen it; the reply being written keeps the chat's view.
+    let seen = false;
+    const watcher = app.repos.conversations.watchConversation(id).subscribe(({ messages }) => (seen ||= messages.some((m) => m.id === 'elsewhere')));
+    await until(() => seen, 'this tab’s storage to see the message');
+    watcher.unsubscribe();
+    expect(session.messages.some((m) => m.id === 'elsewhere')).toBe(false);
+    expect(session.streaming).not.toBeNull();
+    release!();
+    await sending;
+    await until(() => session.messages.some((m) => m.id === 'elsewhere'), 'the other tab’s message after the reply');
+    expect(session.path.map((m) => m.content)).toEqual(['Hello, traveller.', 'Weather?', 'Calm seas']);
   });
 
   it('editing a message another tab edited since the edit began is refused, and keeps the other tab’s text', async () => {
