@@ -148,8 +148,9 @@ export class ConversationRepository {
 
   /**
    * Replace a message's text, keeping the old text as a revision, unless the stored text is no
-   * longer `expectedContent` (the text the edit started from): 'changed' (nothing written) when
-   * another tab edited or streamed into it meanwhile, 'gone' when its conversation was deleted.
+   * longer `expectedContent` (the text the edit started from) or a reply is still being written
+   * into it: 'changed' (nothing written) when another tab edited or is streaming into it (its last
+   * write would undo the edit), 'gone' when its conversation was deleted.
    * Returns the message as stored.
    */
   editMessage(id: string, content: string, expectedContent: string, updatedAt: number): Promise<Message | 'gone' | 'changed'> {
@@ -158,7 +159,7 @@ export class ConversationRepository {
       db.transaction('rw', db.messages, async () => {
         const stored = await db.messages.get(id);
         if (stored === undefined) return 'gone' as const;
-        if (stored.content !== expectedContent) return 'changed' as const;
+        if (stored.content !== expectedContent || stored.status === 'streaming') return 'changed' as const;
         const edited: Message = { ...stored, content, revisions: [...stored.revisions, stored.content], updatedAt };
         await db.messages.put(edited);
         return edited;

@@ -74,6 +74,16 @@ describe('ConversationRepository', () => {
     expect((await repo.get('k1'))?.title).toBe('Renamed elsewhere');
   });
 
+  it('editMessage keeps the old text as a revision, and refuses when the text changed since or a reply is still streaming into it', async () => {
+    await repo.create(makeConversation('c1', { id: 'k1' }), [makeMessage('k1', { id: 'm', content: 'First' }), makeMessage('k1', { id: 's', content: 'Half a', status: 'streaming' })]);
+    expect(await repo.editMessage('m', 'Second', 'First', 50)).toMatchObject({ content: 'Second', revisions: ['First'], updatedAt: 50 });
+    expect(await repo.editMessage('m', 'Third', 'First', 60)).toBe('changed');
+    expect(await repo.editMessage('s', 'Mine', 'Half a', 60)).toBe('changed');
+    expect(await repo.editMessage('nope', 'x', 'y', 60)).toBe('gone');
+    expect(await repo.getMessage('m')).toMatchObject({ content: 'Second', revisions: ['First'] });
+    expect((await repo.getMessage('s'))?.content).toBe('Half a');
+  });
+
   it('remove deletes the conversation and its messages, nothing else', async () => {
     await repo.create(makeConversation('c1', { id: 'k1' }), makeChain('k1', 4));
     await repo.create(makeConversation('c1', { id: 'k2' }), makeChain('k2', 2));
