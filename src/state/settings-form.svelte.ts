@@ -25,12 +25,15 @@ export class SettingsForm {
   /** Shows what is stored now in every field the person has not changed. */
   follow(persona: Persona | null, sampling: SamplingSettings): void {
     if (!this.#personaChanged()) this.#fillPersona(persona);
-    if (this.temperature === this.#sampling.temperature) this.temperature = sampling.temperature;
-    if (this.maxTokens === this.#sampling.maxTokens) this.maxTokens = sampling.maxTokens;
+    // Sampling field by field, as it is saved field by field.
+    const shown = this.#sampling;
+    if (this.temperature === shown.temperature) this.temperature = sampling.temperature;
+    if (this.maxTokens === shown.maxTokens) this.maxTokens = sampling.maxTokens;
+    // A field showing the stored value has that as its base; a changed one keeps the base it was changed from.
     this.#sampling = {
       ...sampling,
-      temperature: this.temperature === sampling.temperature ? sampling.temperature : this.#sampling.temperature,
-      maxTokens: this.maxTokens === sampling.maxTokens ? sampling.maxTokens : this.#sampling.maxTokens,
+      temperature: this.temperature === sampling.temperature ? sampling.temperature : shown.temperature,
+      maxTokens: this.maxTokens === sampling.maxTokens ? sampling.maxTokens : shown.maxTokens,
     };
   }
 

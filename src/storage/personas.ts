@@ -2,7 +2,7 @@
 
 import type { Persona } from '../core/types';
 import type { AppDatabase } from './db';
-import { guard, notFound } from './errors';
+import { guard } from './errors';
 import { watch, type Watchable } from './live';
 
 const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
@@ -77,19 +77,6 @@ export class PersonaRepository {
   getDefault(): Promise<Persona | undefined> {
     // Booleans cannot be indexed in IndexedDB; personas are few, so scan.
     return guard(() => this.db.personas.filter((p) => p.isDefault).first());
-  }
-
-  /** Make this persona the one default. */
-  setDefault(id: string): Promise<void> {
-    const { db } = this;
-    return guard(() =>
-      db.transaction('rw', db.personas, async () => {
-        const persona = await db.personas.get(id);
-        if (!persona) throw notFound('persona', id);
-        await this.clearDefaultExcept(id);
-        if (!persona.isDefault) await db.personas.update(id, { isDefault: true });
-      }),
-    );
   }
 
   private clearDefaultExcept(id: string): Promise<number> {
