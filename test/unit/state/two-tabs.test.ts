@@ -186,6 +186,18 @@ describe('two tabs: persona and sampling', () => {
     expect(await other.settings.get('sampling', DEFAULT_SAMPLING)).toEqual({ ...DEFAULT_SAMPLING, temperature: 0.3, maxTokens: 1024, topP: 0.5 });
     expect(app.sampling).toMatchObject({ temperature: 0.3, maxTokens: 1024, topP: 0.5 });
   });
+
+  it('a sampling field being edited keeps the person’s value; untouched ones follow; for the same field the later save wins', async () => {
+    const { app, other } = await twoTabs();
+    const form = new SettingsForm(app.profile);
+    form.maxTokens = 512;
+    await other.settings.set('sampling', { ...DEFAULT_SAMPLING, temperature: 0.2, maxTokens: 1024 });
+    await until(() => app.sampling.temperature === 0.2, 'the other tab’s sampling');
+    form.follow(app.profile.persona, app.profile.sampling);
+    expect([form.temperature, form.maxTokens]).toEqual([0.2, 512]);
+    await form.save();
+    expect(await other.settings.get('sampling', DEFAULT_SAMPLING)).toMatchObject({ temperature: 0.2, maxTokens: 512 });
+  });
 });
 
 describe('two tabs: lorebooks', () => {
