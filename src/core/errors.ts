@@ -82,6 +82,16 @@ export type ErrorCode =
   | 'character-gone'
   /** Saved elsewhere (another tab) since the edit began: saving would revert that save. */
   | 'edit-conflict'
+  /** Another tab renamed the chat since the rename began. */
+  | 'chat-title-conflict'
+  /** Another tab deleted the chat being changed here. */
+  | 'chat-gone'
+  /** Another tab changed the message's text since the edit began. */
+  | 'message-conflict'
+  /** Another tab saved or deleted the persona since the edit began. */
+  | 'persona-conflict'
+  /** Another tab changed or deleted the lorebook since the list last showed it. */
+  | 'lorebook-conflict'
   | 'unknown';
 
 /** The app's own failures (engines, storage, models, backups); the UI has a sentence for each code. */

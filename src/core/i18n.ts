@@ -3,6 +3,7 @@
 import type { ErrorCode } from './errors';
 import { backupStrings } from './strings/backup';
 import { characterStrings } from './strings/character';
+import { conflictStrings } from './strings/conflicts';
 import { embeddingStrings } from './strings/embeddings';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
@@ -143,13 +144,14 @@ const base = {
 
 /** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
 const features = [
-  importStrings, characterStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings,
+  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings,
 ] as const;
 
 const en = {
   ...base,
   ...importStrings.en,
   ...characterStrings.en,
+  ...conflictStrings.en,
   ...embeddingStrings.en,
   ...inspectorStrings.en,
   ...offlineStrings.en,

@@ -224,6 +224,7 @@ export class AppState {
     // From here on the lists follow storage by themselves, including other tabs' writes.
     this.characterShelf.watch();
     this.profile.watch();
+    this.imports.lorebooks.watch();
     this.status = 'ready';
     void this.manager.start();
     void this.embeddings?.start({ scenes: this.#storage.scenes, settings: this.#storage.settings });
@@ -324,6 +325,7 @@ export class AppState {
     const session = this.session;
     if (!session || !this.#matches(session, which)) return;
     if (which.unlessBusy && (session.streaming || session.preparing)) return;
+    session.dispose();
     this.#session = null;
   }
 
@@ -347,7 +349,9 @@ export class AppState {
       scenes: this.retrieval,
       lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
     }, conversationId);
+    this.#session?.dispose();
     this.#session = session;
+    session?.watch();
     // Index the character's scenes while the person reads and types, not when they press Send.
     void this.retrieval.warm(character.id);
     return session;

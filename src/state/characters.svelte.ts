@@ -80,7 +80,6 @@ export class CharacterShelf {
     await this.refresh();
   }
 
-  /** Stores an edit; a character deleted meanwhile is not brought back (AppError 'character-gone'). */
   /** Saves an edit of `base` (the character as the edit began); refuses when it is gone or changed since. */
   async update(character: Character, base: Character): Promise<void> {
     const outcome = await this.#repos().characters.replace(character, base.updatedAt);

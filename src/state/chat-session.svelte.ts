@@ -61,15 +61,47 @@ export class ChatSession {
   readonly character: Character;
   #deps: ChatSessionDeps;
   #abort: AbortController | null = null;
+  #watching = false;
+  #following: { unsubscribe(): void } | null = null;
 
   constructor(deps: ChatSessionDeps, conversation: Conversation, messages: Message[]) {
     this.#deps = deps;
     this.character = deps.character;
+    this.#show(conversation, messages);
+  }
+
+  #show(conversation: Conversation, messages: Message[]): void {
     this.conversation = conversation;
     this.messages = messages;
     this.leafId = conversation.leafId && messages.some((m) => m.id === conversation.leafId)
       ? conversation.leafId
       : new MessageTree(messages).defaultLeaf();
+  }
+
+  /** Follow writes to this conversation from elsewhere (another tab's messages, edits, swipes) until dispose(). */
+  watch(): void {
+    this.#watching = true;
+    this.#follow();
+  }
+
+  dispose(): void {
+    this.#watching = false;
+    this.#unfollow();
+  }
+
+  #follow(): void {
+    this.#unfollow();
+    this.#following = this.#deps.conversations.watchConversation(this.conversation!.id).subscribe(({ conversation, messages }) => {
+      // A reply prepared or written here owns the view until it is saved; following starts again
+      // with a fresh read after it. A deleted chat keeps what is on screen.
+      if (this.busy || !conversation) return;
+      this.#show(conversation, messages);
+    });
+  }
+
+  #unfollow(): void {
+    this.#following?.unsubscribe();
+    this.#following = null;
   }
 
   static async open(deps: ChatSessionDeps, conversationId: string): Promise<ChatSession | null> {
@@ -138,12 +170,17 @@ export class ChatSession {
     await this.#setLeaf(this.tree.deepestLeaf(target.id));
   }
 
-  async edit(messageId: string, text: string): Promise<void> {
+  /**
+   * Replaces a message's text; `from` is its text when the edit began. When another tab changed the
+   * message since, nothing is saved (AppError 'message-conflict'), so that change is not undone.
+   */
+  async edit(messageId: string, text: string, from: string): Promise<void> {
     const message = this.tree.get(messageId);
-    if (!message || message.content === text || (this.streaming?.id === messageId)) return;
-    const patch = { content: text, revisions: [...message.revisions, message.content], updatedAt: this.#now };
-    await this.#deps.conversations.updateMessage(messageId, patch);
-    this.#replace({ ...message, ...patch });
+    if (!message || text === from || (this.streaming?.id === messageId)) return;
+    const edited = await this.#deps.conversations.editMessage(messageId, text, from, this.#now);
+    if (edited === 'gone') throw new AppError('chat-gone', `Message ${messageId} was deleted while it was being edited.`);
+    if (edited === 'changed') throw new AppError('message-conflict', `Message ${messageId} was changed elsewhere while it was being edited.`);
+    this.#replace(edited);
   }
 
   /** Hides a message (and keeps it, so the deletion can be undone). */
@@ -194,7 +231,17 @@ export class ChatSession {
     });
   }
 
+  /** Writes a reply under `parentId`, not following other tabs' writes meanwhile (see #follow). */
   async #generate(parentId: string): Promise<void> {
+    this.#unfollow();
+    try {
+      await this.#reply(parentId);
+    } finally {
+      if (this.#watching) this.#follow();
+    }
+  }
+
+  async #reply(parentId: string): Promise<void> {
     const ready = this.#deps.engine();
     if (!ready) {
       this.preparing = false;

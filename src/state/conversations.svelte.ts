@@ -96,8 +96,17 @@ export class Conversations {
     return id;
   }
 
-  rename(id: string, title: string): Promise<void> {
-    return this.#deps.repo().rename(id, title);
+  /**
+   * Renames a chat whose title was `from` when the rename began; refuses (AppError
+   * 'chat-title-conflict' or 'chat-gone') when another tab renamed or deleted it meanwhile.
+   */
+  async rename(id: string, title: string, from: string): Promise<void> {
+    const outcome = await this.#deps.repo().rename(id, title, from);
+    if (outcome === 'gone') throw new AppError('chat-gone', `Conversation ${id} was deleted while it was being renamed.`);
+    if (outcome === 'changed') {
+      const stored = (await this.#deps.repo().get(id))?.title ?? '';
+      throw new AppError('chat-title-conflict', `Conversation ${id} was renamed elsewhere while it was being renamed.`, { title, stored });
+    }
   }
 
   /** Deletes a conversation (stopping a reply still streaming into it) and offers Undo. */

@@ -161,7 +161,7 @@ export class EmbeddingsState implements EmbedderSource {
       .prepare(source, (progress) => this.#set(lang, { progress }), controller.signal)
       .then(async (model) => {
         this.#set(lang, { status: 'ready', prepared: model, progress: null });
-        await this.#save();
+        await this.#save(lang);
         // Scenes of this language can be embedded now.
         this.onImported(this.#deps.characters().filter((c) => c.language === lang).map((c) => c.id));
         return model;
@@ -182,13 +182,11 @@ export class EmbeddingsState implements EmbedderSource {
     this.models = { ...this.models, [lang]: { ...this.models[lang], ...patch } };
   }
 
-  async #save(): Promise<void> {
-    const saved: Partial<Record<Lang, SavedModel>> = {};
-    for (const lang of LANGS) {
-      const { source, prepared } = this.models[lang];
-      saved[lang] = { source: { ...source }, prepared: prepared ? { ...prepared } : null };
-    }
-    await this.#settings?.set(MODELS_KEY, saved);
+  /** Stores one language's model only: another tab may have prepared the other language meanwhile. */
+  async #save(lang: Lang): Promise<void> {
+    const { source, prepared } = this.models[lang];
+    const saved: SavedModel = { source: { ...source }, prepared: prepared ? { ...prepared } : null };
+    await this.#settings?.patch<Partial<Record<Lang, SavedModel>>>(MODELS_KEY, {}, { [lang]: saved });
   }
 
 }

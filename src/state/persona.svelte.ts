@@ -1,6 +1,7 @@
 // Who the person is in chats (the default persona) and how replies are sampled: read, kept live
 // from storage (another tab's change shows here too), and saved.
 
+import { AppError } from '../core/errors';
 import { DEFAULT_SAMPLING, type Persona, type SamplingSettings } from '../core/types';
 import type { PersonaRepository, SettingsRepository, Watchable } from '../storage';
 import { LiveValue } from './live.svelte';
@@ -58,20 +59,37 @@ export class PersonaSettings {
     this.#sampling.dispose();
   }
 
-  async savePersona(name: string, description: string): Promise<void> {
-    const now = Date.now();
-    const persona: Persona = this.persona
-      ? { ...this.persona, name, description, updatedAt: now }
-      : { id: crypto.randomUUID(), name, description, isDefault: true, createdAt: now, updatedAt: now };
+  /**
+   * Saves the default persona's name and description over `base`, the persona as the edit began
+   * (none: a new one). Refuses (AppError 'persona-conflict', nothing written) when another tab saved,
+   * deleted or created the default persona since, so this save does not silently undo that one.
+   */
+  async savePersona(name: string, description: string, base: Persona | null = this.persona): Promise<void> {
     const repo = this.#deps.personas();
-    await repo.put(persona);
-    await repo.setDefault(persona.id);
+    // Strictly newer than the base, so a second save within the same millisecond is still a change.
+    const now = Math.max(Date.now(), (base?.updatedAt ?? 0) + 1);
+    const persona: Persona = base
+      ? { ...base, name, description, isDefault: true, updatedAt: now }
+      : { id: crypto.randomUUID(), name, description, isDefault: true, createdAt: now, updatedAt: now };
+    const outcome = base ? await repo.replace(persona, base.updatedAt) : await repo.addDefault(persona);
+    if (outcome !== 'saved') {
+      throw new AppError('persona-conflict', `Persona ${persona.id} was saved elsewhere while it was being edited.`);
+    }
     this.#persona.set(persona);
   }
 
-  async saveSampling(sampling: SamplingSettings): Promise<void> {
-    await this.#deps.settings().set(SAMPLING_KEY, sampling);
-    this.#sampling.set(sampling);
+  /**
+   * Stores the fields of `sampling` that differ from `base` (the settings as the form showed them)
+   * over what is stored now. Per field the last save wins, with no refusal: another tab's change to
+   * another field stays, and for the same field the newer deliberate choice is the one a person
+   * expects to hold (every tab shows it at once, as the value is live).
+   */
+  async saveSampling(sampling: SamplingSettings, base: SamplingSettings = this.sampling): Promise<void> {
+    const changes: Partial<SamplingSettings> = Object.fromEntries(
+      Object.entries(sampling).filter(([key, value]) => base[key as keyof SamplingSettings] !== value),
+    );
+    const stored = await this.#deps.settings().patch<Partial<SamplingSettings>>(SAMPLING_KEY, DEFAULT_SAMPLING, changes);
+    this.#sampling.set(withDefaults(stored));
   }
 }
 

@@ -18,6 +18,7 @@ export interface SceneVectorStore {
 export interface SettingsStore {
   get<T>(key: string, fallback: T): Promise<T>;
   set<T>(key: string, value: T): Promise<void>;
+  patch<T extends object>(key: string, fallback: T, changes: Partial<T>): Promise<T>;
 }
 
 export interface Coverage {

@@ -55,12 +55,22 @@ export class ConversationRepository {
     });
   }
 
-  /** Change the title. Not activity, so updatedAt (the list order) stays. */
-  rename(id: string, title: string): Promise<void> {
-    return guard(async () => {
-      const changed = await this.db.conversations.update(id, { title });
-      if (!changed && !(await this.db.conversations.get(id))) throw notFound('conversation', id);
-    });
+  /**
+   * Change the title, unless it is no longer `expectedTitle` (the title the rename started from):
+   * 'changed' (nothing written) when another tab renamed it meanwhile, 'gone' when it was deleted.
+   * A title is not activity, so updatedAt (the list order) stays.
+   */
+  rename(id: string, title: string, expectedTitle: string): Promise<'saved' | 'gone' | 'changed'> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.conversations, async () => {
+        const stored = await db.conversations.get(id);
+        if (stored === undefined) return 'gone' as const;
+        if (stored.title !== expectedTitle) return 'changed' as const;
+        await db.conversations.update(id, { title });
+        return 'saved' as const;
+      }),
+    );
   }
 
   /** Remove a conversation and all its messages, all or nothing. */
@@ -85,6 +95,14 @@ export class ConversationRepository {
         .between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey], true, true)
         .toArray(),
     );
+  }
+
+  /**
+   * The conversation and all its messages, again after every write to either (this tab or another).
+   * The conversation is undefined once it is deleted.
+   */
+  watchConversation(id: string): Watchable<{ conversation: Conversation | undefined; messages: Message[] }> {
+    return watch(async () => ({ conversation: await this.get(id), messages: await this.messages(id) }));
   }
 
   getMessage(id: string): Promise<Message | undefined> {
@@ -126,6 +144,27 @@ export class ConversationRepository {
       const changed = await this.db.messages.update(id, changes);
       if (!changed && !(await this.db.messages.get(id))) throw notFound('message', id);
     });
+  }
+
+  /**
+   * Replace a message's text, keeping the old text as a revision, unless the stored text is no
+   * longer `expectedContent` (the text the edit started from) or a reply is still being written
+   * into it: 'changed' (nothing written) when another tab edited or is streaming into it (its last
+   * write would undo the edit), 'gone' when its conversation was deleted.
+   * Returns the message as stored.
+   */
+  editMessage(id: string, content: string, expectedContent: string, updatedAt: number): Promise<Message | 'gone' | 'changed'> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.messages, async () => {
+        const stored = await db.messages.get(id);
+        if (stored === undefined) return 'gone' as const;
+        if (stored.content !== expectedContent || stored.status === 'streaming') return 'changed' as const;
+        const edited: Message = { ...stored, content, revisions: [...stored.revisions, stored.content], updatedAt };
+        await db.messages.put(edited);
+        return edited;
+      }),
+    );
   }
 
   /**

@@ -3,12 +3,18 @@
 import type { StoredLorebook } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
+import { watch, type Watchable } from './live';
 
 export class LorebookRepository {
   constructor(private readonly db: AppDatabase) {}
 
   list(): Promise<StoredLorebook[]> {
     return guard(() => this.db.lorebooks.orderBy('updatedAt').reverse().toArray());
+  }
+
+  /** list(), again after every change to the lorebooks (this tab or another). */
+  watch(): Watchable<StoredLorebook[]> {
+    return watch(() => this.list());
   }
 
   get(id: string): Promise<StoredLorebook | undefined> {
@@ -25,6 +31,24 @@ export class LorebookRepository {
     return guard(async () => {
       await this.db.lorebooks.put(book);
     });
+  }
+
+  /**
+   * Overwrite a book that is still stored as it was when the change began (`expectedUpdatedAt`):
+   * 'gone' or 'changed' (nothing written) when another tab deleted or changed it meanwhile, so
+   * this write does not silently revert that one.
+   */
+  replace(book: StoredLorebook, expectedUpdatedAt: number): Promise<'saved' | 'gone' | 'changed'> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.lorebooks, async () => {
+        const stored = await db.lorebooks.get(book.id);
+        if (stored === undefined) return 'gone' as const;
+        if (stored.updatedAt !== expectedUpdatedAt) return 'changed' as const;
+        await db.lorebooks.put(book);
+        return 'saved' as const;
+      }),
+    );
   }
 
   remove(id: string): Promise<void> {

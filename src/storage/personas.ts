@@ -2,7 +2,7 @@
 
 import type { Persona } from '../core/types';
 import type { AppDatabase } from './db';
-import { guard, notFound } from './errors';
+import { guard } from './errors';
 import { watch, type Watchable } from './live';
 
 const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
@@ -30,6 +30,40 @@ export class PersonaRepository {
     );
   }
 
+  /**
+   * Store a new persona as the default, unless a default appeared since the edit began (another
+   * tab created one): 'changed' (nothing written), so that one is not silently set aside.
+   */
+  addDefault(persona: Persona): Promise<'saved' | 'changed'> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.personas, async () => {
+        if (await this.getDefault()) return 'changed' as const;
+        await db.personas.add({ ...persona, isDefault: true });
+        return 'saved' as const;
+      }),
+    );
+  }
+
+  /**
+   * Overwrite a persona that is still stored as it was when the edit began (`expectedUpdatedAt`):
+   * 'gone' or 'changed' (nothing written) when another tab deleted or saved it meanwhile, so the
+   * later save does not silently revert the earlier one.
+   */
+  replace(persona: Persona, expectedUpdatedAt: number): Promise<'saved' | 'gone' | 'changed'> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', db.personas, async () => {
+        const stored = await db.personas.get(persona.id);
+        if (stored === undefined) return 'gone' as const;
+        if (stored.updatedAt !== expectedUpdatedAt) return 'changed' as const;
+        if (persona.isDefault) await this.clearDefaultExcept(persona.id);
+        await db.personas.put(persona);
+        return 'saved' as const;
+      }),
+    );
+  }
+
   /** Remove a persona. Removing the default leaves none as default. */
   remove(id: string): Promise<void> {
     return guard(() => this.db.personas.delete(id));
@@ -43,19 +77,6 @@ export class PersonaRepository {
   getDefault(): Promise<Persona | undefined> {
     // Booleans cannot be indexed in IndexedDB; personas are few, so scan.
     return guard(() => this.db.personas.filter((p) => p.isDefault).first());
-  }
-
-  /** Make this persona the one default. */
-  setDefault(id: string): Promise<void> {
-    const { db } = this;
-    return guard(() =>
-      db.transaction('rw', db.personas, async () => {
-        const persona = await db.personas.get(id);
-        if (!persona) throw notFound('persona', id);
-        await this.clearDefaultExcept(id);
-        if (!persona.isDefault) await db.personas.update(id, { isDefault: true });
-      }),
-    );
   }
 
   private clearDefaultExcept(id: string): Promise<number> {

@@ -43,6 +43,14 @@ export class SettingsRepository {
     );
   }
 
+  /**
+   * Store only `changes` over the object stored under `key` (or `fallback`), in one read-write
+   * transaction, so fields another tab changed meanwhile keep that tab's values.
+   */
+  patch<T extends object>(key: string, fallback: T, changes: Partial<T>): Promise<T> {
+    return this.update<T>(key, fallback, (value) => ({ ...value, ...changes }));
+  }
+
   remove(key: string): Promise<void> {
     return guard(() => this.db.settings.delete(key));
   }

@@ -142,7 +142,7 @@ describe('ChatSession', () => {
     const session = await openSession();
     await session.send('Hi');
     const reply = session.path.at(-1)!;
-    await session.edit(reply.id, 'Edited');
+    await session.edit(reply.id, 'Edited', reply.content);
     expect(session.path.at(-1)?.content).toBe('Edited');
     expect(session.tree.get(reply.id)?.revisions).toEqual(['Hello there']);
 

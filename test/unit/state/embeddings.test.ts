@@ -130,6 +130,22 @@ describe('EmbeddingsState', () => {
     expect(state.embedderFor('zh')).not.toBeNull();
   });
 
+  it('two tabs preparing models for different languages both keep theirs', async () => {
+    await setup(0);
+    const first = newState();
+    const second = newState();
+    await first.start({ scenes: repos.scenes, settings: repos.settings });
+    await second.start({ scenes: repos.scenes, settings: repos.settings });
+    await first.useFolder('zh', tinyFolderPick());
+    // The second tab read the settings before the first prepared Chinese.
+    await second.useFolder('en', tinyFolderPick());
+
+    const reloaded = newState();
+    await reloaded.start({ scenes: repos.scenes, settings: repos.settings });
+    expect(reloaded.embedderFor('zh')?.modelId).toBe(MODEL);
+    expect(reloaded.embedderFor('en')?.modelId).toBe(MODEL);
+  });
+
   it('starts embedding a newly imported character when told, without touching other languages', async () => {
     const { character } = await setup(5);
     const english = makeCharacter({ id: 'sheldon', language: 'en' });

@@ -52,7 +52,7 @@ describe('live state', () => {
     expect(chats.items).toEqual([]);
     const id = await app.conversations.create('wren');
     await until(() => chats.items?.length === 1, 'the new chat');
-    await other.conversations.rename(id, 'Renamed elsewhere');
+    await other.conversations.rename(id, 'Renamed elsewhere', chats.items![0].title);
     await until(() => chats.items?.[0]?.title === 'Renamed elsewhere', 'the rename');
     await app.conversations.remove(id);
     await until(() => chats.items?.length === 0, 'the delete');

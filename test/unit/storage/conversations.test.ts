@@ -59,12 +59,29 @@ describe('ConversationRepository', () => {
     expect(await repo.listForCharacter('c3')).toEqual([]);
   });
 
-  it('rename changes the title only, and not-found for unknown ids', async () => {
+  it('rename changes the title only, and says gone for unknown ids', async () => {
     await repo.create(makeConversation('c1', { id: 'k1', updatedAt: 10 }), []);
-    await repo.rename('k1', 'Tea party');
+    expect(await repo.rename('k1', 'Tea party', 'Chat')).toBe('saved');
     expect(await repo.get('k1')).toMatchObject({ title: 'Tea party', updatedAt: 10 });
-    await repo.rename('k1', 'Tea party'); // unchanged is still fine
-    expect(await codeOf(repo.rename('nope', 'x'))).toBe('not-found');
+    expect(await repo.rename('k1', 'Tea party', 'Tea party')).toBe('saved'); // unchanged is still fine
+    expect(await repo.rename('nope', 'x', 'Chat')).toBe('gone');
+  });
+
+  it('rename refuses, writing nothing, when the title is no longer the one the rename began from', async () => {
+    await repo.create(makeConversation('c1', { id: 'k1' }), []);
+    await repo.rename('k1', 'Renamed elsewhere', 'Chat');
+    expect(await repo.rename('k1', 'Mine', 'Chat')).toBe('changed');
+    expect((await repo.get('k1'))?.title).toBe('Renamed elsewhere');
+  });
+
+  it('editMessage keeps the old text as a revision, and refuses when the text changed since or a reply is still streaming into it', async () => {
+    await repo.create(makeConversation('c1', { id: 'k1' }), [makeMessage('k1', { id: 'm', content: 'First' }), makeMessage('k1', { id: 's', content: 'Half a', status: 'streaming' })]);
+    expect(await repo.editMessage('m', 'Second', 'First', 50)).toMatchObject({ content: 'Second', revisions: ['First'], updatedAt: 50 });
+    expect(await repo.editMessage('m', 'Third', 'First', 60)).toBe('changed');
+    expect(await repo.editMessage('s', 'Mine', 'Half a', 60)).toBe('changed');
+    expect(await repo.editMessage('nope', 'x', 'y', 60)).toBe('gone');
+    expect(await repo.getMessage('m')).toMatchObject({ content: 'Second', revisions: ['First'] });
+    expect((await repo.getMessage('s'))?.content).toBe('Half a');
   });
 
   it('remove deletes the conversation and its messages, nothing else', async () => {

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/core/errors';
 import type { AppDatabase } from '../../../src/storage/db';
 import { PersonaRepository } from '../../../src/storage/personas';
 import { freshDb, makePersona } from './helpers';
@@ -30,23 +29,31 @@ describe('PersonaRepository', () => {
   });
 
   it('getDefault is undefined until one is set', async () => {
-    await repo.put(makePersona({ id: 'a' }));
+    await repo.put(makePersona({ id: 'a', updatedAt: 1 }));
     expect(await repo.getDefault()).toBeUndefined();
-    await repo.setDefault('a');
+    expect(await repo.replace(makePersona({ id: 'a', isDefault: true, updatedAt: 2 }), 1)).toBe('saved');
     expect((await repo.getDefault())?.id).toBe('a');
   });
 
-  it('setDefault leaves exactly one default', async () => {
+  it('replacing a persona as the default leaves exactly one default', async () => {
     await repo.put(makePersona({ id: 'a', isDefault: true }));
-    await repo.put(makePersona({ id: 'b' }));
-    await repo.put(makePersona({ id: 'c' }));
-    await repo.setDefault('b');
+    await repo.put(makePersona({ id: 'b', updatedAt: 1 }));
+    await repo.replace(makePersona({ id: 'b', isDefault: true, updatedAt: 2 }), 1);
     expect(await defaults()).toEqual(['b']);
-    await repo.setDefault('b');
-    expect(await defaults()).toEqual(['b']);
-    await repo.setDefault('c');
-    expect(await defaults()).toEqual(['c']);
-    expect((await repo.getDefault())?.id).toBe('c');
+  });
+
+  it('replace refuses, changing nothing, when the persona was saved or deleted since the edit began', async () => {
+    await repo.put(makePersona({ id: 'a', name: 'Saved elsewhere', isDefault: true, updatedAt: 5 }));
+    expect(await repo.replace(makePersona({ id: 'a', name: 'Mine', isDefault: true, updatedAt: 6 }), 4)).toBe('changed');
+    expect(await repo.replace(makePersona({ id: 'ghost', isDefault: true, updatedAt: 6 }), 4)).toBe('gone');
+    expect(await repo.list()).toMatchObject([{ id: 'a', name: 'Saved elsewhere', updatedAt: 5 }]);
+  });
+
+  it('addDefault stores a new default only while there is none', async () => {
+    expect(await repo.addDefault(makePersona({ id: 'a' }))).toBe('saved');
+    expect(await defaults()).toEqual(['a']);
+    expect(await repo.addDefault(makePersona({ id: 'b' }))).toBe('changed');
+    expect((await repo.list()).map((p) => p.id)).toEqual(['a']);
   });
 
   it('putting a default persona clears the flag on the others', async () => {
@@ -55,14 +62,6 @@ describe('PersonaRepository', () => {
     expect(await defaults()).toEqual(['b']);
     await repo.put(makePersona({ id: 'b', name: 'Renamed', isDefault: true }));
     expect(await defaults()).toEqual(['b']);
-  });
-
-  it('setDefault of an unknown persona fails and changes nothing', async () => {
-    await repo.put(makePersona({ id: 'a', isDefault: true }));
-    const error = await repo.setDefault('ghost').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe('not-found');
-    expect(await defaults()).toEqual(['a']);
   });
 
   it('removing the default leaves none', async () => {

@@ -19,7 +19,7 @@ describe('CharacterPage chat list', () => {
     const box = within(item).getByRole('textbox', { name: 'Rename conversation' });
     await fireEvent.input(box, { target: { value: 'Renamed' } });
     await fireEvent.submit(box.closest('form')!);
-    expect(rename).toHaveBeenCalledWith('elsewhere', 'Renamed');
+    expect(rename).toHaveBeenCalledWith('elsewhere', 'Renamed', 'From another tab');
     await waitFor(() => expect(screen.getByRole('link', { name: /Renamed/ })).toBeTruthy());
 
     const remove = vi.spyOn(app.conversations, 'remove');
@@ -27,5 +27,26 @@ describe('CharacterPage chat list', () => {
     await fireEvent.click(within(renamed).getByRole('button', { name: 'Delete conversation' }));
     expect(remove).toHaveBeenCalledWith('elsewhere');
     await waitFor(() => expect(screen.queryByRole('link', { name: /Renamed/ })).toBeNull());
+  });
+
+  it('a rename refused because another tab renamed the chat first keeps the box open with the title, and a second save uses it', async () => {
+    const { app } = await chatFixture({ loadModel: false });
+    renderInApp(app, CharacterPage, { id: 'wren' });
+    const link = await waitFor(() => screen.getByRole('link', { name: /Conversation with Wren/ }));
+    const item = link.closest('li')!;
+    const [chat] = await app.repos.conversations.listForCharacter('wren');
+    await fireEvent.click(within(item).getByRole('button', { name: 'Rename conversation' }));
+    // Another tab renames the chat while this box is open.
+    await app.repos.conversations.rename(chat.id, 'Harbour night', chat.title);
+    const box = within(item).getByRole('textbox', { name: 'Rename conversation' }) as HTMLInputElement;
+    await fireEvent.input(box, { target: { value: 'My title' } });
+    await fireEvent.submit(box.closest('form')!);
+
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('renamed to “Harbour night” in another tab or window'));
+    expect((within(item).getByRole('textbox', { name: 'Rename conversation' }) as HTMLInputElement).value).toBe('My title');
+    expect((await app.repos.conversations.get(chat.id))?.title).toBe('Harbour night');
+
+    await fireEvent.submit(within(item).getByRole('textbox', { name: 'Rename conversation' }).closest('form')!);
+    await waitFor(() => expect(screen.getByRole('link', { name: /My title/ })).toBeTruthy());
   });
 });

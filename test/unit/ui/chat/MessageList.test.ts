@@ -85,7 +85,23 @@ describe('MessageList, MessageItem and MessageActions', () => {
     const box = screen.getByRole('textbox', { name: 'Edit message' });
     await fireEvent.input(box, { target: { value: 'Hello again.' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Save edit' }));
-    expect(edit).toHaveBeenCalledWith(session.path[0].id, 'Hello again.');
+    expect(edit).toHaveBeenCalledWith(session.path[0].id, 'Hello again.', 'Hello, traveller.');
     expect(await screen.findByText('Hello again.')).toBeTruthy();
+  });
+
+  it('an edit refused because another tab changed the message keeps the editor open with the person’s text, under the reason', async () => {
+    const { app, session } = await chatFixture();
+    renderInApp(app, MessageList, { session });
+    const greeting = session.path[0];
+    await fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
+    // Another tab saves an edit of the same message while this editor is open.
+    await app.repos.conversations.editMessage(greeting.id, 'Changed elsewhere.', greeting.content, Date.now());
+    const box = screen.getByRole('textbox', { name: 'Edit message' });
+    await fireEvent.input(box, { target: { value: 'My careful words.' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save edit' }));
+
+    expect((await screen.findByRole('alert')).textContent).toContain('This message was changed in another tab or window');
+    expect((screen.getByRole('textbox', { name: 'Edit message' }) as HTMLTextAreaElement).value).toBe('My careful words.');
+    expect((await app.repos.conversations.getMessage(greeting.id))?.content).toBe('Changed elsewhere.');
   });
 });
