@@ -8,6 +8,7 @@ import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
 import { offlineStrings } from './strings/offline';
+import { snapshotStrings } from './strings/snapshots';
 
 export type UiLang = 'en' | 'zh';
 
@@ -143,7 +144,7 @@ const base = {
 
 /** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
 const features = [
-  importStrings, characterStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings,
+  importStrings, characterStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings,
 ] as const;
 
 const en = {
@@ -155,6 +156,7 @@ const en = {
   ...offlineStrings.en,
   ...managerStrings.en,
   ...backupStrings.en,
+  ...snapshotStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -10,11 +10,14 @@ import { AppError, toAppError } from '../core/errors';
 import { DamagedRowError } from '../core/row-schemas';
 import { expandMacros } from '../core/macros';
 import { characterDisplayName } from '../core/macro-names';
+import type { SnapshotFiles } from '../core/snapshots';
 import type { Character, Conversation, InstalledModel, Persona, SamplingSettings } from '../core/types';
 import type { EmbeddingService } from '../engines/embedding/embedding-client';
 import type { Repositories } from '../storage';
 import { AppUpdate } from './app-update.svelte';
 import { BackupState } from './backup.svelte';
+import type { BackupReader } from './backup-reader';
+import { AutoBackups } from './snapshots.svelte';
 import type { LoadedPack } from './builtin-packs';
 import { CharacterRetrieval } from './character-retrieval';
 import { CharacterShelf } from './characters.svelte';
@@ -59,6 +62,10 @@ export interface AppDeps {
   embeddingService?: EmbeddingService;
   /** Where models are kept (OPFS, engine caches); without it the model manager lists nothing. */
   modelStore?: ModelStore | null;
+  /** Where automatic snapshots are kept (OPFS); without it there are none. */
+  snapshotFiles?: SnapshotFiles | null;
+  /** How a restore reads a backup file; a worker in the browser by default. */
+  readBackup?: BackupReader;
 }
 
 export class AppState {
@@ -82,6 +89,8 @@ export class AppState {
   /** Models kept on this device: list, load, delete, space, persistence. */
   readonly manager: ModelManager;
   readonly backup: BackupState;
+  /** Automatic snapshots: daily and before a restore or delete all, the newest few kept. */
+  readonly autoBackups: AutoBackups;
   /** Embedding models per language and the background job that embeds scenes (null without a service). */
   readonly embeddings: EmbeddingsState | null;
 
@@ -147,8 +156,15 @@ export class AppState {
         this.lastModel = (await this.#storage.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
       },
     });
+    this.autoBackups = new AutoBackups({
+      files: deps.snapshotFiles ?? null,
+      create: async (createdAt) => (await this.#storage.backup.create({ appVersion, createdAt })).bytes,
+      hasData: () => this.#storage.backup.hasUserData(),
+    });
     this.backup = new BackupState({
       repository: () => this.#storage.backup,
+      snapshots: this.autoBackups,
+      readBackup: deps.readBackup,
       reload: async () => {
         await this.reloadFromStorage();
         // A restore or "delete all data" from the damaged-data screen leaves nothing broken behind.
@@ -227,6 +243,7 @@ export class AppState {
     this.status = 'ready';
     void this.manager.start();
     void this.embeddings?.start({ scenes: this.#storage.scenes, settings: this.#storage.settings });
+    this.autoBackups.scheduleDaily();
   }
 
   /**

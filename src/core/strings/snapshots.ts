@@ -1,0 +1,53 @@
+// UI strings for automatic backups (snapshots) and the persistent-storage warning, English and Chinese; i18n.ts merges them.
+
+const en = {
+  'snapshots.title': 'Automatic backups',
+  'snapshots.intro': 'Hearth keeps the last {count} automatic backups in this browser: one a day, and one before every restore and “delete all data”. They are kept in the same browser storage as your data, so also download a backup now and then.',
+  'snapshots.empty': 'No automatic backups yet.',
+  'snapshots.item': '{date} · {size} · {reason}',
+  'snapshots.reason.daily': 'daily',
+  'snapshots.reason.before-restore': 'before a restore',
+  'snapshots.reason.before-delete-all': 'before deleting all data',
+  'snapshots.reason.before-upgrade': 'before an app update',
+  'snapshots.restore': 'Restore',
+  'snapshots.restoreLabel': 'Restore the automatic backup of {date}',
+  'snapshots.delete': 'Delete',
+  'snapshots.deleteLabel': 'Delete the automatic backup of {date}',
+  'snapshots.confirmMerge': 'Merge the automatic backup of {date} with what is here?',
+  'snapshots.confirmReplace': 'Replace everything here with the automatic backup of {date}? What is here now is saved as an automatic backup first.',
+  'snapshots.confirm': 'Restore this backup',
+  'snapshots.taking': 'Saving an automatic backup first…',
+  'snapshots.failed.restore': 'The automatic backup before this restore could not be saved: {why} Restore anyway, without it?',
+  'snapshots.failed.delete-all': 'The automatic backup before deleting all data could not be saved: {why} Delete anyway, without it?',
+  'snapshots.goOn.restore': 'Restore without a backup',
+  'snapshots.goOn.delete-all': 'Delete without a backup',
+  'storage.notPersistent': 'This browser may clear your chats when space runs low: it refused to keep this site’s data.',
+  'storage.notPersistentAsk': 'Ask again',
+};
+
+const zh: Record<keyof typeof en, string> = {
+  'snapshots.title': '自动备份',
+  'snapshots.intro': 'Hearth 会在本浏览器中保留最近 {count} 个自动备份：每天一个，另外在每次恢复和“删除全部数据”之前各做一个。它们与你的数据存放在同一浏览器存储中，所以也请不时下载一份备份。',
+  'snapshots.empty': '还没有自动备份。',
+  'snapshots.item': '{date} · {size} · {reason}',
+  'snapshots.reason.daily': '每日',
+  'snapshots.reason.before-restore': '恢复之前',
+  'snapshots.reason.before-delete-all': '删除全部数据之前',
+  'snapshots.reason.before-upgrade': '应用更新之前',
+  'snapshots.restore': '恢复',
+  'snapshots.restoreLabel': '恢复 {date} 的自动备份',
+  'snapshots.delete': '删除',
+  'snapshots.deleteLabel': '删除 {date} 的自动备份',
+  'snapshots.confirmMerge': '将 {date} 的自动备份与这里的数据合并？',
+  'snapshots.confirmReplace': '用 {date} 的自动备份替换这里的全部数据？当前的数据会先保存为一个自动备份。',
+  'snapshots.confirm': '恢复这个备份',
+  'snapshots.taking': '正在先保存一个自动备份…',
+  'snapshots.failed.restore': '恢复之前的自动备份无法保存：{why} 仍然不做备份直接恢复吗？',
+  'snapshots.failed.delete-all': '删除全部数据之前的自动备份无法保存：{why} 仍然不做备份直接删除吗？',
+  'snapshots.goOn.restore': '不备份，直接恢复',
+  'snapshots.goOn.delete-all': '不备份，直接删除',
+  'storage.notPersistent': '空间不足时，这个浏览器可能会清除你的聊天：它拒绝了长期保存本站数据的请求。',
+  'storage.notPersistentAsk': '再次请求',
+};
+
+export const snapshotStrings = { en, zh };

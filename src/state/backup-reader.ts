@@ -1,0 +1,29 @@
+// How a restore reads a backup file: in a worker in the browser (the page stays responsive while a
+// big file is unpacked and checked), in the same thread where there are no workers (tests).
+
+import { readBackup, type Backup } from '../core/backup';
+import type { BackupReadProtocol } from '../core/backup-read-protocol';
+import { AppError } from '../core/errors';
+import { RpcClient } from '../core/rpc';
+
+/** The file, checked whole; rejects with BackupError (its reason kept) for a bad one. */
+export type BackupReader = (file: Blob) => Promise<Backup>;
+
+export const inThreadReader: BackupReader = async (file) => readBackup(new Uint8Array(await file.arrayBuffer()));
+
+/** One short-lived worker per file: nothing lingers after a restore. */
+export const workerReader: BackupReader = async (file) => {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const worker = new Worker(new URL('../workers/backup.worker.ts', import.meta.url), { type: 'module', name: 'backup' });
+  const client = new RpcClient<BackupReadProtocol>(worker, { abortError: () => new AppError('aborted', 'Cancelled') });
+  worker.onerror = (event) => client.failAll(new AppError('unknown', event.message || 'The backup worker failed.'));
+  try {
+    return await client.call('read', { bytes }, { transfer: [bytes.buffer] });
+  } finally {
+    worker.terminate();
+  }
+};
+
+export function defaultBackupReader(): BackupReader {
+  return typeof Worker === 'undefined' ? inThreadReader : workerReader;
+}
