@@ -4,26 +4,35 @@
 import { readBackup, type Backup } from '../core/backup';
 import type { BackupReadProtocol } from '../core/backup-read-protocol';
 import { AppError } from '../core/errors';
-import { RpcClient } from '../core/rpc';
+import { RpcClient, type RpcPort } from '../core/rpc';
 
 /** The file, checked whole; rejects with BackupError (its reason kept) for a bad one. */
 export type BackupReader = (file: Blob) => Promise<Backup>;
 
+/** What the reader needs of a Worker. */
+export interface ReaderWorker extends RpcPort {
+  onerror: ((event: ErrorEvent) => void) | null;
+  terminate(): void;
+}
+
 export const inThreadReader: BackupReader = async (file) => readBackup(new Uint8Array(await file.arrayBuffer()));
 
-/** One short-lived worker per file: nothing lingers after a restore. */
-export const workerReader: BackupReader = async (file) => {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const worker = new Worker(new URL('../workers/backup.worker.ts', import.meta.url), { type: 'module', name: 'backup' });
-  const client = new RpcClient<BackupReadProtocol>(worker, { abortError: () => new AppError('aborted', 'Cancelled') });
-  worker.onerror = (event) => client.failAll(new AppError('unknown', event.message || 'The backup worker failed.'));
-  try {
-    return await client.call('read', { bytes }, { transfer: [bytes.buffer] });
-  } finally {
-    worker.terminate();
-  }
-};
+/** Reads each file in a worker `start` makes for it, and stops it after: nothing lingers after a restore. */
+export function workerReader(start: () => ReaderWorker): BackupReader {
+  return async (file) => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const worker = start();
+    const client = new RpcClient<BackupReadProtocol>(worker, { abortError: () => new AppError('aborted', 'Cancelled') });
+    worker.onerror = (event) => client.failAll(new AppError('unknown', event.message || 'The backup worker failed.'));
+    try {
+      return await client.call('read', { bytes }, { transfer: [bytes.buffer] });
+    } finally {
+      worker.terminate();
+    }
+  };
+}
 
 export function defaultBackupReader(): BackupReader {
-  return typeof Worker === 'undefined' ? inThreadReader : workerReader;
+  if (typeof Worker === 'undefined') return inThreadReader;
+  return workerReader(() => new Worker(new URL('../workers/backup.worker.ts', import.meta.url), { type: 'module', name: 'backup' }));
 }
