@@ -25,7 +25,7 @@ async function createEngine(kind: EngineKind): Promise<ChatEngine> {
 }
 
 const app = new AppState({
-  openRepositories: async () => createRepositories(await openDatabase()),
+  openRepositories: async (hooks) => createRepositories(await openDatabase('hearth', hooks)),
   loadBuiltinPacks,
   engines: {
     createEngine,

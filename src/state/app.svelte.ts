@@ -14,6 +14,7 @@ import type { SnapshotFiles } from '../core/snapshots';
 import type { Character, Conversation, InstalledModel, Persona, SamplingSettings } from '../core/types';
 import type { EmbeddingService } from '../engines/embedding/embedding-client';
 import type { Repositories } from '../storage';
+import type { BeforeUpgrade } from '../storage/pre-upgrade';
 import { AppUpdate } from './app-update.svelte';
 import { BackupState } from './backup.svelte';
 import type { BackupReader } from './backup-reader';
@@ -52,8 +53,13 @@ export interface ChatMatch {
   unlessBusy?: boolean;
 }
 
+/** What opening storage tells the app on the way (the rows of an older database before its upgrade). */
+export interface OpenHooks {
+  beforeUpgrade: BeforeUpgrade;
+}
+
 export interface AppDeps {
-  openRepositories: () => Promise<Repositories>;
+  openRepositories: (hooks: OpenHooks) => Promise<Repositories>;
   loadBuiltinPacks: () => Promise<LoadedPack[]>;
   engines: Omit<ModelLoaderOptions, 'onLoaded'>;
   /** Embedding models for hybrid scene retrieval; keyword search alone without it. */
@@ -218,7 +224,9 @@ export class AppState {
   async start(): Promise<void> {
     void this.models.probe();
     try {
-      this.#repos = await this.#deps.openRepositories();
+      this.#repos = await this.#deps.openRepositories({
+        beforeUpgrade: ({ rows, toVersion }) => this.autoBackups.takeBeforeUpgrade(rows, toVersion, appVersion),
+      });
       // A broken row (an old bug, a hand-edited database) would otherwise hang a list on "Loading…"
       // or be blamed on the browser: name it, and offer the two ways out.
       await this.#repos.backup.checkStoredRows(STARTUP_CHECKED_TABLES);

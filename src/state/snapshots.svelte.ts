@@ -1,6 +1,7 @@
 // Automatic rolling backups: a snapshot of everything each day and before anything that replaces
 // data (a restore, delete all), the newest few kept, listed in Settings to restore or delete.
 
+import { writeBackup, type BackupRows } from '../core/backup';
 import { AppError, toAppError } from '../core/errors';
 import { dailySnapshotDue, parseSnapshot, snapshotName, snapshotsBeyond, sortSnapshots, SNAPSHOTS_KEPT, type Snapshot, type SnapshotFiles, type SnapshotReason } from '../core/snapshots';
 
@@ -62,15 +63,16 @@ export class AutoBackups {
   }
 
   /**
-   * Takes a snapshot now and deletes the ones beyond the newest few. Rejects (with nothing left
+   * Takes a snapshot now (of the database, or of what `create` makes: the rows before an upgrade)
+   * and deletes the ones beyond the newest few. Rejects (with nothing left
    * behind) when it could not be made or written, e.g. a full disk: the caller decides what next.
    */
-  async take(reason: SnapshotReason): Promise<Snapshot> {
+  async take(reason: SnapshotReason, create: (createdAt: number) => Promise<Uint8Array> = this.#deps.create): Promise<Snapshot> {
     const files = this.#files;
     const createdAt = this.#now();
     const name = snapshotName(createdAt, reason);
     try {
-      const bytes = await this.#deps.create(createdAt);
+      const bytes = await create(createdAt);
       await files.write(name, bytes);
       const list = await this.#read();
       // The one just written stays even when a clock set back makes it look oldest.
@@ -79,6 +81,16 @@ export class AutoBackups {
       return this.list.find((s) => s.name === name) ?? { name, createdAt, reason, size: bytes.length };
     } catch (error) {
       throw toAppError(error);
+    }
+  }
+
+  /** The snapshot of a database's rows before this build upgrades it; a failure is kept in `error`. */
+  async takeBeforeUpgrade(rows: BackupRows, databaseVersion: number, appVersion: string): Promise<void> {
+    if (!this.supported) return;
+    try {
+      await this.take('before-upgrade', async (createdAt) => writeBackup(rows, { appVersion, databaseVersion, createdAt }).bytes);
+    } catch (error) {
+      this.error = toAppError(error);
     }
   }
 

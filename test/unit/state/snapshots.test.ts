@@ -2,14 +2,18 @@
 // the newest five kept, the daily rule, a snapshot before restore and delete all that holds what
 // was there, and a failing snapshot that asks before anything is replaced.
 
+import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, snapshotName } from '../../../src/core/snapshots';
 import { BackupState } from '../../../src/state/backup.svelte';
 import { AutoBackups } from '../../../src/state/snapshots.svelte';
 import { createRepositories, type Repositories } from '../../../src/storage';
-import type { AppDatabase } from '../../../src/storage/db';
+import { openDatabase, SCHEMA_V1, type AppDatabase } from '../../../src/storage/db';
+import { readRowsBeforeUpgrade } from '../../../src/storage/pre-upgrade';
+import { ScriptedEngine } from '../helpers/scripted-engine';
+import { appWithRepos } from '../helpers/test-app';
 import { MemorySnapshotFiles } from '../helpers/memory-snapshot-files';
-import { dumpAllTables, freshDb, makeChain, makeCharacter, makeConversation, makePersona } from '../storage/helpers';
+import { dumpAllTables, freshDb, freshName, makeChain, makeCharacter, makeConversation, makePersona } from '../storage/helpers';
 
 let dbs: AppDatabase[] = [];
 afterEach(async () => {
@@ -166,5 +170,60 @@ describe('snapshots before replacing data', () => {
     expect(await dumpAllTables(db)).toEqual(before);
     expect(await backup.answerSnapshotFailure(true)).toBe(true);
     expect(await db.characters.count()).toBe(0);
+  });
+});
+
+describe('a snapshot before a schema upgrade', () => {
+  /** A database exactly as version 1 of the app wrote it: messages without history, conversations without counts. */
+  async function versionOneDatabase(name: string): Promise<void> {
+    const v1 = new Dexie(name);
+    v1.version(1).stores(SCHEMA_V1);
+    await v1.open();
+    await v1.table('characters').put(makeCharacter({ id: 'c1', name: 'Old friend', origin: 'user' }));
+    await v1.table('personas').put(makePersona({ id: 'p1', name: 'Lin', isDefault: true }));
+    await v1.table('conversations').put({ id: 'k1', characterId: 'c1', title: 'First', leafId: 'm2', createdAt: 10, updatedAt: 20 });
+    await v1.table('messages').bulkPut([
+      { id: 'm1', conversationId: 'k1', parentId: null, role: 'assistant', content: 'one', status: 'done', createdAt: 10 },
+      { id: 'm2', conversationId: 'k1', parentId: 'm1', role: 'user', content: 'two', createdAt: 20 },
+    ]);
+    await v1.table('settings').put({ key: 'storage.persistAsked', value: true });
+    v1.close();
+  }
+
+  it('reads nothing (and creates no database) for a new or a current database', async () => {
+    const name = freshName();
+    expect(await readRowsBeforeUpgrade(indexedDB, IDBKeyRange, name)).toBeNull();
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(name);
+    const db = await openDatabase(name);
+    dbs.push(db);
+    db.close();
+    expect(await readRowsBeforeUpgrade(indexedDB, IDBKeyRange, name)).toBeNull();
+  });
+
+  it('keeps the rows of an older database as a snapshot before upgrading it; restoring it gives them back', async () => {
+    const name = freshName();
+    await versionOneDatabase(name);
+    const files = new MemorySnapshotFiles();
+    let db: AppDatabase | null = null;
+    const app = appWithRepos({
+      openRepositories: async (hooks) => createRepositories((db = await openDatabase(name, hooks))),
+      loadBuiltinPacks: async () => [],
+      engines: { createEngine: async () => new ScriptedEngine(), probeGpu: async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' }) },
+      snapshotFiles: files,
+    });
+    await app.start();
+    dbs.push(db!);
+    expect(app.status).toBe('ready');
+    expect(app.autoBackups.list.map((s) => s.reason)).toEqual(['before-upgrade']);
+    const upgraded = await dumpAllTables(db!);
+    expect(upgraded.messages).toHaveLength(2);
+
+    expect(await app.backup.deleteAll()).toBe(true);
+    expect(await db!.characters.count()).toBe(0);
+    const beforeUpgrade = app.autoBackups.list.find((s) => s.reason === 'before-upgrade')!;
+    expect(await app.backup.restoreSnapshot(beforeUpgrade, 'replace')).toMatchObject({ written: { characters: 1, conversations: 1, messages: 2, personas: 1 } });
+    expect(app.backup.error).toBeNull();
+    expect(await dumpAllTables(db!)).toEqual(upgraded);
+    expect(app.characters.map((c) => c.name)).toEqual(['Old friend']);
   });
 });
