@@ -289,7 +289,7 @@ test.describe('persistent storage', () => {
     await expect(warning).toBeVisible();
 
     await page.evaluate(() => ((window as unknown as { __persist: { grant: boolean } }).__persist.grant = true));
-    await header.getByRole('button', { name: 'Ask again' }).click();
+    await header.getByRole('button', { name: 'Ask again to keep data' }).click();
     await expect(warning).toBeHidden();
   });
 });

@@ -22,7 +22,7 @@ const en = {
   'snapshots.goOn.restore': 'Restore without a backup',
   'snapshots.goOn.delete-all': 'Delete without a backup',
   'storage.notPersistent': 'This browser may clear your chats when space runs low: it refused to keep this site’s data.',
-  'storage.notPersistentAsk': 'Ask again',
+  'storage.notPersistentAsk': 'Ask again to keep data',
 };
 
 const zh: Record<keyof typeof en, string> = {
@@ -47,7 +47,7 @@ const zh: Record<keyof typeof en, string> = {
   'snapshots.goOn.restore': '不备份，直接恢复',
   'snapshots.goOn.delete-all': '不备份，直接删除',
   'storage.notPersistent': '空间不足时，这个浏览器可能会清除你的聊天：它拒绝了长期保存本站数据的请求。',
-  'storage.notPersistentAsk': '再次请求',
+  'storage.notPersistentAsk': '再次请求保留数据',
 };
 
 export const snapshotStrings = { en, zh };
