@@ -169,9 +169,11 @@ export class BackupState {
 
   /** Restore from an automatic snapshot (the same checks and modes as a file). */
   async restoreSnapshot(snapshot: Snapshot, mode: RestoreMode): Promise<RestoreResult | null> {
+    const snapshots = this.#deps.snapshots;
+    if (!snapshots) return null;
     let file: File;
     try {
-      file = await this.#deps.snapshots!.open(snapshot);
+      file = await snapshots.open(snapshot);
     } catch (error) {
       this.error = toAppError(error, 'storage-unavailable');
       return null;

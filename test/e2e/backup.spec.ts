@@ -256,7 +256,7 @@ test.describe('automatic backups', () => {
     });
     await restoreReplacing(page, file);
     const prompt = page.getByRole('alert').filter({ hasText: 'The automatic backup before this restore could not be saved' });
-    await expect(prompt).toBeVisible();
+    await expect(prompt).toContainText('could not be saved: There is not enough storage space for it. Restore anyway, without it?');
     await prompt.getByRole('button', { name: 'Cancel' }).click();
     await expect(prompt).toBeHidden();
     await expect(page.getByLabel('Your name')).toHaveValue('After');
