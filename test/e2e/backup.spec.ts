@@ -198,6 +198,32 @@ test.describe('reading a backup off the page', () => {
   });
 });
 
+test.describe('a big backup keeps the page responsive', () => {
+  test('while the worker checks 150,000 messages the page answers, then the reason is shown', async ({ page }) => {
+    await openApp(page);
+    await savePersona(page, 'Still here', '');
+    // 150,000 valid messages of a conversation the backup lacks: every row is unpacked and checked
+    // (seconds of work) before the missing owner is found at the end.
+    const messages = Array.from({ length: 150_000 }, (_, i) => ({
+      id: `m${i}`, conversationId: 'gone', parentId: null, role: 'user' as const, content: `Line ${i} of a long chat whose conversation is missing.`,
+      revisions: [], status: 'done' as const, createdAt: i, updatedAt: i,
+    }));
+    const { bytes } = writeBackup({ messages }, { appVersion: '0.1.0', databaseVersion: 3, createdAt: Date.now() });
+
+    await page.getByLabel('Restore from backup…').setInputFiles({ name: 'big.zip', mimeType: 'application/zip', buffer: Buffer.from(bytes) });
+    const reading = page.waitForEvent('worker', (worker) => /backup\.worker/.test(worker.url()));
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
+    await reading;
+    // The page runs script and takes input while the read is still going on (with the read on the
+    // page, this would only run once the read had finished and the status had moved on).
+    expect(await page.evaluate(() => document.body.innerText.includes('Checking the backup…'))).toBe(true);
+    await page.getByLabel('Your name').fill('Typed meanwhile');
+    await expect(page.getByText('Checking the backup…')).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('This backup is damaged and cannot be restored (messages row m0 belongs to a conversation that is not in the backup.)', { timeout: 60_000 });
+    await expect(page.getByLabel('Your name')).toHaveValue('Typed meanwhile');
+  });
+});
+
 test.describe('automatic backups', () => {
   test('a daily one at start-up and one before delete all; restoring that one in two clicks brings everything back', async ({ page }) => {
     await openApp(page);
