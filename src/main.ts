@@ -5,6 +5,7 @@ import App from './ui/App.svelte';
 import { AppState } from './state/app.svelte';
 import { loadBuiltinPacks } from './state/builtin-packs';
 import { registerServiceWorker } from './platform/pwa-registration';
+import { browserSnapshotFiles } from './platform/opfs-snapshot-files';
 import { openDatabase } from './storage/db';
 import { createRepositories } from './storage';
 import { browserModelLock, browserModelStore } from './engines/model-store';
@@ -24,7 +25,7 @@ async function createEngine(kind: EngineKind): Promise<ChatEngine> {
 }
 
 const app = new AppState({
-  openRepositories: async () => createRepositories(await openDatabase()),
+  openRepositories: async (hooks) => createRepositories(await openDatabase('hearth', hooks)),
   loadBuiltinPacks,
   engines: {
     createEngine,
@@ -36,6 +37,7 @@ const app = new AppState({
   modelStore: browserModelStore(),
   // The embedding worker starts on first use (a model download, or a chat with a prepared model).
   embeddingService: createEmbeddingService(),
+  snapshotFiles: browserSnapshotFiles(),
 });
 
 void app.start();

@@ -9,6 +9,7 @@ import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
 import { offlineStrings } from './strings/offline';
+import { snapshotStrings } from './strings/snapshots';
 
 export type UiLang = 'en' | 'zh';
 
@@ -144,7 +145,7 @@ const base = {
 
 /** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
 const features = [
-  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings,
+  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings,
 ] as const;
 
 const en = {
@@ -157,6 +158,7 @@ const en = {
   ...offlineStrings.en,
   ...managerStrings.en,
   ...backupStrings.en,
+  ...snapshotStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

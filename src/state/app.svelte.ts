@@ -10,11 +10,15 @@ import { AppError, toAppError } from '../core/errors';
 import { DamagedRowError } from '../core/row-schemas';
 import { expandMacros } from '../core/macros';
 import { characterDisplayName } from '../core/macro-names';
+import type { SnapshotFiles } from '../core/snapshots';
 import type { Character, Conversation, InstalledModel, Persona, SamplingSettings } from '../core/types';
 import type { EmbeddingService } from '../engines/embedding/embedding-client';
 import type { Repositories } from '../storage';
+import type { BeforeUpgrade } from '../storage/pre-upgrade';
 import { AppUpdate } from './app-update.svelte';
 import { BackupState } from './backup.svelte';
+import type { BackupReader } from './backup-reader';
+import { AutoBackups } from './snapshots.svelte';
 import type { LoadedPack } from './builtin-packs';
 import { CharacterRetrieval } from './character-retrieval';
 import { CharacterShelf } from './characters.svelte';
@@ -49,8 +53,13 @@ export interface ChatMatch {
   unlessBusy?: boolean;
 }
 
+/** What opening storage tells the app on the way (the rows of an older database before its upgrade). */
+export interface OpenHooks {
+  beforeUpgrade: BeforeUpgrade;
+}
+
 export interface AppDeps {
-  openRepositories: () => Promise<Repositories>;
+  openRepositories: (hooks: OpenHooks) => Promise<Repositories>;
   loadBuiltinPacks: () => Promise<LoadedPack[]>;
   engines: Omit<ModelLoaderOptions, 'onLoaded'>;
   /** Embedding models for hybrid scene retrieval; keyword search alone without it. */
@@ -59,6 +68,10 @@ export interface AppDeps {
   embeddingService?: EmbeddingService;
   /** Where models are kept (OPFS, engine caches); without it the model manager lists nothing. */
   modelStore?: ModelStore | null;
+  /** Where automatic snapshots are kept (OPFS); without it there are none. */
+  snapshotFiles?: SnapshotFiles | null;
+  /** How a restore reads a backup file; a worker in the browser by default. */
+  readBackup?: BackupReader;
 }
 
 export class AppState {
@@ -82,6 +95,8 @@ export class AppState {
   /** Models kept on this device: list, load, delete, space, persistence. */
   readonly manager: ModelManager;
   readonly backup: BackupState;
+  /** Automatic snapshots: daily and before a restore or delete all, the newest few kept. */
+  readonly autoBackups: AutoBackups;
   /** Embedding models per language and the background job that embeds scenes (null without a service). */
   readonly embeddings: EmbeddingsState | null;
 
@@ -147,8 +162,15 @@ export class AppState {
         this.lastModel = (await this.#storage.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
       },
     });
+    this.autoBackups = new AutoBackups({
+      files: deps.snapshotFiles ?? null,
+      create: async (createdAt) => (await this.#storage.backup.create({ appVersion, createdAt })).bytes,
+      hasData: () => this.#storage.backup.hasUserData(),
+    });
     this.backup = new BackupState({
       repository: () => this.#storage.backup,
+      snapshots: this.autoBackups,
+      readBackup: deps.readBackup,
       reload: async () => {
         await this.reloadFromStorage();
         // A restore or "delete all data" from the damaged-data screen leaves nothing broken behind.
@@ -202,7 +224,9 @@ export class AppState {
   async start(): Promise<void> {
     void this.models.probe();
     try {
-      this.#repos = await this.#deps.openRepositories();
+      this.#repos = await this.#deps.openRepositories({
+        beforeUpgrade: ({ rows, toVersion }) => this.autoBackups.takeBeforeUpgrade(rows, toVersion, appVersion),
+      });
       // A broken row (an old bug, a hand-edited database) would otherwise hang a list on "Loading…"
       // or be blamed on the browser: name it, and offer the two ways out.
       await this.#repos.backup.checkStoredRows(STARTUP_CHECKED_TABLES);
@@ -228,6 +252,7 @@ export class AppState {
     this.status = 'ready';
     void this.manager.start();
     void this.embeddings?.start({ scenes: this.#storage.scenes, settings: this.#storage.settings });
+    this.autoBackups.scheduleDaily();
   }
 
   /**

@@ -1,8 +1,11 @@
 // Backup, restore and "delete all data" as the settings screen drives them: progress, result, errors.
 
-import { BackupError, backupFileName, readBackup, type BackupTable } from '../core/backup';
+import { BackupError, backupFileName, type Backup, type BackupTable } from '../core/backup';
 import { AppError, toAppError } from '../core/errors';
+import type { Snapshot, SnapshotReason } from '../core/snapshots';
 import type { BackupRepository, RestoreMode, RestoreSummary } from '../storage';
+import { defaultBackupReader, type BackupReader } from './backup-reader';
+import type { AutoBackups } from './snapshots.svelte';
 
 export type { RestoreMode, RestoreSummary };
 
@@ -16,9 +19,19 @@ export interface BackupDeps {
   /** navigator.storage.estimate, when the browser has it. */
   estimate?: () => Promise<{ usage?: number; quota?: number } | undefined>;
   now?: () => number;
+  /** Reads and checks a backup file (in a worker in the browser: defaultBackupReader). */
+  readBackup?: BackupReader;
+  /** Automatic snapshots, taken before a restore and before delete all. */
+  snapshots?: AutoBackups;
 }
 
-export type BackupPhase = 'idle' | 'saving' | 'reading' | 'restoring' | 'deleting';
+export type BackupPhase = 'idle' | 'saving' | 'reading' | 'snapshot' | 'restoring' | 'deleting';
+
+/** A snapshot that could not be taken before a restore or delete all: the person decides whether to go on. */
+export interface SnapshotFailure {
+  action: 'restore' | 'delete-all';
+  error: AppError;
+}
 
 export interface RestoreResult extends RestoreSummary {
   fileName: string;
@@ -38,8 +51,12 @@ export class BackupState {
   progress = $state.raw<{ done: number; total: number } | null>(null);
   error = $state.raw<AppError | null>(null);
   lastRestore = $state.raw<RestoreResult | null>(null);
+  /** Set while the person is asked whether to go on without the snapshot that failed. */
+  snapshotFailure = $state.raw<SnapshotFailure | null>(null);
 
   #deps: BackupDeps;
+  /** What "go on" does for the current snapshotFailure. */
+  #goOn: (() => Promise<unknown>) | null = null;
 
   constructor(deps: BackupDeps) {
     this.#deps = deps;
@@ -53,6 +70,32 @@ export class BackupState {
   clearResult(): void {
     this.error = null;
     this.lastRestore = null;
+  }
+
+  /** The answer to snapshotFailure: go on without the snapshot (true), or leave everything as it is. Resolves to what going on returned. */
+  async answerSnapshotFailure(goOn: boolean): Promise<unknown> {
+    const action = this.#goOn;
+    this.snapshotFailure = null;
+    this.#goOn = null;
+    return goOn ? action?.() : null;
+  }
+
+  /**
+   * The snapshot before `reason`; false (with snapshotFailure set, and `goOn` kept for the answer)
+   * when it failed. True where there are no snapshots (nothing to ask).
+   */
+  async #snapshotFirst(reason: SnapshotReason, action: SnapshotFailure['action'], goOn: () => Promise<unknown>): Promise<boolean> {
+    const snapshots = this.#deps.snapshots;
+    if (!snapshots?.supported) return true;
+    this.phase = 'snapshot';
+    try {
+      await snapshots.take(reason);
+      return true;
+    } catch (error) {
+      this.snapshotFailure = { action, error: toAppError(error) };
+      this.#goOn = goOn;
+      return false;
+    }
   }
 
   #onProgress = (done: number, total: number) => {
@@ -95,15 +138,18 @@ export class BackupState {
    * Check the file whole, then restore it in one transaction. A bad file or a full disk changes
    * nothing; the error says why (and, for a full disk, how much room is needed).
    */
-  restore(file: Blob & { name?: string }, mode: RestoreMode): Promise<RestoreResult | null> {
+  restore(file: Blob & { name?: string }, mode: RestoreMode, options: { snapshot?: boolean } = {}): Promise<RestoreResult | null> {
     this.lastRestore = null;
+    this.snapshotFailure = null;
     return this.#run('reading', async () => {
-      let backup;
+      let backup: Backup;
       try {
-        backup = readBackup(new Uint8Array(await file.arrayBuffer()));
+        backup = await (this.#deps.readBackup ?? defaultBackupReader())(file);
       } catch (error) {
         throw error instanceof BackupError ? badBackup(error) : error;
       }
+      // After reading: the file may be the oldest snapshot, which taking a new one deletes.
+      if (options.snapshot !== false && !(await this.#snapshotFirst('before-restore', 'restore', () => this.restore(file, mode, { snapshot: false })))) return null;
       this.phase = 'restoring';
       await this.#deps.stopWriters?.();
       let summary: RestoreSummary;
@@ -121,10 +167,30 @@ export class BackupState {
     });
   }
 
-  /** Delete every character, conversation, persona, lorebook and setting (downloaded models stay). */
-  async deleteAll(): Promise<boolean> {
+  /** Restore from an automatic snapshot (the same checks and modes as a file). */
+  async restoreSnapshot(snapshot: Snapshot, mode: RestoreMode): Promise<RestoreResult | null> {
+    const snapshots = this.#deps.snapshots;
+    if (!snapshots) return null;
+    let file: File;
+    try {
+      file = await snapshots.open(snapshot);
+    } catch (error) {
+      this.error = toAppError(error, 'storage-unavailable');
+      return null;
+    }
+    return this.restore(file, mode);
+  }
+
+  /**
+   * Delete every character, conversation, persona, lorebook and setting (downloaded models stay),
+   * after a snapshot of them. False when nothing was deleted (an error, or a failed snapshot to answer).
+   */
+  async deleteAll(options: { snapshot?: boolean } = {}): Promise<boolean> {
     this.lastRestore = null;
+    this.snapshotFailure = null;
     const done = await this.#run('deleting', async () => {
+      if (options.snapshot !== false && !(await this.#snapshotFirst('before-delete-all', 'delete-all', () => this.deleteAll({ snapshot: false })))) return false;
+      this.phase = 'deleting';
       await this.#deps.stopWriters?.();
       await this.#deps.repository().clearAll();
       await this.#deps.reload();

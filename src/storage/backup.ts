@@ -106,6 +106,18 @@ export class BackupRepository {
     return checkStoredRows(this.db, tables);
   }
 
+  /**
+   * Whether anything here is the person's own: a conversation, persona or lorebook, or a character
+   * they made or imported. A fresh install (built-ins only) has nothing an automatic backup must keep.
+   */
+  hasUserData(): Promise<boolean> {
+    const { db } = this;
+    return guard(async () => {
+      for (const table of [db.conversations, db.personas, db.lorebooks]) if ((await table.limit(1).count()) > 0) return true;
+      return (await db.characters.filter((c) => c.origin !== 'builtin').limit(1).count()) > 0;
+    });
+  }
+
   /** Clears every backed-up table (not models, nor device settings: their weights stay, and so does what describes them). */
   clearAll(): Promise<void> {
     const { db } = this;

@@ -10,6 +10,7 @@ import {
   type ConversationV1,
   type MessageV1,
 } from './migrations';
+import { readRowsBeforeUpgrade, type BeforeUpgrade } from './pre-upgrade';
 
 /*
  * DO NOT CHANGE A SHIPPED SCHEMA. Add a new version (with an upgrade when rows change shape) and
@@ -111,9 +112,10 @@ function unavailable(cause: unknown): AppError {
 
 /**
  * Open (creating or upgrading) the database. The IndexedDB factory is read now, not when Dexie
- * was loaded, and any failure to reach it becomes AppError('storage-unavailable').
+ * was loaded, and any failure to reach it becomes AppError('storage-unavailable'). Before an
+ * existing older database is upgraded, `beforeUpgrade` gets its rows (for a snapshot).
  */
-export async function openDatabase(name = 'hearth'): Promise<AppDatabase> {
+export async function openDatabase(name = 'hearth', options: { beforeUpgrade?: BeforeUpgrade } = {}): Promise<AppDatabase> {
   let factory: IDBFactory | undefined;
   let keyRange: typeof IDBKeyRange | undefined;
   try {
@@ -124,6 +126,11 @@ export async function openDatabase(name = 'hearth'): Promise<AppDatabase> {
     throw unavailable(error);
   }
   if (!factory || !keyRange) throw unavailable(new Error('IndexedDB is not available in this browser.'));
+  if (options.beforeUpgrade) {
+    // A snapshot that cannot be taken does not stop the app from starting: the hook reports it.
+    const old = await readRowsBeforeUpgrade(factory, keyRange, name).catch(() => null);
+    if (old) await options.beforeUpgrade(old).catch(() => undefined);
+  }
   const db = new AppDatabase(name, { indexedDB: factory, IDBKeyRange: keyRange });
   try {
     await db.open();

@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { writeBackup } from '../../src/core/backup';
+import { declareHugePart } from '../unit/helpers/hostile-backup';
 import { loadTinyModel, openApp, simulateFullDisk, startChat } from './app';
 
 async function openSettings(page: Page): Promise<void> {
@@ -168,5 +170,152 @@ test.describe('backup and restore of everything', () => {
     expect(await snapshot(page, ['Hester Coyle', 'Ledger'])).toEqual(changed);
     await page.reload();
     expect(await snapshot(page, ['Hester Coyle', 'Ledger'])).toEqual(changed);
+  });
+});
+
+test.describe('reading a backup off the page', () => {
+  test('a backup declaring a 1.9 GB part is read in a worker and refused with its reason, changing nothing', async ({ page }) => {
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(worker.url()));
+    await openApp(page);
+    await savePersona(page, 'Still here', '');
+    const { bytes } = writeBackup({ settings: [{ key: 'ui.lang', value: 'en' }] }, { appVersion: '0.1.0', databaseVersion: 3, createdAt: Date.now() });
+    const hostile = declareHugePart(bytes, 'tables/settings/0000.json');
+
+    await page.getByRole('radio', { name: /Replace everything here/ }).check();
+    await page.getByLabel('Restore from backup…').setInputFiles({ name: 'huge.zip', mimeType: 'application/zip', buffer: Buffer.from(hostile) });
+    await page.getByRole('button', { name: 'Delete current data and restore' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: '1812.0 MB' })).toContainText(
+      'its part tables/settings/0000.json says it unpacks to 1812.0 MB, more than the 256.0 MB a part may hold',
+    );
+    // Read by the backup worker, not on the page.
+    expect(workers.some((url) => /backup\.worker/.test(url))).toBe(true);
+    // The page answers and nothing was replaced.
+    await expect(page.getByLabel('Your name')).toHaveValue('Still here');
+    await page.reload();
+    await openSettings(page);
+    await expect(page.getByLabel('Your name')).toHaveValue('Still here');
+  });
+});
+
+test.describe('a big backup keeps the page responsive', () => {
+  test('while the worker checks 150,000 messages the page answers, then the reason is shown', async ({ page }) => {
+    await openApp(page);
+    await savePersona(page, 'Still here', '');
+    // 150,000 valid messages of a conversation the backup lacks: every row is unpacked and checked
+    // (seconds of work) before the missing owner is found at the end.
+    const messages = Array.from({ length: 150_000 }, (_, i) => ({
+      id: `m${i}`, conversationId: 'gone', parentId: null, role: 'user' as const, content: `Line ${i} of a long chat whose conversation is missing.`,
+      revisions: [], status: 'done' as const, createdAt: i, updatedAt: i,
+    }));
+    const { bytes } = writeBackup({ messages }, { appVersion: '0.1.0', databaseVersion: 3, createdAt: Date.now() });
+
+    await page.getByLabel('Restore from backup…').setInputFiles({ name: 'big.zip', mimeType: 'application/zip', buffer: Buffer.from(bytes) });
+    const reading = page.waitForEvent('worker', (worker) => /backup\.worker/.test(worker.url()));
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
+    await reading;
+    // The page runs script and takes input while the read is still going on (with the read on the
+    // page, this would only run once the read had finished and the status had moved on).
+    expect(await page.evaluate(() => document.body.innerText.includes('Checking the backup…'))).toBe(true);
+    await page.getByLabel('Your name').fill('Typed meanwhile');
+    await expect(page.getByText('Checking the backup…')).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('This backup is damaged and cannot be restored (messages row m0 belongs to a conversation that is not in the backup.)', { timeout: 60_000 });
+    await expect(page.getByLabel('Your name')).toHaveValue('Typed meanwhile');
+  });
+});
+
+test.describe('automatic backups', () => {
+  test('a daily one at start-up and one before delete all; restoring that one in two clicks brings everything back', async ({ page }) => {
+    await openApp(page);
+    await savePersona(page, 'Lin Auto', 'Kept automatically.');
+    await startChat(page, 'Hester Coyle');
+    await openSettings(page);
+    const list = page.getByRole('list', { name: 'Automatic backups' });
+    await expect(page.getByText('No automatic backups yet.')).toBeVisible();
+
+    // The next start finds data and no snapshot a day old: it takes the daily one in the background.
+    await page.reload();
+    await openSettings(page);
+    await expect(list.getByRole('listitem')).toHaveCount(1, { timeout: 15_000 });
+    await expect(list.getByRole('listitem').first()).toContainText(/· \d+(\.\d)? KB · daily/);
+    const before = await snapshot(page, ['Hester Coyle']);
+    expect(before.chats['Hester Coyle'].list).toHaveLength(1);
+
+    await page.getByRole('button', { name: 'Delete all data…' }).click();
+    await page.getByLabel('Type DELETE to confirm').fill('DELETE');
+    await page.getByRole('button', { name: 'Delete everything' }).click();
+    await expect(page.getByText('All data deleted.')).toBeVisible();
+    await expect(page.getByLabel('Your name')).toHaveValue('');
+    await expect(list.getByRole('listitem')).toHaveCount(2);
+    const newest = list.getByRole('listitem').first();
+    await expect(newest).toContainText('before deleting all data');
+
+    // Two clicks: Restore, then confirm (in the mode chosen above).
+    await page.getByRole('radio', { name: /Replace everything here/ }).check();
+    await newest.getByRole('button', { name: /^Restore the automatic backup of / }).click();
+    await expect(newest.getByRole('alert')).toContainText('Replace everything here with the automatic backup of');
+    await newest.getByRole('button', { name: 'Restore this backup' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Restored' })).toContainText('conversations: 1');
+    await expect(page.getByLabel('Your name')).toHaveValue('Lin Auto');
+    expect(await snapshot(page, ['Hester Coyle'])).toEqual(before);
+    // What the restore replaced was kept too, and the list is in OPFS: it is there after a reload.
+    await page.reload();
+    await openSettings(page);
+    await expect(list.getByRole('listitem')).toHaveCount(3);
+    await expect(list.getByRole('listitem').first()).toContainText('before a restore');
+
+    // Delete one.
+    await list.getByRole('listitem').last().getByRole('button', { name: /^Delete the automatic backup of / }).click();
+    await expect(list.getByRole('listitem')).toHaveCount(2);
+    await expect(list).not.toContainText('daily');
+  });
+
+  test('a full disk before a restore asks first: Cancel changes nothing', async ({ page }) => {
+    await openApp(page);
+    await savePersona(page, 'Before', '');
+    const file = await downloadBackup(page);
+    await savePersona(page, 'After', '');
+    // OPFS writes fail as on a full disk (IndexedDB is untouched).
+    await page.evaluate(() => {
+      const proto = FileSystemFileHandle.prototype as unknown as { createWritable: () => Promise<unknown> };
+      proto.createWritable = () => Promise.reject(new DOMException('The disk is full.', 'QuotaExceededError'));
+    });
+    await restoreReplacing(page, file);
+    const prompt = page.getByRole('alert').filter({ hasText: 'The automatic backup before this restore could not be saved' });
+    await expect(prompt).toContainText('could not be saved: There is not enough storage space for it. Restore anyway, without it?');
+    await prompt.getByRole('button', { name: 'Cancel' }).click();
+    await expect(prompt).toBeHidden();
+    await expect(page.getByLabel('Your name')).toHaveValue('After');
+
+    await restoreReplacing(page, file);
+    await prompt.getByRole('button', { name: 'Restore without a backup' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Restored' })).toBeVisible();
+    await expect(page.getByLabel('Your name')).toHaveValue('Before');
+  });
+});
+
+test.describe('persistent storage', () => {
+  test('the header warns while the browser refuses persistent storage, and asking again can clear it', async ({ page }) => {
+    await page.addInitScript(() => {
+      const state = { grant: false };
+      (window as unknown as { __persist: typeof state }).__persist = state;
+      navigator.storage.persisted = async () => state.grant;
+      navigator.storage.persist = async () => state.grant;
+    });
+    await openApp(page);
+    const header = page.getByRole('banner');
+    const warning = header.getByText('This browser may clear your chats when space runs low');
+    await page.getByRole('link', { name: 'Models' }).click();
+    await expect(header).toBeVisible();
+    await expect(warning).toBeHidden();
+    await page.getByRole('button', { name: 'Ask for persistent storage' }).click();
+    await expect(warning).toBeVisible();
+    // Still refused after a reload: the browser said no before.
+    await page.reload();
+    await expect(warning).toBeVisible();
+
+    await page.evaluate(() => ((window as unknown as { __persist: { grant: boolean } }).__persist.grant = true));
+    await header.getByRole('button', { name: 'Ask again to keep data' }).click();
+    await expect(warning).toBeHidden();
   });
 });

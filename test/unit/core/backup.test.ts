@@ -11,6 +11,7 @@ import {
 import { unzipSync, zipSync } from 'fflate';
 import { makeChain, makeCharacter, makeConversation, makePersona, makeScene } from '../storage/helpers';
 import { backupRejection } from '../helpers/backup-rows';
+import { declareHugePart } from '../helpers/hostile-backup';
 
 const META = { appVersion: '0.1.0', databaseVersion: 3, createdAt: Date.UTC(2026, 10, 22, 10, 0) };
 
@@ -166,20 +167,8 @@ describe('rejected backups', () => {
   });
 
   it('a part that declares a huge size is refused before inflating, naming the part and the limit', () => {
-    const bytes = good().slice();
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const name = 'tables/characters/0000.json';
-    let patched = 0;
-    // Central directory records: signature, then the uncompressed size at +24 and the name at +46.
-    for (let at = 0; at + 46 < bytes.length; at++) {
-      if (view.getUint32(at, true) !== 0x02014b50) continue;
-      const nameLength = view.getUint16(at + 28, true);
-      if (new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength)) !== name) continue;
-      view.setUint32(at + 24, 1_900_000_000, true);
-      patched++;
-    }
-    expect(patched).toBe(1);
-    const error = rejection(() => readBackup(bytes));
+    const error = rejection(() => readBackup(declareHugePart(good(), name)));
     expect(error.reason).toBe('part-too-large');
     expect(error.details).toMatchObject({ part: name, size: '1812.0 MB', limit: '256.0 MB' });
   });

@@ -8,7 +8,7 @@ export type TestApp = AppState & { readonly repos: Repositories };
 
 export function appWithRepos(deps: AppDeps): TestApp {
   let repos: Repositories | null = null;
-  const app = new AppState({ ...deps, openRepositories: async () => (repos = await deps.openRepositories()) });
+  const app = new AppState({ ...deps, openRepositories: async (hooks) => (repos = await deps.openRepositories(hooks)) });
   Object.defineProperty(app, 'repos', {
     get: () => {
       if (!repos) throw new Error('Storage is not open: start the app first');
