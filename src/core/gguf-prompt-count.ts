@@ -40,17 +40,22 @@ export function ggufTokenCounter(tokenizer: GgufTokenizer, chatTemplate: string 
   };
   let template = parseTemplate(chatTemplate);
   const render = (messages: readonly ChatTurn[]): string => {
-    const items = {
-      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    const items = (list: readonly ChatTurn[]) => ({
+      messages: list.map((m) => ({ role: m.role, content: m.content })),
       add_generation_prompt: true,
       bos_token: special.bos ?? '',
       eos_token: special.eos ?? '',
-    };
+    });
     try {
-      return template.render(items);
+      return template.render(items(messages));
+    } catch {
+      // Templates that refuse a system message (Gemma's): llama.cpp then puts it at the start of the first user message.
+    }
+    try {
+      return template.render(items(withoutSystemRole(messages)));
     } catch {
       template = parseTemplate(undefined);
-      return template.render(items);
+      return template.render(items(messages));
     }
   };
   const countPrompt = (messages: readonly ChatTurn[]): number => {
@@ -60,4 +65,13 @@ export function ggufTokenCounter(tokenizer: GgufTokenizer, chatTemplate: string 
     return tokenizer.countPrompt(text);
   };
   return { count, countPrompt };
+}
+
+/** The system messages' text moved to the start of the first user message, as llama.cpp does for templates without a system role. */
+function withoutSystemRole(messages: readonly ChatTurn[]): ChatTurn[] {
+  const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+  const rest = messages.filter((m) => m.role !== 'system');
+  const first = rest.findIndex((m) => m.role === 'user');
+  if (system === '' || first < 0) return rest;
+  return rest.map((m, i) => (i === first ? { ...m, content: `${system}\n\n${m.content}` } : m));
 }

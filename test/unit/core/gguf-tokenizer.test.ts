@@ -51,6 +51,15 @@ describe('GgufTokenizer, SentencePiece (llama.cpp llm_tokenizer_spm)', () => {
     expect(counter.count('Hello world')).toBe(6);
   });
 
+  it('counts a template that refuses system messages with the system text moved into the first user message', () => {
+    const noSystem = "{% for message in messages %}{% if message['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}" +
+      "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    const counter = ggufTokenCounter(tokenizer, noSystem, {});
+    const chatml = ggufTokenCounter(tokenizer, CHATML_TEMPLATE, {});
+    const messages = [{ role: 'system' as const, content: 'Hi' }, { role: 'user' as const, content: 'Hello world' }];
+    expect(counter.countPrompt!(messages)).toBe(chatml.countPrompt!([{ role: 'user', content: 'Hi\n\nHello world' }]));
+  });
+
   it('falls back to ChatML for a template it cannot read', () => {
     const chatml = ggufTokenCounter(tokenizer, CHATML_TEMPLATE, {});
     const broken = ggufTokenCounter(tokenizer, '{% for message in messages %}{{ message.content', {});
