@@ -153,7 +153,7 @@ export class GgufTokenizer {
   /** Special tokens, longest first: CONTROL/UNKNOWN split only when parsing specials, USER_DEFINED always. */
   readonly #specials: { text: string; control: boolean }[] = [];
   readonly #mergeRanks = new Map<string, number>();
-  readonly #splits: RegExp[] = [];
+  readonly #splits: RegExp[];
   readonly #ignoreMerges: boolean;
 
   private constructor(vocab: GgufVocabulary) {
