@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import { makeTinyGguf } from '../fixtures/make-tiny-gguf';
 import { openApp } from './app';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 const WINDOW = 1024;
@@ -25,14 +26,15 @@ function lighthousePack(): Buffer {
   return Buffer.from(zipSync(files));
 }
 
-test('a 1,024-token GGUF answers the first message of a long character, with prompt and reply inside the window', async ({ page }) => {
+/** Imports the long character, loads the model with `load`, sends one message and checks the reply and its prompt. */
+async function firstReplyFits(page: Page, load: () => Promise<void>): Promise<void> {
   makeTinyGguf(smallWindowGguf, WINDOW);
   await openApp(page);
   await page.getByLabel('Import character cards, packs or lorebooks').setInputFiles([{ name: 'wren.zip', mimeType: 'application/zip', buffer: lighthousePack() }]);
   await expect(page.locator('.grid').getByRole('link', { name: 'Open wren' })).toBeVisible({ timeout: 30_000 });
 
   await page.goto('/#/models');
-  await page.getByLabel('Load GGUF model').setInputFiles(smallWindowGguf);
+  await load();
   await expect(page.getByText(/Loaded: /)).toBeVisible({ timeout: 60_000 });
 
   await page.getByRole('link', { name: 'Characters' }).click();
@@ -60,4 +62,18 @@ test('a 1,024-token GGUF answers the first message of a long character, with pro
   // The count is the engine's own: llama.cpp reported the same number of prompt tokens.
   await expect(dialog).toContainText('counted with this model’s own tokenizer');
   await expect(dialog).toContainText(`The engine reported ${used} prompt tokens`);
+}
+
+test.describe('a 1,024-token GGUF and a character far larger than its window', () => {
+  test('picked from disk: the first message is answered, with prompt and reply inside the window', async ({ page }) => {
+    await firstReplyFits(page, () => page.getByLabel('Load GGUF model').setInputFiles(smallWindowGguf));
+  });
+
+  test('downloaded by URL: its vocabulary is read from the downloaded copy, and the first reply fits the same way', async ({ page, context }) => {
+    await context.route('**/models/tiny-1024.gguf', (route) => route.fulfill({ path: smallWindowGguf, headers: { 'Content-Type': 'application/octet-stream' } }));
+    await firstReplyFits(page, async () => {
+      await page.getByLabel('GGUF model URL').fill(new URL('/models/tiny-1024.gguf', page.url()).href);
+      await page.getByRole('button', { name: 'Load from URL' }).click();
+    });
+  });
 });
