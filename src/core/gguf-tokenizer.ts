@@ -108,9 +108,8 @@ class MergeQueue {
 }
 
 interface Symbol {
-  start: number;
-  /** Characters it spans (0 once merged into its left neighbour). */
-  n: number;
+  /** Its text ('' once merged into its left neighbour). */
+  text: string;
   prev: number;
   next: number;
 }
@@ -121,29 +120,31 @@ interface Symbol {
  * (undefined). Returns the final pieces' texts.
  */
 function mergePairs(chars: readonly string[], key: (left: string, right: string) => number | undefined): string[] {
-  const symbols: Symbol[] = chars.map((_, i) => ({ start: i, n: 1, prev: i - 1, next: i + 1 < chars.length ? i + 1 : -1 }));
-  const textOf = (s: Symbol): string => (s.n === 1 ? chars[s.start] : chars.slice(s.start, s.start + s.n).join(''));
+  const symbols: Symbol[] = chars.map((text, i) => ({ text, prev: i - 1, next: i + 1 < chars.length ? i + 1 : -1 }));
   const queue = new MergeQueue();
   const tryAdd = (left: number, right: number): void => {
     if (left < 0 || right < 0) return;
-    const k = key(textOf(symbols[left]), textOf(symbols[right]));
-    if (k !== undefined) queue.push({ key: k, left, right, size: symbols[left].n + symbols[right].n });
+    const l = symbols[left].text;
+    const r = symbols[right].text;
+    const k = key(l, r);
+    if (k !== undefined) queue.push({ key: k, left, right, size: l.length + r.length });
   };
   for (let i = 1; i < symbols.length; i++) tryAdd(i - 1, i);
   while (queue.size > 0) {
     const pair = queue.pop();
     const l = symbols[pair.left];
     const r = symbols[pair.right];
-    if (l.n === 0 || r.n === 0 || l.n + r.n !== pair.size) continue; // outdated by an earlier merge
-    l.n += r.n;
-    r.n = 0;
+    // Outdated by an earlier merge: a side was merged away, or grew since the pair was queued.
+    if (l.text === '' || r.text === '' || l.text.length + r.text.length !== pair.size) continue;
+    l.text += r.text;
+    r.text = '';
     l.next = r.next;
     if (r.next >= 0) symbols[r.next].prev = pair.left;
     tryAdd(l.prev, pair.left);
     tryAdd(pair.left, l.next);
   }
   const pieces: string[] = [];
-  for (let i = symbols.length > 0 ? 0 : -1; i !== -1; i = symbols[i].next) pieces.push(textOf(symbols[i]));
+  for (let i = symbols.length > 0 ? 0 : -1; i !== -1; i = symbols[i].next) pieces.push(symbols[i].text);
   return pieces;
 }
 
