@@ -4,6 +4,8 @@ const MAGIC = [0x47, 0x47, 0x55, 0x46]; // "GGUF"
 const WINDOW = 1 << 20;
 /** Metadata arrays (vocabularies) can be large; never read more than this much header. */
 const MAX_HEADER_BYTES = 64 << 20;
+/** One decoder for every string: a vocabulary has 100,000 or more. */
+const UTF8 = new TextDecoder();
 
 export interface GgufHeader {
   version: number;
@@ -67,7 +69,7 @@ class BlobCursor {
   async str(): Promise<string> {
     const len = Number(await this.u64());
     const v = await this.view(len);
-    return new TextDecoder().decode(new Uint8Array(v.buffer, v.byteOffset, len));
+    return UTF8.decode(new Uint8Array(v.buffer, v.byteOffset, len));
   }
 
   skip(n: number): void {
