@@ -31,8 +31,15 @@ const app = new AppState({
     createEngine,
     probeGpu: async () => (await import('./engines/gpu-probe')).probeGpu(),
     lock: browserModelLock(),
-    // Exact token counts for web-llm models (their cached tokenizer.json); loaded on demand, off the main bundle.
-    loadTokenizer: async (model, source) => (await import('./engines/webllm/model-tokenizer')).loadModelTokenizer(model, source),
+    // Exact token counts: web-llm's cached tokenizer.json, or the GGUF's own vocabulary and chat
+    // template; loaded on demand, off the main bundle.
+    loadTokenizer: async (model, source) => {
+      if (source.kind === 'webllm') {
+        const count = await (await import('./engines/webllm/model-tokenizer')).loadModelTokenizer(model, source);
+        return count ? { count } : null;
+      }
+      return (await import('./engines/wllama/gguf-token-counter')).loadGgufTokenCounter(source);
+    },
   },
   modelStore: browserModelStore(),
   // The embedding worker starts on first use (a model download, or a chat with a prepared model).

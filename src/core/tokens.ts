@@ -1,4 +1,4 @@
-// Token estimates for prompt budgeting: no engine exposes a tokenizer, so we count conservatively.
+// Token estimates for prompt budgeting, where the model's own tokenizer is not at hand.
 //
 // web-llm throws when prompt + reply exceed the context window and never truncates, so an
 // under-estimate fails a generation while an over-estimate only drops some old history. Every
@@ -6,8 +6,8 @@
 // Gemma, SmolLM2, Phi 3.5): CJK characters count 1.5 (Qwen and Llama 3 spend about 0.7-1.1 on
 // common Hanzi, Llama-2-era vocabularies up to 2-3 via byte fallback), digits count 1 each (Qwen
 // splits numbers into single digits), Latin words about one token per 3.2 characters with a floor
-// of one per word, and each punctuation mark one. `TokenEstimator` then learns a correction for
-// tokenizers that are worse than that from the prompt_tokens the engine reports.
+// of one per word, and each punctuation mark one. `TokenEstimator` then learns a correction, up for
+// tokenizers that are worse than that and down for better ones, from the prompt_tokens the engine reports.
 
 import type { ChatTurn } from './types';
 
@@ -106,6 +106,12 @@ export function messageTokens(turn: ChatTurn, count: (text: string) => number = 
   return count(turn.content) + MESSAGE_OVERHEAD_TOKENS;
 }
 
+/** A model's own token counts: a message's content, and (GGUF) a whole prompt with its chat template. */
+export interface ModelTokenCounter {
+  count: (text: string) => number;
+  countPrompt?: (messages: readonly ChatTurn[]) => number;
+}
+
 /** Estimated prompt tokens for a whole message list, as the engine would see it. */
 export function estimatePromptTokens(messages: readonly ChatTurn[], count: (text: string) => number = estimateTokens): number {
   let total = PROMPT_OVERHEAD_TOKENS;
@@ -118,33 +124,40 @@ export interface TokenEstimatorOptions {
   ratio?: number;
   /** Upper clamp on the correction (default 4). */
   maxRatio?: number;
+  /** Lower clamp on the correction (default 0.5): the estimate may shrink to half, never further. */
+  minRatio?: number;
   /** Weight of one observation when the ratio moves down (default 0.2). */
   alpha?: number;
 }
 
 /**
- * The estimate, corrected per model by what the engine reports.
+ * The estimate, corrected per model by what the engine reports, in both directions.
  *
  * Safety rules:
- * - The ratio never goes below 1.0: the raw estimate is already conservative, and web-llm reports
- *   only the *newly prefilled* tokens when it reuses its KV cache, so low reports are not to be
- *   trusted. Reports below half the raw estimate are ignored altogether as partial prefills.
  * - It rises at once when the engine saw more tokens than we estimated (plus a 5% margin) and
- *   falls back slowly (an exponential moving average), so one odd report cannot shrink it much.
+ *   falls slowly (an exponential moving average), so one odd report cannot shrink it much.
+ * - It falls below 1.0 (the estimate overcounts, e.g. Chinese under Qwen's vocabulary by about
+ *   1.8x) only on reports of the *whole* prompt, as llama-server gives. web-llm reports only the
+ *   newly prefilled tokens when it reuses its KV cache, so its low reports say nothing about the
+ *   tokenizer: those lower the ratio to 1.0 at most, and below half the estimate are ignored.
+ * - Whole-prompt reports below 0.4x the estimate are ignored too: no tokenizer we know is that
+ *   frugal, so such a report is not about this prompt.
  */
 export class TokenEstimator {
   #ratio: number;
   #samples = 0;
   readonly #maxRatio: number;
+  readonly #minRatio: number;
   readonly #alpha: number;
 
   constructor(options: TokenEstimatorOptions = {}) {
     this.#maxRatio = Number.isFinite(options.maxRatio) && (options.maxRatio as number) >= 1 ? (options.maxRatio as number) : 4;
+    this.#minRatio = Number.isFinite(options.minRatio) && (options.minRatio as number) > 0 && (options.minRatio as number) <= 1 ? (options.minRatio as number) : 0.5;
     this.#alpha = Number.isFinite(options.alpha) && (options.alpha as number) > 0 && (options.alpha as number) <= 1 ? (options.alpha as number) : 0.2;
-    this.#ratio = this.#clamp(options.ratio ?? 1);
+    this.#ratio = this.#clamp(options.ratio ?? 1, this.#minRatio);
   }
 
-  /** The current correction factor applied to raw estimates (1 .. maxRatio). */
+  /** The current correction factor applied to raw estimates (minRatio .. maxRatio). */
   get ratio(): number {
     return this.#ratio;
   }
@@ -165,26 +178,28 @@ export class TokenEstimator {
   /**
    * Learns from one generation. `estimatedPromptTokens` is the RAW estimate of the prompt that was
    * sent (`estimatePromptTokens(messages)`, without this estimator's correction);
-   * `reportedPromptTokens` is the engine's usage.promptTokens for it. Feed it full prefills
-   * where you can tell (the first reply after load, after an edit or regenerate).
+   * `reportedPromptTokens` is the engine's usage.promptTokens for it. `whole`: the report counts
+   * the whole prompt even when part of it came from the engine's cache (llama-server does).
    */
-  observe(estimatedPromptTokens: number, reportedPromptTokens: number): void {
+  observe(estimatedPromptTokens: number, reportedPromptTokens: number, options: { whole?: boolean } = {}): void {
     if (!Number.isFinite(estimatedPromptTokens) || !Number.isFinite(reportedPromptTokens)) return;
     // Tiny prompts are dominated by template tokens we can only guess.
     if (estimatedPromptTokens < 32 || reportedPromptTokens <= 0) return;
     const observed = reportedPromptTokens / estimatedPromptTokens;
-    if (observed < 0.5) return; // a partial (KV-cache) prefill, not a tokenizer fact
-    const target = this.#clamp(observed * 1.05);
+    const whole = options.whole === true;
+    if (observed < (whole ? 0.4 : 0.5)) return; // a partial (KV-cache) prefill, or not about this prompt
+    const floor = whole ? this.#minRatio : 1;
+    const target = this.#clamp(observed * 1.05, floor);
     if (target > this.#ratio) this.#ratio = target;
     else {
       const next = this.#ratio + this.#alpha * (target - this.#ratio);
-      this.#ratio = this.#clamp(next - target < 0.001 ? target : next); // settle instead of creeping forever
+      this.#ratio = this.#clamp(next - target < 0.001 ? target : next, floor); // settle instead of creeping forever
     }
     this.#samples++;
   }
 
-  #clamp(value: number): number {
+  #clamp(value: number, floor: number): number {
     if (!Number.isFinite(value)) return 1;
-    return Math.min(this.#maxRatio, Math.max(1, value));
+    return Math.min(this.#maxRatio, Math.max(floor, value));
   }
 }

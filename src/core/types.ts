@@ -282,6 +282,8 @@ export interface RolePromptInspector {
     /** contextWindow - replyTokens: what the prompt may use. */
     prompt: number;
     used: number;
+    /** `used` is the whole prompt counted with the model's own tokenizer and chat template, not an estimate. */
+    measured?: boolean;
     plan: { history: number; fewShot: number; context: number; scenes: number; lore: number; messageReserve: number };
   };
   scenes: {

@@ -66,6 +66,40 @@ export async function findScenes(finder: SceneFinder | undefined, character: Cha
   }
 }
 
+/** Builds at most this many times to fit the measured prompt; each pass shrinks by what the last one was over. */
+const FIT_PASSES = 4;
+
+/**
+ * The prompt, built by the content counts and then measured whole (chat template included) with
+ * `measure`, the model's own count: while prompt + reply is over the window, built again in a
+ * window smaller by the excess. The inspector then shows the measured size against the real window.
+ * Without `measure` this is buildChatPrompt.
+ */
+export function fitChatPrompt(context: PromptContext, measure: ((messages: readonly ChatTurn[]) => number) | undefined): RolePrompt {
+  let prompt = buildChatPrompt(context);
+  if (!measure) return prompt;
+  let window = context.contextWindow;
+  for (let pass = 1; ; pass++) {
+    const measured = measure(prompt.messages);
+    const over = measured + context.replyTokens - context.contextWindow;
+    if (over <= 0 || pass === FIT_PASSES) return withMeasuredBudget(prompt, measured, context);
+    window -= over;
+    // A rebuild in a smaller window cannot replay the previous prompt's layout.
+    prompt = buildChatPrompt({ ...context, contextWindow: window, previous: undefined });
+  }
+}
+
+function withMeasuredBudget(prompt: RolePrompt, measured: number, context: PromptContext): RolePrompt {
+  const budget = {
+    ...prompt.inspector.budget,
+    contextWindow: context.contextWindow,
+    prompt: context.contextWindow - context.replyTokens,
+    used: measured,
+    measured: true,
+  };
+  return { ...prompt, inspector: { ...prompt.inspector, budget } };
+}
+
 export function buildChatPrompt(context: PromptContext): RolePrompt {
   const prompt = buildRolePrompt({
     character: context.character,
@@ -90,6 +124,6 @@ export function buildChatPrompt(context: PromptContext): RolePrompt {
  * would rebuild the prompt (a full prefill) each turn. Quarter steps move it only when it matters.
  */
 export function steadyCount(estimator: Pick<TokenEstimator, 'ratio'>): (text: string) => number {
-  const ratio = Math.max(1, Math.ceil(estimator.ratio * 4) / 4);
+  const ratio = Math.ceil(estimator.ratio * 4) / 4;
   return (text: string) => Math.ceil(estimateTokens(text) * ratio);
 }

@@ -8,7 +8,7 @@ import { estimatePromptTokens } from '../core/tokens';
 import type { Character, Conversation, Message, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
 import type { ConversationRepository } from '../storage/conversations';
 import type { RetrievalResult } from './character-retrieval';
-import { buildChatPrompt, findScenes, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
+import { findScenes, fitChatPrompt, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
 import { createFrameScheduler } from '../platform/frame';
 import type { ReadyEngine } from './model-loader.svelte';
 
@@ -215,7 +215,7 @@ export class ChatSession {
    * layout can reuse it; a retry after the engine rejected the size builds afresh instead.
    */
   #buildPrompt(parentId: string, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean): SentPrompt {
-    return buildChatPrompt({
+    return fitChatPrompt({
       character: this.character,
       persona: this.#deps.persona(),
       branch: this.tree.path(parentId),
@@ -228,7 +228,7 @@ export class ChatSession {
       retrieval: found?.trace,
       seed: this.conversation?.id,
       engine: ready.engine.kind,
-    });
+    }, ready.countPrompt);
   }
 
   /** Writes a reply under `parentId`, not following other tabs' writes meanwhile (see #follow). */
@@ -313,7 +313,7 @@ export class ChatSession {
             frame.request();
           } else {
             const seconds = (performance.now() - started) / 1000;
-            ready.estimator.observe(estimatePromptTokens(prompt.messages), event.usage.promptTokens);
+            ready.estimator.observe(estimatePromptTokens(prompt.messages), event.usage.promptTokens, { whole: reportsWholePrompt(ready) });
             final = {
               status: event.finishReason === 'abort' ? 'stopped' : 'done',
               usage: {
@@ -331,8 +331,9 @@ export class ChatSession {
         // real size and build a smaller prompt, as long as nothing has been written yet.
         if (appError.code === 'context-exceeded' && text === '' && attempt < MAX_PROMPT_ATTEMPTS && !abort.signal.aborted) {
           const estimated = estimatePromptTokens(prompt.messages);
-          const reported = Number(appError.details.promptTokens) || Math.ceil(estimated * ready.estimator.ratio * 1.75);
-          ready.estimator.observe(estimated, reported);
+          const counted = Number(appError.details.promptTokens);
+          const reported = counted || Math.ceil(estimated * ready.estimator.ratio * 1.75);
+          ready.estimator.observe(estimated, reported, { whole: counted > 0 && reportsWholePrompt(ready) });
           try {
             prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false);
             await this.#deps.conversations.updateMessage(reply.id, { prompt });
@@ -402,6 +403,11 @@ export class ChatSession {
     this.leafId = leafId;
     await this.#deps.conversations.setLeaf(this.conversation!.id, leafId);
   }
+}
+
+/** llama-server (wllama) reports the whole prompt's size, cached part included; web-llm only what it prefilled. */
+function reportsWholePrompt(ready: ReadyEngine): boolean {
+  return ready.engine.kind === 'wllama';
 }
 
 /**

@@ -2,8 +2,8 @@
 
 import type { ChatEngine, LoadedModel, LoadProgress, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
-import { TokenEstimator } from '../core/tokens';
-import type { EngineKind, Lang } from '../core/types';
+import { TokenEstimator, type ModelTokenCounter } from '../core/tokens';
+import type { ChatTurn, EngineKind, Lang } from '../core/types';
 import {
   MODEL_CATALOG,
   assessCatalog,
@@ -24,6 +24,8 @@ export interface ReadyEngine {
   estimator: TokenEstimator;
   /** The model's own token count, where its tokenizer is at hand (synchronous); else the estimator's. */
   countTokens?: (text: string) => number;
+  /** The whole prompt as the engine will count it, chat template included (GGUF models). */
+  countPrompt?: (messages: readonly ChatTurn[]) => number;
 }
 
 export type EngineFactory = (kind: EngineKind) => Promise<ChatEngine>;
@@ -38,8 +40,8 @@ export interface ModelLoaderOptions {
   language?: () => Lang;
   /** Held while a model is loaded or loading here, so another tab does not load a second copy. */
   lock?: { acquire(): Promise<boolean>; release(): void };
-  /** The model's own token counter, where one can be had (engines/webllm/model-tokenizer.ts); null otherwise. */
-  loadTokenizer?: (model: LoadedModel, source: ModelSource) => Promise<((text: string) => number) | null>;
+  /** The model's own token counter, where one can be had (web-llm's tokenizer.json, a GGUF's vocabulary); null otherwise. */
+  loadTokenizer?: (model: LoadedModel, source: ModelSource) => Promise<ModelTokenCounter | null>;
 }
 
 export class ModelLoader {
@@ -64,8 +66,10 @@ export class ModelLoader {
 
   /** Token estimates for the loaded model; starts fresh with every load. */
   estimator = new TokenEstimator(ESTIMATOR_OPTIONS);
-  /** Exact token counts for the loaded model once its tokenizer is read (web-llm); null until then, and for GGUF. */
+  /** Exact token counts for the loaded model, where its tokenizer could be read; null otherwise. */
   countTokens = $state.raw<((text: string) => number) | null>(null);
+  /** Exact whole-prompt counts (the GGUF's vocabulary and chat template); null otherwise. */
+  countPrompt = $state.raw<((messages: readonly ChatTurn[]) => number) | null>(null);
 
   #engines = new Map<EngineKind, Promise<ChatEngine>>();
   #active: ChatEngine | null = null;
@@ -85,7 +89,10 @@ export class ModelLoader {
     const engine = this.engine;
     const loaded = this.loaded;
     if (!engine || !loaded) return null;
-    return { engine, modelId: loaded.id, contextWindow: loaded.contextWindow, estimator: this.estimator, countTokens: this.countTokens ?? undefined };
+    return { engine, modelId: loaded.id, contextWindow: loaded.contextWindow, estimator: this.estimator,
+      ...(this.countTokens ? { countTokens: this.countTokens } : {}),
+      ...(this.countPrompt ? { countPrompt: this.countPrompt } : {}),
+    };
   }
 
   async probe(): Promise<void> {
@@ -115,14 +122,15 @@ export class ModelLoader {
         if (progress.phase === 'download' && progress.totalBytes) this.lastTotalBytes = progress.totalBytes;
       }, abort.signal);
       if (abort.signal.aborted) throw new AppError('aborted', 'Cancelled');
+      // Read before the model is offered, so even the first prompt is measured with it; a tokenizer
+      // that cannot be read leaves the estimate.
+      const counter = await this.#options.loadTokenizer?.(model, source).catch(() => null);
+      if (abort.signal.aborted) throw new AppError('aborted', 'Cancelled');
       this.#active = engine;
       this.estimator = new TokenEstimator(ESTIMATOR_OPTIONS);
       this.loaded = model;
-      this.countTokens = null;
-      // Read after the load, off the critical path: the estimate serves until it is there.
-      this.#options.loadTokenizer?.(model, source).then((count) => {
-        if (this.loaded === model) this.countTokens = count;
-      }, () => {});
+      this.countTokens = counter?.count ?? null;
+      this.countPrompt = counter?.countPrompt ?? null;
       this.status = 'ready';
       this.progress = null;
       await this.#options.onLoaded?.(model, source);

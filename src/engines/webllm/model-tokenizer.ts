@@ -1,7 +1,7 @@
 // Exact token counts for a loaded web-llm model: its tokenizer.json, as web-llm cached it, read with @huggingface/tokenizers.
 //
-// Why only web-llm: wllama 3.8 exposes no tokenize() (only completions and embeddings), so GGUF
-// models keep the conservative estimate corrected by the prompt_tokens the engine reports.
+// GGUF models are counted from their own vocabulary instead (engines/wllama/gguf-token-counter.ts):
+// wllama exposes no tokenize().
 // web-llm downloads tokenizer.json into the Cache API ("webllm/model", keyed by the file's URL)
 // when it loads a model, so the page can read the very same file without touching the network.
 

@@ -23,3 +23,14 @@ export class WllamaDownloads {
     await Promise.all(models.filter((model) => model.url === url).map((model) => model.remove()));
   }
 }
+
+/** The first file of a GGUF wllama downloaded from `url` (absolute), or null when it is not cached. */
+export async function openCachedGguf(url: string): Promise<Blob | null> {
+  try {
+    const models = await (await modelManager()).getModels();
+    const model = models.find((m) => m.url === url);
+    return model ? ((await model.open())[0] ?? null) : null;
+  } catch {
+    return null; // no OPFS here
+  }
+}

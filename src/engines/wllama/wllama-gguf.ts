@@ -4,6 +4,8 @@ const MAGIC = [0x47, 0x47, 0x55, 0x46]; // "GGUF"
 const WINDOW = 1 << 20;
 /** Metadata arrays (vocabularies) can be large; never read more than this much header. */
 const MAX_HEADER_BYTES = 64 << 20;
+/** One decoder for every string: a vocabulary has 100,000 or more. */
+const UTF8 = new TextDecoder();
 
 export interface GgufHeader {
   version: number;
@@ -11,6 +13,8 @@ export interface GgufHeader {
   /** Scalar metadata only; arrays are skipped (recorded as their length). */
   metadata: Map<string, string | number | boolean | bigint>;
   arrayLengths: Map<string, number>;
+  /** The arrays asked for by key (readGgufHeader's `arrays`), e.g. the vocabulary. */
+  arrays: Map<string, (string | number | boolean | bigint)[]>;
   /** Where tensor data begins (the header padded to general.alignment). */
   dataOffset: number;
   /**
@@ -65,7 +69,7 @@ class BlobCursor {
   async str(): Promise<string> {
     const len = Number(await this.u64());
     const v = await this.view(len);
-    return new TextDecoder().decode(new Uint8Array(v.buffer, v.byteOffset, len));
+    return UTF8.decode(new Uint8Array(v.buffer, v.byteOffset, len));
   }
 
   skip(n: number): void {
@@ -110,8 +114,13 @@ async function readScalar(c: BlobCursor, type: number): Promise<string | number 
   }
 }
 
-/** Parses magic, version, scalar metadata and tensor extents. Throws on anything that is not GGUF v2/v3. */
-export async function readGgufHeader(blob: Blob): Promise<GgufHeader> {
+/**
+ * Parses magic, version, scalar metadata and tensor extents; the arrays named in `arrays` are read
+ * too (others are skipped). Throws on anything that is not GGUF v2/v3.
+ */
+export async function readGgufHeader(blob: Blob, options: { arrays?: readonly string[] } = {}): Promise<GgufHeader> {
+  const wanted = new Set(options.arrays ?? []);
+  const arrays = new Map<string, (string | number | boolean | bigint)[]>();
   if (!(await hasGgufMagic(blob))) throw new Error('not a GGUF file');
   const c = new BlobCursor(blob);
   c.skip(4);
@@ -128,7 +137,11 @@ export async function readGgufHeader(blob: Blob): Promise<GgufHeader> {
       const itemType = await c.u32();
       const len = Number(await c.u64());
       arrayLengths.set(key, len);
-      if (itemType === 8) {
+      if (wanted.has(key) && (itemType === 8 || FIXED_SIZE[itemType] !== undefined)) {
+        const items: (string | number | boolean | bigint)[] = new Array(len);
+        for (let j = 0; j < len; j++) items[j] = await readScalar(c, itemType);
+        arrays.set(key, items);
+      } else if (itemType === 8) {
         for (let j = 0; j < len; j++) c.skip(Number(await c.u64()));
       } else if (FIXED_SIZE[itemType] !== undefined) {
         c.skip(FIXED_SIZE[itemType] * len);
@@ -154,7 +167,7 @@ export async function readGgufHeader(blob: Blob): Promise<GgufHeader> {
   const alignmentValue = metadata.get('general.alignment');
   const alignment = typeof alignmentValue === 'number' && alignmentValue > 0 ? alignmentValue : 32;
   const dataOffset = Math.ceil(c.pos / alignment) * alignment;
-  return { version, tensorCount, metadata, arrayLengths, dataOffset, minimumFileSize: dataOffset + dataEnd };
+  return { version, tensorCount, metadata, arrayLengths, arrays, dataOffset, minimumFileSize: dataOffset + dataEnd };
 }
 
 /** `<arch>.context_length`, or null when the header does not say. */

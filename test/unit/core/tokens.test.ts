@@ -81,7 +81,7 @@ describe('TokenEstimator', () => {
     expect(estimator.estimate('你'.repeat(100))).toBe(Math.ceil(150 * estimator.ratio));
   });
 
-  it('comes down slowly and never below the raw estimate', () => {
+  it('comes down slowly, and never below the raw estimate on reports of a partial prefill', () => {
     const estimator = new TokenEstimator({ ratio: 2 });
     estimator.observe(1000, 900);
     expect(estimator.ratio).toBeLessThan(2);
@@ -105,7 +105,40 @@ describe('TokenEstimator', () => {
     const estimator = new TokenEstimator({ maxRatio: 3 });
     estimator.observe(100, 100000);
     expect(estimator.ratio).toBe(3);
-    expect(new TokenEstimator({ ratio: 0.2 }).ratio).toBe(1);
+    const whole = new TokenEstimator();
+    for (let k = 0; k < 200; k++) whole.observe(1000, 450, { whole: true });
+    expect(whole.ratio).toBe(0.5); // clamped below too
+    expect(new TokenEstimator({ ratio: 0.2 }).ratio).toBe(0.5);
     expect(new TokenEstimator({ ratio: Number.NaN }).ratio).toBe(1);
+  });
+
+  it('learns downward from whole-prompt reports, so Chinese is no longer counted 1.8x', () => {
+    const chinese = '你好，我是凉宫春日。今天我们去找外星人吧！'.repeat(40);
+    const raw = estimatePromptTokens([{ role: 'user', content: chinese }]);
+    const real = Math.round(raw / 1.8); // what a Qwen-style vocabulary reports for it
+    const estimator = new TokenEstimator();
+    estimator.observe(raw, real, { whole: true });
+    expect(estimator.ratio).toBeLessThan(1);
+    for (let k = 0; k < 30; k++) estimator.observe(raw, real, { whole: true });
+    // Settles at the reported size plus the 5% margin: close to the truth, still not under it.
+    expect(estimator.estimate(chinese)).toBeGreaterThanOrEqual(real - 10);
+    expect(estimator.estimate(chinese)).toBeLessThan(real * 1.1);
+    expect(estimator.ratio).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('still rises at once after learning downward, and ignores whole reports too small to be about the prompt', () => {
+    const estimator = new TokenEstimator();
+    for (let k = 0; k < 30; k++) estimator.observe(1000, 600, { whole: true });
+    expect(estimator.ratio).toBeCloseTo(0.63, 2);
+    estimator.observe(1000, 300, { whole: true }); // 0.3x: not this prompt
+    expect(estimator.ratio).toBeCloseTo(0.63, 2);
+    estimator.observe(1000, 1200, { whole: true });
+    expect(estimator.ratio).toBeCloseTo(1.26, 5);
+  });
+
+  it('does not go below the raw estimate on reports that may be partial prefills (web-llm)', () => {
+    const estimator = new TokenEstimator();
+    for (let k = 0; k < 30; k++) estimator.observe(1000, 600);
+    expect(estimator.ratio).toBe(1);
   });
 });

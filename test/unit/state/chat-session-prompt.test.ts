@@ -4,12 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCENES_HEADER } from '../../../src/core/role-prompt';
 import { estimatePromptTokens, estimateTokens, MESSAGE_OVERHEAD_TOKENS, TokenEstimator } from '../../../src/core/tokens';
 import { steadyCount } from '../../../src/state/chat-prompt';
-import { DEFAULT_SAMPLING, type Character, type Conversation, type LorebookEntry, type Message, type Scene } from '../../../src/core/types';
+import { DEFAULT_SAMPLING, type Character, type ChatTurn, type Conversation, type LorebookEntry, type Message, type Scene } from '../../../src/core/types';
 import { CharacterRetrieval } from '../../../src/state/character-retrieval';
 import { ChatSession, type ChatSessionDeps } from '../../../src/state/chat-session.svelte';
 import { AppDatabase } from '../../../src/storage/db';
 import { createRepositories, type Repositories } from '../../../src/storage';
 import { ScriptedEngine, sendPastContextLimit } from '../helpers/scripted-engine';
+import type { ChatEvent, GenerateOptions } from '../../../src/core/engine';
+import { AppError } from '../../../src/core/errors';
 
 const entry = (id: number, keys: string[], content: string, over: Partial<LorebookEntry> = {}): LorebookEntry => ({
   id, keys, secondaryKeys: [], content, enabled: true, insertionOrder: id, extensions: {}, ...over,
@@ -227,5 +229,75 @@ describe('ChatSession with the model\'s own tokenizer', () => {
     // By what the engine taught the estimator, the retry fits the window with the reply.
     expect(estimatePromptTokens(shorter, steadyCount(estimator))).toBeLessThanOrEqual(contextWindow - DEFAULT_SAMPLING.maxTokens);
     expect(session.path.at(-1)?.content).toBe('Fits now.');
+  });
+});
+
+/**
+ * An engine that counts the prompt as llama-server does, with a chat template that costs more per
+ * message than the builder's flat allowance, refuses a prompt that leaves no room for the reply,
+ * and reports the size it counted.
+ */
+class WindowedEngine extends ScriptedEngine {
+  constructor(private readonly window: number, private readonly measure: (messages: readonly ChatTurn[]) => number) {
+    super();
+  }
+
+  override async *chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncIterable<ChatEvent> {
+    const promptTokens = this.measure(messages);
+    if (promptTokens + options.maxTokens > this.window) {
+      this.calls.push({ messages: structuredClone(messages), options });
+      throw new AppError('context-exceeded', `request (${promptTokens} tokens) exceeds the available context size (${this.window} tokens)`, { promptTokens });
+    }
+    for await (const event of super.chat(messages, options, signal)) {
+      yield event.type === 'done' ? { ...event, usage: { ...event.usage, promptTokens } } : event;
+    }
+  }
+}
+
+describe('ChatSession fitting the first prompt into a small window', () => {
+  const byChars = (text: string) => [...text].length; // the model's own count of a message's content
+  // Its chat template: 14 tokens around each message and 9 for BOS and the reply header.
+  const withTemplate = (messages: readonly ChatTurn[]) => 9 + messages.reduce((sum, m) => sum + byChars(m.content) + 14, 0);
+  const longCard: Character = { ...hester, description: 'Hester keeps the light on Gannet Rock, and has for forty winters. '.repeat(80) };
+
+  async function openWindowed(countPrompt?: (messages: readonly ChatTurn[]) => number): Promise<{ session: ChatSession; windowed: WindowedEngine }> {
+    await openSession(); // creates the conversation
+    await repos.scenes.bulkAdd(Array.from({ length: 30 }, (_, i): Scene => ({
+      id: `sc-${i}`, characterId: 'hester', title: `Night ${i}`, text: `Hester:「The light on Gannet Rock turned all night, night ${i}, and the ferry waited.」`.repeat(4),
+      lines: [], tokens: 80, source: 'chatharuhi', vectors: [],
+    })));
+    const windowed = new WindowedEngine(1024, withTemplate);
+    windowed.replies.push({ pieces: ['"The light is lit."'] });
+    const session = await ChatSession.open({
+      conversations: repos.conversations, character: longCard, persona: () => ({ name: 'Ana', description: 'A sailor.' }),
+      sampling: () => DEFAULT_SAMPLING, onEngineLost: () => {},
+      scenes: new CharacterRetrieval({ scenes: repos.scenes }),
+      engine: () => ({ engine: windowed, modelId: 'tiny-1024', contextWindow: 1024, estimator, countTokens: byChars, ...(countPrompt ? { countPrompt } : {}) }),
+    }, 'conv');
+    return { session: session!, windowed };
+  }
+
+  it('measures the whole prompt with the template and sends one that fits with the reply: no refusal, no retry', async () => {
+    const { session, windowed } = await openWindowed(withTemplate);
+    await session.send('Is the light on Gannet Rock lit tonight?');
+    expect(windowed.calls).toHaveLength(1);
+    const reply = session.path.at(-1)!;
+    expect(reply.status).toBe('done');
+    expect(reply.content).toBe('"The light is lit."');
+    expect(session.error).toBeNull();
+    const sent = windowed.calls[0].messages;
+    expect(withTemplate(sent) + DEFAULT_SAMPLING.maxTokens).toBeLessThanOrEqual(1024);
+    // The card is cut, not dropped, and the scenes still have a place.
+    expect(sent[0].content).toContain('Hester keeps the light on Gannet Rock');
+    // The inspector shows the measured size against the real window, the engine's own number.
+    const budget = reply.prompt!.inspector!.budget;
+    expect(budget).toMatchObject({ contextWindow: 1024, prompt: 1024 - DEFAULT_SAMPLING.maxTokens, used: withTemplate(sent), measured: true });
+    expect(reply.usage?.promptTokens).toBe(budget.used);
+  });
+
+  it('without the whole-prompt count the template overflows the window and the engine refuses the first prompt', async () => {
+    const { session, windowed } = await openWindowed();
+    await session.send('Is the light on Gannet Rock lit tonight?');
+    expect(withTemplate(windowed.calls[0].messages) + DEFAULT_SAMPLING.maxTokens).toBeGreaterThan(1024);
   });
 });

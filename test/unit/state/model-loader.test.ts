@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChatEngine, LoadedModel, LoadProgress, ModelSource } from '../../../src/core/engine';
 import { AppError } from '../../../src/core/errors';
 import type { GpuReport } from '../../../src/core/model-catalog';
@@ -86,5 +86,33 @@ describe('ModelLoader', () => {
     expect(models.error?.code).toBe('device-lost');
     await models.load({ kind: 'webllm', modelId: 'x' });
     expect(models.engine).toBe(engine);
+  });
+
+  it('reads the model\'s own tokenizer before offering the model, so even the first prompt is counted with it', async () => {
+    let readTokenizer!: (counter: { count: (text: string) => number; countPrompt: () => number }) => void;
+    const models = new ModelLoader({
+      createEngine: async () => new ScriptedEngine(),
+      probeGpu: async () => swiftShader,
+      loadTokenizer: () => new Promise((resolve) => { readTokenizer = resolve; }),
+    });
+    const loading = models.load({ kind: 'gguf-file', file: new Blob(['GGUF']), name: 'tiny.gguf' });
+    await vi.waitFor(() => expect(readTokenizer).toBeDefined());
+    expect(models.ready).toBeNull(); // not offered while its tokenizer is being read
+    readTokenizer({ count: (text) => text.length, countPrompt: () => 77 });
+    await loading;
+    expect(models.ready?.countTokens?.('abc')).toBe(3);
+    expect(models.ready?.countPrompt?.([])).toBe(77);
+  });
+
+  it('falls back to the estimate when the tokenizer cannot be read', async () => {
+    const models = new ModelLoader({
+      createEngine: async () => new ScriptedEngine(),
+      probeGpu: async () => swiftShader,
+      loadTokenizer: async () => { throw new Error('unreadable'); },
+    });
+    await models.load({ kind: 'gguf-file', file: new Blob(['GGUF']), name: 'tiny.gguf' });
+    expect(models.status).toBe('ready');
+    expect(models.ready?.countTokens).toBeUndefined();
+    expect(models.ready?.countPrompt).toBeUndefined();
   });
 });
