@@ -1,7 +1,7 @@
 // The size of a whole chat prompt as llama-server will see it: the GGUF's chat template rendered
 // over the messages, then tokenized with the GGUF's own vocabulary (core/gguf-tokenizer.ts).
 
-import { Template } from '@huggingface/jinja';
+import { ChatTemplate, TemplateTooCostly } from './chat-template';
 import type { GgufTokenizer } from './gguf-tokenizer';
 import type { ModelTokenCounter } from './tokens';
 import type { ChatTurn } from './types';
@@ -14,15 +14,15 @@ const CHATML_TEMPLATE =
 /** Texts counted recently; a prompt build counts the same card and history texts again and again. */
 const MEMO_LIMIT = 4000;
 
-function parseTemplate(source: string | undefined): Template {
+function parseTemplate(source: string | undefined): ChatTemplate {
   if (source) {
     try {
-      return new Template(source);
+      return new ChatTemplate(source);
     } catch {
       // A template our Jinja cannot read: ChatML's markers cost about what most templates' do.
     }
   }
-  return new Template(CHATML_TEMPLATE);
+  return new ChatTemplate(CHATML_TEMPLATE);
 }
 
 /** Counters over a GGUF tokenizer and chat template. */
@@ -48,15 +48,19 @@ export function ggufTokenCounter(tokenizer: GgufTokenizer, chatTemplate: string 
     });
     try {
       return template.render(items(messages));
-    } catch {
-      // Templates that refuse a system message (Gemma's): llama.cpp then puts it at the start of the first user message.
+    } catch (error) {
+      // Templates that refuse a system message (Gemma's): llama.cpp then puts it at the start of the
+      // first user message. One that ran out of its work budget is not tried again.
+      if (!(error instanceof TemplateTooCostly)) {
+        try {
+          return template.render(items(withoutSystemRole(messages)));
+        } catch {
+          // Neither form renders here: count with ChatML from now on.
+        }
+      }
     }
-    try {
-      return template.render(items(withoutSystemRole(messages)));
-    } catch {
-      template = parseTemplate(undefined);
-      return template.render(items(messages));
-    }
+    template = parseTemplate(undefined);
+    return template.render(items(messages));
   };
   const countPrompt = (messages: readonly ChatTurn[]): number => {
     let text = render(messages);

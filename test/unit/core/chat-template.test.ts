@@ -1,0 +1,52 @@
+import { Template } from '@huggingface/jinja';
+import { describe, expect, it } from 'vitest';
+import { ChatTemplate, MAX_TEMPLATE_RANGE, TemplateTooCostly } from '../../../src/core/chat-template';
+import { ggufTokenCounter } from '../../../src/core/gguf-prompt-count';
+import { GgufTokenizer } from '../../../src/core/gguf-tokenizer';
+import { buildTinyVocab, CHATML_TEMPLATE } from '../../fixtures/gguf';
+
+const chat = {
+  messages: [
+    { role: 'system', content: 'You are Haruhi.' },
+    { role: 'user', content: 'Hello' },
+    { role: 'assistant', content: 'Hi!' },
+    { role: 'user', content: 'What day is it?' },
+  ],
+  add_generation_prompt: true,
+  bos_token: '<s>',
+  eos_token: '</s>',
+};
+
+// Shapes real chat templates use: loop variables, namespaces, slicing, raise_exception, range, strftime_now.
+const REAL_SHAPES = [
+  CHATML_TEMPLATE,
+  "{{ bos_token }}{% for message in messages %}{% if loop.index0 == 0 and message['role'] == 'system' %}{% set ns = namespace(sys=message['content']) %}{% else %}{{ '[' + message['role'] | upper + '] ' + message['content'] | trim + eos_token }}{% endif %}{% endfor %}",
+  "{% for m in messages[1:] %}{% if m.role == 'system' %}{{ raise_exception('no system') }}{% endif %}{{ m.content }}{% endfor %}",
+  "{% for i in range(messages | length) %}{{ i }}:{{ messages[i].role }};{% endfor %}",
+  "Today Date: {{ strftime_now('%d %b %Y')[-4:] }}",
+];
+
+describe('ChatTemplate: a GGUF chat template rendered with a work budget', () => {
+  it.each(REAL_SHAPES.map((source, i) => [i, source]))('renders real template shape %i exactly as @huggingface/jinja does', (_, source) => {
+    expect(new ChatTemplate(source).render(chat)).toBe(new Template(source).render(chat));
+  });
+
+  it('gives up on range() of a huge length before building it, and on loops nested over a message’s words', () => {
+    expect(() => new ChatTemplate('{% for i in range(10**9) %}{% endfor %}').render(chat)).toThrow(TemplateTooCostly);
+    expect(() => new ChatTemplate(`{{ range(${MAX_TEMPLATE_RANGE + 1}) | length }}`).render(chat)).toThrow(TemplateTooCostly);
+    expect(new ChatTemplate(`{{ range(${MAX_TEMPLATE_RANGE}) | length }}`).render(chat)).toBe(String(MAX_TEMPLATE_RANGE));
+    const long = { ...chat, messages: [{ role: 'user', content: 'word '.repeat(2000) }] };
+    const nested = "{% for a in messages[0].content.split(' ') %}{% for b in messages[0].content.split(' ') %}{% endfor %}{% endfor %}";
+    expect(() => new ChatTemplate(nested).render(long)).toThrow(TemplateTooCostly);
+  });
+
+  it('a model whose template does too much work is counted with ChatML instead, and the count stays usable', () => {
+    const v = buildTinyVocab();
+    const tokenizer = GgufTokenizer.from({ model: 'llama', tokens: v.tokens, scores: v.scores, types: v.types, addBos: true, addEos: false, bosId: v.bos, eosId: v.eos })!;
+    // ChatML, then a loop over every pair of the first message's words, then one more character.
+    const hostile = CHATML_TEMPLATE + "{% for a in messages[0].content.split(' ') %}{% for b in messages[0].content.split(' ') %}{% endfor %}{% endfor %}!";
+    const messages = [{ role: 'user' as const, content: 'Hello world '.repeat(400) }];
+    const counted = ggufTokenCounter(tokenizer, hostile, {}).countPrompt!(messages);
+    expect(counted).toBe(ggufTokenCounter(tokenizer, CHATML_TEMPLATE, {}).countPrompt!(messages));
+  });
+});
