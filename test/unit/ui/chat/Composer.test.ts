@@ -35,6 +35,24 @@ describe('Composer', () => {
     expect(send).toHaveBeenCalledWith('Line one');
   });
 
+  it('on a touch screen Enter makes a new line (the keyboard has no Shift+Enter) and the placeholder does not mention keys', async () => {
+    const coarse = vi.spyOn(window, 'matchMedia').mockImplementation((query: string) => ({ matches: query === '(pointer: coarse)', media: query }) as MediaQueryList);
+    try {
+      const { app, session } = await chatFixture();
+      const send = vi.spyOn(session, 'send').mockResolvedValue(true);
+      renderInApp(app, Composer, { session });
+      const box = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+      expect(box.placeholder).toBe('Write your message…');
+      await fireEvent.input(box, { target: { value: 'Line one' } });
+      await fireEvent.keyDown(box, { key: 'Enter' });
+      expect(send).not.toHaveBeenCalled();
+      await fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+      expect(send).toHaveBeenCalledWith('Line one');
+    } finally {
+      coarse.mockRestore();
+    }
+  });
+
   it('keeps the text when nothing could be sent (no model loaded)', async () => {
     const { app, session } = await chatFixture({ loadModel: false });
     renderInApp(app, Composer, { session });
