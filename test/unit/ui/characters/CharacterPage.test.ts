@@ -50,3 +50,13 @@ describe('CharacterPage chat list', () => {
     await waitFor(() => expect(screen.getByRole('link', { name: /My title/ })).toBeTruthy());
   });
 });
+
+describe('CharacterPage header', () => {
+  it('a character without a short description shows the first sentence of its description under the name', async () => {
+    const { app } = await chatFixture({ loadModel: false });
+    const wren = (await app.repos.characters.get('wren'))!;
+    await app.repos.characters.put({ ...wren, shortDescription: '', description: '{{char}} keeps the lighthouse. Nobody visits.', updatedAt: wren.updatedAt + 1 });
+    renderInApp(app, CharacterPage, { id: 'wren' });
+    await waitFor(() => expect(screen.getByText('Wren keeps the lighthouse.')).toBeTruthy());
+  });
+});
