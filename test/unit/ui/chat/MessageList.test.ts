@@ -36,6 +36,21 @@ describe('MessageList, MessageItem and MessageActions', () => {
     expect(screen.getAllByRole('article').at(-1)?.textContent).toContain('Once upon a time');
   });
 
+  it('a reply stopped before any text says so, with Try again, instead of an empty bubble', async () => {
+    const { app, engine, session } = await chatFixture();
+    engine.replies = [{ pieces: [] }, { pieces: ['Second try.'] }];
+    await session.send('Hi there');
+    const last = session.path.at(-1)!;
+    await app.repos.conversations.updateMessage(last.id, { status: 'stopped', content: '' });
+    session.messages = session.messages.map((m) => (m.id === last.id ? { ...m, status: 'stopped', content: '' } : m));
+    renderInApp(app, MessageList, { session });
+    const reply = screen.getAllByRole('article').at(-1)!;
+    expect(reply.textContent).toContain('Stopped before anything was written.');
+    const regenerate = vi.spyOn(session, 'regenerate');
+    await fireEvent.click(within(reply).getByRole('button', { name: 'Try again' }));
+    expect(regenerate).toHaveBeenCalledWith(last.id);
+  });
+
   it('Regenerate asks the session for a new version; the swipe buttons move between versions', async () => {
     const { app, engine, session } = await chatFixture();
     engine.replies = [{ pieces: ['First'] }, { pieces: ['Second'] }];
