@@ -2,16 +2,18 @@
 //
 // The template comes from the model file, i.e. from whoever made the GGUF a link pointed to, and it
 // is rendered on the main thread at every prompt build (core/gguf-prompt-count.ts). @huggingface/jinja
-// is an interpreter (no eval), but `range(10**9)` or loops nested over the messages' characters
+// is an interpreter (no eval), but `range(10**9)` or loops nested over the messages or their words
 // would freeze the tab for minutes. So the interpreter here counts its steps (every expression
-// and every loop pass) and gives up past a budget far above what real templates need (a few
-// thousand steps for a long chat), and `range()` refuses huge lengths before building them. A
-// template that gives up is reported as TemplateTooCostly; the caller then counts with ChatML.
+// and every loop pass) and gives up past a budget that grows with the number of messages, far
+// above what real templates need (30-40 steps a message); `range()` refuses huge lengths before
+// building them. A template that gives up throws TemplateTooCostly; the caller counts with ChatML.
 
 import { Environment, Interpreter, Template } from '@huggingface/jinja';
 
-/** Steps (expressions evaluated plus loop passes) one render may take. */
-export const MAX_TEMPLATE_STEPS = 200_000;
+/** Steps (expressions evaluated plus loop passes) one render may take, plus STEPS_PER_MESSAGE each. */
+export const MAX_TEMPLATE_STEPS = 50_000;
+/** Real templates spend 30-40 steps a message; a long chat must not fall back, a loop over pairs must. */
+export const STEPS_PER_MESSAGE = 100;
 /** The longest list `range()` may build. */
 export const MAX_TEMPLATE_RANGE = 10_000;
 
@@ -25,13 +27,15 @@ export class TemplateTooCostly extends Error {
 /** @huggingface/jinja's Interpreter with a step counter on its two dispatch points (not in its typings). */
 class BudgetedInterpreter extends Interpreter {
   #steps = 0;
+  readonly #limit: number;
 
   #step(): void {
-    if (++this.#steps > MAX_TEMPLATE_STEPS) throw new TemplateTooCostly();
+    if (++this.#steps > this.#limit) throw new TemplateTooCostly();
   }
 
-  constructor(env: Environment) {
+  constructor(env: Environment, limit: number) {
     super(env);
+    this.#limit = limit;
     const self = this as unknown as Record<'evaluate' | 'evaluateBlock', (...args: unknown[]) => unknown>;
     const proto = Interpreter.prototype as unknown as typeof self;
     // evaluate: every expression and statement; evaluateBlock: every pass of a loop, even one with an empty body.
@@ -105,7 +109,9 @@ export class ChatTemplate {
   }
 
   render(items: Record<string, unknown>): string {
-    const result = new BudgetedInterpreter(globalsFor(items)).run(this.#template.parsed);
+    const messages = Array.isArray(items.messages) ? items.messages.length : 0;
+    const interpreter = new BudgetedInterpreter(globalsFor(items), MAX_TEMPLATE_STEPS + STEPS_PER_MESSAGE * messages);
+    const result = interpreter.run(this.#template.parsed);
     return String(result.value);
   }
 }

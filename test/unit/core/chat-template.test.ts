@@ -50,3 +50,14 @@ describe('ChatTemplate: a GGUF chat template rendered with a work budget', () =>
     expect(counted).toBe(ggufTokenCounter(tokenizer, CHATML_TEMPLATE, {}).countPrompt!(messages));
   });
 });
+
+describe('ChatTemplate budget grows with the chat', () => {
+  const perMessage = "{% for m in messages %}{% if m.role == 'user' %}{{ '<|user|>' + m.content | trim }}{% else %}{{ '<|assistant|>' + m.content }}{% endif %}{% endfor %}";
+  const pairs = '{% for a in messages %}{% for b in messages %}{% endfor %}{% endfor %}';
+  const turns = (n: number) => ({ messages: Array.from({ length: n }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `line ${i}` })) });
+
+  it('renders a template that spends a few steps a message over 5,000 messages, and refuses one looping over every pair of 1,000', () => {
+    expect(new ChatTemplate(perMessage).render(turns(5000))).toContain('<|assistant|>line 4999');
+    expect(() => new ChatTemplate(pairs).render(turns(1000))).toThrow(TemplateTooCostly);
+  });
+});

@@ -32,8 +32,7 @@ describe('expandMacros', () => {
     expect(expandMacros(undefined as unknown as string, ctx)).toBe('');
     expect(expandMacros('{{{{char}}}}', ctx)).toBe('{{Haruhi}}');
     const huge = '{{'.repeat(50000) + '}}'.repeat(50000);
-    const start = performance.now();
-    expandMacros(huge, ctx);
-    expect(performance.now() - start).toBeLessThan(500);
+    // Braces that never close into a macro are left as written (timing: bench/text-speed.bench.ts).
+    expect(expandMacros(huge, ctx)).toBe(huge);
   });
 });

@@ -223,9 +223,7 @@ describe('parseChatHaruhiZip', () => {
     const data = new Uint8Array(32 * 1024 * 1024); // 32 MiB of zeros deflate to ~32 KiB
     const zip = makeZip([{ name: 'texts/a.txt', data, declaredSize: 100 }]);
     expect(zip.length).toBeLessThan(100 * 1024);
-    const start = performance.now();
     expectPackError(() => parseChatHaruhiZip(zip), 'too-large', /more than the 100 bytes it declares/);
-    expect(performance.now() - start).toBeLessThan(5000);
   });
 
   it('stops an entry that lies about its size in the sliced (large entry) path too', () => {
