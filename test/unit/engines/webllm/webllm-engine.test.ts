@@ -348,11 +348,10 @@ describe('WebLlmEngine.load', () => {
     const controller = new AbortController();
     const pending = engine.load({ kind: 'webllm', modelId: MODEL }, () => {}, controller.signal);
     await tick(20);
-    const started = Date.now();
     controller.abort();
+    // The download never ends, so a rejection at all means the load did not wait for it.
     const error = await rejection(pending);
     expect(error.code).toBe('aborted');
-    expect(Date.now() - started).toBeLessThan(100);
     await tick(20);
     expect(workers[0]!.engine.calls.filter((c) => c === 'unload').length).toBeGreaterThanOrEqual(2);
     await engine.load({ kind: 'webllm', modelId: MODEL }, () => {});
