@@ -137,11 +137,14 @@ export function encodeHearthPack(pack: HearthPack, options: { exportedAt?: Date 
     lines: scene.lines.map((l) => ({ speaker: l.speaker, text: l.text })),
     tokens: scene.tokens,
     source: scene.source,
-    vectors: scene.vectors.map((v, j) => {
+    vectors: scene.vectors.flatMap((v, j) => {
       if (v.data.byteLength !== v.dim * 4) {
         throw new PackError('wrong-shape', `scenes[${i}].vectors[${j}]: ${v.data.byteLength} bytes for dimension ${v.dim}`, { scene: i });
       }
-      return { model: v.model, dim: v.dim, base64: encodeBase64(float32BytesToLittleEndian(v.data)) };
+      // A vector with NaN or Infinity (stored by an older build, or a broken embedding run) is
+      // useless and every reader drops it: it is left out, and the scene embedded again after import.
+      if (nonFiniteProblem(new Float32Array(v.data))) return [];
+      return [{ model: v.model, dim: v.dim, base64: encodeBase64(float32BytesToLittleEndian(v.data)) }];
     }),
   }));
   return JSON.stringify(doc);

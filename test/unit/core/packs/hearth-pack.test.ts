@@ -133,6 +133,17 @@ describe('encodeHearthPack / decodeHearthPack', () => {
     ]);
   });
 
+  it('leaves out a stored vector holding NaN or Infinity when writing a pack, keeping the scene and its other vectors', () => {
+    const nan = new Float32Array([1, NaN]);
+    const withBad: HearthPack = {
+      ...pack,
+      scenes: [{ ...scenes[0], vectors: [scenes[0].vectors[0], { model: 'local/bag', dim: 2, data: nan.buffer }] }, ...scenes.slice(1)],
+    };
+    const doc = JSON.parse(encodeHearthPack(withBad));
+    expect(doc.scenes[0].vectors.map((v: { model: string }) => v.model)).toEqual([scenes[0].vectors[0].model]);
+    expect(decodeHearthPack(JSON.stringify(doc)).warnings).toEqual([]);
+  });
+
   it('writes the documented JSON: versioned, avatar block, little-endian base64 vectors', () => {
     const doc = JSON.parse(encodeHearthPack(pack));
     expect(doc.format).toBe('hearth-pack');
