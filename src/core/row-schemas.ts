@@ -34,7 +34,7 @@ import {
   type InferOutput,
   type ObjectEntries,
 } from 'valibot';
-import type { Character, Conversation, InstalledModel, Message, Persona, Scene, StoredLorebook } from './types';
+import { SAMPLING_LIMITS, type Character, type Conversation, type InstalledModel, type Message, type Persona, type Scene, type StoredLorebook } from './types';
 
 /** Every table of the database: those a backup carries, and `models` (this browser's cache, checked at start-up only). */
 export type RowTable = 'characters' | 'scenes' | 'conversations' | 'messages' | 'personas' | 'lorebooks' | 'settings' | 'models';
@@ -201,13 +201,15 @@ const conversation = obj({
   messageCount: wholeCount,
 });
 
-const sampling = obj({
-  temperature: pipe(number(), finite()),
-  topP: pipe(number(), finite()),
-  maxTokens: pipe(number(), finite()),
-  repetitionPenalty: pipe(number(), finite()),
+const within = (limits: { min: number; max: number }) => pipe(number(), finite(), minValue(limits.min), maxValue(limits.max));
+const samplingFigures = {
+  temperature: within(SAMPLING_LIMITS.temperature),
+  topP: within(SAMPLING_LIMITS.topP),
+  maxTokens: pipe(within(SAMPLING_LIMITS.maxTokens), integer()),
+  repetitionPenalty: within(SAMPLING_LIMITS.repetitionPenalty),
   seed: optional(pipe(number(), finite())),
-});
+};
+const sampling = obj(samplingFigures);
 
 const message = obj({
   id,
@@ -285,13 +287,13 @@ const savedEmbeddingModel = optional(
 
 const SETTING_VALUES: Record<string, GenericSchema> = {
   [SETTING_KEYS.removedBuiltins]: longList(id),
-  // Merged over the defaults when read, so each figure may be missing, but a present one is a finite number.
+  // Merged over the defaults when read, so each figure may be missing, but a present one is in its range.
   [SETTING_KEYS.sampling]: obj({
-    temperature: optional(pipe(number(), finite())),
-    topP: optional(pipe(number(), finite())),
-    maxTokens: optional(pipe(number(), finite())),
-    repetitionPenalty: optional(pipe(number(), finite())),
-    seed: optional(pipe(number(), finite())),
+    temperature: optional(samplingFigures.temperature),
+    topP: optional(samplingFigures.topP),
+    maxTokens: optional(samplingFigures.maxTokens),
+    repetitionPenalty: optional(samplingFigures.repetitionPenalty),
+    seed: samplingFigures.seed,
   }),
   [SETTING_KEYS.lang]: picklist(LANGS),
   [SETTING_KEYS.embeddingModels]: obj({ en: savedEmbeddingModel, zh: savedEmbeddingModel }),

@@ -377,6 +377,18 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   repetitionPenalty: 1.1,
 };
 
+/**
+ * The range of each sampling figure the app accepts (the settings form clamps to it, a backup's
+ * settings are checked against it): outside it an engine refuses the request or misbehaves (a
+ * reply length of -5, a top-p of 7).
+ */
+export const SAMPLING_LIMITS = {
+  temperature: { min: 0, max: 2 },
+  topP: { min: 0, max: 1 },
+  maxTokens: { min: 16, max: 4096 },
+  repetitionPenalty: { min: 0.5, max: 2 },
+} as const satisfies Record<Exclude<keyof SamplingSettings, 'seed'>, { min: number; max: number }>;
+
 export interface Persona {
   id: string;
   name: string;

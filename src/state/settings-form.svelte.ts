@@ -2,7 +2,9 @@
 // filled: untouched fields follow what is stored (a restore, another tab's save), fields the person
 // changed keep their text, and saving sends the changes against what they saw (see PersonaSettings).
 
-import type { Persona, SamplingSettings } from '../core/types';
+import { DEFAULT_SAMPLING, SAMPLING_LIMITS, type Persona, type SamplingSettings } from '../core/types';
+
+const clamp = (value: number, limits: { min: number; max: number }) => Math.min(limits.max, Math.max(limits.min, value));
 import type { PersonaSettings } from './persona.svelte';
 
 export class SettingsForm {
@@ -49,8 +51,8 @@ export class SettingsForm {
     const base = this.#sampling;
     const sampling: SamplingSettings = {
       ...base,
-      temperature: Math.min(2, Math.max(0, Number(this.temperature) || 0)),
-      maxTokens: Math.min(4096, Math.max(16, Math.round(Number(this.maxTokens) || 256))),
+      temperature: clamp(Number(this.temperature) || 0, SAMPLING_LIMITS.temperature),
+      maxTokens: clamp(Math.round(Number(this.maxTokens) || DEFAULT_SAMPLING.maxTokens), SAMPLING_LIMITS.maxTokens),
     };
     if (name !== (this.#persona?.name ?? '') || description !== (this.#persona?.description ?? '')) {
       await this.#profile.savePersona(name, description, this.#persona);
