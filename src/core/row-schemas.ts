@@ -46,7 +46,7 @@ const MAX_ID = 1_000;
 /** Short lists a person edits by hand: tags, greetings, catchphrases, lorebook keys, revisions. */
 export const MAX_SHORT_LIST = 10_000;
 /** Long lists the app builds: a scene's lines, a book's entries, a prompt's messages, removed built-ins. */
-const MAX_LONG_LIST = 200_000;
+export const MAX_LONG_LIST = 200_000;
 /** Embedding models per scene (one per model ever used). */
 const MAX_VECTORS = 64;
 const MAX_DIM = 65_536;

@@ -4,6 +4,8 @@
 
 import type { Character, Scene, StoredLorebook } from '../core/types';
 import { AppError } from '../core/errors';
+import { ImportFailure } from '../core/import/failure';
+import { checkRows, describeRowProblem, type RowTable } from '../core/row-schemas';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 
@@ -36,8 +38,10 @@ const CHUNK = 250;
 export class ImportRepository {
   constructor(private readonly db: AppDatabase) {}
 
-  commit(batch: ImportBatch, options: CommitOptions = {}): Promise<void> {
+  async commit(batch: ImportBatch, options: CommitOptions = {}): Promise<void> {
     const { db } = this;
+    // Outside guard(): the refusal keeps its reason rather than becoming a storage error.
+    refuseUnstorableRows(batch);
     const total = batch.characters.reduce((n, w) => n + w.scenes.length, 0);
     const checkAbort = () => {
       if (options.signal?.aborted) throw new AppError('aborted', 'The import was cancelled.');
@@ -70,5 +74,25 @@ export class ImportRepository {
         }
       });
     });
+  }
+}
+
+/**
+ * The readers cap what they return to what a backup restores, and the start-up check reads every
+ * character: a row that slipped past them (a reader's bug, a format not thought of) would make the
+ * backups unrestorable or the app refuse to start. So every row is checked against the same
+ * schemas before anything is written, and the file is refused, naming the row and field.
+ */
+function refuseUnstorableRows(batch: ImportBatch): void {
+  const tables: [RowTable, readonly unknown[]][] = [
+    ['characters', batch.characters.map((write) => write.character)],
+    ['scenes', batch.characters.flatMap((write) => write.scenes)],
+    ['lorebooks', batch.lorebooks],
+  ];
+  for (const [table, rows] of tables) {
+    const problem = checkRows(table, rows);
+    if (problem) {
+      throw new ImportFailure('wrong-shape', `This file would store ${describeRowProblem(problem)}, which a backup could not restore; nothing was saved.`, { table, row: problem.row, field: problem.field });
+    }
   }
 }

@@ -12,9 +12,9 @@
 // model; export puts it back for each field still holding exactly that cut text (an edited field
 // exports as edited), and leaves the key out of the file.
 
-import { MAX_SHORT_LIST } from '../row-schemas';
+import { MAX_LONG_LIST, MAX_SHORT_LIST } from '../row-schemas';
 import { nextCut } from '../text-chunks';
-import type { CharacterFields } from '../types';
+import type { CharacterFields, Lorebook } from '../types';
 
 /** Key in Character.extensions holding the full text of capped fields. */
 export const UNCAPPED_EXTENSION_KEY = 'hearth/uncapped';
@@ -137,4 +137,41 @@ export function withUncappedFields<C extends CappableCharacter>(character: C): C
     out[field] = [...character[field].map((text) => restore(field, text)), ...tail];
   }
   return out;
+}
+
+/**
+ * A lorebook within what storage, and so a backup, holds: at most MAX_LONG_LIST entries and
+ * MAX_SHORT_LIST keys and secondary keys each (what row-schemas accepts on restore). Without this
+ * a book with 20,000 keys in one entry imported, and the backup of it could not be restored.
+ * The cut keys and entries are not kept: no prompt can use 20,000 keys of one entry.
+ */
+export function capLorebook(book: Lorebook, label: string): { book: Lorebook; warnings: string[] } {
+  const warnings: string[] = [];
+  let entries = book.entries;
+  if (entries.length > MAX_LONG_LIST) {
+    warnings.push(`${label} has ${count(entries.length)} entries; the first ${count(MAX_LONG_LIST)} are kept.`);
+    entries = entries.slice(0, MAX_LONG_LIST);
+  }
+  entries = entries.map((entry, i) => {
+    const over = (['keys', 'secondaryKeys'] as const).filter((field) => entry[field].length > LIST_ITEMS_CAP);
+    if (over.length === 0) return entry;
+    const capped = { ...entry };
+    for (const field of over) {
+      warnings.push(`${label}, entry #${i + 1} has ${count(entry[field].length)} ${field === 'keys' ? 'keys' : 'secondary keys'}; the first ${count(LIST_ITEMS_CAP)} are kept.`);
+      capped[field] = entry[field].slice(0, LIST_ITEMS_CAP);
+    }
+    return capped;
+  });
+  return entries === book.entries ? { book, warnings } : { book: { ...book, entries }, warnings };
+}
+
+/** A scene's dialogue lines within what storage holds (its text is kept whole). */
+export function capSceneLines<S extends { title: string; lines: unknown[] }>(scenes: S[]): { scenes: S[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const out = scenes.map((scene) => {
+    if (scene.lines.length <= MAX_LONG_LIST) return scene;
+    warnings.push(`The scene “${scene.title}” has ${count(scene.lines.length)} lines; the first ${count(MAX_LONG_LIST)} are kept as dialogue lines (its text is kept whole).`);
+    return { ...scene, lines: scene.lines.slice(0, MAX_LONG_LIST) };
+  });
+  return { scenes: out, warnings };
 }

@@ -17,7 +17,7 @@ import { localImageUrl } from '../image-url';
 import type { CharacterFields, Lorebook } from '../types';
 import { isZipSignature } from '../zip-reader';
 import { ImportFailure, toImportFailure } from './failure';
-import { capCharacterFields } from './field-caps';
+import { capCharacterFields, capLorebook, capSceneLines } from './field-caps';
 import { looksLikeLorebook, parseLorebookFile } from './lorebook-file';
 
 export type ImportKind = 'card' | 'chatharuhi' | 'rolellm' | 'rolebench' | 'hearth-pack' | 'lorebook';
@@ -217,13 +217,29 @@ function readJson(file: SourceFile, text: string): ReadResult {
   return readCard(file);
 }
 
-/** Every character's fields within their caps, each cut field named in its draft's warnings. */
+/**
+ * Every character's fields, lorebooks and scene lines within their caps (what storage and a backup
+ * hold), each cut named in its draft's warnings.
+ */
 function withFieldCaps(read: ReadResult): ReadResult {
   const characters = read.characters.map((draft) => {
     const capped = capCharacterFields(draft.character);
-    return capped.character === draft.character ? draft : { ...draft, character: capped.character, warnings: [...draft.warnings, ...capped.warnings] };
+    let character = capped.character;
+    const warnings = [...draft.warnings, ...capped.warnings];
+    if (character.lorebook) {
+      const book = capLorebook(character.lorebook, 'The character’s lorebook');
+      if (book.book !== character.lorebook) character = { ...character, lorebook: book.book };
+      warnings.push(...book.warnings);
+    }
+    const lines = capSceneLines(draft.scenes);
+    warnings.push(...lines.warnings);
+    return character === draft.character && warnings.length === draft.warnings.length ? draft : { ...draft, character, scenes: lines.scenes, warnings };
   });
-  return { ...read, characters };
+  const lorebooks = read.lorebooks.map((draft) => {
+    const capped = capLorebook(draft.book, 'The lorebook');
+    return capped.book === draft.book ? draft : { ...draft, book: capped.book, warnings: [...draft.warnings, ...capped.warnings] };
+  });
+  return { characters, lorebooks };
 }
 
 /** Read one file. Throws ImportFailure with the reason it cannot be imported. */

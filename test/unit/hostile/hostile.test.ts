@@ -5,7 +5,7 @@
 // were; an accepted file must leave every row that was there untouched.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKUP_TABLES } from '../../../src/core/backup';
+import { BACKUP_TABLES, readBackup, writeBackup, type BackupRows } from '../../../src/core/backup';
 import { matchLorebook } from '../../../src/core/lorebook';
 import type { Character, Lorebook, StoredLorebook } from '../../../src/core/types';
 import { BackupState } from '../../../src/state/backup.svelte';
@@ -115,6 +115,9 @@ describe(`hostile inputs: ${HOSTILE_KINDS.length} kinds, each refused with its r
     }
     const added = addedRows(before, after);
     expect(Object.values(added).some((rows) => rows.length > 0)).toBe(true);
+    // What an import accepts, a backup must carry: the whole database writes and reads back.
+    const backup = writeBackup(after as unknown as BackupRows, { appVersion: '0.1.0', databaseVersion: db.verno, createdAt: 0 });
+    expect(() => readBackup(backup.bytes)).not.toThrow();
     if ('warning' in kind.expect) {
       expect([...outcome.warnings, ...loreWarnings(added)]).toContainEqual(expect.stringMatching(kind.expect.warning));
     } else {
