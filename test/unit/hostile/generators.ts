@@ -2,11 +2,11 @@
 // CRCs, flags, ZIP64 records, split disks), PNG chunks, cards, packs and backups. Written with
 // Node's zlib, not the code under test, and free of vitest so the e2e spec (Node) can import them too.
 
-import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
+import { deflateRawSync, deflateSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { writeBackup, type BackupRows } from '../../../src/core/backup';
 import type { Character, Conversation, Message, Persona, Scene, StoredLorebook } from '../../../src/core/types';
-import { b64json, cardChunk, chunk, idat, iend, ihdr, png, SIG, text, u8 } from '../core/cards/helpers';
+import { b64json, cardChunk, chunk, idat, iend, ihdr, le16, le32, png, SIG, text, u8, zipRecords, type ZipEntrySpec } from '../core/cards/helpers';
 
 export { b64json, cardChunk, chunk, idat, iend, ihdr, png, SIG, text, u8 };
 
@@ -25,20 +25,8 @@ export function garbage(length: number, seed = 7): Uint8Array {
 
 // ---- zip ---------------------------------------------------------------------------------------
 
-export interface HostileZipEntry {
-  /** A string (written as UTF-8 with the UTF-8 flag) or raw name bytes. */
-  name: string | Uint8Array;
-  data?: Uint8Array | string;
-  /** 8 deflate (default), 0 stored, anything else an unknown method. */
-  method?: number;
-  flags?: number;
-  /** The uncompressed size the directory declares (a lie when it differs from the data). */
-  declaredSize?: number;
-  /** The CRC the directory declares. */
-  crc?: number;
-  /** Compressed bytes to write as they are, instead of compressing `data`. */
-  raw?: Uint8Array;
-}
+/** A zip entry: `declaredSize` and `crc` are what the directory declares (lies when they differ from the data). */
+export type HostileZipEntry = ZipEntrySpec;
 
 export interface HostileZipOptions {
   /** Entry count the end record declares (a ZIP64 record when over 0xfffe). */
@@ -53,35 +41,14 @@ export interface HostileZipOptions {
   directoryShift?: number;
 }
 
-function le16(n: number): number[] {
-  return [n & 255, (n >>> 8) & 255];
-}
-function le32(n: number): number[] {
-  return [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];
-}
 function le64(n: number): number[] {
   return [...le32(n % 0x100000000), ...le32(Math.floor(n / 0x100000000))];
 }
 
 /** A zip archive built by hand: local headers, central directory, optional ZIP64 records, end record. */
 export function hostileZip(entries: readonly HostileZipEntry[], options: HostileZipOptions = {}): Uint8Array {
-  const locals: Uint8Array[] = [];
-  const centrals: Uint8Array[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const data = typeof e.data === 'string' ? utf8(e.data) : (e.data ?? new Uint8Array(0));
-    const method = e.method ?? 8;
-    const body = e.raw ?? (method === 8 ? new Uint8Array(deflateRawSync(data)) : data);
-    const name = typeof e.name === 'string' ? utf8(e.name) : e.name;
-    const flags = e.flags ?? (typeof e.name === 'string' ? 0x800 : 0);
-    const crc = e.crc ?? crc32(data) >>> 0;
-    const size = e.declaredSize ?? data.length;
-    const common = [...le16(20), ...le16(flags), ...le16(method), ...le16(0), ...le16(0x21), ...le32(crc), ...le32(body.length), ...le32(size), ...le16(name.length), ...le16(0)];
-    const local = u8([0x50, 0x4b, 3, 4], common, name, body);
-    centrals.push(u8([0x50, 0x4b, 1, 2], le16(20), common, le16(0), le16(0), le16(0), le32(0), le32(offset), name));
-    locals.push(local);
-    offset += local.length;
-  }
+  // Names given as bytes carry no UTF-8 flag unless asked.
+  const { locals, centrals, offset } = zipRecords(entries, (e) => e.flags ?? (typeof e.name === 'string' ? 0x800 : 0));
   const cd = u8(...centrals);
   const count = options.declaredEntries ?? entries.length;
   const cdOffset = offset + (options.directoryShift ?? 0);

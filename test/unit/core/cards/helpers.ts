@@ -17,10 +17,10 @@ export function u8(...parts: Array<Uint8Array | number[] | string>): Uint8Array 
 function be32(n: number): number[] {
   return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 }
-function le16(n: number): number[] {
+export function le16(n: number): number[] {
   return [n & 255, (n >>> 8) & 255];
 }
-function le32(n: number): number[] {
+export function le32(n: number): number[] {
   return [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];
 }
 
@@ -82,7 +82,8 @@ export function cardChunk(keyword: string, card: unknown): Uint8Array {
 }
 
 export interface ZipEntrySpec {
-  name: string;
+  /** A string (written as UTF-8) or raw name bytes. */
+  name: string | Uint8Array;
   data?: Uint8Array | string;
   /** 8 = deflate (default for data longer than 0), 0 = stored. */
   method?: 0 | 8 | number;
@@ -95,8 +96,11 @@ export interface ZipEntrySpec {
   raw?: Uint8Array;
 }
 
-/** A ZIP archive built by hand: local headers, central directory and end record. */
-export function zip(entries: ZipEntrySpec[], opts: { totalEntries?: number; prefix?: Uint8Array; truncateCd?: boolean; corruptCd?: boolean } = {}): Uint8Array {
+/**
+ * Each entry's local header (with its data) and central-directory record, and the offset after the
+ * last local header (where the directory goes). `flagsOf` gives the general-purpose flags written.
+ */
+export function zipRecords(entries: readonly ZipEntrySpec[], flagsOf: (entry: ZipEntrySpec) => number): { locals: Uint8Array[]; centrals: Uint8Array[]; offset: number } {
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
   let offset = 0;
@@ -106,14 +110,19 @@ export function zip(entries: ZipEntrySpec[], opts: { totalEntries?: number; pref
     const body = e.raw ?? (method === 8 ? new Uint8Array(deflateRawSync(data)) : data);
     const crc = e.crc ?? crc32(data) >>> 0;
     const size = e.declaredSize ?? data.length;
-    const name = new TextEncoder().encode(e.name);
-    const flags = (e.flags ?? 0) | 0x800;
-    const common = [...le16(20), ...le16(flags), ...le16(method), ...le16(0), ...le16(0x21), ...le32(crc), ...le32(body.length), ...le32(size), ...le16(name.length), ...le16(0)];
+    const name = typeof e.name === 'string' ? new TextEncoder().encode(e.name) : e.name;
+    const common = [...le16(20), ...le16(flagsOf(e)), ...le16(method), ...le16(0), ...le16(0x21), ...le32(crc), ...le32(body.length), ...le32(size), ...le16(name.length), ...le16(0)];
     const local = u8([0x50, 0x4b, 3, 4], common, name, body);
     centrals.push(u8([0x50, 0x4b, 1, 2], le16(20), common, le16(0), le16(0), le16(0), le32(0), le32(offset), name));
     locals.push(local);
     offset += local.length;
   }
+  return { locals, centrals, offset };
+}
+
+/** A ZIP archive built by hand: local headers, central directory and end record (names flagged UTF-8). */
+export function zip(entries: ZipEntrySpec[], opts: { totalEntries?: number; prefix?: Uint8Array; truncateCd?: boolean; corruptCd?: boolean } = {}): Uint8Array {
+  const { locals, centrals, offset } = zipRecords(entries, (e) => (e.flags ?? 0) | 0x800);
   const cd = u8(...centrals);
   if (opts.corruptCd) cd[0] = 0;
   const count = opts.totalEntries ?? entries.length;
