@@ -6,6 +6,7 @@ import { AppState } from './state/app.svelte';
 import { loadBuiltinPacks } from './state/builtin-packs';
 import { registerServiceWorker } from './platform/pwa-registration';
 import { browserSnapshotFiles } from './platform/opfs-snapshot-files';
+import { replyLocks } from './platform/reply-locks';
 import { openDatabase } from './storage/db';
 import { createRepositories } from './storage';
 import { browserModelLock, browserModelStore } from './engines/model-store';
@@ -45,6 +46,7 @@ const app = new AppState({
   // The embedding worker starts on first use (a model download, or a chat with a prepared model).
   embeddingService: createEmbeddingService(),
   snapshotFiles: browserSnapshotFiles(),
+  replyLocks: replyLocks(),
 });
 
 void app.start();

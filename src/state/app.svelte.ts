@@ -27,6 +27,7 @@ import { Conversations } from './conversations.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
 import { EmbeddingsState } from './embeddings.svelte';
 import { ImportJob } from './import-job.svelte';
+import type { ReplyLocks } from '../platform/reply-locks';
 import { Locale } from './locale.svelte';
 import { ModelLoader, type ModelLoaderOptions } from './model-loader.svelte';
 import { ModelManager, type ModelStore } from './model-manager.svelte';
@@ -72,6 +73,8 @@ export interface AppDeps {
   snapshotFiles?: SnapshotFiles | null;
   /** How a restore reads a backup file; a worker in the browser by default. */
   readBackup?: BackupReader;
+  /** Which replies some tab is writing (Web Locks); without it every 'streaming' reply at start-up was cut off. */
+  replyLocks?: ReplyLocks;
 }
 
 export class AppState {
@@ -264,7 +267,7 @@ export class AppState {
     this.#retrieval = null;
     const savedLang = await this.#storage.settings.get<string | null>(LANG_KEY, null);
     if (savedLang === 'en' || savedLang === 'zh') this.locale.lang = savedLang;
-    await this.#storage.conversations.recoverInterrupted();
+    await this.#storage.conversations.recoverInterrupted(await this.#deps.replyLocks?.live());
     await this.characterShelf.installBuiltins(await this.#deps.loadBuiltinPacks());
     await this.characterShelf.refresh();
     await this.profile.refresh();
@@ -373,6 +376,7 @@ export class AppState {
       onEngineLost: (error) => this.models.markLost(error),
       scenes: this.retrieval,
       lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
+      holdReply: this.#deps.replyLocks?.hold,
     }, conversationId);
     this.#session?.dispose();
     this.#session = session;

@@ -36,6 +36,8 @@ export interface ChatSessionDeps {
   scenes?: SceneFinder;
   /** The enabled standalone lorebooks for this character (global and attached). */
   lorebooks?: () => Promise<StoredLorebook[]>;
+  /** Marks a reply as being written (so another tab starting up does not call it interrupted); returns the release. */
+  holdReply?: (id: string) => () => void;
   now?: () => number;
   newId?: () => string;
 }
@@ -278,6 +280,7 @@ export class ChatSession {
       this.preparing = false;
     }
 
+    const releaseReply = this.#deps.holdReply?.(reply.id) ?? (() => {});
     const abort = new AbortController();
     this.#abort = abort;
     this.error = null;
@@ -368,6 +371,7 @@ export class ChatSession {
       // write (a full disk, or the conversation deleted meanwhile); the person reads why.
       this.error = toAppError(error);
     } finally {
+      releaseReply();
       this.#replace(done);
       this.streaming = null;
     }

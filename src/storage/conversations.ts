@@ -198,9 +198,12 @@ export class ConversationRepository {
 
   /**
    * At startup: a message still 'streaming' was cut off by a reload or closed tab. Mark it
-   * 'interrupted' (its partial text stays) and return how many there were.
+   * 'interrupted' (its partial text stays) and return how many there were; `live` are replies
+   * another tab is still writing, left as they are.
    */
-  recoverInterrupted(): Promise<number> {
-    return guard(() => this.db.messages.where('status').equals('streaming').modify({ status: 'interrupted' }));
+  recoverInterrupted(live: ReadonlySet<string> = new Set()): Promise<number> {
+    return guard(() =>
+      this.db.messages.where('status').equals('streaming').and((message) => !live.has(message.id)).modify({ status: 'interrupted' }),
+    );
   }
 }
