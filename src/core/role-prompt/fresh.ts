@@ -2,11 +2,12 @@
 // when the whole is still over the window, things given back in a fixed order until it fits.
 
 import { AppError } from '../errors';
+import { appendRoom } from './budgets';
 import type { LoreMatch } from '../lorebook';
 import { safeCount, truncateTokens } from '../token-fit';
 import type { ContextRefresh, InspectorLore, InspectorScene, PromptLayout, PromptSection } from '../types';
 import type { RoleDraft } from './draft';
-import { keptContextBlock, LAYOUT_VERSION, type PreviousPrompt } from './layout';
+import { blockRoom, keptContextBlock, LAYOUT_VERSION, type PreviousPrompt } from './layout';
 import { assemble, contentOf, measure, partsLayout } from './parts';
 import { constantLoreInfo, finish, recordBase } from './record';
 import { newContextBlock, withScenes, type ContextBlock } from './sections/context-block';
@@ -54,17 +55,18 @@ export function buildFresh(d: RoleDraft, previous: PreviousPrompt | undefined, r
 
 function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined): FreshState {
   const { ctx } = d;
-  // A message longer than its reserve takes its extra room from the context block.
-  const overflow = Math.max(0, d.messageCost - ctx.budgets.messageReserve);
-  const contextRoom = Math.max(0, d.plan.context - overflow);
+  // The block takes what history does not need now; history takes it back as the chat grows.
+  const { room: contextRoom, historyReserve } = blockRoom(d);
   const block: ContextBlock & { dropped?: LoreLeftOut[] } =
-    keptContextBlock(d, previous, contextRoom) ?? newContextBlock(ctx, d.lore, d.ranked, d.marker, contextRoom);
+    keptContextBlock(d, previous, contextRoom) ??
+    newContextBlock(ctx, d.lore, d.ranked, d.marker, contextRoom, { history: historyReserve, fewShot: d.examples.cost });
   // Entries that started to trigger since the kept block was built (token-prefix only).
   const inBlock = new Set(block.lore.map((l) => l.id));
   const notes = block.reused ? d.lore.triggered.filter((m) => !inBlock.has(m.entry.id)) : [];
   const messageCost = notes.length ? ctx.cost(contentOf(messageParts(ctx, d.message, { notes }))) : d.messageCost;
   const room = historyRoom(d, block.parts, messageCost);
-  const target = ctx.cacheAware ? Math.floor(room * ctx.budgets.retain) : room;
+  // Cache-aware: keep the newest history up to what leaves room to append (at least `retain` of it).
+  const target = ctx.cacheAware ? Math.max(Math.floor(room * ctx.budgets.retain), room - appendRoom(ctx.budgets, true)) : room;
   return {
     system: d.systemParts,
     examples: d.examples.turns,
@@ -83,9 +85,9 @@ function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined): FreshSt
 }
 
 /**
- * History's room: its budget plus whatever the few-shot turns and the context block left unused
- * (so a character without scenes gets more history). The cache-aware layout fills only `retain` of
- * it, leaving the rest for the turns that will be appended before the next rebuild.
+ * History's room: whatever the few-shot turns and the context block leave (so a character without
+ * scenes gets more history). The cache-aware layout leaves part of it free for the turns that will
+ * be appended before the next rebuild.
  */
 function historyRoom(d: RoleDraft, context: readonly Part[], messageCost: number): number {
   const { ctx } = d;

@@ -11,7 +11,8 @@
 //   place for it, and is built when the prompt is built afresh. Between fresh builds a turn is a
 //   pure append (previous messages + reply + new message). When the topic moves in between (scored
 //   with the new retrieval, the old scenes keep less than half the relevance of as many of the best
-//   new ones), the best new scenes, a third of a block's worth, ride on the new user message, as
+//   new ones), the best new scene (whenever it fits a whole block's scene room) and more, up to a
+//   third of a block's worth, ride on the new user message, as
 //   ChatHaruhi puts scenes in a user message before the query; lorebook entries that start to
 //   trigger ride there too, as a "[World info: …]" note. Being in the last message, they break
 //   nothing; at the next fresh build they move into the context block. (`onTopicMove: 'rebuild'`
@@ -25,9 +26,10 @@
 //   message as a note), and a topic move rebuilds the block at once (block plus retained history,
 //   about a third of the prompt, not all of it), giving the new subject a full block at once.
 //   Unset: the block is kept when neither topic nor lorebook hits changed, and moves append.
-// - History's room is its budget plus whatever the few-shot turns and the context block leave
-//   unused (fixed between fresh builds, since those sections are). A fresh build fills only
-//   `retain` of it with the newest turns, leaving room for the next several turns to append. When
+// - History's room is whatever the few-shot turns and the context block leave (fixed between fresh
+//   builds, since those sections are). A fresh build gives the block what history does not need now
+//   (its turns plus room to append, within its budget), then keeps the newest turns up to what
+//   leaves that room to append (at least `retain` of history's room). When
 //   an append would not fit, the prompt is built afresh, keeping the context block if the topic has
 //   not moved (llama.cpp then reuses everything up to the history). Dropping one old message per
 //   turn instead, as a plain builder does once history is full, breaks the cache on every turn.
@@ -37,6 +39,7 @@
 // - Regenerating the same turn returns the very same prompt.
 
 import { hashText } from '../hash';
+import { historyReserve } from './budgets';
 import type { ChatTurn, ContextRefresh, PromptLayout, SentPrompt } from '../types';
 import type { RoleContext } from './context';
 import type { RoleDraft } from './draft';
@@ -89,9 +92,20 @@ export function refreshReason(ctx: RoleContext, previous: PreviousPrompt | undef
   return previous.sameConfig ? 'not-continuation' : 'config-changed';
 }
 
-/** Whether the topic moved away from `previousIds`; only when a fresh block could hold a scene at all (otherwise a rebuild gains nothing). */
+/**
+ * The room a fresh block gets now: the plan's, less a message longer than its reserve, less what
+ * history needs (its turns and, cache-aware, room to append).
+ */
+export function blockRoom(d: RoleDraft): { room: number; historyReserve: number } {
+  const { ctx } = d;
+  const overflow = Math.max(0, d.messageCost - ctx.budgets.messageReserve);
+  const reserve = historyReserve(ctx.budgets, d.history.prior.reduce((sum, p) => sum + ctx.cost(contentOf(p.turn.parts)), 0), ctx.cacheAware);
+  return { room: Math.max(0, d.plan.context - overflow - reserve), historyReserve: reserve };
+}
+
+/** Whether the topic moved away from `previousIds`; only when a fresh block could hold a scene now (otherwise a rebuild gains nothing). */
 export function topicMoved(d: RoleDraft, previousIds: readonly string[]): boolean {
-  const anySceneFits = pickScenes(d.ctx, d.ranked, Math.min(d.ctx.budgets.scenes, d.plan.context)).length > 0;
+  const anySceneFits = pickScenes(d.ctx, d.ranked, blockRoom(d).room).length > 0;
   return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, d.ranked));
 }
 

@@ -4,9 +4,9 @@
 
 import type { LoreMatch } from '../lorebook';
 import type { ContextRefresh, PromptLayout, RolePromptInspector } from '../types';
-import { DELTA_SHARE } from './budgets';
+import { DELTA_SHARE, sceneRoom } from './budgets';
 import type { RoleDraft } from './draft';
-import { onTopicMove, rebuildFrom, refreshReason, topicMoved, type PreviousPrompt } from './layout';
+import { blockRoom, onTopicMove, rebuildFrom, refreshReason, topicMoved, type PreviousPrompt } from './layout';
 import { contentOf, measure } from './parts';
 import { constantLoreInfo, finish, inspectorOf, recordBase } from './record';
 import { loreInfo } from './sections/lorebook';
@@ -96,16 +96,21 @@ function appendedLayout(d: RoleDraft, L: PromptLayout, notes: readonly LoreMatch
 }
 
 /**
- * After a topic move, the best new scenes for the new message: a third of what a fresh block would
- * hold (at least one scene), enough to carry the new subject until the next rebuild.
+ * After a topic move, the best new scenes for the new message: the top unseen scene whenever it fits
+ * a whole block's scene room (the one most likely to hold the answer; when the append then does not
+ * fit, the prompt is rebuilt), then more, up to a third of a block's worth, to carry the new
+ * subject until the next rebuild.
  */
 function topicDelta(d: RoleDraft, L: PromptLayout, knownScenes: ReadonlySet<string>): ChosenScene[] {
   const blockLore = L.lore.reduce((sum, l) => sum + l.tokens, 0);
-  const deltaRoom = Math.floor(Math.min(d.ctx.budgets.scenes, d.plan.context - blockLore) / DELTA_SHARE);
+  const { room, historyReserve } = blockRoom(d);
+  const wholeRoom = sceneRoom(d.ctx.budgets, room, { history: historyReserve, fewShot: d.examples.cost, lore: blockLore });
   const unseen = d.ranked.filter((x) => !knownScenes.has(x.id));
-  const delta = pickScenes(d.ctx, unseen, deltaRoom);
-  if (delta.length === 0 && unseen.length > 0 && unseen[0].tokens <= d.plan.context - blockLore) delta.push(unseen[0]);
-  return delta;
+  const [top, ...rest] = unseen;
+  if (!top) return [];
+  const deltaRoom = Math.floor(wholeRoom / DELTA_SHARE);
+  if (pickScenes(d.ctx, [top], wholeRoom).length === 0) return pickScenes(d.ctx, rest, deltaRoom);
+  return [top, ...pickScenes(d.ctx, rest, deltaRoom - top.tokens)];
 }
 
 /** The scenes of a reused prompt: its block's, those added since, and any added now. */
