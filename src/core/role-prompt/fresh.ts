@@ -14,7 +14,7 @@ import { newContextBlock, withScenes, type ContextBlock } from './sections/conte
 import { retainedStart } from './sections/history';
 import { loreInfo, loreRef, noRoom } from './sections/lorebook';
 import { messageParts, messageTurn } from './sections/message';
-import { publicScene } from './sections/scenes';
+import { leftOutReason, publicScene } from './sections/scenes';
 import type { Built, ChosenScene, LoreLeftOut, Part, RolePrompt, Turn } from './types';
 
 /** What a fresh build holds; the give-back steps shrink it. */
@@ -24,6 +24,8 @@ interface FreshState {
   context: Part[];
   contextLore: InspectorLore[];
   scenes: InspectorScene[];
+  /** The room scenes had in a new block (what tells 'no-room' from 'below-others'). */
+  sceneRoom: number;
   reused: boolean;
   /** The first history turn kept. */
   start: number;
@@ -57,7 +59,7 @@ function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined): FreshSt
   const { ctx } = d;
   // The block takes what history does not need now; history takes it back as the chat grows.
   const { room: contextRoom, historyReserve } = blockRoom(d);
-  const block: ContextBlock & { dropped?: LoreLeftOut[] } =
+  const block: ContextBlock & { dropped?: LoreLeftOut[]; sceneRoom?: number } =
     keptContextBlock(d, previous, contextRoom) ??
     newContextBlock(ctx, d.lore, d.ranked, d.marker, contextRoom, { history: historyReserve, fewShot: d.examples.cost });
   // Entries that started to trigger since the kept block was built (token-prefix only).
@@ -73,6 +75,7 @@ function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined): FreshSt
     context: block.parts,
     contextLore: block.lore,
     scenes: [...block.scenes],
+    sceneRoom: block.sceneRoom ?? 0,
     reused: block.reused,
     start: retainedStart(ctx, d.history.prior, room, target),
     notes,
@@ -140,7 +143,8 @@ function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: Prom
   const { prior } = d.history;
   const leftOut = d.ranked
     .filter((x) => !s.scenes.some((k) => k.id === x.id))
-    .map((x) => ({ ...publicScene(x), reason: s.reused ? ('not-refreshed' as const) : ('budget' as const) }));
+    .map((x) => ({ ...publicScene(x), reason: s.reused ? ('not-refreshed' as const) : leftOutReason(d.ctx, x, s.sceneRoom) }));
+  const placed = s.reused ? ('earlier' as const) : ('new' as const);
   return finish({
     ...recordBase(d),
     examples: { available: d.exchanges.length, used: s.examples.length / 2 },
@@ -149,7 +153,7 @@ function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: Prom
     total,
     mode: 'fresh',
     refresh,
-    scenes: { chosen: s.scenes, leftOut, reused: s.reused },
+    scenes: { chosen: s.scenes.map((x) => ({ ...x, placed })), leftOut, reused: s.reused },
     lore: [...constantLoreInfo(d), ...s.contextLore, ...s.notes.map((m) => loreInfo(m, 'note'))],
     loreLeftOut: s.loreLeft,
     history: { kept: prior.length - s.start, dropped: s.start },

@@ -27,9 +27,10 @@ export interface ContextBlock {
  */
 export function newContextBlock(
   ctx: RoleContext, lore: LoreHits, ranked: readonly ChosenScene[], marker: string, room: number, spent: { history: number; fewShot: number },
-): ContextBlock & { dropped: LoreLeftOut[] } {
+): ContextBlock & { dropped: LoreLeftOut[]; sceneRoom: number } {
   const fit = fitLoreBlock(ctx, lore.triggered, room);
-  const picked = pickScenes(ctx, ranked, sceneRoom(ctx.budgets, room, { ...spent, lore: fit.cost }));
+  const scenesRoom = sceneRoom(ctx.budgets, room, { ...spent, lore: fit.cost });
+  const picked = pickScenes(ctx, ranked, scenesRoom);
   const parts: Part[] = [
     { section: 'lorebook', text: fit.text },
     { section: 'scenes', text: sceneBlock(ctx.lang, picked) },
@@ -41,6 +42,7 @@ export function newContextBlock(
     lore: fit.kept.map((m) => loreInfo(m, 'context')),
     reused: false,
     dropped: fit.dropped,
+    sceneRoom: scenesRoom,
   };
 }
 

@@ -39,6 +39,11 @@ export function pickScenes(ctx: RoleContext, pool: readonly ChosenScene[], room:
   return chosen;
 }
 
+/** Why a scene a build with `room` for scenes did not take is out: larger than the whole room, or the better-ranked ones took it. */
+export function leftOutReason(ctx: RoleContext, scene: ChosenScene, room: number): 'no-room' | 'below-others' {
+  return pickScenes(ctx, [scene], room).length === 0 ? 'no-room' : 'below-others';
+}
+
 /** ChatHaruhi's block: the header, then the scenes with `\n###\n` between and after them; empty without scenes. */
 export function sceneBlock(lang: Lang, chosen: readonly ChosenScene[]): string {
   return chosen.length ? `${SCENES_HEADER[lang]}\n${chosen.map((s) => s.text).join(SCENE_SEPARATOR)}${SCENE_SEPARATOR.trimEnd()}` : '';

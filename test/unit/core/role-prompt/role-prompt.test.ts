@@ -178,7 +178,8 @@ describe('buildRolePrompt: retrieved scenes (ChatHaruhi)', () => {
     expect(chosen.length).toBeLessThan(10);
     expect(chosen.map((s) => s.id)).toEqual(scenes.slice(0, chosen.length).map((s) => s.id));
     expect(prompt.sections.find((s) => s.name === 'scenes')!.tokens).toBeLessThanOrEqual(300);
-    expect(prompt.inspector.scenes.leftOut.map((s) => [s.id, s.reason])).toEqual(scenes.slice(chosen.length).map((s) => [s.id, 'budget']));
+    // Each would fit alone: the better-ranked ones took the room.
+    expect(prompt.inspector.scenes.leftOut.map((s) => [s.id, s.reason])).toEqual(scenes.slice(chosen.length).map((s) => [s.id, 'below-others']));
     expect(prompt.inspector.scenes.leftOut[0].score).toBe(10 - chosen.length);
   });
 
@@ -767,6 +768,31 @@ describe('buildRolePrompt: a budget that follows need (issue 11)', () => {
     expect(second.inspector.mode).toBe('appended');
     expect(second.messages.at(-1)!.content).toContain('camera camera');
     expect(second.inspector.scenes.chosen.map((s) => s.id)).toContain('big');
+  });
+
+  it('says why each scene was or was not taken: new, already in the prompt, no room, below others, not refreshed', () => {
+    const huge = scene('huge', 10, 'Haruhi:「' + 'word '.repeat(400) + '」');
+    const fits = Array.from({ length: 8 }, (_, i) => scene(`s${i}`, 9 - i, 'Haruhi:「' + 'word '.repeat(60) + '」'));
+    const input = base({ scenes: [huge, ...fits], budgets: { scenes: 300, history: 0, fewShot: 0, lore: 0 }, cache: 'exact-messages' });
+    const [first, second] = play(input, [{ reply: 'Fine.', message: 'And then?' }]);
+    const why = (p: RolePrompt) => [
+      ...p.inspector.scenes.chosen.map((s) => [s.id, s.placed]),
+      ...p.inspector.scenes.leftOut.map((s) => [s.id, s.reason]),
+    ];
+    const taken = first.inspector.scenes.chosen.length;
+    expect(taken).toBeGreaterThan(0);
+    expect(why(first)).toEqual([
+      ...fits.slice(0, taken).map((s) => [s.id, 'new']),
+      ['huge', 'no-room'],
+      ...fits.slice(taken).map((s) => [s.id, 'below-others']),
+    ]);
+    // Same topic next turn: the prompt is reused, its scenes already in it, the rest not refreshed.
+    expect(second.inspector.mode).toBe('appended');
+    expect(why(second)).toEqual([
+      ...fits.slice(0, taken).map((s) => [s.id, 'earlier']),
+      ['huge', 'not-refreshed'],
+      ...fits.slice(taken).map((s) => [s.id, 'not-refreshed']),
+    ]);
   });
 
   it('gives the room back to history as the chat grows: a rebuild after many turns carries fewer scenes than the first prompt', () => {
