@@ -5,9 +5,9 @@
 // of history at 4,096; few-shot 600 and lorebook 400 (constant entries first) at 4,096; 128
 // reserved for the new message. The budget follows need: the plan reserves history's budget before
 // few-shot (so few-shot turns stay the same all chat), but a fresh build gives the context block
-// whatever history does not need now (its turns plus room to append, within its budget), so a new
+// whatever history does not need now (its turns plus room to append, within its room), so a new
 // chat's first prompt carries more scenes; as the chat grows, history takes its room back. What
-// history, few-shot and lore leave of their budgets goes to scenes; what the block leaves, to history.
+// the block leaves goes to history.
 
 import { AppError } from '../errors';
 import { MESSAGE_OVERHEAD_TOKENS, PROMPT_OVERHEAD_TOKENS } from '../tokens';
@@ -91,21 +91,17 @@ export function planWindow(budgets: RoleBudgets, room: number, rooms: { history:
 }
 
 /**
- * The room history keeps out of a fresh build's context block: its turns now, plus (cache-aware)
- * room for the turns to be appended before the next rebuild, within its budget. No history, no
- * reservation beyond that room to append.
+ * The room history keeps out of a fresh build's context block: what it needs now (its turns plus,
+ * cache-aware, room for the turns to be appended before the next rebuild), within its full room
+ * (its budget plus what the scene and lorebook budgets leave). What it does not need goes to scenes,
+ * and comes back to history as the chat grows.
  */
-export function historyReserve(budgets: RoleBudgets, historyCost: number, cacheAware: boolean): number {
-  return Math.min(budgets.history, historyCost + appendRoom(budgets, cacheAware));
+export function historyReserve(budgets: RoleBudgets, plan: WindowPlan, historyCost: number, cacheAware: boolean): number {
+  const fullRoom = plan.context - Math.max(0, Math.min(budgets.scenes + budgets.lore, plan.context - plan.history));
+  return Math.min(fullRoom, historyCost + appendRoom(budgets, cacheAware));
 }
 
 /** What a cache-aware build leaves free for appends: the share of history's budget that `retain` does not fill. */
 export function appendRoom(budgets: RoleBudgets, cacheAware: boolean): number {
   return cacheAware ? Math.round((1 - budgets.retain) * budgets.history) : 0;
-}
-
-/** Scenes' room in a block of `blockRoom`: their budget plus what history, few-shot and lore leave of theirs. */
-export function sceneRoom(budgets: RoleBudgets, blockRoom: number, spent: { history: number; fewShot: number; lore: number }): number {
-  const spare = Math.max(0, budgets.history - spent.history) + Math.max(0, budgets.fewShot - spent.fewShot) + Math.max(0, budgets.lore - spent.lore);
-  return Math.max(0, Math.min(blockRoom - spent.lore, budgets.scenes + spare));
 }

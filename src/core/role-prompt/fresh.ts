@@ -58,10 +58,9 @@ export function buildFresh(d: RoleDraft, previous: PreviousPrompt | undefined, r
 function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined): FreshState {
   const { ctx } = d;
   // The block takes what history does not need now; history takes it back as the chat grows.
-  const { room: contextRoom, historyReserve } = blockRoom(d);
+  const contextRoom = blockRoom(d);
   const block: ContextBlock & { dropped?: LoreLeftOut[]; sceneRoom?: number } =
-    keptContextBlock(d, previous, contextRoom) ??
-    newContextBlock(ctx, d.lore, d.ranked, d.marker, contextRoom, { history: historyReserve, fewShot: d.examples.cost });
+    keptContextBlock(d, previous, contextRoom) ?? newContextBlock(ctx, d.lore, d.ranked, d.marker, contextRoom);
   // Entries that started to trigger since the kept block was built (token-prefix only).
   const inBlock = new Set(block.lore.map((l) => l.id));
   const notes = block.reused ? d.lore.triggered.filter((m) => !inBlock.has(m.entry.id)) : [];

@@ -28,7 +28,7 @@
 //   Unset: the block is kept when neither topic nor lorebook hits changed, and moves append.
 // - History's room is whatever the few-shot turns and the context block leave (fixed between fresh
 //   builds, since those sections are). A fresh build gives the block what history does not need now
-//   (its turns plus room to append, within its budget), then keeps the newest turns up to what
+//   (its turns plus room to append, within its room), then keeps the newest turns up to what
 //   leaves that room to append (at least `retain` of history's room). When
 //   an append would not fit, the prompt is built afresh, keeping the context block if the topic has
 //   not moved (llama.cpp then reuses everything up to the history). Dropping one old message per
@@ -96,16 +96,16 @@ export function refreshReason(ctx: RoleContext, previous: PreviousPrompt | undef
  * The room a fresh block gets now: the plan's, less a message longer than its reserve, less what
  * history needs (its turns and, cache-aware, room to append).
  */
-export function blockRoom(d: RoleDraft): { room: number; historyReserve: number } {
+export function blockRoom(d: RoleDraft): number {
   const { ctx } = d;
   const overflow = Math.max(0, d.messageCost - ctx.budgets.messageReserve);
-  const reserve = historyReserve(ctx.budgets, d.history.prior.reduce((sum, p) => sum + ctx.cost(contentOf(p.turn.parts)), 0), ctx.cacheAware);
-  return { room: Math.max(0, d.plan.context - overflow - reserve), historyReserve: reserve };
+  const reserve = historyReserve(ctx.budgets, d.plan, d.history.prior.reduce((sum, p) => sum + ctx.cost(contentOf(p.turn.parts)), 0), ctx.cacheAware);
+  return Math.max(0, d.plan.context - overflow - reserve);
 }
 
 /** Whether the topic moved away from `previousIds`; only when a fresh block could hold a scene now (otherwise a rebuild gains nothing). */
 export function topicMoved(d: RoleDraft, previousIds: readonly string[]): boolean {
-  const anySceneFits = pickScenes(d.ctx, d.ranked, blockRoom(d).room).length > 0;
+  const anySceneFits = pickScenes(d.ctx, d.ranked, blockRoom(d)).length > 0;
   return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, d.ranked));
 }
 

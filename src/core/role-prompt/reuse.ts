@@ -4,7 +4,7 @@
 
 import type { LoreMatch } from '../lorebook';
 import type { ContextRefresh, PromptLayout, RolePromptInspector } from '../types';
-import { DELTA_SHARE, sceneRoom } from './budgets';
+import { DELTA_SHARE } from './budgets';
 import type { RoleDraft } from './draft';
 import { blockRoom, onTopicMove, rebuildFrom, refreshReason, topicMoved, type PreviousPrompt } from './layout';
 import { contentOf, measure } from './parts';
@@ -103,8 +103,7 @@ function appendedLayout(d: RoleDraft, L: PromptLayout, notes: readonly LoreMatch
  */
 function topicDelta(d: RoleDraft, L: PromptLayout, knownScenes: ReadonlySet<string>): { scenes: ChosenScene[]; room: number } {
   const blockLore = L.lore.reduce((sum, l) => sum + l.tokens, 0);
-  const { room, historyReserve } = blockRoom(d);
-  const wholeRoom = sceneRoom(d.ctx.budgets, room, { history: historyReserve, fewShot: d.examples.cost, lore: blockLore });
+  const wholeRoom = blockRoom(d) - blockLore;
   const unseen = d.ranked.filter((x) => !knownScenes.has(x.id));
   const [top, ...rest] = unseen;
   const deltaRoom = Math.floor(wholeRoom / DELTA_SHARE);

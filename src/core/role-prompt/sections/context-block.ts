@@ -3,7 +3,6 @@
 
 import { expandMacros } from '../../macros';
 import type { InspectorLore, InspectorScene } from '../../types';
-import { sceneRoom } from '../budgets';
 import type { RoleContext } from '../context';
 import type { ChosenScene, LoreLeftOut, Part } from '../types';
 import { fitLoreBlock, loreInfo, type LoreHits } from './lorebook';
@@ -21,15 +20,10 @@ export interface ContextBlock {
   reused: boolean;
 }
 
-/**
- * A new block within `room`: lorebook first (the author asked for it by key), then scenes best first,
- * in their budget plus what history (`spent.history` reserved) and few-shot leave of theirs.
- */
-export function newContextBlock(
-  ctx: RoleContext, lore: LoreHits, ranked: readonly ChosenScene[], marker: string, room: number, spent: { history: number; fewShot: number },
-): ContextBlock & { dropped: LoreLeftOut[]; sceneRoom: number } {
+/** A new block within `room`: lorebook first (the author asked for it by key), then scenes best first in what it leaves. */
+export function newContextBlock(ctx: RoleContext, lore: LoreHits, ranked: readonly ChosenScene[], marker: string, room: number): ContextBlock & { dropped: LoreLeftOut[]; sceneRoom: number } {
   const fit = fitLoreBlock(ctx, lore.triggered, room);
-  const scenesRoom = sceneRoom(ctx.budgets, room, { ...spent, lore: fit.cost });
+  const scenesRoom = room - fit.cost;
   const picked = pickScenes(ctx, ranked, scenesRoom);
   const parts: Part[] = [
     { section: 'lorebook', text: fit.text },

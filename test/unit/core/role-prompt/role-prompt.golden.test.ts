@@ -219,7 +219,7 @@ describe('golden: ChatHaruhi layout (classic scenes separated by ###, within bud
       // Best score first; what did not fit is reported with its score.
       expect(chosen.map((s) => s.score)).toEqual([...chosen.map((s) => s.score)].sort((a, b) => b - a));
       expect(prompt.inspector.scenes.leftOut.every((s) => s.reason === 'no-room' || s.reason === 'below-others')).toBe(true);
-      // Scenes take their budget plus what history (a first turn: only room to append), few-shot and lore leave of theirs.
+      // A first turn: scenes take what history does not need yet (all but room to append), within the whole window.
       const b = scaleBudgets(input.contextWindow);
       const sceneTokens = prompt.sections.find((s) => s.name === 'scenes')!.tokens;
       expect(sceneTokens).toBeLessThanOrEqual(b.scenes + b.history + b.fewShot + b.lore);

@@ -63,6 +63,11 @@ function lore(overrides: Partial<LorebookEntry> = {}): LorebookEntry {
 const book = (entries: LorebookEntry[], extra: Partial<Lorebook> = {}): Lorebook => ({ extensions: {}, entries, ...extra });
 
 /** Plays a conversation: each step adds the reply to the last prompt and a new user message. */
+/** A chat long enough that history needs all its room, so scenes get only their budget; ends with the person's message. */
+function longChat(): ChatTurn[] {
+  return [...Array.from({ length: 80 }, (_, i) => (i % 2 === 0 ? assistant(`Reply ${i}: ` + 'so much to say '.repeat(10)) : user(`Question ${i}?`))), user('And now?')];
+}
+
 function play(input: RolePromptInput, steps: { reply: string; message: string; scenes?: RetrievedScene[] }[]): RolePrompt[] {
   const prompts = [buildRolePrompt(input)];
   let history = [...input.history];
@@ -169,8 +174,8 @@ describe('buildRolePrompt: retrieved scenes (ChatHaruhi)', () => {
   it('keeps scenes within their budget and says which were left out, with their scores', () => {
     const long = 'Haruhi:「' + 'word '.repeat(60) + '」';
     const scenes = Array.from({ length: 10 }, (_, i) => scene(`s${i}`, 10 - i, long));
-    // No budget left unused elsewhere to flow to scenes.
-    const input = base({ scenes, budgets: { scenes: 300, history: 0, fewShot: 0, lore: 0 } });
+    // History needs all its room, and no lorebook budget is left for scenes to take.
+    const input = base({ scenes, history: longChat(), budgets: { scenes: 300, lore: 0 } });
     const prompt = buildRolePrompt(input);
     expectValid(prompt, input);
     const chosen = prompt.inspector.scenes.chosen;
@@ -576,9 +581,10 @@ describe('buildRolePrompt on a real ChatHaruhi pack', () => {
     expect(block.startsWith(SCENES_HEADER.zh)).toBe(true);
     // N scenes, each followed by ### (the last one's before the chat-start line).
     expect(block.split(SCENE_SEPARATOR).length).toBe(prompt.inspector.scenes.chosen.length + 1);
-    // A first turn: scenes take their budget plus what history (all but room to append), few-shot and lore leave unused.
-    expect(prompt.sections.find((s) => s.name === 'scenes')!.tokens).toBeLessThanOrEqual(1500 + 1200 * DEFAULT_RETAIN + 600 + 400);
-    expect(prompt.inspector.budget.used).toBeGreaterThanOrEqual(0.7 * prompt.inspector.budget.prompt);
+    // A first turn: scenes take what history does not need yet, all but the room to append the next turns.
+    const { prompt: room, used } = prompt.inspector.budget;
+    expect(used).toBeGreaterThanOrEqual(0.7 * room);
+    expect(room - used).toBeGreaterThanOrEqual(Math.round((1 - DEFAULT_RETAIN) * scaleBudgets(4096).history));
     expect(prompt.inspector.scenes.chosen.length).toBeGreaterThan(1);
     expect(prompt.inspector.scenes.leftOut.length).toBeGreaterThan(0);
   });
@@ -773,7 +779,7 @@ describe('buildRolePrompt: a budget that follows need (issue 11)', () => {
   it('says why each scene was or was not taken: new, already in the prompt, no room, below others, not refreshed', () => {
     const huge = scene('huge', 10, 'Haruhi:「' + 'word '.repeat(400) + '」');
     const fits = Array.from({ length: 8 }, (_, i) => scene(`s${i}`, 9 - i, 'Haruhi:「' + 'word '.repeat(60) + '」'));
-    const input = base({ scenes: [huge, ...fits], budgets: { scenes: 300, history: 0, fewShot: 0, lore: 0 }, cache: 'exact-messages' });
+    const input = base({ scenes: [huge, ...fits], history: longChat(), budgets: { scenes: 300, lore: 0 }, cache: 'exact-messages' });
     const [first, second] = play(input, [{ reply: 'Fine.', message: 'And then?' }]);
     const why = (p: RolePrompt) => [
       ...p.inspector.scenes.chosen.map((s) => [s.id, s.placed]),
