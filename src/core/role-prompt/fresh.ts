@@ -7,7 +7,7 @@ import type { LoreMatch } from '../lorebook';
 import { safeCount, truncateTokens } from '../token-fit';
 import type { ContextRefresh, InspectorLore, InspectorScene, PromptLayout, PromptSection } from '../types';
 import type { RoleDraft } from './draft';
-import { blockRoom, keptContextBlock, LAYOUT_VERSION, type PreviousPrompt } from './layout';
+import { blockRoom, blockRoomOnTopicMove, keptContextBlock, LAYOUT_VERSION, type PreviousPrompt } from './layout';
 import { assemble, contentOf, measure, partsLayout } from './parts';
 import { constantLoreInfo, finish, recordBase } from './record';
 import { newContextBlock, withScenes, type ContextBlock } from './sections/context-block';
@@ -39,7 +39,7 @@ interface FreshState {
 }
 
 export function buildFresh(d: RoleDraft, previous: PreviousPrompt | undefined, refresh: ContextRefresh): RolePrompt {
-  const s = startFresh(d, previous);
+  const s = startFresh(d, previous, refresh);
   // In the rare case merging or an odd counter puts it over, give things back in order.
   for (let attempt = 0; ; attempt++) {
     const turns: Turn[] = [
@@ -55,10 +55,11 @@ export function buildFresh(d: RoleDraft, previous: PreviousPrompt | undefined, r
   }
 }
 
-function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined): FreshState {
+function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined, refresh: ContextRefresh): FreshState {
   const { ctx } = d;
-  // The block takes what history does not need now; history takes it back as the chat grows.
-  const contextRoom = blockRoom(d);
+  // The block takes what history does not need now; history takes it back as the chat grows. After
+  // a topic move history also gives way for the best scene.
+  const contextRoom = refresh === 'topic-moved' ? blockRoomOnTopicMove(d) : blockRoom(d);
   const block: ContextBlock & { dropped?: LoreLeftOut[]; sceneRoom?: number } =
     keptContextBlock(d, previous, contextRoom) ?? newContextBlock(ctx, d.lore, d.ranked, d.marker, contextRoom);
   // Entries that started to trigger since the kept block was built (token-prefix only).

@@ -45,8 +45,8 @@ import type { RoleContext } from './context';
 import type { RoleDraft } from './draft';
 import { contentOf, partsFrom } from './parts';
 import type { ContextBlock } from './sections/context-block';
-import { pickScenes, sceneTopicMoved } from './sections/scenes';
-import type { Built, Part, RolePrompt, Turn } from './types';
+import { pickScenes, sceneBlockCost, sceneTopicMoved } from './sections/scenes';
+import type { Built, ChosenScene, Part, RolePrompt, Turn } from './types';
 
 export const LAYOUT_VERSION = 1;
 
@@ -98,14 +98,33 @@ export function refreshReason(ctx: RoleContext, previous: PreviousPrompt | undef
  */
 export function blockRoom(d: RoleDraft): number {
   const { ctx } = d;
-  const overflow = Math.max(0, d.messageCost - ctx.budgets.messageReserve);
   const reserve = historyReserve(ctx.budgets, d.plan, d.history.prior.reduce((sum, p) => sum + ctx.cost(contentOf(p.turn.parts)), 0), ctx.cacheAware);
-  return Math.max(0, d.plan.context - overflow - reserve);
+  return Math.max(0, d.plan.context - messageOverflow(d) - reserve);
+}
+
+/** A block's room after a topic move: enough for the best scene whenever it fits the whole scene budget. */
+export function blockRoomOnTopicMove(d: RoleDraft): number {
+  return Math.max(blockRoom(d), roomForScene(d, d.ranked[0]));
+}
+
+/** A message longer than its reserve takes its extra room from the context block. */
+function messageOverflow(d: RoleDraft): number {
+  return Math.max(0, d.messageCost - d.ctx.budgets.messageReserve);
+}
+
+/**
+ * The room a scene block holding `scene` alone takes, when that fits the whole scene budget (history
+ * then gives way, down to what is left); else 0. The best scene is what most likely holds the answer.
+ */
+export function roomForScene(d: RoleDraft, scene: ChosenScene | undefined): number {
+  if (!scene) return 0;
+  const need = sceneBlockCost(d.ctx, [scene]);
+  return need <= Math.min(d.ctx.budgets.scenes, d.plan.context - messageOverflow(d)) ? need : 0;
 }
 
 /** Whether the topic moved away from `previousIds`; only when a fresh block could hold a scene now (otherwise a rebuild gains nothing). */
 export function topicMoved(d: RoleDraft, previousIds: readonly string[]): boolean {
-  const anySceneFits = pickScenes(d.ctx, d.ranked, blockRoom(d)).length > 0;
+  const anySceneFits = pickScenes(d.ctx, d.ranked, blockRoomOnTopicMove(d)).length > 0;
   return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, d.ranked));
 }
 

@@ -6,7 +6,7 @@ import type { LoreMatch } from '../lorebook';
 import type { ContextRefresh, PromptLayout, RolePromptInspector } from '../types';
 import { DELTA_SHARE } from './budgets';
 import type { RoleDraft } from './draft';
-import { blockRoom, onTopicMove, rebuildFrom, refreshReason, topicMoved, type PreviousPrompt } from './layout';
+import { blockRoom, onTopicMove, roomForScene, rebuildFrom, refreshReason, topicMoved, type PreviousPrompt } from './layout';
 import { contentOf, measure } from './parts';
 import { constantLoreInfo, finish, inspectorOf, recordBase } from './record';
 import { loreInfo } from './sections/lorebook';
@@ -103,9 +103,9 @@ function appendedLayout(d: RoleDraft, L: PromptLayout, notes: readonly LoreMatch
  */
 function topicDelta(d: RoleDraft, L: PromptLayout, knownScenes: ReadonlySet<string>): { scenes: ChosenScene[]; room: number } {
   const blockLore = L.lore.reduce((sum, l) => sum + l.tokens, 0);
-  const wholeRoom = blockRoom(d) - blockLore;
   const unseen = d.ranked.filter((x) => !knownScenes.has(x.id));
   const [top, ...rest] = unseen;
+  const wholeRoom = Math.max(blockRoom(d) - blockLore, roomForScene(d, top));
   const deltaRoom = Math.floor(wholeRoom / DELTA_SHARE);
   if (!top) return { scenes: [], room: wholeRoom };
   if (pickScenes(d.ctx, [top], wholeRoom).length === 0) return { scenes: pickScenes(d.ctx, rest, deltaRoom), room: wholeRoom };

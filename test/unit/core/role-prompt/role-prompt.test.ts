@@ -776,6 +776,18 @@ describe('buildRolePrompt: a budget that follows need (issue 11)', () => {
     expect(second.inspector.scenes.chosen.map((s) => s.id)).toContain('big');
   });
 
+  it('in a small window, history gives way for the best new scene after a topic move when it fits the scene budget', () => {
+    for (const cache of ['exact-messages', 'token-prefix'] as const) {
+      const input = base({ history: longChat(), contextWindow: 1024, replyTokens: 128, scenes: [scene('tea', 5)], cache });
+      // About 250 estimated tokens: within the 375-token scene budget of a 1,024 window, more than history leaves it.
+      const film = scene('film', 9, 'Haruhi:「The festival film! ' + 'camera '.repeat(120) + '」');
+      const [, second] = play(input, [{ reply: 'Fine.', message: 'What about the festival film?', scenes: [film, scene('tea', 1)] }]);
+      expectValid(second, { ...input, history: [...input.history, assistant('Fine.'), user('What about the festival film?')] });
+      expect(second.messages.some((m) => m.content.includes('camera camera')), cache).toBe(true);
+      expect(second.inspector.scenes.chosen.map((s) => s.id)).toContain('film');
+    }
+  });
+
   it('says why each scene was or was not taken: new, already in the prompt, no room, below others, not refreshed', () => {
     const huge = scene('huge', 10, 'Haruhi:「' + 'word '.repeat(400) + '」');
     const fits = Array.from({ length: 8 }, (_, i) => scene(`s${i}`, 9 - i, 'Haruhi:「' + 'word '.repeat(60) + '」'));
