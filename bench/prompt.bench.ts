@@ -2,13 +2,7 @@
 // turn of a scripted conversation with the cache-aware layout against a layout rebuilt every turn.
 // Prints tables; targets are reported, never asserted.
 //
-// Engines are simulated by their cache rules (research/webllm-engine.md §1):
-// - web-llm: the KV cache is reused only when the new prompt's messages[:-1] equal the previous
-//   prompt's messages plus the reply; then only the last message is prefilled, else all of it.
-// - llama.cpp (wllama): the longest common prefix of the rendered prompt (ChatML here) with what is
-//   in the cache (previous prompt + reply) is reused; the rest is prefilled. Tokens are estimated
-//   on the characters after the common prefix.
-// The app tells the builder which rule the loaded engine follows (RolePromptInput.cache), so each
+// Engines are simulated by their cache rules (bench/engine-caches.ts). The app tells the builder which rule the loaded engine follows (RolePromptInput.cache), so each
 // engine gets its own cache-aware prompt; the rebuilt layout is the same for both.
 
 import { readFileSync } from 'node:fs';
@@ -16,10 +10,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatExampleDialogue } from '../src/core/example-dialogue';
 import { buildRolePrompt, DEFAULT_RETAIN, type RetrievedScene, type RolePrompt, type RolePromptInput } from '../src/core/role-prompt';
-import { estimatePromptTokens, estimateTokens } from '../src/core/tokens';
 import type { CharacterFields, ChatTurn, Exchange, Lorebook, LorebookEntry } from '../src/core/types';
 import { mulberry32 as prng } from '../test/fixtures/random';
 import { median } from './common';
+import { LlamaCppCache, WebLLMCache } from './engine-caches';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -161,40 +155,6 @@ function retrieve(scenes: readonly CorpusScene[], query: string, k: number): Ret
     })
     .sort((a, b) => b.score - a.score)
     .slice(0, k);
-}
-
-// ---------------------------------------------------------------- engine simulations
-
-function renderChatML(messages: readonly ChatTurn[]): string {
-  return messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('') + '<|im_start|>assistant\n';
-}
-
-const sameMessages = (a: readonly ChatTurn[], b: readonly ChatTurn[]) =>
-  a.length === b.length && a.every((m, i) => m.role === b[i].role && m.content === b[i].content);
-
-class WebLLMCache {
-  #conversation: ChatTurn[] | null = null;
-  prefill(messages: readonly ChatTurn[]): number {
-    const hit = this.#conversation !== null && sameMessages(messages.slice(0, -1), this.#conversation);
-    return hit ? estimatePromptTokens(messages.slice(-1)) : estimatePromptTokens(messages);
-  }
-  finish(messages: readonly ChatTurn[], reply: string): void {
-    this.#conversation = [...messages, { role: 'assistant', content: reply }];
-  }
-}
-
-class LlamaCppCache {
-  #cached = '';
-  prefill(messages: readonly ChatTurn[]): number {
-    const text = renderChatML(messages);
-    let common = 0;
-    const max = Math.min(text.length, this.#cached.length);
-    while (common < max && text.charCodeAt(common) === this.#cached.charCodeAt(common)) common++;
-    return Math.max(1, estimateTokens(text) - estimateTokens(text.slice(0, common)));
-  }
-  finish(messages: readonly ChatTurn[], reply: string): void {
-    this.#cached = renderChatML(messages) + reply + '<|im_end|>\n';
-  }
 }
 
 // ---------------------------------------------------------------- runs

@@ -217,6 +217,17 @@ export interface InspectorScene {
   tokens: number;
 }
 
+/** Where a chosen scene came from: put in by this prompt, or already in it from an earlier turn. */
+export type ScenePlacement = 'new' | 'earlier';
+
+/**
+ * Why a retrieved scene is not in the prompt. 'no-room': larger than all the room scenes had.
+ * 'below-others': it would have fit alone, but better-ranked scenes took the room. 'not-refreshed':
+ * the prompt kept its scenes from an earlier turn (the topic had not moved). 'budget': either of the
+ * first two (prompts written before they were told apart).
+ */
+export type SceneLeftOutReason = 'no-room' | 'below-others' | 'not-refreshed' | 'budget';
+
 export interface InspectorLore {
   id: string | number;
   name?: string;
@@ -287,8 +298,9 @@ export interface RolePromptInspector {
     plan: { history: number; fewShot: number; context: number; scenes: number; lore: number; messageReserve: number };
   };
   scenes: {
-    chosen: InspectorScene[];
-    leftOut: (InspectorScene & { reason: 'budget' | 'not-refreshed' })[];
+    /** `placed`: 'new' when put in by this prompt, 'earlier' when already in it from an earlier turn (absent in older prompts). */
+    chosen: (InspectorScene & { placed?: ScenePlacement })[];
+    leftOut: (InspectorScene & { reason: SceneLeftOutReason })[];
     reused: boolean;
   };
   lorebook: {

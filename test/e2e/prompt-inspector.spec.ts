@@ -153,6 +153,8 @@ test.describe('the prompt inspector', () => {
     await expect(scenes).toContainText('Searched 172 scenes by keywords (BM25).');
     await expect(scenes).toContainText(/Chosen \(\d+\)/);
     await expect(scenes.locator('li').first()).toContainText(/BM25 [\d.]+, rank \d+/);
+    // A first reply: every chosen scene was put in for it.
+    await expect(scenes.locator('li').first()).toContainText('put in for this reply');
     await expect(dialog.locator('[data-section="scenes"] summary')).toHaveText(/Classic scenes\s*\d+ tokens/);
     await dialog.locator('[data-section="scenes"] summary').click();
     await expect(dialog.locator('[data-section="scenes"] pre').first()).toContainText('角色的经典场景如下：');

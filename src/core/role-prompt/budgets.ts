@@ -3,8 +3,11 @@
 //
 // Budgets scale with the window from ChatHaruhi's reference point, 1,500 tokens of scenes and 1,200
 // of history at 4,096; few-shot 600 and lorebook 400 (constant entries first) at 4,096; 128
-// reserved for the new message. History is planned first, then few-shot, then the context block
-// (lorebook before scenes); what a section leaves unused goes to history.
+// reserved for the new message. The budget follows need: the plan reserves history's budget before
+// few-shot (so few-shot turns stay the same all chat), but a fresh build gives the context block
+// whatever history does not need now (its turns plus room to append, within its room), so a new
+// chat's first prompt carries more scenes; as the chat grows, history takes its room back. What
+// the block leaves goes to history.
 
 import { AppError } from '../errors';
 import { MESSAGE_OVERHEAD_TOKENS, PROMPT_OVERHEAD_TOKENS } from '../tokens';
@@ -75,14 +78,30 @@ export function planHistoryAndExamples(budgets: RoleBudgets, room: number): { hi
   return { history, fewShot: Math.max(0, Math.min(budgets.fewShot, room - history)) };
 }
 
-/** The whole plan once the few-shot turns are chosen: the context block gets what they leave. */
+/** The whole plan once the few-shot turns are chosen: the context block may take all they leave (see blockRoom). */
 export function planWindow(budgets: RoleBudgets, room: number, rooms: { history: number; fewShot: number }, fewShotCost: number): WindowPlan {
   return {
     history: rooms.history,
     fewShot: rooms.fewShot,
-    context: Math.max(0, Math.min(budgets.scenes + budgets.lore, room - rooms.history - fewShotCost)),
+    context: Math.max(0, room - fewShotCost),
     scenes: budgets.scenes,
     lore: budgets.lore,
     messageReserve: budgets.messageReserve,
   };
+}
+
+/**
+ * The room history keeps out of a fresh build's context block: what it needs now (its turns plus,
+ * cache-aware, room for the turns to be appended before the next rebuild), within its full room
+ * (its budget plus what the scene and lorebook budgets leave). What it does not need goes to scenes,
+ * and comes back to history as the chat grows.
+ */
+export function historyReserve(budgets: RoleBudgets, plan: WindowPlan, historyCost: number, cacheAware: boolean): number {
+  const fullRoom = plan.context - Math.max(0, Math.min(budgets.scenes + budgets.lore, plan.context - plan.history));
+  return Math.min(fullRoom, historyCost + appendRoom(budgets, cacheAware));
+}
+
+/** What a cache-aware build leaves free for appends: the share of history's budget that `retain` does not fill. */
+export function appendRoom(budgets: RoleBudgets, cacheAware: boolean): number {
+  return cacheAware ? Math.round((1 - budgets.retain) * budgets.history) : 0;
 }

@@ -2,18 +2,19 @@
 // when the whole is still over the window, things given back in a fixed order until it fits.
 
 import { AppError } from '../errors';
+import { appendRoom } from './budgets';
 import type { LoreMatch } from '../lorebook';
 import { safeCount, truncateTokens } from '../token-fit';
 import type { ContextRefresh, InspectorLore, InspectorScene, PromptLayout, PromptSection } from '../types';
 import type { RoleDraft } from './draft';
-import { keptContextBlock, LAYOUT_VERSION, type PreviousPrompt } from './layout';
+import { blockRoom, blockRoomOnTopicMove, keptContextBlock, LAYOUT_VERSION, type PreviousPrompt } from './layout';
 import { assemble, contentOf, measure, partsLayout } from './parts';
 import { constantLoreInfo, finish, recordBase } from './record';
 import { newContextBlock, withScenes, type ContextBlock } from './sections/context-block';
 import { retainedStart } from './sections/history';
 import { loreInfo, loreRef, noRoom } from './sections/lorebook';
 import { messageParts, messageTurn } from './sections/message';
-import { publicScene } from './sections/scenes';
+import { leftOutReason, publicScene } from './sections/scenes';
 import type { Built, ChosenScene, LoreLeftOut, Part, RolePrompt, Turn } from './types';
 
 /** What a fresh build holds; the give-back steps shrink it. */
@@ -23,6 +24,8 @@ interface FreshState {
   context: Part[];
   contextLore: InspectorLore[];
   scenes: InspectorScene[];
+  /** The room scenes had in a new block (what tells 'no-room' from 'below-others'). */
+  sceneRoom: number;
   reused: boolean;
   /** The first history turn kept. */
   start: number;
@@ -36,7 +39,7 @@ interface FreshState {
 }
 
 export function buildFresh(d: RoleDraft, previous: PreviousPrompt | undefined, refresh: ContextRefresh): RolePrompt {
-  const s = startFresh(d, previous);
+  const s = startFresh(d, previous, refresh);
   // In the rare case merging or an odd counter puts it over, give things back in order.
   for (let attempt = 0; ; attempt++) {
     const turns: Turn[] = [
@@ -52,25 +55,27 @@ export function buildFresh(d: RoleDraft, previous: PreviousPrompt | undefined, r
   }
 }
 
-function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined): FreshState {
+function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined, refresh: ContextRefresh): FreshState {
   const { ctx } = d;
-  // A message longer than its reserve takes its extra room from the context block.
-  const overflow = Math.max(0, d.messageCost - ctx.budgets.messageReserve);
-  const contextRoom = Math.max(0, d.plan.context - overflow);
-  const block: ContextBlock & { dropped?: LoreLeftOut[] } =
+  // The block takes what history does not need now; history takes it back as the chat grows. After
+  // a topic move history also gives way for the best scene.
+  const contextRoom = refresh === 'topic-moved' ? blockRoomOnTopicMove(d) : blockRoom(d);
+  const block: ContextBlock & { dropped?: LoreLeftOut[]; sceneRoom?: number } =
     keptContextBlock(d, previous, contextRoom) ?? newContextBlock(ctx, d.lore, d.ranked, d.marker, contextRoom);
   // Entries that started to trigger since the kept block was built (token-prefix only).
   const inBlock = new Set(block.lore.map((l) => l.id));
   const notes = block.reused ? d.lore.triggered.filter((m) => !inBlock.has(m.entry.id)) : [];
   const messageCost = notes.length ? ctx.cost(contentOf(messageParts(ctx, d.message, { notes }))) : d.messageCost;
   const room = historyRoom(d, block.parts, messageCost);
-  const target = ctx.cacheAware ? Math.floor(room * ctx.budgets.retain) : room;
+  // Cache-aware: keep the newest history up to what leaves room to append (at least `retain` of it).
+  const target = ctx.cacheAware ? Math.max(Math.floor(room * ctx.budgets.retain), room - appendRoom(ctx.budgets, true)) : room;
   return {
     system: d.systemParts,
     examples: d.examples.turns,
     context: block.parts,
     contextLore: block.lore,
     scenes: [...block.scenes],
+    sceneRoom: block.sceneRoom ?? 0,
     reused: block.reused,
     start: retainedStart(ctx, d.history.prior, room, target),
     notes,
@@ -83,9 +88,9 @@ function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined): FreshSt
 }
 
 /**
- * History's room: its budget plus whatever the few-shot turns and the context block left unused
- * (so a character without scenes gets more history). The cache-aware layout fills only `retain` of
- * it, leaving the rest for the turns that will be appended before the next rebuild.
+ * History's room: whatever the few-shot turns and the context block leave (so a character without
+ * scenes gets more history). The cache-aware layout leaves part of it free for the turns that will
+ * be appended before the next rebuild.
  */
 function historyRoom(d: RoleDraft, context: readonly Part[], messageCost: number): number {
   const { ctx } = d;
@@ -138,7 +143,8 @@ function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: Prom
   const { prior } = d.history;
   const leftOut = d.ranked
     .filter((x) => !s.scenes.some((k) => k.id === x.id))
-    .map((x) => ({ ...publicScene(x), reason: s.reused ? ('not-refreshed' as const) : ('budget' as const) }));
+    .map((x) => ({ ...publicScene(x), reason: s.reused ? ('not-refreshed' as const) : leftOutReason(d.ctx, x, s.sceneRoom) }));
+  const placed = s.reused ? ('earlier' as const) : ('new' as const);
   return finish({
     ...recordBase(d),
     examples: { available: d.exchanges.length, used: s.examples.length / 2 },
@@ -147,7 +153,7 @@ function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: Prom
     total,
     mode: 'fresh',
     refresh,
-    scenes: { chosen: s.scenes, leftOut, reused: s.reused },
+    scenes: { chosen: s.scenes.map((x) => ({ ...x, placed })), leftOut, reused: s.reused },
     lore: [...constantLoreInfo(d), ...s.contextLore, ...s.notes.map((m) => loreInfo(m, 'note'))],
     loreLeftOut: s.loreLeft,
     history: { kept: prior.length - s.start, dropped: s.start },

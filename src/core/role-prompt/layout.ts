@@ -11,7 +11,8 @@
 //   place for it, and is built when the prompt is built afresh. Between fresh builds a turn is a
 //   pure append (previous messages + reply + new message). When the topic moves in between (scored
 //   with the new retrieval, the old scenes keep less than half the relevance of as many of the best
-//   new ones), the best new scenes, a third of a block's worth, ride on the new user message, as
+//   new ones), the best new scene (whenever it fits a whole block's scene room) and more, up to a
+//   third of a block's worth, ride on the new user message, as
 //   ChatHaruhi puts scenes in a user message before the query; lorebook entries that start to
 //   trigger ride there too, as a "[World info: …]" note. Being in the last message, they break
 //   nothing; at the next fresh build they move into the context block. (`onTopicMove: 'rebuild'`
@@ -25,9 +26,10 @@
 //   message as a note), and a topic move rebuilds the block at once (block plus retained history,
 //   about a third of the prompt, not all of it), giving the new subject a full block at once.
 //   Unset: the block is kept when neither topic nor lorebook hits changed, and moves append.
-// - History's room is its budget plus whatever the few-shot turns and the context block leave
-//   unused (fixed between fresh builds, since those sections are). A fresh build fills only
-//   `retain` of it with the newest turns, leaving room for the next several turns to append. When
+// - History's room is whatever the few-shot turns and the context block leave (fixed between fresh
+//   builds, since those sections are). A fresh build gives the block what history does not need now
+//   (its turns plus room to append, within its room), then keeps the newest turns up to what
+//   leaves that room to append (at least `retain` of history's room). When
 //   an append would not fit, the prompt is built afresh, keeping the context block if the topic has
 //   not moved (llama.cpp then reuses everything up to the history). Dropping one old message per
 //   turn instead, as a plain builder does once history is full, breaks the cache on every turn.
@@ -37,13 +39,14 @@
 // - Regenerating the same turn returns the very same prompt.
 
 import { hashText } from '../hash';
+import { historyReserve } from './budgets';
 import type { ChatTurn, ContextRefresh, PromptLayout, SentPrompt } from '../types';
 import type { RoleContext } from './context';
 import type { RoleDraft } from './draft';
 import { contentOf, partsFrom } from './parts';
 import type { ContextBlock } from './sections/context-block';
-import { pickScenes, sceneTopicMoved } from './sections/scenes';
-import type { Built, Part, RolePrompt, Turn } from './types';
+import { pickScenes, sceneBlockCost, sceneTopicMoved } from './sections/scenes';
+import type { Built, ChosenScene, Part, RolePrompt, Turn } from './types';
 
 export const LAYOUT_VERSION = 1;
 
@@ -89,9 +92,39 @@ export function refreshReason(ctx: RoleContext, previous: PreviousPrompt | undef
   return previous.sameConfig ? 'not-continuation' : 'config-changed';
 }
 
-/** Whether the topic moved away from `previousIds`; only when a fresh block could hold a scene at all (otherwise a rebuild gains nothing). */
+/**
+ * The room a fresh block gets now: the plan's, less a message longer than its reserve, less what
+ * history needs (its turns and, cache-aware, room to append).
+ */
+export function blockRoom(d: RoleDraft): number {
+  const { ctx } = d;
+  const reserve = historyReserve(ctx.budgets, d.plan, d.history.prior.reduce((sum, p) => sum + ctx.cost(contentOf(p.turn.parts)), 0), ctx.cacheAware);
+  return Math.max(0, d.plan.context - messageOverflow(d) - reserve);
+}
+
+/** A block's room after a topic move: enough for the best scene whenever it fits the whole scene budget. */
+export function blockRoomOnTopicMove(d: RoleDraft): number {
+  return Math.max(blockRoom(d), roomForScene(d, d.ranked[0]));
+}
+
+/** A message longer than its reserve takes its extra room from the context block. */
+function messageOverflow(d: RoleDraft): number {
+  return Math.max(0, d.messageCost - d.ctx.budgets.messageReserve);
+}
+
+/**
+ * The room a scene block holding `scene` alone takes, when that fits the whole scene budget (history
+ * then gives way, down to what is left); else 0. The best scene is what most likely holds the answer.
+ */
+export function roomForScene(d: RoleDraft, scene: ChosenScene | undefined): number {
+  if (!scene) return 0;
+  const need = sceneBlockCost(d.ctx, [scene]);
+  return need <= Math.min(d.ctx.budgets.scenes, d.plan.context - messageOverflow(d)) ? need : 0;
+}
+
+/** Whether the topic moved away from `previousIds`; only when a fresh block could hold a scene now (otherwise a rebuild gains nothing). */
 export function topicMoved(d: RoleDraft, previousIds: readonly string[]): boolean {
-  const anySceneFits = pickScenes(d.ctx, d.ranked, Math.min(d.ctx.budgets.scenes, d.plan.context)).length > 0;
+  const anySceneFits = pickScenes(d.ctx, d.ranked, blockRoomOnTopicMove(d)).length > 0;
   return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, d.ranked));
 }
 

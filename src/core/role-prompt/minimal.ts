@@ -106,7 +106,7 @@ function minimalPrompt(d: RoleDraft, s: MinimalState, built: Built[], system: Pa
     total,
     mode: s.truncatedMessage || s.truncatedSystem ? 'truncated' : 'minimal',
     refresh: 'no-room',
-    scenes: { chosen: [], leftOut: d.ranked.map((x) => ({ ...publicScene(x), reason: 'budget' as const })), reused: false },
+    scenes: { chosen: [], leftOut: d.ranked.map((x) => ({ ...publicScene(x), reason: 'no-room' as const })), reused: false },
     lore: constantLoreInfo(d),
     loreLeftOut: [...d.lore.leftOut, ...d.lore.triggered.map((m) => noRoom(loreRef(m)))],
     history: { kept: s.keep, dropped },

@@ -6,12 +6,12 @@ import type { LoreMatch } from '../lorebook';
 import type { ContextRefresh, PromptLayout, RolePromptInspector } from '../types';
 import { DELTA_SHARE } from './budgets';
 import type { RoleDraft } from './draft';
-import { onTopicMove, rebuildFrom, refreshReason, topicMoved, type PreviousPrompt } from './layout';
+import { blockRoom, onTopicMove, roomForScene, rebuildFrom, refreshReason, topicMoved, type PreviousPrompt } from './layout';
 import { contentOf, measure } from './parts';
 import { constantLoreInfo, finish, inspectorOf, recordBase } from './record';
 import { loreInfo } from './sections/lorebook';
 import { messageTurn } from './sections/message';
-import { pickScenes, publicScene } from './sections/scenes';
+import { leftOutReason, pickScenes, publicScene } from './sections/scenes';
 import type { ChosenScene, RolePrompt } from './types';
 
 /** The reused prompt, or why there is none. */
@@ -58,7 +58,7 @@ function regenerated(d: RoleDraft, previous: PreviousPrompt, total: number): Rol
 function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlySet<string>, moved: boolean): RolePrompt | undefined {
   const { ctx, history } = d;
   const L = previous.layout;
-  const delta = moved ? topicDelta(d, L, knownScenes) : [];
+  const { scenes: delta, room: scenesRoom } = moved ? topicDelta(d, L, knownScenes) : { scenes: [], room: 0 };
   const known = new Set([...L.lore.map((l) => l.id), ...L.notedLore]);
   const notes = d.lore.triggered.filter((m) => !known.has(m.entry.id));
   const turns = [...history.prior.slice(L.turns).map((x) => x.turn), messageTurn(ctx, d.message, { notes, scenes: delta })];
@@ -75,7 +75,7 @@ function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlyS
     total,
     mode: 'appended',
     refresh: 'appended',
-    scenes: reusedScenes(d, L, delta),
+    scenes: reusedScenes(d, L, moved ? { scenes: delta, room: scenesRoom } : undefined),
     lore: [...constantLoreInfo(d), ...L.lore, ...notes.map((m) => loreInfo(m, 'note'))],
     loreLeftOut: d.lore.leftOut,
     history: { kept: history.prior.length - L.dropped, dropped: L.dropped },
@@ -96,25 +96,35 @@ function appendedLayout(d: RoleDraft, L: PromptLayout, notes: readonly LoreMatch
 }
 
 /**
- * After a topic move, the best new scenes for the new message: a third of what a fresh block would
- * hold (at least one scene), enough to carry the new subject until the next rebuild.
+ * After a topic move, the best new scenes for the new message: the top unseen scene whenever it fits
+ * a whole block's scene room (the one most likely to hold the answer; when the append then does not
+ * fit, the prompt is rebuilt), then more, up to a third of a block's worth, to carry the new
+ * subject until the next rebuild.
  */
-function topicDelta(d: RoleDraft, L: PromptLayout, knownScenes: ReadonlySet<string>): ChosenScene[] {
+function topicDelta(d: RoleDraft, L: PromptLayout, knownScenes: ReadonlySet<string>): { scenes: ChosenScene[]; room: number } {
   const blockLore = L.lore.reduce((sum, l) => sum + l.tokens, 0);
-  const deltaRoom = Math.floor(Math.min(d.ctx.budgets.scenes, d.plan.context - blockLore) / DELTA_SHARE);
   const unseen = d.ranked.filter((x) => !knownScenes.has(x.id));
-  const delta = pickScenes(d.ctx, unseen, deltaRoom);
-  if (delta.length === 0 && unseen.length > 0 && unseen[0].tokens <= d.plan.context - blockLore) delta.push(unseen[0]);
-  return delta;
+  const [top, ...rest] = unseen;
+  const wholeRoom = Math.max(blockRoom(d) - blockLore, roomForScene(d, top));
+  const deltaRoom = Math.floor(wholeRoom / DELTA_SHARE);
+  if (!top) return { scenes: [], room: wholeRoom };
+  if (pickScenes(d.ctx, [top], wholeRoom).length === 0) return { scenes: pickScenes(d.ctx, rest, deltaRoom), room: wholeRoom };
+  return { scenes: [top, ...pickScenes(d.ctx, rest, deltaRoom - top.tokens)], room: wholeRoom };
 }
 
-/** The scenes of a reused prompt: its block's, those added since, and any added now. */
-function reusedScenes(d: RoleDraft, L: PromptLayout, added: readonly ChosenScene[] = []): RolePromptInspector['scenes'] {
-  const chosen = [...L.scenes, ...L.notedScenes, ...added.map(publicScene)];
-  const seen = new Set(chosen.map((s) => s.id));
+/**
+ * The scenes of a reused prompt: its block's and those added since (already in it), and any added
+ * now. Left out: on a topic move, too large for a whole block's scene room or behind better-ranked
+ * ones; otherwise not refreshed (the topic had not moved).
+ */
+function reusedScenes(d: RoleDraft, L: PromptLayout, added?: { scenes: readonly ChosenScene[]; room: number }): RolePromptInspector['scenes'] {
+  const earlier = [...L.scenes, ...L.notedScenes];
+  const seen = new Set([...earlier, ...(added?.scenes ?? [])].map((s) => s.id));
   return {
-    chosen,
-    leftOut: d.ranked.filter((s) => !seen.has(s.id)).map((s) => ({ ...publicScene(s), reason: 'not-refreshed' as const })),
+    chosen: [...earlier.map((s) => ({ ...s, placed: 'earlier' as const })), ...(added?.scenes ?? []).map((s) => ({ ...publicScene(s), placed: 'new' as const }))],
+    leftOut: d.ranked
+      .filter((s) => !seen.has(s.id))
+      .map((s) => ({ ...publicScene(s), reason: added ? leftOutReason(d.ctx, s, added.room) : ('not-refreshed' as const) })),
     reused: true,
   };
 }

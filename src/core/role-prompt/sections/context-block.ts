@@ -20,10 +20,11 @@ export interface ContextBlock {
   reused: boolean;
 }
 
-/** A new block within `room`: lorebook first (the author asked for it by key), then scenes best first. */
-export function newContextBlock(ctx: RoleContext, lore: LoreHits, ranked: readonly ChosenScene[], marker: string, room: number): ContextBlock & { dropped: LoreLeftOut[] } {
+/** A new block within `room`: lorebook first (the author asked for it by key), then scenes best first in what it leaves. */
+export function newContextBlock(ctx: RoleContext, lore: LoreHits, ranked: readonly ChosenScene[], marker: string, room: number): ContextBlock & { dropped: LoreLeftOut[]; sceneRoom: number } {
   const fit = fitLoreBlock(ctx, lore.triggered, room);
-  const picked = pickScenes(ctx, ranked, Math.min(ctx.budgets.scenes, room - fit.cost));
+  const scenesRoom = room - fit.cost;
+  const picked = pickScenes(ctx, ranked, scenesRoom);
   const parts: Part[] = [
     { section: 'lorebook', text: fit.text },
     { section: 'scenes', text: sceneBlock(ctx.lang, picked) },
@@ -35,6 +36,7 @@ export function newContextBlock(ctx: RoleContext, lore: LoreHits, ranked: readon
     lore: fit.kept.map((m) => loreInfo(m, 'context')),
     reused: false,
     dropped: fit.dropped,
+    sceneRoom: scenesRoom,
   };
 }
 

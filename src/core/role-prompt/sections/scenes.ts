@@ -27,16 +27,26 @@ export function rankScenes(ctx: RoleContext, scenes: readonly RetrievedScene[] |
   return ranked;
 }
 
+/** What a scene block of `scenes` costs: the header, then each scene with its separator. */
+export function sceneBlockCost(ctx: RoleContext, scenes: readonly ChosenScene[]): number {
+  return scenes.reduce((sum, s) => sum + s.tokens, safeCount(ctx.count, SCENES_HEADER[ctx.lang]) + 2);
+}
+
 /** The scenes of `pool` that fit in `room` with the header, in pool order; a long one may be skipped for shorter ones after it. */
 export function pickScenes(ctx: RoleContext, pool: readonly ChosenScene[], room: number): ChosenScene[] {
   const chosen: ChosenScene[] = [];
-  let used = safeCount(ctx.count, SCENES_HEADER[ctx.lang]) + 2;
+  let used = sceneBlockCost(ctx, []);
   for (const scene of pool) {
     if (used + scene.tokens > room) continue;
     used += scene.tokens;
     chosen.push(scene);
   }
   return chosen;
+}
+
+/** Why a scene a build with `room` for scenes did not take is out: larger than the whole room, or the better-ranked ones took it. */
+export function leftOutReason(ctx: RoleContext, scene: ChosenScene, room: number): 'no-room' | 'below-others' {
+  return pickScenes(ctx, [scene], room).length === 0 ? 'no-room' : 'below-others';
 }
 
 /** ChatHaruhi's block: the header, then the scenes with `\n###\n` between and after them; empty without scenes. */

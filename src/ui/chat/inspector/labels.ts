@@ -6,7 +6,8 @@ const SECTIONS = new Set([
   'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'scenes', 'chat-start',
   'history', 'lorebook-note', 'post-history', 'message',
 ]);
-const WHY = new Set(['budget', 'not-refreshed', 'no-room', 'secondary', 'disabled']);
+const WHY = new Set(['budget', 'no-room', 'secondary', 'disabled']);
+const SCENE_WHY = new Set(['no-room', 'below-others', 'not-refreshed', 'budget']);
 
 type T = (key: MessageKey, params?: Record<string, string | number>) => string;
 
@@ -20,6 +21,11 @@ export function roleLabel(t: T, role: string): string {
 
 export function whyLabel(t: T, reason: string): string {
   return WHY.has(reason) ? t(`inspector.why.${reason}` as MessageKey) : reason;
+}
+
+/** Why a retrieved scene is not in the prompt (core/types SceneLeftOutReason). */
+export function sceneWhyLabel(t: T, reason: string): string {
+  return SCENE_WHY.has(reason) ? t(`inspector.scene.why.${reason}` as MessageKey) : reason;
 }
 
 /** Scores vary in scale (BM25 around 1-20, RRF around 0.03, cosine -1..1): three significant digits. */

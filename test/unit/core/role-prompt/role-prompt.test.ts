@@ -63,6 +63,11 @@ function lore(overrides: Partial<LorebookEntry> = {}): LorebookEntry {
 const book = (entries: LorebookEntry[], extra: Partial<Lorebook> = {}): Lorebook => ({ extensions: {}, entries, ...extra });
 
 /** Plays a conversation: each step adds the reply to the last prompt and a new user message. */
+/** A chat long enough that history needs all its room, so scenes get only their budget; ends with the person's message. */
+function longChat(): ChatTurn[] {
+  return [...Array.from({ length: 80 }, (_, i) => (i % 2 === 0 ? assistant(`Reply ${i}: ` + 'so much to say '.repeat(10)) : user(`Question ${i}?`))), user('And now?')];
+}
+
 function play(input: RolePromptInput, steps: { reply: string; message: string; scenes?: RetrievedScene[] }[]): RolePrompt[] {
   const prompts = [buildRolePrompt(input)];
   let history = [...input.history];
@@ -169,7 +174,8 @@ describe('buildRolePrompt: retrieved scenes (ChatHaruhi)', () => {
   it('keeps scenes within their budget and says which were left out, with their scores', () => {
     const long = 'Haruhi:「' + 'word '.repeat(60) + '」';
     const scenes = Array.from({ length: 10 }, (_, i) => scene(`s${i}`, 10 - i, long));
-    const input = base({ scenes, budgets: { scenes: 300 } });
+    // History needs all its room, and no lorebook budget is left for scenes to take.
+    const input = base({ scenes, history: longChat(), budgets: { scenes: 300, lore: 0 } });
     const prompt = buildRolePrompt(input);
     expectValid(prompt, input);
     const chosen = prompt.inspector.scenes.chosen;
@@ -177,7 +183,8 @@ describe('buildRolePrompt: retrieved scenes (ChatHaruhi)', () => {
     expect(chosen.length).toBeLessThan(10);
     expect(chosen.map((s) => s.id)).toEqual(scenes.slice(0, chosen.length).map((s) => s.id));
     expect(prompt.sections.find((s) => s.name === 'scenes')!.tokens).toBeLessThanOrEqual(300);
-    expect(prompt.inspector.scenes.leftOut.map((s) => [s.id, s.reason])).toEqual(scenes.slice(chosen.length).map((s) => [s.id, 'budget']));
+    // Each would fit alone: the better-ranked ones took the room.
+    expect(prompt.inspector.scenes.leftOut.map((s) => [s.id, s.reason])).toEqual(scenes.slice(chosen.length).map((s) => [s.id, 'below-others']));
     expect(prompt.inspector.scenes.leftOut[0].score).toBe(10 - chosen.length);
   });
 
@@ -285,13 +292,16 @@ describe('buildRolePrompt: history', () => {
     expect(without.inspector.history.kept).toBeGreaterThan(withScenes.inspector.history.kept);
   });
 
-  it('fills only `retain` of the history budget when cache-aware, leaving room to append', () => {
+  it('keeps history up to what leaves room to append when cache-aware (at least `retain` of it)', () => {
     const rebuilt = buildRolePrompt(base({ history: [...long, user('Latest?')], layout: 'rebuild' }));
     const aware = buildRolePrompt(base({ history: [...long, user('Latest?')] }));
     const historyOf = (p: RolePrompt) => p.sections.find((s) => s.name === 'history')!.tokens;
+    const appendRoom = Math.round((1 - DEFAULT_RETAIN) * scaleBudgets(4096).history);
     expect(historyOf(rebuilt)).toBeGreaterThan(1000);
-    expect(historyOf(aware)).toBeLessThanOrEqual(Math.ceil(historyOf(rebuilt) * DEFAULT_RETAIN) + 50);
-    expect(historyOf(aware)).toBeGreaterThan(historyOf(rebuilt) * (DEFAULT_RETAIN - 0.1));
+    expect(historyOf(aware)).toBeLessThanOrEqual(historyOf(rebuilt) - appendRoom + 50);
+    expect(historyOf(aware)).toBeGreaterThan(Math.max(historyOf(rebuilt) * DEFAULT_RETAIN, historyOf(rebuilt) - appendRoom - 100));
+    // The prompt leaves at least that room free for the next turns.
+    expect(aware.inspector.budget.prompt - aware.inspector.budget.used).toBeGreaterThanOrEqual(appendRoom - 50);
   });
 
   it('always keeps the new message, cutting its start when it alone is too long', () => {
@@ -556,7 +566,7 @@ describe('card macros with a seed', () => {
 const HARUHI = join(__dirname, '../../../../../shared/fixtures/chatharuhi/haruhi');
 
 describe('buildRolePrompt on a real ChatHaruhi pack', () => {
-  it.skipIf(!existsSync(HARUHI))('fits real classic scenes within the scene budget, separated by ###', () => {
+  it.skipIf(!existsSync(HARUHI))('fills the room history does not need with real classic scenes, separated by ###', () => {
     const files = readdirSync(join(HARUHI, 'texts')).filter((f) => f.endsWith('.txt')).sort().slice(0, 40);
     const scenes = files.map((f, i) => ({ id: f, text: readFileSync(join(HARUHI, 'texts', f), 'utf8'), score: 40 - i }));
     const input = base({
@@ -571,7 +581,10 @@ describe('buildRolePrompt on a real ChatHaruhi pack', () => {
     expect(block.startsWith(SCENES_HEADER.zh)).toBe(true);
     // N scenes, each followed by ### (the last one's before the chat-start line).
     expect(block.split(SCENE_SEPARATOR).length).toBe(prompt.inspector.scenes.chosen.length + 1);
-    expect(prompt.sections.find((s) => s.name === 'scenes')!.tokens).toBeLessThanOrEqual(1500);
+    // A first turn: scenes take what history does not need yet, all but the room to append the next turns.
+    const { prompt: room, used } = prompt.inspector.budget;
+    expect(used).toBeGreaterThanOrEqual(0.7 * room);
+    expect(room - used).toBeGreaterThanOrEqual(Math.round((1 - DEFAULT_RETAIN) * scaleBudgets(4096).history));
     expect(prompt.inspector.scenes.chosen.length).toBeGreaterThan(1);
     expect(prompt.inspector.scenes.leftOut.length).toBeGreaterThan(0);
   });
@@ -733,5 +746,82 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
       if (input.contextWindow - input.replyTokens < 40) continue;
       expect(buildRolePrompt(input)).toEqual(buildRolePrompt(input));
     }
+  });
+});
+
+describe('buildRolePrompt: a budget that follows need (issue 11)', () => {
+  const many = (prefix: string, words: number, count = 40) =>
+    Array.from({ length: count }, (_, i) => scene(`${prefix}${i}`, count - i, `Haruhi:「${prefix} ${i} ` + 'word '.repeat(words) + '」'));
+
+  it('fills at least 70 % of the window less the reply on a first turn when there are enough scenes, never more', () => {
+    for (const [contextWindow, replyTokens] of [[4096, 384], [2048, 256], [8192, 512]]) {
+      for (const layout of ['cache-aware', 'rebuild'] as const) {
+        const input = base({ scenes: many('s', 50, 120), contextWindow, replyTokens, layout });
+        const prompt = buildRolePrompt(input);
+        expectValid(prompt, input);
+        expect(prompt.inspector.budget.used, `${contextWindow}/${replyTokens} ${layout}`).toBeGreaterThanOrEqual(0.7 * (contextWindow - replyTokens));
+      }
+    }
+  });
+
+  it('admits the best new scene on a topic move even when it is larger than a third of the scene room', () => {
+    const input = base({ scenes: many('old', 30), cache: 'exact-messages' });
+    // About 500 estimated tokens: more than a third of the 1,500-token scene budget, less than all of it.
+    const big = scene('big', 100, 'Haruhi:「The festival film! ' + 'camera '.repeat(480) + '」');
+    const moved = [big, ...many('new', 30).map((s) => ({ ...s, score: s.score / 100 }))];
+    const [first, second] = play(input, [{ reply: 'Fine.', message: 'What about the festival film?', scenes: moved }]);
+    expect(first.inspector.scenes.chosen.some((s) => s.id === 'big')).toBe(false);
+    expect(second.inspector.mode).toBe('appended');
+    expect(second.messages.at(-1)!.content).toContain('camera camera');
+    expect(second.inspector.scenes.chosen.map((s) => s.id)).toContain('big');
+  });
+
+  it('in a small window, history gives way for the best new scene after a topic move when it fits the scene budget', () => {
+    for (const cache of ['exact-messages', 'token-prefix'] as const) {
+      const input = base({ history: longChat(), contextWindow: 1024, replyTokens: 128, scenes: [scene('tea', 5)], cache });
+      // About 250 estimated tokens: within the 375-token scene budget of a 1,024 window, more than history leaves it.
+      const film = scene('film', 9, 'Haruhi:「The festival film! ' + 'camera '.repeat(120) + '」');
+      const [, second] = play(input, [{ reply: 'Fine.', message: 'What about the festival film?', scenes: [film, scene('tea', 1)] }]);
+      expectValid(second, { ...input, history: [...input.history, assistant('Fine.'), user('What about the festival film?')] });
+      expect(second.messages.some((m) => m.content.includes('camera camera')), cache).toBe(true);
+      expect(second.inspector.scenes.chosen.map((s) => s.id)).toContain('film');
+    }
+  });
+
+  it('says why each scene was or was not taken: new, already in the prompt, no room, below others, not refreshed', () => {
+    const huge = scene('huge', 10, 'Haruhi:「' + 'word '.repeat(400) + '」');
+    const fits = Array.from({ length: 8 }, (_, i) => scene(`s${i}`, 9 - i, 'Haruhi:「' + 'word '.repeat(60) + '」'));
+    const input = base({ scenes: [huge, ...fits], history: longChat(), budgets: { scenes: 300, lore: 0 }, cache: 'exact-messages' });
+    const [first, second] = play(input, [{ reply: 'Fine.', message: 'And then?' }]);
+    const why = (p: RolePrompt) => [
+      ...p.inspector.scenes.chosen.map((s) => [s.id, s.placed]),
+      ...p.inspector.scenes.leftOut.map((s) => [s.id, s.reason]),
+    ];
+    const taken = first.inspector.scenes.chosen.length;
+    expect(taken).toBeGreaterThan(0);
+    expect(why(first)).toEqual([
+      ...fits.slice(0, taken).map((s) => [s.id, 'new']),
+      ['huge', 'no-room'],
+      ...fits.slice(taken).map((s) => [s.id, 'below-others']),
+    ]);
+    // Same topic next turn: the prompt is reused, its scenes already in it, the rest not refreshed.
+    expect(second.inspector.mode).toBe('appended');
+    expect(why(second)).toEqual([
+      ...fits.slice(0, taken).map((s) => [s.id, 'earlier']),
+      ['huge', 'not-refreshed'],
+      ...fits.slice(taken).map((s) => [s.id, 'not-refreshed']),
+    ]);
+  });
+
+  it('gives the room back to history as the chat grows: a rebuild after many turns carries fewer scenes than the first prompt', () => {
+    const input = base({ scenes: many('s', 50), cache: 'exact-messages' });
+    const steps = Array.from({ length: 14 }, (_, i) => ({ reply: `Reply ${i}: ` + 'so much to say '.repeat(12), message: `Message ${i}?` }));
+    const prompts = play(input, steps);
+    const last = prompts.at(-1)!;
+    expect(prompts[0].inspector.history.kept).toBe(1);
+    const rebuilt = [...prompts].reverse().find((p) => p.inspector.mode === 'fresh')!;
+    expect(rebuilt.inspector.history.kept).toBeGreaterThan(6);
+    expect(rebuilt.inspector.scenes.chosen.length).toBeLessThan(prompts[0].inspector.scenes.chosen.length);
+    expect(last.inspector.budget.used).toBeLessThanOrEqual(last.inspector.budget.prompt);
   });
 });

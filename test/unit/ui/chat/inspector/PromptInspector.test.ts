@@ -2,6 +2,7 @@ import { fireEvent, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { inspectPrompt } from '../../../../../src/core/role-prompt';
 import InspectorLeftOut from '../../../../../src/ui/chat/inspector/InspectorLeftOut.svelte';
+import InspectorScenes from '../../../../../src/ui/chat/inspector/InspectorScenes.svelte';
 import InspectorSummary from '../../../../../src/ui/chat/inspector/InspectorSummary.svelte';
 import MessageList from '../../../../../src/ui/chat/MessageList.svelte';
 import { chatFixture, renderInApp } from '../../render-in-app';
@@ -50,5 +51,31 @@ describe('the prompt inspector', () => {
     const inspector = view.inspector!;
     renderInApp(app, InspectorLeftOut, { inspector: { ...inspector, history: { ...inspector.history, dropped: 3 } } });
     expect(screen.getByTestId('inspector-left-out').textContent).toContain('3 older messages did not fit.');
+  });
+
+  it('says for each scene why it was or was not taken', async () => {
+    const { app, view } = await repliedChat();
+    const scenes = {
+      chosen: [
+        { id: 'club', title: 'The club room', score: 3, tokens: 80, placed: 'earlier' as const },
+        { id: 'film', title: 'The festival film', score: 2.5, tokens: 120, placed: 'new' as const },
+      ],
+      leftOut: [
+        { id: 'rooftop', title: 'The rooftop', score: 2, tokens: 900, reason: 'no-room' as const },
+        { id: 'rain', title: 'Rain at the station', score: 1, tokens: 90, reason: 'below-others' as const },
+        { id: 'bus', title: 'The bus', score: 0.5, tokens: 60, reason: 'not-refreshed' as const },
+      ],
+      reused: false,
+    };
+    const inspector = { ...view.inspector!, scenes };
+    renderInApp(app, InspectorScenes, { inspector });
+    const chosen = screen.getByTestId('inspector-scenes');
+    expect(within(chosen).getByText('The club room').closest('li')!.textContent).toContain('already in the prompt from an earlier turn');
+    expect(within(chosen).getByText('The festival film').closest('li')!.textContent).toContain('put in for this reply');
+    renderInApp(app, InspectorLeftOut, { inspector });
+    const left = screen.getByTestId('inspector-left-out');
+    expect(within(left).getByText('The rooftop').closest('li')!.textContent).toContain('larger than all the room scenes had');
+    expect(within(left).getByText('Rain at the station').closest('li')!.textContent).toContain('better-ranked scenes took the room');
+    expect(within(left).getByText('The bus').closest('li')!.textContent).toContain('the topic had not moved');
   });
 });
