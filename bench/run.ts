@@ -11,7 +11,7 @@ import type { BenchHooks } from './page';
 const PORT = 4174;
 const ORIGIN = `http://localhost:${PORT}`;
 const RUNS = 5;
-const SUB_BENCHMARKS = ['bench/prompt.bench.ts', 'bench/retrieval.bench.ts', 'bench/import.bench.ts', 'bench/shell.bench.ts', 'bench/chat-prompt.bench.ts', 'bench/import-ui.bench.ts', 'bench/markup.bench.ts'];
+const SUB_BENCHMARKS = ['bench/prompt.bench.ts', 'bench/retrieval.bench.ts', 'bench/import.bench.ts', 'bench/shell.bench.ts', 'bench/chat-prompt.bench.ts', 'bench/import-ui.bench.ts', 'bench/markup.bench.ts', 'bench/retrieval-quality.bench.ts'];
 
 async function serve(): Promise<ChildProcess> {
   // Vite itself, not through npx, so that kill() stops the server rather than only its wrapper.
