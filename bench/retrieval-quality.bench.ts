@@ -90,25 +90,34 @@ interface Engine {
   query(heldOut: HeldOut): string;
 }
 
-const todaysQuery = (h: HeldOut) => CharacterRetrieval.queryFor(h.history);
+const appQuery = (h: HeldOut) => CharacterRetrieval.queryFor(h.history);
+const message = (h: HeldOut) => h.history[h.history.length - 1].content;
 
-const ENGINES: Engine[] = [
-  {
-    label: 'Hearth keyword index',
+function keywordEngine(label: string, query: (h: HeldOut) => string): Engine {
+  return {
+    label,
     build(scenes) {
       const index = KeywordIndex.build(scenes);
-      return { replace: (scene) => index.add(scene), search: (query, k) => index.search(query, k).map((hit) => hit.sceneId) };
+      return { replace: (scene) => index.add(scene), search: (q, k) => index.search(q, k).map((hit) => hit.sceneId) };
     },
-    query: todaysQuery,
-  },
+    query,
+  };
+}
+
+const ENGINES: Engine[] = [
+  keywordEngine('Hearth, app query (previous exchange + message)', appQuery),
+  keywordEngine('Hearth, message alone', message),
+  // The query form ChatHaruhi uses, with the story's own speaker: an upper bound, since a chat knows
+  // the person's persona name, not the role they play in a story.
+  keywordEngine('Hearth, speaker:「message」', (h) => `${h.speaker}:「${message(h)}」`),
   {
-    label: 'MiniSearch defaults',
+    label: 'MiniSearch defaults, app query',
     build(scenes) {
       const index = new MiniSearch<Scene>({ fields: ['text', 'title'] });
       index.addAll(scenes);
       return { replace: (scene) => index.replace(scene), search: (query, k) => index.search(query).slice(0, k).map((hit) => String(hit.id)) };
     },
-    query: todaysQuery,
+    query: appQuery,
   },
 ];
 

@@ -176,12 +176,15 @@ describe('CharacterRetrieval', () => {
     expect((await retrieval.search(hester, 'wind tide', undefined, 5)).scenes.map((s) => s.id)).toEqual(reference);
   });
 
-  it('adds the last reply to a very short message, so "why?" still searches the topic', () => {
+  it('searches with the new message after the exchange before it, so a vague follow-up still finds the topic', () => {
     const query = CharacterRetrieval.queryFor([
+      { role: 'user', content: 'Hello.' },
+      { role: 'assistant', content: 'Good evening.' },
+      { role: 'user', content: 'Who keeps the lamp?' },
       { role: 'assistant', content: 'The lamp must stay lit.' },
-      { role: 'user', content: 'Why?' },
+      { role: 'user', content: 'And if the storm takes the wick?' },
     ]);
-    expect(query).toBe('The lamp must stay lit.\nWhy?');
+    expect(query).toBe('Who keeps the lamp?\nThe lamp must stay lit.\nAnd if the storm takes the wick?');
     expect(CharacterRetrieval.queryFor([{ role: 'user', content: 'Tell me about the drowned bell.' }])).toBe('Tell me about the drowned bell.');
   });
 });
