@@ -144,7 +144,14 @@ export interface Scene {
   tokens: number;
   source: 'example' | 'chatharuhi' | 'rolellm' | 'pack';
   vectors: SceneVector[];
+  /**
+   * 'knowledge': a passage of a knowledge text (a wiki page, a profile), retrieved into its own
+   * prompt section; absent: a dialogue scene (rows stored before passages existed have none).
+   */
+  kind?: SceneKind;
 }
+
+export type SceneKind = 'knowledge';
 
 export interface Conversation {
   id: string;

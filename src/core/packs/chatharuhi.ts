@@ -13,6 +13,7 @@ import { estimateTokens } from '../tokens';
 import type { SceneLine, SceneVector } from '../types';
 import { decodeBase64, decodeFloat32BigEndian, nonFiniteProblem } from './vectors';
 import { baseName, decodeTextFile, decodeUtf8, normalizePath, PackError, type PackFile, type ParsedScene } from './common';
+import { KNOWLEDGE_MIN_TOKENS, splitPassages } from './knowledge';
 import { readZip, type ZipLimits } from './pack-archive';
 
 export interface ChatHaruhiPack {
@@ -150,6 +151,30 @@ function makeScene(title: string, text: string, source: ParsedScene['source'], v
   return { title, text, lines: parseStory(text), tokens: estimateTokens(text), source, vectors };
 }
 
+/** A text is dialogue when at least this share of its lines have a speaker (`name:「…」`, `name: …`). */
+const DIALOGUE_SHARE = 0.5;
+
+/** Whether parsed story lines read as prose or notes (a wiki page, a profile) rather than people talking. */
+export function isProse(lines: readonly SceneLine[]): boolean {
+  if (lines.length === 0) return false;
+  const spoken = lines.filter((line) => !isNarrator(line.speaker)).length;
+  return spoken / lines.length < DIALOGUE_SHARE;
+}
+
+/**
+ * A story as scenes: itself, or, when it is a long knowledge text, its passages marked 'knowledge'
+ * and titled `title · 2/7`. Passages drop the story's vectors (they embed the whole text); the app
+ * embeds the passages itself.
+ */
+function storyScenes(scene: ParsedScene): ParsedScene[] {
+  if (scene.tokens <= KNOWLEDGE_MIN_TOKENS || !isProse(scene.lines)) return [scene];
+  const passages = splitPassages(scene.text);
+  return passages.map((passage, i) => ({
+    ...makeScene(`${scene.title} · ${i + 1}/${passages.length}`, passage, scene.source),
+    kind: 'knowledge' as const,
+  }));
+}
+
 /** Whether a file's text is JSON (an object or array, or JSON lines) rather than story lines. */
 function looksLikeJson(text: string): boolean {
   const trimmed = text.trimStart();
@@ -247,7 +272,7 @@ export function parseChatHaruhiFolder(input: readonly PackFile[]): ChatHaruhiPac
   if (!sawTexts) warnings.push(`${root}${TEXTS}/: missing, so the pack has no stories.`);
 
   stories.sort((a, b) => byName.compare(a.path, b.path));
-  const scenes = stories.map((s) => makeScene(s.title, storyText(s.text), 'chatharuhi'));
+  const scenes = stories.flatMap((s) => storyScenes(makeScene(s.title, storyText(s.text), 'chatharuhi')));
   return { name: root.replace(/\/$/, ''), systemPrompt, scenes, warnings };
 }
 
@@ -417,7 +442,7 @@ export function parseChatHaruhiJsonl(text: string, options: ChatHaruhiJsonlOptio
     const normalized = storyText(story);
     const scene = makeScene('', normalized, 'chatharuhi', vectors);
     scene.title = titleFromLines(scene.lines, normalized) || `Story ${scenes.length + 1}`;
-    scenes.push(scene);
+    scenes.push(...storyScenes(scene));
   }
 
   if (rows === 0) {
