@@ -210,6 +210,7 @@ export type SectionName =
   | 'persona'
   | 'examples'
   | 'lorebook'
+  | 'knowledge'
   | 'scenes'
   | 'chat-start'
   | 'history'
@@ -222,6 +223,8 @@ export interface InspectorScene {
   title?: string;
   score: number;
   tokens: number;
+  /** 'knowledge': a knowledge passage (its own prompt section); absent: a dialogue scene. */
+  kind?: SceneKind;
 }
 
 export interface InspectorLore {
@@ -312,6 +315,7 @@ export interface RetrievalHit {
   id: string;
   title?: string;
   source?: Scene['source'];
+  kind?: SceneKind;
   /** The score the prompt builder ranked by: RRF for hybrid search, BM25 for keyword search alone. */
   score: number;
   keywordRank?: number;

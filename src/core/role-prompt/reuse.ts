@@ -102,7 +102,8 @@ function appendedLayout(d: RoleDraft, L: PromptLayout, notes: readonly LoreMatch
 function topicDelta(d: RoleDraft, L: PromptLayout, knownScenes: ReadonlySet<string>): ChosenScene[] {
   const blockLore = L.lore.reduce((sum, l) => sum + l.tokens, 0);
   const deltaRoom = Math.floor(Math.min(d.ctx.budgets.scenes, d.plan.context - blockLore) / DELTA_SHARE);
-  const unseen = d.ranked.filter((x) => !knownScenes.has(x.id));
+  // Knowledge passages wait for the next rebuild: a topic move carries dialogue scenes only.
+  const unseen = d.ranked.filter((x) => !knownScenes.has(x.id) && x.kind !== 'knowledge');
   const delta = pickScenes(d.ctx, unseen, deltaRoom);
   if (delta.length === 0 && unseen.length > 0 && unseen[0].tokens <= d.plan.context - blockLore) delta.push(unseen[0]);
   return delta;

@@ -2,6 +2,7 @@ import { fireEvent, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { inspectPrompt } from '../../../../../src/core/role-prompt';
 import InspectorLeftOut from '../../../../../src/ui/chat/inspector/InspectorLeftOut.svelte';
+import InspectorScenes from '../../../../../src/ui/chat/inspector/InspectorScenes.svelte';
 import InspectorSummary from '../../../../../src/ui/chat/inspector/InspectorSummary.svelte';
 import MessageList from '../../../../../src/ui/chat/MessageList.svelte';
 import { chatFixture, renderInApp } from '../../render-in-app';
@@ -50,5 +51,21 @@ describe('the prompt inspector', () => {
     const inspector = view.inspector!;
     renderInApp(app, InspectorLeftOut, { inspector: { ...inspector, history: { ...inspector.history, dropped: 3 } } });
     expect(screen.getByTestId('inspector-left-out').textContent).toContain('3 older messages did not fit.');
+  });
+
+  it('lists knowledge passages apart from the scenes chosen', async () => {
+    const { app, view } = await repliedChat();
+    const inspector = view.inspector!;
+    const chosen = [
+      { id: 's1', title: 'Storm night', score: 3.2, tokens: 40 },
+      { id: 'k1', title: 'Lamp wiki · 1/4', score: 5.1, tokens: 90, kind: 'knowledge' as const },
+    ];
+    renderInApp(app, InspectorScenes, { inspector: { ...inspector, scenes: { ...inspector.scenes, chosen } } });
+    const section = screen.getByTestId('inspector-scenes');
+    expect(section.textContent).toContain('Chosen (1)');
+    const knowledge = screen.getByTestId('inspector-knowledge');
+    expect(knowledge.textContent).toBe('Knowledge passages chosen (1)');
+    expect(knowledge.nextElementSibling!.textContent).toContain('Lamp wiki · 1/4');
+    expect(knowledge.nextElementSibling!.textContent).not.toContain('Storm night');
   });
 });
