@@ -19,6 +19,8 @@ import { readZip, type ZipLimits } from './pack-archive';
 export interface ChatHaruhiPack {
   /** The pack's folder name (`haruhi`), or '' when its files sit at the top of the input. */
   name: string;
+  /** The character's name from its own text (`characterName`), or '' when the text names no one. */
+  characterName: string;
   systemPrompt: string;
   scenes: ParsedScene[];
   /** One sentence per skipped or odd file or row, naming it. */
@@ -129,6 +131,32 @@ export function parseStory(text: string): SceneLine[] {
     if (line) lines.push(line);
   }
   return lines;
+}
+
+// How ChatHaruhi system prompts name the role: `你正在扮演凉宫春日`, `your codename in this
+// conversation is '胡桃'`, `I want you to act like Sheldon Cooper from …`, `You are Mira.`. Not
+// `你是…`: it as often describes (`你是守夜人老周`, `你是一个…`) as names.
+const PROMPT_NAMES: readonly RegExp[] = [
+  /(?:正在|现在)?扮演(?:的是)?\s*[「『“"‘']?([^，,。.！!？?；;\s「」『』“”"‘’'（(]{1,20})/u,
+  /codename in this\s+conversation is\s*[「『“"‘'`]\s*([^「」『』“”"‘’'`\n]{1,40}?)\s*[」』”"’'`]/iu,
+  /\b(?:act|behave|respond) (?:like|as)\s+((?:\p{Lu}[\p{L}'’-]* ?)+)/u,
+  /^\s*You are\s+((?:\p{Lu}[\p{L}'’-]* ?)+)(?=[\s,.!]|$)/mu,
+];
+
+/**
+ * The character's name from a pack's own text, for the folder name (`zhongli`) is not it: the name
+ * the system prompt gives (`凉宫春日`), else the speaker of most story lines. When the prompt's name
+ * begins with the stories' label for the character (`Sheldon Cooper`, labelled `Sheldon`), the label
+ * wins, so the reply marker matches the lines the model reads in the scenes. '' when neither names anyone.
+ */
+export function characterName(systemPrompt: string, scenes: readonly { lines: readonly SceneLine[] }[]): string {
+  const speaker = speakerCounts(scenes)[0]?.speaker ?? '';
+  for (const pattern of PROMPT_NAMES) {
+    const named = pattern.exec(systemPrompt)?.[1]?.trim();
+    if (!named) continue;
+    return speaker && named.split(/\s+/)[0] === speaker ? speaker : named;
+  }
+  return speaker;
 }
 
 /** Lines per speaker, narrators left out, most frequent first (the first is usually the character). */
@@ -273,7 +301,7 @@ export function parseChatHaruhiFolder(input: readonly PackFile[]): ChatHaruhiPac
 
   stories.sort((a, b) => byName.compare(a.path, b.path));
   const scenes = stories.flatMap((s) => storyScenes(makeScene(s.title, storyText(s.text), 'chatharuhi')));
-  return { name: root.replace(/\/$/, ''), systemPrompt, scenes, warnings };
+  return { name: root.replace(/\/$/, ''), characterName: characterName(systemPrompt, scenes), systemPrompt, scenes, warnings };
 }
 
 /** The folder prefix ('' or 'name/') the pack lives under. */
@@ -465,6 +493,7 @@ export function parseChatHaruhiJsonl(text: string, options: ChatHaruhiJsonlOptio
 
   return {
     name: options.name ?? '',
+    characterName: characterName(systemPrompt, scenes),
     systemPrompt,
     scenes,
     warnings,
