@@ -37,7 +37,7 @@
 // - Regenerating the same turn returns the very same prompt.
 
 import { hashText } from '../hash';
-import type { ChatTurn, ContextRefresh, PromptLayout, SentPrompt } from '../types';
+import type { ChatTurn, ContextRefresh, PromptLayout, SceneKind, SentPrompt } from '../types';
 import type { RoleContext } from './context';
 import type { RoleDraft } from './draft';
 import { contentOf, partsFrom } from './parts';
@@ -89,10 +89,16 @@ export function refreshReason(ctx: RoleContext, previous: PreviousPrompt | undef
   return previous.sameConfig ? 'not-continuation' : 'config-changed';
 }
 
-/** Whether the topic moved away from `previousIds`; only when a fresh block could hold a scene at all (otherwise a rebuild gains nothing). */
-export function topicMoved(d: RoleDraft, previousIds: readonly string[]): boolean {
-  const anySceneFits = pickScenes(d.ctx, d.ranked, Math.min(d.ctx.budgets.scenes, d.plan.context)).length > 0;
-  return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, d.ranked));
+/**
+ * Whether the topic moved away from the `previous` block's scenes; only when a fresh block could
+ * hold a scene at all (otherwise a rebuild gains nothing). Dialogue scenes alone decide: knowledge
+ * passages are ranked on their own, and scores compare only within one ranking.
+ */
+export function topicMoved(d: RoleDraft, previous: readonly { id: string; kind?: SceneKind }[]): boolean {
+  const dialogue = d.ranked.filter((x) => x.kind !== 'knowledge');
+  const anySceneFits = pickScenes(d.ctx, dialogue, Math.min(d.ctx.budgets.scenes, d.plan.context)).length > 0;
+  const previousIds = previous.filter((x) => x.kind !== 'knowledge').map((x) => x.id);
+  return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, dialogue));
 }
 
 /** On a token-prefix engine a rebuild re-prefills the block and the retained history only, so a topic move rebuilds by default. */
@@ -117,7 +123,7 @@ export function keptContextBlock(d: RoleDraft, previous: PreviousPrompt | undefi
     parts[parts.length - 1]?.section === 'chat-start' &&
     cache !== 'exact-messages' &&
     (cache === 'token-prefix' || d.lore.triggered.every((m) => ids.has(m.entry.id))) &&
-    !topicMoved(d, L.scenes.map((s) => s.id)) &&
+    !topicMoved(d, L.scenes) &&
     d.ctx.cost(contentOf(parts)) - d.markerCost <= room;
   return keep ? { parts, scenes: L.scenes, lore: L.lore, reused: true } : undefined;
 }

@@ -26,7 +26,7 @@ export function reusePrevious(d: RoleDraft, previous: PreviousPrompt | undefined
   }
   if (!(prior.length >= L.turns && hashes[L.turns] === L.turnsHash)) return { refresh };
   const knownScenes = new Set([...L.scenes, ...L.notedScenes].map((x) => x.id));
-  const moved = topicMoved(d, [...knownScenes]);
+  const moved = topicMoved(d, [...L.scenes, ...L.notedScenes]);
   if (moved && onTopicMove(d.ctx) === 'rebuild') return { refresh: 'topic-moved' };
   const prompt = appended(d, previous, knownScenes, moved);
   return prompt ? { prompt, refresh: 'appended' } : { refresh: moved ? 'topic-moved' : 'history-full' };

@@ -71,6 +71,25 @@ describe('inspectPrompt', () => {
     expect(prompt.inspector.scenes.leftOut.find((s) => s.id === 'k2')).toMatchObject({ kind: 'knowledge', reason: 'budget' });
   });
 
+  it('does not take new knowledge passages for a change of topic: the dialogue scenes alone decide', () => {
+    const dialogue = [
+      { id: 'sc1', text: 'Haruhi:「Aliens exist!」', score: 3, title: 'Aliens' },
+      { id: 'sc2', text: 'Kyon:「Why me?」\nHaruhi:「Because you are here.」', score: 2, title: 'Why me' },
+    ];
+    const passage = (id: string, score: number) => ({ id, kind: 'knowledge' as const, score, text: `Brigade facts (${id}): founded in April.` });
+    const base = { character: testCharacter(), contextWindow: 4096, replyTokens: 256, onTopicMove: 'rebuild' as const };
+    const first = buildRolePrompt({ ...base, history: [assistant('You are late!'), user('What is the SOS Brigade?')], scenes: [...dialogue, passage('k0', 20)] });
+    expect(first.inspector.scenes.chosen.map((s) => s.id)).toContain('k0');
+    const second = buildRolePrompt({
+      ...base,
+      history: [assistant('You are late!'), user('What is the SOS Brigade?'), assistant('The best club!'), user('Who founded it?')],
+      // Same scenes, scored alike; another passage, scored far higher on its own scale.
+      scenes: [...dialogue, passage('k9', 50)],
+      previous: JSON.parse(JSON.stringify(first)),
+    });
+    expect(second.inspector.refresh).toBe('appended');
+  });
+
   it('on an appended turn, only the new message is "message"; the last one is history now', () => {
     const base = { character: testCharacter(), lorebook: book, scenes, contextWindow: 4096, replyTokens: 256 };
     const first = buildRolePrompt({ ...base, history: [assistant('You are late!'), user('What is the SOS Brigade?')] });
