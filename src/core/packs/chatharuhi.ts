@@ -470,7 +470,11 @@ export function parseChatHaruhiJsonl(text: string, options: ChatHaruhiJsonlOptio
     const normalized = storyText(story);
     const scene = makeScene('', normalized, 'chatharuhi', vectors);
     scene.title = titleFromLines(scene.lines, normalized) || `Story ${scenes.length + 1}`;
-    scenes.push(...storyScenes(scene));
+    const parts = storyScenes(scene);
+    if (parts.length > 1 && vectors.length > 0) {
+      warnings.push(`line ${i + 1}: a long knowledge text, cut into ${parts.length} passages; its vectors are dropped (they embed the whole text; the app embeds the passages).`);
+    }
+    scenes.push(...parts);
   }
 
   if (rows === 0) {

@@ -78,11 +78,16 @@ describe('ChatHaruhi import of knowledge texts', () => {
     expect(rest.at(-1)!.kind).toBeUndefined();
   });
 
-  it('splits a long Chinese profile row of a JSONL pack the same way', () => {
-    const rows = [JSON.stringify({ text: zhProfile(40), bge_zh_s15: '' }), JSON.stringify({ text: '胡桃：「嘿！」', bge_zh_s15: '' })].join('\n');
+  it('splits a long Chinese profile row of a JSONL pack the same way, saying its vector is dropped', () => {
+    const vector = Buffer.alloc(512 * 4);
+    vector.writeFloatBE(1, 0);
+    const rows = [JSON.stringify({ text: zhProfile(40), bge_zh_s15: vector.toString('base64') }), JSON.stringify({ text: '胡桃：「嘿！」', bge_zh_s15: vector.toString('base64') })].join('\n');
     const parsed = parseChatHaruhiJsonl(rows);
     const knowledge = parsed.scenes.filter((s) => s.kind === 'knowledge');
     expect(knowledge.length).toBeGreaterThan(1);
+    expect(knowledge.every((s) => s.vectors.length === 0)).toBe(true);
+    expect(parsed.warnings).toContain(`line 1: a long knowledge text, cut into ${knowledge.length} passages; its vectors are dropped (they embed the whole text; the app embeds the passages).`);
+    expect(parsed.scenes.at(-1)).toMatchObject({ vectors: [expect.objectContaining({ dim: 512 })] });
     expect(parsed.scenes.at(-1)!.kind).toBeUndefined();
   });
 });
