@@ -186,6 +186,7 @@ const scene = obj({
   tokens: count,
   source: picklist(['example', 'chatharuhi', 'rolellm', 'pack']),
   vectors: pipe(array(obj({ model: text, dim: pipe(wholeCount, maxValue(MAX_DIM)), data: bytes })), maxLength(MAX_VECTORS)),
+  kind: optional(picklist(['knowledge'])),
 });
 
 // ---- conversations and messages

@@ -144,7 +144,14 @@ export interface Scene {
   tokens: number;
   source: 'example' | 'chatharuhi' | 'rolellm' | 'pack';
   vectors: SceneVector[];
+  /**
+   * 'knowledge': a passage of a knowledge text (a wiki page, a profile), retrieved into its own
+   * prompt section; absent: a dialogue scene (rows stored before passages existed have none).
+   */
+  kind?: SceneKind;
 }
+
+export type SceneKind = 'knowledge';
 
 export interface Conversation {
   id: string;
@@ -203,6 +210,7 @@ export type SectionName =
   | 'persona'
   | 'examples'
   | 'lorebook'
+  | 'knowledge'
   | 'scenes'
   | 'chat-start'
   | 'history'
@@ -215,6 +223,8 @@ export interface InspectorScene {
   title?: string;
   score: number;
   tokens: number;
+  /** 'knowledge': a knowledge passage (its own prompt section); absent: a dialogue scene. */
+  kind?: SceneKind;
 }
 
 /** Where a chosen scene came from: put in by this prompt, or already in it from an earlier turn. */
@@ -319,6 +329,7 @@ export interface RetrievalHit {
   id: string;
   title?: string;
   source?: Scene['source'];
+  kind?: SceneKind;
   /** The score the prompt builder ranked by: RRF for hybrid search, BM25 for keyword search alone. */
   score: number;
   keywordRank?: number;

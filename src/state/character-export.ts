@@ -103,7 +103,7 @@ export async function buildExport(stored: Character, format: ExportFormat, deps:
         character: avatar ? { ...character, avatar: '' } : character,
         ...(avatar ? { avatar } : {}),
         assets: character.assets ?? [],
-        scenes: scenes.map(({ title, text: sceneText, lines, tokens, source, vectors }) => ({ title, text: sceneText, lines, tokens, source, vectors })),
+        scenes: scenes.map(({ title, text: sceneText, lines, tokens, source, vectors, kind }) => ({ title, text: sceneText, lines, tokens, source, vectors, ...(kind ? { kind } : {}) })),
       });
       return { name, mime, bytes: new TextEncoder().encode(text) };
     }

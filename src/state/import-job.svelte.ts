@@ -171,6 +171,15 @@ export class ImportJob {
     if (!this.running) this.results = [];
   }
 
+  /** Shows a character's new name in the results (after the person corrected it there). */
+  renamed(characterId: string, name: string): void {
+    this.results = this.results.map((result) =>
+      result.characters.some((c) => c.id === characterId)
+        ? { ...result, characters: result.characters.map((c) => (c.id === characterId ? { ...c, name } : c)) }
+        : result,
+    );
+  }
+
   /** Queue a call's files; start the import unless one runs (it takes them up when it gets there). */
   #enqueue(count: number, nameOf: (index: number) => string, open: Opener): Promise<FileResult[]> {
     return new Promise((resolve) => {

@@ -56,7 +56,8 @@ test.describe('importing characters', () => {
     await expect(list.locator('li[data-status]')).toHaveCount(2);
     await expect(list.locator('li', { hasText: 'wren.png' })).toContainText('Imported');
     await expect(list.locator('li', { hasText: 'haruhi.zip' })).toContainText('Imported with warnings');
-    await expect(list.getByRole('link', { name: 'Open haruhi' })).toContainText('172 scenes');
+    // Named from the pack's system prompt (你正在扮演凉宫春日), not from the zip or folder name.
+    await expect(list.getByRole('link', { name: 'Open 凉宫春日' })).toContainText('172 scenes');
     await expect(page.getByRole('link', { name: 'Open Wren Ashdown' }).first()).toBeVisible();
 
     // The imported character survives a reload and its page shows the creator's notes.
@@ -113,7 +114,7 @@ test.describe('importing characters', () => {
     await expect(cards).toHaveCount(before);
     await page.reload();
     await expect(cards).toHaveCount(before);
-    await expect(page.getByRole('link', { name: 'Open haruhi' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Open 凉宫春日' })).toHaveCount(0);
   });
 
   test('importing the same card again asks to replace it or keep both', async ({ page }) => {
@@ -141,13 +142,16 @@ test.describe('importing characters', () => {
     await expect(wrens).toHaveCount(2);
   });
 
-  test('a pack folder imports from the folder picker', async ({ page }) => {
+  test('a pack folder imports from the folder picker, named from its text, and can be renamed from its result', async ({ page }) => {
     await openApp(page);
     await page.getByLabel('Import a pack folder (ChatHaruhi or RoleLLM)').setInputFiles(join(FIXTURES, 'hutao'));
     const row = results(page).locator('li', { hasText: 'hutao' });
     await expect(row).toContainText(/Imported/);
-    await row.getByRole('link', { name: 'Open hutao' }).click();
-    await expect(page.getByRole('heading', { level: 1, name: 'hutao' })).toBeVisible();
+    await row.getByRole('button', { name: 'Rename 胡桃' }).click();
+    await row.getByRole('textbox', { name: 'Name' }).fill('胡桃堂主');
+    await row.getByRole('button', { name: 'Save name' }).click();
+    await row.getByRole('link', { name: 'Open 胡桃堂主' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: '胡桃堂主' })).toBeVisible();
   });
 
   test('a World Info lorebook is kept as a global book, managed in Settings', async ({ page }) => {

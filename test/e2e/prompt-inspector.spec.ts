@@ -137,20 +137,24 @@ test.describe('the prompt inspector', () => {
     await expect(dialog.locator('[data-section="lorebook"] pre')).toContainText('The lighthouse on Gannet Rock guides the ferry.');
   });
 
-  test('a ChatHaruhi pack: the scenes retrieval chose, with their BM25 scores, in the classic-scenes section', async ({ page }) => {
+  test('a ChatHaruhi pack: the scenes retrieval chose, with their BM25 scores, in the classic-scenes section, and knowledge passages in their own', async ({ page }) => {
     test.skip(!haveFixtures, 'needs ../shared/fixtures/chatharuhi');
     const files = readPackFolder('haruhi');
+    // A wiki-like page (prose, far over a scene's size): imported as knowledge passages.
+    const wiki = Array.from({ length: 40 }, (_, i) => `第${i}条资料，SOS团是凉宫春日创立的社团，目的是寻找外星人、未来人和超能力者，活动室在文艺社的旧教室。`).join('\n');
+    files.push({ path: 'haruhi/texts/SOS团资料.txt', bytes: new TextEncoder().encode(wiki) });
     const zip = Buffer.from(zipSync(Object.fromEntries(files.map((f) => [f.path, f.bytes]))));
     await openApp(page);
     await page.getByLabel('Import character cards, packs or lorebooks').setInputFiles([{ name: 'haruhi.zip', mimeType: 'application/zip', buffer: zip }]);
-    await expect(page.locator('.grid').getByRole('link', { name: 'Open haruhi' })).toBeVisible({ timeout: 30_000 });
+    // Named from the pack's system prompt (你正在扮演凉宫春日), not from its folder.
+    await expect(page.locator('.grid').getByRole('link', { name: 'Open 凉宫春日' })).toBeVisible({ timeout: 30_000 });
     await loadTinyModel(page);
-    await newChatWith(page, 'haruhi');
+    await newChatWith(page, '凉宫春日');
     await send(page, '阿虚，SOS团今天去哪里找外星人？');
     const { dialog } = await openPrompt(page);
 
     const scenes = dialog.getByTestId('inspector-scenes');
-    await expect(scenes).toContainText('Searched 172 scenes by keywords (BM25).');
+    await expect(scenes).toContainText(/Searched 1\d\d scenes by keywords \(BM25\)\./);
     await expect(scenes).toContainText(/Chosen \(\d+\)/);
     await expect(scenes.locator('li').first()).toContainText(/BM25 [\d.]+, rank \d+/);
     // A first reply: every chosen scene was put in for it.
@@ -158,5 +162,9 @@ test.describe('the prompt inspector', () => {
     await expect(dialog.locator('[data-section="scenes"] summary')).toHaveText(/Classic scenes\s*\d+ tokens/);
     await dialog.locator('[data-section="scenes"] summary').click();
     await expect(dialog.locator('[data-section="scenes"] pre').first()).toContainText('角色的经典场景如下：');
+    await expect(dialog.getByTestId('inspector-knowledge')).toHaveText(/Knowledge passages chosen \(\d+\)/);
+    await expect(dialog.locator('[data-section="knowledge"] summary')).toHaveText(/Knowledge passages\s*\d+ tokens/);
+    await dialog.locator('[data-section="knowledge"] summary').click();
+    await expect(dialog.locator('[data-section="knowledge"] pre').first()).toContainText('角色了解的背景知识（资料，不是对白）：');
   });
 });

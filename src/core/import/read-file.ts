@@ -138,7 +138,7 @@ function readJsonl(file: SourceFile, text: string, keys: string[]): ReadResult {
   const name = stem(file.name);
   if (keys.includes('text') || keys.includes('enc_text')) {
     const pack = parseChatHaruhiJsonl(text, { name });
-    const character = corpusCharacter(pack.name || name, '', pack.systemPrompt, pack.scenes, 'ChatHaruhi');
+    const character = corpusCharacter(pack.characterName || pack.name || name, '', pack.systemPrompt, pack.scenes, 'ChatHaruhi');
     return { characters: [{ kind: 'chatharuhi', character, scenes: pack.scenes, warnings: pack.warnings }], lorebooks: [] };
   }
   if (keys.includes('question') && keys.includes('generated')) {
@@ -292,7 +292,7 @@ function readFolder(name: string, files: readonly PackFile[]): ReadResult {
     const isHaruhi = paths.some((p) => baseName(p) === 'system_prompt.txt' || /(^|\/)texts\//.test(p) || baseName(p) === 'chroma.sqlite3');
     if (isHaruhi) {
       const pack = parseChatHaruhiFolder(files);
-      const character = corpusCharacter(pack.name || name, '', pack.systemPrompt, pack.scenes, 'ChatHaruhi');
+      const character = corpusCharacter(pack.characterName || pack.name || name, '', pack.systemPrompt, pack.scenes, 'ChatHaruhi');
       return { characters: [{ kind: 'chatharuhi', character, scenes: pack.scenes, warnings: pack.warnings }], lorebooks: [] };
     }
     if (paths.some((p) => /\.jsonl$/i.test(p))) return readRoleLlm(files);

@@ -13,11 +13,14 @@ import { estimateTokens } from '../tokens';
 import type { SceneLine, SceneVector } from '../types';
 import { decodeBase64, decodeFloat32BigEndian, nonFiniteProblem } from './vectors';
 import { baseName, decodeTextFile, decodeUtf8, normalizePath, PackError, type PackFile, type ParsedScene } from './common';
+import { KNOWLEDGE_MIN_TOKENS, splitPassages } from './knowledge';
 import { readZip, type ZipLimits } from './pack-archive';
 
 export interface ChatHaruhiPack {
   /** The pack's folder name (`haruhi`), or '' when its files sit at the top of the input. */
   name: string;
+  /** The character's name from its own text (`characterName`), or '' when the text names no one. */
+  characterName: string;
   systemPrompt: string;
   scenes: ParsedScene[];
   /** One sentence per skipped or odd file or row, naming it. */
@@ -130,6 +133,32 @@ export function parseStory(text: string): SceneLine[] {
   return lines;
 }
 
+// How ChatHaruhi system prompts name the role: `你正在扮演凉宫春日`, `your codename in this
+// conversation is '胡桃'`, `I want you to act like Sheldon Cooper from …`, `You are Mira.`. Not
+// `你是…`: it as often describes (`你是守夜人老周`, `你是一个…`) as names.
+const PROMPT_NAMES: readonly RegExp[] = [
+  /(?:正在|现在)?扮演(?:的是)?\s*[「『“"‘']?([^，,。.！!？?；;\s「」『』“”"‘’'（(]{1,20})/u,
+  /codename in this\s+conversation is\s*[「『“"‘'`]\s*([^「」『』“”"‘’'`\n]{1,40}?)\s*[」』”"’'`]/iu,
+  /\b(?:act|behave|respond) (?:like|as)\s+((?:\p{Lu}[\p{L}'’-]* ?)+)/u,
+  /^\s*You are\s+((?:\p{Lu}[\p{L}'’-]* ?)+)(?=[\s,.!]|$)/mu,
+];
+
+/**
+ * The character's name from a pack's own text, for the folder name (`zhongli`) is not it: the name
+ * the system prompt gives (`凉宫春日`), else the speaker of most story lines. When the prompt's name
+ * begins with the stories' label for the character (`Sheldon Cooper`, labelled `Sheldon`), the label
+ * wins, so the reply marker matches the lines the model reads in the scenes. '' when neither names anyone.
+ */
+export function characterName(systemPrompt: string, scenes: readonly { lines: readonly SceneLine[] }[]): string {
+  const speaker = speakerCounts(scenes)[0]?.speaker ?? '';
+  for (const pattern of PROMPT_NAMES) {
+    const named = pattern.exec(systemPrompt)?.[1]?.trim();
+    if (!named) continue;
+    return speaker && named.split(/\s+/)[0] === speaker ? speaker : named;
+  }
+  return speaker;
+}
+
 /** Lines per speaker, narrators left out, most frequent first (the first is usually the character). */
 export function speakerCounts(scenes: readonly { lines: readonly SceneLine[] }[]): { speaker: string; lines: number }[] {
   const counts = new Map<string, number>();
@@ -148,6 +177,30 @@ function storyText(text: string): string {
 
 function makeScene(title: string, text: string, source: ParsedScene['source'], vectors: SceneVector[] = []): ParsedScene {
   return { title, text, lines: parseStory(text), tokens: estimateTokens(text), source, vectors };
+}
+
+/** A text is dialogue when at least this share of its lines have a speaker (`name:「…」`, `name: …`). */
+const DIALOGUE_SHARE = 0.5;
+
+/** Whether parsed story lines read as prose or notes (a wiki page, a profile) rather than people talking. */
+export function isProse(lines: readonly SceneLine[]): boolean {
+  if (lines.length === 0) return false;
+  const spoken = lines.filter((line) => !isNarrator(line.speaker)).length;
+  return spoken / lines.length < DIALOGUE_SHARE;
+}
+
+/**
+ * A story as scenes: itself, or, when it is a long knowledge text, its passages marked 'knowledge'
+ * and titled `title · 2/7`. Passages drop the story's vectors (they embed the whole text); the app
+ * embeds the passages itself.
+ */
+function storyScenes(scene: ParsedScene): ParsedScene[] {
+  if (scene.tokens <= KNOWLEDGE_MIN_TOKENS || !isProse(scene.lines)) return [scene];
+  const passages = splitPassages(scene.text);
+  return passages.map((passage, i) => ({
+    ...makeScene(`${scene.title} · ${i + 1}/${passages.length}`, passage, scene.source),
+    kind: 'knowledge' as const,
+  }));
 }
 
 /** Whether a file's text is JSON (an object or array, or JSON lines) rather than story lines. */
@@ -247,8 +300,8 @@ export function parseChatHaruhiFolder(input: readonly PackFile[]): ChatHaruhiPac
   if (!sawTexts) warnings.push(`${root}${TEXTS}/: missing, so the pack has no stories.`);
 
   stories.sort((a, b) => byName.compare(a.path, b.path));
-  const scenes = stories.map((s) => makeScene(s.title, storyText(s.text), 'chatharuhi'));
-  return { name: root.replace(/\/$/, ''), systemPrompt, scenes, warnings };
+  const scenes = stories.flatMap((s) => storyScenes(makeScene(s.title, storyText(s.text), 'chatharuhi')));
+  return { name: root.replace(/\/$/, ''), characterName: characterName(systemPrompt, scenes), systemPrompt, scenes, warnings };
 }
 
 /** The folder prefix ('' or 'name/') the pack lives under. */
@@ -417,7 +470,11 @@ export function parseChatHaruhiJsonl(text: string, options: ChatHaruhiJsonlOptio
     const normalized = storyText(story);
     const scene = makeScene('', normalized, 'chatharuhi', vectors);
     scene.title = titleFromLines(scene.lines, normalized) || `Story ${scenes.length + 1}`;
-    scenes.push(scene);
+    const parts = storyScenes(scene);
+    if (parts.length > 1 && vectors.length > 0) {
+      warnings.push(`line ${i + 1}: a long knowledge text, cut into ${parts.length} passages; its vectors are dropped (they embed the whole text; the app embeds the passages).`);
+    }
+    scenes.push(...parts);
   }
 
   if (rows === 0) {
@@ -440,6 +497,7 @@ export function parseChatHaruhiJsonl(text: string, options: ChatHaruhiJsonlOptio
 
   return {
     name: options.name ?? '',
+    characterName: characterName(systemPrompt, scenes),
     systemPrompt,
     scenes,
     warnings,

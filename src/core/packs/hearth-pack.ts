@@ -11,7 +11,7 @@
 //     "avatar"?: { "mime": "image/png", "base64": "…" },
 //     "assets": [ { "type": "emotion", "name": "happy", "ext": "png", "uri": "embeded://happy.png",
 //                   "mime"?: "image/png", "base64"?: "…", "extra"?: {…} } ],
-//     "scenes": [ { "title", "text", "lines": [{ "speaker", "text" }], "tokens", "source",
+//     "scenes": [ { "title", "text", "lines": [{ "speaker", "text" }], "tokens", "source", "kind"?: "knowledge",
 //                   "vectors": [ { "model", "dim", "base64" } ] } ]
 //   }
 //
@@ -23,7 +23,7 @@
 
 import { estimateTokens } from '../tokens';
 import { CHARACTER_FIELD_NAMES } from '../types';
-import type { CharacterFields, Lang, Lorebook, LorebookEntry, Scene, SceneLine, SceneVector } from '../types';
+import type { CharacterFields, Lang, Lorebook, LorebookEntry, Scene, SceneKind, SceneLine, SceneVector } from '../types';
 import { base64Encode as encodeBase64, isRecord } from '../bytes';
 import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes, nonFiniteProblem } from './vectors';
 import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from '../cards/json-depth';
@@ -85,6 +85,7 @@ export interface HearthPackLimits {
 
 const DEFAULT_LIMITS: Required<HearthPackLimits> = { maxBytes: 512 * 1024 * 1024, maxScenes: 200_000 };
 const SOURCES: readonly Scene['source'][] = ['example', 'chatharuhi', 'rolellm', 'pack'];
+const KINDS: readonly SceneKind[] = ['knowledge'];
 const STRING_LIST_FIELDS = new Set<keyof CharacterFields>(['alternateGreetings', 'tags', 'catchphrases']);
 
 // ---------------------------------------------------------------------------------------------
@@ -137,6 +138,7 @@ export function encodeHearthPack(pack: HearthPack, options: { exportedAt?: Date 
     lines: scene.lines.map((l) => ({ speaker: l.speaker, text: l.text })),
     tokens: scene.tokens,
     source: scene.source,
+    ...(scene.kind ? { kind: scene.kind } : {}),
     vectors: scene.vectors.flatMap((v, j) => {
       if (v.data.byteLength !== v.dim * 4) {
         throw new PackError('wrong-shape', `scenes[${i}].vectors[${j}]: ${v.data.byteLength} bytes for dimension ${v.dim}`, { scene: i });
@@ -302,6 +304,8 @@ function readScene(value: unknown, path: string, warnings: string[]): ParsedScen
     if (!SOURCES.includes(s.source as Scene['source'])) throw shape(`${path}.source`, `one of ${SOURCES.join(', ')}`);
     source = s.source as Scene['source'];
   }
+  if (s.kind !== undefined && !KINDS.includes(s.kind as SceneKind)) throw shape(`${path}.kind`, `absent (a dialogue scene) or one of ${KINDS.join(', ')}`);
+  const kind = s.kind as SceneKind | undefined;
   const vectors: SceneVector[] = [];
   list(s.vectors ?? [], `${path}.vectors`).forEach((v, j) => {
     const vp = `${path}.vectors[${j}]`;
@@ -322,7 +326,7 @@ function readScene(value: unknown, path: string, warnings: string[]): ParsedScen
     }
     vectors.push({ model, dim, data });
   });
-  return { title: s.title === undefined ? '' : str(s.title, `${path}.title`), text, lines, tokens, source, vectors };
+  return { title: s.title === undefined ? '' : str(s.title, `${path}.title`), text, lines, tokens, source, vectors, ...(kind ? { kind } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 // Search terms for retrieval: words for spaced scripts, CJK character bigrams, Intl.Segmenter where a dictionary is needed.
 
+import { englishTerm } from './english';
+
 /**
  * Bumped whenever the terms produced for the same text change, so cached keyword indexes built
  * with an older tokenizer are rebuilt instead of silently missing terms.
  */
-export const TOKENIZER_VERSION = 1;
+export const TOKENIZER_VERSION = 2;
 
 // Han, kana, the kana prolonged sound mark and the ideographic iteration mark (人々).
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc\u3005]+/gu;
@@ -14,6 +16,10 @@ const DICTIONARY_SCRIPT = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Scri
 // ' ’ . : · inside a word join letters (it's, u.s.a), and . , ; ' join digits (4,000.5).
 const WORD =
   /[\p{L}\p{N}\p{M}\p{Pc}]+(?:(?:(?<=[\p{L}\p{M}])['’.:\u00b7](?=[\p{L}\p{M}])|(?<=\p{N})[.,;'’](?=\p{N}))[\p{L}\p{N}\p{M}\p{Pc}]+)*/gu;
+
+// Words of plain Latin letters (and apostrophes) get English stop words and stemming; other words
+// (accented, Cyrillic, with digits) are kept as they are.
+const ENGLISH_WORD = /^[a-z]+(?:['’][a-z]+)*$/;
 
 let segmenter: Intl.Segmenter | undefined;
 
@@ -28,7 +34,8 @@ export function normalizeText(text: string): string {
  * - CJK runs give their character bigrams, the usual way to index Chinese and Japanese without a
  *   dictionary: a name the word segmenter would split (`凉|宫|春日`) is still found through
  *   `凉宫`, `宫春`, `春日`. A run of one character gives that character.
- * - Spaced scripts (Latin, Cyrillic, Greek, Hangul, Arabic…) give their words, punctuation dropped.
+ * - Spaced scripts (Latin, Cyrillic, Greek, Hangul, Arabic…) give their words, punctuation dropped;
+ *   plain English words lose stop words and suffixes (`englishTerm`).
  * - Thai, Lao, Khmer and Burmese go through `Intl.Segmenter`, whose dictionaries find their words.
  *
  * Why not `Intl.Segmenter` everywhere: on the four ChatHaruhi fixture packs, adding its CJK words
@@ -56,7 +63,14 @@ function pushWords(text: string, terms: string[]): void {
     for (const { segment, isWordLike } of segmenter.segment(text)) if (isWordLike) terms.push(segment);
     return;
   }
-  for (const match of text.matchAll(WORD)) terms.push(match[0]);
+  for (const match of text.matchAll(WORD)) {
+    const word = match[0];
+    if (!ENGLISH_WORD.test(word)) terms.push(word);
+    else {
+      const term = englishTerm(word);
+      if (term !== null) terms.push(term);
+    }
+  }
 }
 
 function pushBigrams(run: string, terms: string[]): void {

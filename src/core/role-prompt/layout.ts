@@ -40,7 +40,7 @@
 
 import { hashText } from '../hash';
 import { historyReserve } from './budgets';
-import type { ChatTurn, ContextRefresh, PromptLayout, SentPrompt } from '../types';
+import type { ChatTurn, ContextRefresh, PromptLayout, SceneKind, SentPrompt } from '../types';
 import type { RoleContext } from './context';
 import type { RoleDraft } from './draft';
 import { contentOf, partsFrom } from './parts';
@@ -102,9 +102,9 @@ export function blockRoom(d: RoleDraft): number {
   return Math.max(0, d.plan.context - messageOverflow(d) - reserve);
 }
 
-/** A block's room after a topic move: enough for the best scene whenever it fits the whole scene budget. */
+/** A block's room after a topic move: enough for the best dialogue scene whenever it fits the whole scene budget. */
 export function blockRoomOnTopicMove(d: RoleDraft): number {
-  return Math.max(blockRoom(d), roomForScene(d, d.ranked[0]));
+  return Math.max(blockRoom(d), roomForScene(d, d.ranked.find((x) => x.kind !== 'knowledge')));
 }
 
 /** A message longer than its reserve takes its extra room from the context block. */
@@ -122,10 +122,16 @@ export function roomForScene(d: RoleDraft, scene: ChosenScene | undefined): numb
   return need <= Math.min(d.ctx.budgets.scenes, d.plan.context - messageOverflow(d)) ? need : 0;
 }
 
-/** Whether the topic moved away from `previousIds`; only when a fresh block could hold a scene now (otherwise a rebuild gains nothing). */
-export function topicMoved(d: RoleDraft, previousIds: readonly string[]): boolean {
-  const anySceneFits = pickScenes(d.ctx, d.ranked, blockRoomOnTopicMove(d)).length > 0;
-  return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, d.ranked));
+/**
+ * Whether the topic moved away from the `previous` block's scenes; only when a fresh block could
+ * hold a scene now (otherwise a rebuild gains nothing). Dialogue scenes alone decide: knowledge
+ * passages are ranked on their own, and scores compare only within one ranking.
+ */
+export function topicMoved(d: RoleDraft, previous: readonly { id: string; kind?: SceneKind }[]): boolean {
+  const dialogue = d.ranked.filter((x) => x.kind !== 'knowledge');
+  const anySceneFits = pickScenes(d.ctx, dialogue, blockRoomOnTopicMove(d)).length > 0;
+  const previousIds = previous.filter((x) => x.kind !== 'knowledge').map((x) => x.id);
+  return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, dialogue));
 }
 
 /** On a token-prefix engine a rebuild re-prefills the block and the retained history only, so a topic move rebuilds by default. */
@@ -150,7 +156,7 @@ export function keptContextBlock(d: RoleDraft, previous: PreviousPrompt | undefi
     parts[parts.length - 1]?.section === 'chat-start' &&
     cache !== 'exact-messages' &&
     (cache === 'token-prefix' || d.lore.triggered.every((m) => ids.has(m.entry.id))) &&
-    !topicMoved(d, L.scenes.map((s) => s.id)) &&
+    !topicMoved(d, L.scenes) &&
     d.ctx.cost(contentOf(parts)) - d.markerCost <= room;
   return keep ? { parts, scenes: L.scenes, lore: L.lore, reused: true } : undefined;
 }

@@ -8,7 +8,7 @@ import type { Built, Part, Turn } from './types';
 
 /** The order the inspector lists sections in. */
 export const SECTION_ORDER: readonly SectionName[] = [
-  'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'scenes', 'chat-start',
+  'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'knowledge', 'scenes', 'chat-start',
   'history', 'lorebook-note', 'post-history', 'message',
 ];
 

@@ -26,7 +26,7 @@ export function reusePrevious(d: RoleDraft, previous: PreviousPrompt | undefined
   }
   if (!(prior.length >= L.turns && hashes[L.turns] === L.turnsHash)) return { refresh };
   const knownScenes = new Set([...L.scenes, ...L.notedScenes].map((x) => x.id));
-  const moved = topicMoved(d, [...knownScenes]);
+  const moved = topicMoved(d, [...L.scenes, ...L.notedScenes]);
   if (moved && onTopicMove(d.ctx) === 'rebuild') return { refresh: 'topic-moved' };
   const prompt = appended(d, previous, knownScenes, moved);
   return prompt ? { prompt, refresh: 'appended' } : { refresh: moved ? 'topic-moved' : 'history-full' };
@@ -103,7 +103,8 @@ function appendedLayout(d: RoleDraft, L: PromptLayout, notes: readonly LoreMatch
  */
 function topicDelta(d: RoleDraft, L: PromptLayout, knownScenes: ReadonlySet<string>): { scenes: ChosenScene[]; room: number } {
   const blockLore = L.lore.reduce((sum, l) => sum + l.tokens, 0);
-  const unseen = d.ranked.filter((x) => !knownScenes.has(x.id));
+  // Knowledge passages wait for the next rebuild: a topic move carries dialogue scenes only.
+  const unseen = d.ranked.filter((x) => !knownScenes.has(x.id) && x.kind !== 'knowledge');
   const [top, ...rest] = unseen;
   const wholeRoom = Math.max(blockRoom(d) - blockLore, roomForScene(d, top));
   const deltaRoom = Math.floor(wholeRoom / DELTA_SHARE);

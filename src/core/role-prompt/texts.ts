@@ -22,6 +22,12 @@ export const SCENES_HEADER: Readonly<Record<Lang, string>> = {
 };
 export const SCENE_SEPARATOR = '\n###\n';
 
+/** The knowledge section's header: passages of the pack's knowledge texts, facts rather than lines to imitate. */
+export const KNOWLEDGE_HEADER: Readonly<Record<Lang, string>> = {
+  en: 'What the role knows (background, not dialogue):',
+  zh: '角色了解的背景知识（资料，不是对白）：',
+};
+
 export const LABELS: Readonly<Record<Lang, Record<
   'personality' | 'scenario' | 'catchphrases' | 'persona' | 'examples' | 'note' | 'separator' | 'lore' | 'marker' | 'nudge',
   string

@@ -1,6 +1,6 @@
 // The role prompt's input and output shapes, and the parts its builders pass between them.
 
-import type { CharacterFields, ChatTurn, Lorebook, InspectorScene, RolePromptInspector, SectionName, SentPrompt } from '../types';
+import type { CharacterFields, ChatTurn, Lorebook, InspectorScene, RolePromptInspector, SceneKind, SectionName, SentPrompt } from '../types';
 
 /** A scene the retrieval layer found for the new message; a higher score is better. */
 export interface RetrievedScene {
@@ -8,6 +8,8 @@ export interface RetrievedScene {
   text: string;
   score: number;
   title?: string;
+  /** 'knowledge': a knowledge passage, for the knowledge section; absent: a dialogue scene. */
+  kind?: SceneKind;
 }
 
 export interface RoleBudgets {

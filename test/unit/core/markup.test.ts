@@ -182,7 +182,7 @@ describe('parseMarkup: hostile input stays text', () => {
     expect(blocks.length).toBeGreaterThan(0);
     // Speed is the benchmark's business (bench/markup.bench.ts); here: look-ahead work stays linear.
     expect(measureMarkupWork(huge).work).toBeLessThanOrEqual(8 * huge.length);
-  });
+  }, 30_000); // two passes over 1.6 MB: seconds on a loaded 2-core machine
 
   it('parses a 20 KB reply quickly enough to re-parse every frame', () => {
     const line = '*She leans closer, eyes narrowing.* "You really think **that** will work?" she whispers, tapping the `map`. ';

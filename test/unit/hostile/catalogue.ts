@@ -49,6 +49,8 @@ const pngCard = (card: unknown = cardV2()) => png(cardChunk('chara', card));
 const cut = (bytes: Uint8Array, fraction: number) => bytes.slice(0, Math.floor(bytes.length * fraction));
 const invisible = '\u200b\u2060\ufeff\u200d';
 /** Markup a file name can carry (no `/`, which no file name holds). */
+/** A pack whose own text names no one (an unnamed prompt, narration only), so its file name names the character. */
+const NAMELESS = { 'system_prompt.txt': 'Stay in character.', 'texts/001.txt': '旁白:夜深了。' };
 export const NAME_INJECTION = '<img src=x onerror="window.__hostile=4">';
 
 /** How many strings in `value` (any JSON-like tree) hold `needle`, exactly as written. */
@@ -221,8 +223,8 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   { kind: 'pack zip with a story file twice', format: 'zip', route: 'import', name: 'dup.zip', make: () => hostileZip([...entriesOf(HARUHI), { name: 'texts/001.txt', data: 'Kyon:「Again」' }]), expect: { warning: /a second file with the same name/ } },
   { kind: 'pack zip with a binary story file', format: 'zip', route: 'import', name: 'binary.zip', make: () => zipOf({ ...HARUHI, 'texts/002.txt': u8([0, 1, 2, 0xff, 0]) }), expect: { warning: /texts\/002.txt: skipped/ } },
   { kind: 'zip holding two packs', format: 'zip', route: 'import', name: 'two.zip', make: () => zipOf({ 'a/system_prompt.txt': 'A', 'a/texts/1.txt': 'A:「x」', 'b/system_prompt.txt': 'B', 'b/texts/1.txt': 'B:「y」' }), expect: { reason: 'not-a-pack', message: /several ChatHaruhi packs/ } },
-  { kind: 'pack zip whose file name is markup', format: 'zip', route: 'import', name: `${NAME_INJECTION}.zip`, make: () => zipOf(HARUHI), expect: { accepted: true, check: (added) => (added.characters?.[0]?.name === NAME_INJECTION ? null : `named ${JSON.stringify(added.characters?.[0]?.name)}`) } },
-  { kind: 'pack named only with invisible characters', format: 'zip', route: 'import', name: `${invisible}.zip`, make: () => zipOf(HARUHI), expect: { accepted: true, check: (added) => (added.characters?.[0]?.name === 'ChatHaruhi character' ? null : `named ${JSON.stringify(added.characters?.[0]?.name)}`) } },
+  { kind: 'pack zip whose file name is markup', format: 'zip', route: 'import', name: `${NAME_INJECTION}.zip`, make: () => zipOf(NAMELESS), expect: { accepted: true, check: (added) => (added.characters?.[0]?.name === NAME_INJECTION ? null : `named ${JSON.stringify(added.characters?.[0]?.name)}`) } },
+  { kind: 'pack named only with invisible characters', format: 'zip', route: 'import', name: `${invisible}.zip`, make: () => zipOf(NAMELESS), expect: { accepted: true, check: (added) => (added.characters?.[0]?.name === 'ChatHaruhi character' ? null : `named ${JSON.stringify(added.characters?.[0]?.name)}`) } },
 
   // ---- packs: Hearth pack JSON and JSONL ------------------------------------------------------
   { kind: 'Hearth pack of a newer version', format: 'pack', route: 'import', name: 'newer.hearth.json', make: () => json(hearthPack({ version: 99 })), expect: { reason: 'unsupported-version' } },

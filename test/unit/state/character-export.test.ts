@@ -169,6 +169,8 @@ describe('Hearth pack export', () => {
           { model: 'bge-small', dim: 2, data: new Float32Array([1e-20, -0]).buffer },
         ],
       }),
+      // A knowledge passage (of a long wiki page) stays one: it goes to the prompt's knowledge section.
+      makeScene(characterId, { title: 'Ranger wiki · 1/3', text: 'The rangers guard the north road.', lines: [{ speaker: '', text: 'The rangers guard the north road.' }], tokens: 8, source: 'chatharuhi', kind: 'knowledge' }),
     ];
   }
 
@@ -184,7 +186,8 @@ describe('Hearth pack export', () => {
     expect(pack.character).toEqual(fields);
     expect(pack.avatar).toEqual({ mime: 'image/png', bytes: CHARX_ICON });
     expect(pack.assets).toEqual(assets);
-    expect(pack.scenes).toHaveLength(2);
+    expect(pack.scenes).toHaveLength(3);
+    expect(pack.scenes.map((s) => s.kind)).toEqual([undefined, undefined, 'knowledge']);
     pack.scenes.forEach((scene, i) => {
       const { id: _sid, characterId: _cid, vectors, ...rest } = scenes[i];
       expect(scene).toMatchObject(rest);

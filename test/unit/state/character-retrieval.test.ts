@@ -176,12 +176,34 @@ describe('CharacterRetrieval', () => {
     expect((await retrieval.search(hester, 'wind tide', undefined, 5)).scenes.map((s) => s.id)).toEqual(reference);
   });
 
-  it('adds the last reply to a very short message, so "why?" still searches the topic', () => {
+  it('ranks knowledge passages apart from dialogue scenes, so a wiki page about the lamp never crowds the scenes out', async () => {
+    const passages = Array.from({ length: 20 }, (_, i) => ({
+      ...scene(`k-${String(i).padStart(2, '0')}`, `Lamp wiki · ${i + 1}/20`, `The lamp and its lens, light and lamp oil, lamp room number ${i}: the lamp, the lens, the light.`),
+      kind: 'knowledge' as const,
+    }));
+    await repos.scenes.bulkAdd([...CORPUS, ...passages]);
+    const retrieval = new CharacterRetrieval({ scenes: repos.scenes, embedder: () => new TopicEmbedder(), k: 2 });
+    const found = await retrieval.search(hester, 'the lamp light');
+    const dialogue = found.scenes.filter((s) => s.kind !== 'knowledge');
+    const knowledge = found.scenes.filter((s) => s.kind === 'knowledge');
+    // Twenty passages match better than any scene, yet the two dialogue scenes asked for still come, the lens scene first.
+    expect(dialogue.map((s) => s.id)).toHaveLength(2);
+    expect(dialogue[0].id).toBe('s-lens');
+    expect(knowledge.length).toBeGreaterThan(0);
+    expect(knowledge.every((s) => s.id.startsWith('k-'))).toBe(true);
+    expect(found.trace.hits.filter((h) => h.kind === 'knowledge')).toHaveLength(knowledge.length);
+    expect(found.trace).toMatchObject({ mode: 'hybrid', sceneCount: 23, vectorCount: 23 });
+  });
+
+  it('searches with the new message after the exchange before it, so a vague follow-up still finds the topic', () => {
     const query = CharacterRetrieval.queryFor([
+      { role: 'user', content: 'Hello.' },
+      { role: 'assistant', content: 'Good evening.' },
+      { role: 'user', content: 'Who keeps the lamp?' },
       { role: 'assistant', content: 'The lamp must stay lit.' },
-      { role: 'user', content: 'Why?' },
+      { role: 'user', content: 'And if the storm takes the wick?' },
     ]);
-    expect(query).toBe('The lamp must stay lit.\nWhy?');
+    expect(query).toBe('Who keeps the lamp?\nThe lamp must stay lit.\nAnd if the storm takes the wick?');
     expect(CharacterRetrieval.queryFor([{ role: 'user', content: 'Tell me about the drowned bell.' }])).toBe('Tell me about the drowned bell.');
   });
 });

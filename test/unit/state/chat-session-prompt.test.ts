@@ -108,7 +108,8 @@ describe('ChatSession prompts (RoleGPT + ChatHaruhi)', () => {
     const stored = (await repos.conversations.messages('conv')).find((m) => m.role === 'assistant' && m.parentId !== null)!;
     const inspector = stored.prompt?.inspector;
     expect(inspector?.scenes.chosen[0]).toMatchObject({ id: 'sc-teeth', title: 'The Teeth' });
-    expect(inspector?.retrieval).toMatchObject({ mode: 'keyword', query: 'What happened at the Teeth?', sceneCount: 2 });
+    // The query is the new message after the exchange before it: here the greeting.
+    expect(inspector?.retrieval).toMatchObject({ mode: 'keyword', query: `${hester.firstMessage}\nWhat happened at the Teeth?`, sceneCount: 2 });
     expect(inspector?.retrieval?.hits[0]).toMatchObject({ id: 'sc-teeth', keywordRank: 1 });
   });
 

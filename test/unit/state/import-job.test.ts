@@ -85,7 +85,8 @@ describe('ImportJob', () => {
     // The real pack carries files that are not stories; each is named.
     expect(results[1].warnings.length).toBeGreaterThan(0);
     expect(results[1].warnings.every((w) => w.startsWith('haruhi/'))).toBe(true);
-    expect(results[1].characters).toEqual([expect.objectContaining({ name: 'haruhi', scenes: 172 })]);
+    // Named from the pack's own system prompt (你正在扮演凉宫春日), not from its folder.
+    expect(results[1].characters).toEqual([expect.objectContaining({ name: '凉宫春日', scenes: 172 })]);
 
     const aria = characters.find((c) => c.name.startsWith('Aria'))!;
     expect(aria.origin).toBe('import');
@@ -95,7 +96,7 @@ describe('ImportJob', () => {
     expect(aria.lorebook?.entries.map((e) => e.keys[0])).toEqual(['forest', '/ranger(s)?/i']);
     expect(aria.avatar).toMatch(/^data:image\/png;base64,/);
 
-    const haruhi = characters.find((c) => c.name === 'haruhi')!;
+    const haruhi = characters.find((c) => c.name === '凉宫春日')!;
     expect(haruhi.systemPrompt).toContain('凉宫春日');
     expect(haruhi.language).toBe('zh');
     const scenes = await repos.scenes.listForCharacter(haruhi.id);
@@ -279,7 +280,7 @@ describe('ImportJob', () => {
     ];
     const [result] = await job.importFiles([{ name: 'mira.jsonl', bytes: utf8(rows.map((r) => JSON.stringify(r)).join('\n')) }]);
     expect(result.status).toBe('imported');
-    const mira = characters.find((c) => c.name === 'mira')!;
+    const mira = characters.find((c) => c.name === 'Mira')!; // from "You are Mira.", not the file name
     expect(mira.systemPrompt).toBe('You are Mira.');
     const [scene] = await repos.scenes.listForCharacter(mira.id);
     expect(scene.vectors[0]).toMatchObject({ model: 'Xenova/bge-small-zh-v1.5', dim: 512 });

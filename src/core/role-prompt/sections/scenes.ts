@@ -5,7 +5,7 @@ import { expandMacros } from '../../macros';
 import { safeCount } from '../../token-fit';
 import type { InspectorScene, Lang } from '../../types';
 import type { RoleContext } from '../context';
-import { SCENE_SEPARATOR, SCENES_HEADER } from '../texts';
+import { KNOWLEDGE_HEADER, SCENE_SEPARATOR, SCENES_HEADER } from '../texts';
 import type { ChosenScene, RetrievedScene } from '../types';
 
 /** Scenes as retrieval ranked them, best first (ties in input order); duplicates and empty ones dropped. */
@@ -22,20 +22,20 @@ export function rankScenes(ctx: RoleContext, scenes: readonly RetrievedScene[] |
     if (!text) continue;
     seen.add(scene.id);
     const tokens = safeCount(ctx.count, text) + safeCount(ctx.count, SCENE_SEPARATOR);
-    ranked.push({ id: scene.id, ...(scene.title ? { title: scene.title } : {}), score: scene.score, tokens, text });
+    ranked.push({ id: scene.id, ...(scene.title ? { title: scene.title } : {}), score: scene.score, tokens, text, ...(scene.kind ? { kind: scene.kind } : {}) });
   }
   return ranked;
 }
 
 /** What a scene block of `scenes` costs: the header, then each scene with its separator. */
-export function sceneBlockCost(ctx: RoleContext, scenes: readonly ChosenScene[]): number {
-  return scenes.reduce((sum, s) => sum + s.tokens, safeCount(ctx.count, SCENES_HEADER[ctx.lang]) + 2);
+export function sceneBlockCost(ctx: RoleContext, scenes: readonly ChosenScene[], header = SCENES_HEADER[ctx.lang]): number {
+  return scenes.reduce((sum, s) => sum + s.tokens, safeCount(ctx.count, header) + 2);
 }
 
 /** The scenes of `pool` that fit in `room` with the header, in pool order; a long one may be skipped for shorter ones after it. */
-export function pickScenes(ctx: RoleContext, pool: readonly ChosenScene[], room: number): ChosenScene[] {
+export function pickScenes(ctx: RoleContext, pool: readonly ChosenScene[], room: number, header = SCENES_HEADER[ctx.lang]): ChosenScene[] {
   const chosen: ChosenScene[] = [];
-  let used = sceneBlockCost(ctx, []);
+  let used = sceneBlockCost(ctx, [], header);
   for (const scene of pool) {
     if (used + scene.tokens > room) continue;
     used += scene.tokens;
@@ -54,9 +54,31 @@ export function sceneBlock(lang: Lang, chosen: readonly ChosenScene[]): string {
   return chosen.length ? `${SCENES_HEADER[lang]}\n${chosen.map((s) => s.text).join(SCENE_SEPARATOR)}${SCENE_SEPARATOR.trimEnd()}` : '';
 }
 
+/** The knowledge section: its header, then the passages with the scene separator between them; empty without passages. */
+export function knowledgeBlock(lang: Lang, chosen: readonly ChosenScene[]): string {
+  return chosen.length ? `${KNOWLEDGE_HEADER[lang]}\n${chosen.map((s) => s.text).join(SCENE_SEPARATOR)}` : '';
+}
+
+/** Share of the scene room knowledge passages may take when retrieval found some; dialogue scenes get the rest. */
+export const KNOWLEDGE_SHARE = 0.25;
+
+/**
+ * Knowledge passages first, within KNOWLEDGE_SHARE of `room`, then dialogue scenes in what is left:
+ * each kind best first from its own ranking, so a wiki page never crowds out the character's lines.
+ */
+export function pickSceneSections(ctx: RoleContext, ranked: readonly ChosenScene[], room: number): { scenes: ChosenScene[]; knowledge: ChosenScene[] } {
+  const passages = ranked.filter((x) => x.kind === 'knowledge');
+  const header = KNOWLEDGE_HEADER[ctx.lang];
+  // Their share of the scene budget, never of the extra room history leaves free: that is for scenes.
+  const knowledge = passages.length ? pickScenes(ctx, passages, Math.floor(Math.min(room, ctx.budgets.scenes) * KNOWLEDGE_SHARE), header) : [];
+  const knowledgeCost = knowledge.length ? sceneBlockCost(ctx, knowledge, header) : 0;
+  const scenes = pickScenes(ctx, ranked.filter((x) => x.kind !== 'knowledge'), room - knowledgeCost);
+  return { scenes, knowledge };
+}
+
 /** A scene as the inspector records it (without its text). */
-export function publicScene({ id, title, score, tokens }: ChosenScene): InspectorScene {
-  return { id, ...(title ? { title } : {}), score, tokens };
+export function publicScene({ id, title, score, tokens, kind }: ChosenScene): InspectorScene {
+  return { id, ...(title ? { title } : {}), score, tokens, ...(kind ? { kind } : {}) };
 }
 
 /** How much of a fresh pick's relevance the previous block must keep for the topic to count as unmoved. */

@@ -3,7 +3,7 @@
 import type { MessageKey } from '../../../core/i18n';
 
 const SECTIONS = new Set([
-  'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'scenes', 'chat-start',
+  'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'knowledge', 'scenes', 'chat-start',
   'history', 'lorebook-note', 'post-history', 'message',
 ]);
 const WHY = new Set(['budget', 'no-room', 'secondary', 'disabled']);

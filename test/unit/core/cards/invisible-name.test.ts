@@ -58,7 +58,8 @@ describe('names made only of invisible characters', () => {
   });
 
   it('names a corpus pack from an invisible file name after its kind', () => {
-    const jsonl = [JSON.stringify({ text: 'p', bge_zh_s15: 'system_prompt' }), JSON.stringify({ text: 'Mira:「Tea?」' })].join('\n');
+    // Narration only and an unnamed prompt: the text names no one, so the file name would.
+    const jsonl = [JSON.stringify({ text: 'p', bge_zh_s15: 'system_prompt' }), JSON.stringify({ text: '旁白:夜深了。' })].join('\n');
     const read = readImportFile({ name: '\u200b\u2060.jsonl', bytes: enc(jsonl) });
     expect(read.characters[0].character.name).toBe('ChatHaruhi character');
   });

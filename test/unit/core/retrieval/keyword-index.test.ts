@@ -173,5 +173,6 @@ describe('KeywordIndex scores like MiniSearch', () => {
         for (const line of scene.lines.slice(0, 3)) expectSameRanking(ours.search(line.text, 10), reference(line.text, 10));
       }
     }
-  });
+    // About a second alone; several times that when the whole suite shares two loaded cores.
+  }, 30_000);
 });

@@ -25,12 +25,31 @@ describe('tokenize', () => {
     expect(tokenize('𠀀𠀁𠀂')).toEqual(['𠀀𠀁', '𠀁𠀂']);
   });
 
-  it('keeps English words whole, lower-cased, without punctuation, as Intl.Segmenter would', () => {
-    expect(tokenize("Hello, World! It's Sheldon’s spot...")).toEqual(['hello', 'world', "it's", 'sheldon’s', 'spot']);
-    const text = 'In an ever-changing world, U.S.A. snake_case 4,000.5lb file:missy.jpg — 3.14?';
+  it('splits Latin text into the words Intl.Segmenter finds, lower-cased, without punctuation', () => {
+    // Words that are not plain English letters (digits, accents, underscores) are kept as they are.
+    const text = 'Ünïcode 4,000.5lb snake_case file:missy.jpg — 3.14? Ёж';
     const segmenter = new Intl.Segmenter('en', { granularity: 'word' });
     const words = [...segmenter.segment(text.toLowerCase())].filter((s) => s.isWordLike).map((s) => s.segment);
     expect(tokenize(text)).toEqual(words);
+  });
+
+  it('leaves English stop words out, so "the" and "you" do not outweigh the words that name a topic', () => {
+    expect(tokenize("Hello, World! It's Sheldon’s spot...")).toEqual(['hello', 'world', 'sheldon', 'spot']);
+    expect(tokenize('What are you doing with the train?')).toEqual(['train']);
+    expect(tokenize("Don't you think so?")).toEqual(['think']);
+  });
+
+  it('gives the forms of an English word one term, so "trains" and "training" find "train"', () => {
+    const term = (word: string) => tokenize(word)[0];
+    expect(new Set(['train', 'trains', 'trained', 'training'].map(term)).size).toBe(1);
+    expect(new Set(['hope', 'hoped', 'hopes', 'hoping'].map(term)).size).toBe(1);
+    expect(new Set(['physicist', 'physicists', "physicist's"].map(term)).size).toBe(1);
+    expect(new Set(['stop', 'stopped', 'stopping'].map(term)).size).toBe(1);
+    expect(term('studies')).toBe(term('study'));
+    // Short words and words ending in -ss/-us/-is keep their ending: "bus" is not "bu", "class" not "clas".
+    expect(tokenize('bus class analysis news')).toEqual(['bus', 'class', 'analysis', 'new']);
+    // Other Latin-script languages keep their words unstemmed (accented words, and digits, are left alone).
+    expect(tokenize('café naïve 2000s')).toEqual(['café', 'naïve', '2000s']);
   });
 
   it('uses Intl.Segmenter for scripts written without spaces, such as Thai', () => {
@@ -49,7 +68,7 @@ describe('tokenize', () => {
 
   it('gives a lone CJK character as itself', () => {
     expect(tokenize('猫')).toEqual(['猫']);
-    expect(tokenize('a 猫 b')).toEqual(['a', '猫', 'b']);
+    expect(tokenize('x 猫 b')).toEqual(['x', '猫', 'b']);
   });
 
   it('keeps Hangul words whole', () => {

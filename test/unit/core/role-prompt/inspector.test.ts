@@ -36,6 +36,60 @@ describe('inspectPrompt', () => {
     expect(view.total).toBe(prompt.inspector.budget.used);
   });
 
+  it('puts knowledge passages in their own section, within a quarter of the scene budget, and records them as knowledge', () => {
+    const passage = (i: number) => ({
+      id: `k${i}`,
+      kind: 'knowledge' as const,
+      title: `Brigade wiki · ${i + 1}/8`,
+      score: 20 - i,
+      text: `The SOS Brigade (part ${i}) was founded by Haruhi Suzumiya to find aliens, time travellers and espers. `.repeat(3),
+    });
+    const dialogue = [
+      { id: 'sc1', text: 'Haruhi:「Aliens exist!」', score: 3, title: 'Aliens' },
+      { id: 'sc2', text: 'Kyon:「Why me?」\nHaruhi:「Because you are here.」', score: 2, title: 'Why me' },
+    ];
+    const prompt = buildRolePrompt({
+      character: testCharacter(),
+      history: [user('What is the SOS Brigade?')],
+      scenes: [...Array.from({ length: 8 }, (_, i) => passage(i)), ...dialogue],
+      contextWindow: 4096,
+      replyTokens: 256,
+      budgets: { scenes: 1200 },
+    });
+    const view = inspectPrompt(prompt);
+    const section = (name: string) => view.sections.find((s) => s.name === name);
+    const knowledge = section('knowledge')!;
+    expect(knowledge.texts[0].text.startsWith('What the role knows (background, not dialogue):\n')).toBe(true);
+    expect(knowledge.texts[0].text).toContain('(part 0)');
+    // Passages outscore the scenes, yet take at most a quarter of the room: the character's lines still come.
+    expect(knowledge.tokens).toBeLessThanOrEqual(300);
+    expect(section('scenes')!.texts[0].text).toContain('Because you are here.');
+    expect(view.sections.map((s) => s.name).indexOf('knowledge')).toBeLessThan(view.sections.map((s) => s.name).indexOf('scenes'));
+    const chosen = prompt.inspector.scenes.chosen;
+    expect(chosen.filter((s) => s.kind === 'knowledge').map((s) => s.id)).toEqual(['k0', 'k1']);
+    expect(chosen.filter((s) => s.kind !== 'knowledge').map((s) => s.id)).toEqual(['sc1', 'sc2']);
+    expect(prompt.inspector.scenes.leftOut.find((s) => s.id === 'k2')).toMatchObject({ kind: 'knowledge', reason: 'below-others' });
+  });
+
+  it('does not take new knowledge passages for a change of topic: the dialogue scenes alone decide', () => {
+    const dialogue = [
+      { id: 'sc1', text: 'Haruhi:「Aliens exist!」', score: 3, title: 'Aliens' },
+      { id: 'sc2', text: 'Kyon:「Why me?」\nHaruhi:「Because you are here.」', score: 2, title: 'Why me' },
+    ];
+    const passage = (id: string, score: number) => ({ id, kind: 'knowledge' as const, score, text: `Brigade facts (${id}): founded in April.` });
+    const base = { character: testCharacter(), contextWindow: 4096, replyTokens: 256, onTopicMove: 'rebuild' as const };
+    const first = buildRolePrompt({ ...base, history: [assistant('You are late!'), user('What is the SOS Brigade?')], scenes: [...dialogue, passage('k0', 20)] });
+    expect(first.inspector.scenes.chosen.map((s) => s.id)).toContain('k0');
+    const second = buildRolePrompt({
+      ...base,
+      history: [assistant('You are late!'), user('What is the SOS Brigade?'), assistant('The best club!'), user('Who founded it?')],
+      // Same scenes, scored alike; another passage, scored far higher on its own scale.
+      scenes: [...dialogue, passage('k9', 50)],
+      previous: JSON.parse(JSON.stringify(first)),
+    });
+    expect(second.inspector.refresh).toBe('appended');
+  });
+
   it('on an appended turn, only the new message is "message"; the last one is history now', () => {
     const base = { character: testCharacter(), lorebook: book, scenes, contextWindow: 4096, replyTokens: 256 };
     const first = buildRolePrompt({ ...base, history: [assistant('You are late!'), user('What is the SOS Brigade?')] });

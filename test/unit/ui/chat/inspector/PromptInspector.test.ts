@@ -78,4 +78,20 @@ describe('the prompt inspector', () => {
     expect(within(left).getByText('Rain at the station').closest('li')!.textContent).toContain('better-ranked scenes took the room');
     expect(within(left).getByText('The bus').closest('li')!.textContent).toContain('the topic had not moved');
   });
+
+  it('lists knowledge passages apart from the scenes chosen', async () => {
+    const { app, view } = await repliedChat();
+    const inspector = view.inspector!;
+    const chosen = [
+      { id: 's1', title: 'Storm night', score: 3.2, tokens: 40 },
+      { id: 'k1', title: 'Lamp wiki · 1/4', score: 5.1, tokens: 90, kind: 'knowledge' as const },
+    ];
+    renderInApp(app, InspectorScenes, { inspector: { ...inspector, scenes: { ...inspector.scenes, chosen } } });
+    const section = screen.getByTestId('inspector-scenes');
+    expect(section.textContent).toContain('Chosen (1)');
+    const knowledge = screen.getByTestId('inspector-knowledge');
+    expect(knowledge.textContent).toBe('Knowledge passages chosen (1)');
+    expect(knowledge.nextElementSibling!.textContent).toContain('Lamp wiki · 1/4');
+    expect(knowledge.nextElementSibling!.textContent).not.toContain('Storm night');
+  });
 });
