@@ -58,9 +58,14 @@ for (const lang of ['en', 'zh'] as const) {
       test('every screen has zero axe violations', async ({ page }) => {
         const t = (key: MessageKey, params?: Record<string, string | number>) => translate(lang, key, params);
         const found: Record<string, string[]> = {};
+        // Each screen in the light and the dark theme (theme.css follows prefers-color-scheme).
         const check = async (screen: string) => {
-          const list = await violations(page);
-          if (list.length) found[screen] = list;
+          for (const colorScheme of ['light', 'dark'] as const) {
+            await page.emulateMedia({ colorScheme });
+            const list = await violations(page);
+            if (list.length) found[`${screen} (${colorScheme})`] = list;
+          }
+          await page.emulateMedia({ colorScheme: 'light' });
         };
 
         await page.goto('/#/');
