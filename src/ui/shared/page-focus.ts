@@ -20,3 +20,8 @@ export function focusPageHeading(container: HTMLElement): () => void {
   observer.observe(container, { childList: true, subtree: true });
   return () => observer.disconnect();
 }
+
+/** True when nothing has focus: the control that had it went away (a Load button replaced by progress). */
+export function focusFellToPage(): boolean {
+  return !document.activeElement || document.activeElement === document.body;
+}
