@@ -16,6 +16,7 @@ export type UiLang = 'en' | 'zh';
 const base = {
   'app.name': 'Hearth',
   'app.tagline': 'Private role-play. The model runs on your device; nothing leaves it.',
+  'app.skipToContent': 'Skip to content',
   'nav.characters': 'Characters',
   'nav.models': 'Models',
   'nav.settings': 'Settings',
@@ -41,7 +42,7 @@ const base = {
   'gallery.moreTags': '+{count} more tags',
   'gallery.fewerTags': 'Fewer tags',
   'gallery.empty': 'No character matches “{query}”.',
-  'gallery.open': 'Open {name}',
+  'gallery.open': 'Open',
   'character.newChat': 'New chat',
   'character.chats': 'Conversations',
   'character.noChats': 'No conversations yet. Start one — {name} is waiting.',
@@ -172,6 +173,7 @@ type Dictionary = Record<MessageKey, string>;
 const zhBase: Record<keyof typeof base, string> = {
   'app.name': 'Hearth 炉边',
   'app.tagline': '私密角色扮演。模型在你的设备上运行，数据不会离开。',
+  'app.skipToContent': '跳到正文',
   'nav.characters': '角色',
   'nav.models': '模型',
   'nav.settings': '设置',
@@ -197,7 +199,7 @@ const zhBase: Record<keyof typeof base, string> = {
   'gallery.moreTags': '还有 {count} 个标签',
   'gallery.fewerTags': '收起标签',
   'gallery.empty': '没有匹配“{query}”的角色。',
-  'gallery.open': '打开 {name}',
+  'gallery.open': '打开',
   'character.newChat': '新对话',
   'character.chats': '对话',
   'character.noChats': '还没有对话。开始一段吧——{name} 正在等你。',

@@ -284,7 +284,6 @@ export class AppState {
 
   async setLang(lang: 'en' | 'zh'): Promise<void> {
     this.locale.lang = lang;
-    if (typeof document !== 'undefined') document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     await this.#repos?.settings.set(LANG_KEY, lang);
   }
 

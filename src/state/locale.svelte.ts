@@ -4,10 +4,20 @@ import { detectLang, errorSentence, translate, type MessageKey, type Params, typ
 import { AppError } from '../core/errors';
 
 export class Locale {
-  lang = $state<UiLang>('en');
+  #lang = $state<UiLang>('en');
 
   constructor(initial: UiLang) {
     this.lang = initial;
+  }
+
+  get lang(): UiLang {
+    return this.#lang;
+  }
+
+  /** Also tells the page, from the first paint on, so screen readers pick the right voice. */
+  set lang(lang: UiLang) {
+    this.#lang = lang;
+    if (typeof document !== 'undefined') document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   }
 
   static fromBrowser(): Locale {

@@ -1,6 +1,6 @@
 // Shared steps for end-to-end tests: driving the app as a person would, by role and name.
 
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 
 export const TINY_GGUF = fileURLToPath(new URL('../fixtures/out/tiny.gguf', import.meta.url));
@@ -14,6 +14,14 @@ export async function loadTinyModel(page: Page): Promise<void> {
   await page.goto('/#/models');
   await page.getByLabel('Load GGUF model').setInputFiles(TINY_GGUF);
   await expect(page.getByText(/Loaded: /)).toBeVisible({ timeout: 60_000 });
+}
+
+/**
+ * A gallery card by the character's exact name; the card link's accessible name also holds what it
+ * shows under the name (tagline, tags), so "Open Ledger" alone would match "Ledger (copy)" too.
+ */
+export function characterCard(page: Page, name: string): Locator {
+  return page.locator('.grid a.card').filter({ has: page.locator('strong').getByText(name, { exact: true }) });
 }
 
 /** Opens a built-in character and starts a new conversation with it; returns the character's name. */

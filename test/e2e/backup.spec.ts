@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { writeBackup } from '../../src/core/backup';
 import { declareHugePart } from '../unit/helpers/hostile-backup';
-import { loadTinyModel, openApp, simulateFullDisk, startChat } from './app';
+import { characterCard, loadTinyModel, openApp, simulateFullDisk, startChat } from './app';
 
 async function openSettings(page: Page): Promise<void> {
   await page.getByRole('link', { name: 'Settings' }).click();
@@ -42,7 +42,7 @@ async function snapshot(page: Page, characters: string[]) {
   const chats: Record<string, { list: string[]; messages: string[][] }> = {};
   for (const name of characters) {
     await page.getByRole('link', { name: 'Characters' }).click();
-    await page.getByRole('link', { name: `Open ${name}`, exact: true }).click();
+    await characterCard(page, name).click();
     await expect(page.getByRole('button', { name: 'New chat' })).toBeVisible();
     const links = page.locator('main ul li a[href^="#/chat/"]');
     // The list loads after the page: wait for it or for the "no conversations" line.
@@ -77,7 +77,7 @@ test.describe('backup and restore of everything', () => {
 
     // A character of the person's own.
     await page.getByRole('link', { name: 'Characters' }).click();
-    await page.getByRole('link', { name: 'Open Ledger', exact: true }).click();
+    await characterCard(page, 'Ledger').click();
     await page.getByRole('button', { name: 'Duplicate' }).click();
     await expect(page.getByText('Copied as “Ledger (copy)”.')).toBeVisible();
 

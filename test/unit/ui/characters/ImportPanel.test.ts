@@ -43,4 +43,18 @@ describe('ImportPanel', () => {
     const rows = screen.getByRole('region', { name: 'Import results' }).querySelectorAll(':scope > ul > li');
     expect([...rows].map((li) => li.querySelector('.file')?.textContent)).toEqual(['one.json', 'two.json', 'three.json']);
   });
+
+  it('names each imported character\'s link by what it shows (name and scene count), after the verb "Open"', async () => {
+    const { app } = await chatFixture({ loadModel: false });
+    const job = new ImportJob({ imports: () => app.repos.imports, lorebooks: () => app.repos.lorebooks, characters: () => app.characters, refresh: async () => {}, reader: inThreadReader });
+    (app as { imports: ImportJob }).imports = job;
+    renderInApp(app, ImportPanel, {});
+    await job.importFiles([card('Moss')]);
+    const link = await screen.findByRole('link', { name: 'Open Moss' });
+    expect(link.textContent).toBe('Moss');
+    // A pack's character shows its scene count, and its link's name says it too.
+    job.results = job.results.map((result) => ({ ...result, characters: result.characters.map((c) => ({ ...c, scenes: 172 })) }));
+    const pack = await screen.findByRole('link', { name: 'Open Moss · 172 scenes' });
+    expect(pack.textContent).toBe('Moss · 172 scenes');
+  });
 });

@@ -105,3 +105,25 @@ describe('Composer', () => {
     expect(screen.getByRole('textbox', { name: 'Message' }).getAttribute('placeholder')).toContain('Lin');
   });
 });
+
+describe('Composer focus after a model loads', () => {
+  it('puts focus in the message box when the load ends and focus had fallen to the page', async () => {
+    const { app, session } = await chatFixture({ loadModel: false });
+    renderInApp(app, Composer, { session });
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    (document.activeElement as HTMLElement | null)?.blur();
+    await app.models.load({ kind: 'webllm', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' });
+    await waitFor(() => expect(document.activeElement).toBe(box));
+  });
+
+  it('leaves focus where the person put it meanwhile', async () => {
+    const { app, session } = await chatFixture({ loadModel: false });
+    renderInApp(app, Composer, { session });
+    const elsewhere = document.body.appendChild(document.createElement('button'));
+    elsewhere.focus();
+    await app.models.load({ kind: 'webllm', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(document.activeElement).toBe(elsewhere);
+    elsewhere.remove();
+  });
+});
