@@ -328,6 +328,12 @@ export class AppState {
     return this.conversations.create(characterId);
   }
 
+  /** The character's most recently active chat, or a new one when it has none: what clicking a character opens. */
+  async chatFor(characterId: string): Promise<string> {
+    const [last] = await this.conversations.list(characterId);
+    return last?.id ?? this.newConversation(characterId);
+  }
+
   deleteConversation(id: string): Promise<void> {
     return this.conversations.remove(id);
   }

@@ -58,6 +58,18 @@ describe('AppState', () => {
     expect((await app.conversationsFor(character.id)).map((c) => c.id)).toEqual([id]);
   });
 
+  it('clicking a character opens its most recent chat, or starts one when it has none', async () => {
+    const app = makeApp(`app-${crypto.randomUUID()}`);
+    await app.start();
+    const character = app.characters[0];
+    const first = await app.chatFor(character.id);
+    expect((await app.conversationsFor(character.id)).map((c) => c.id)).toEqual([first]);
+    expect(await app.chatFor(character.id)).toBe(first); // no second chat
+    await new Promise((resolve) => setTimeout(resolve, 2)); // the next chat is active later
+    const newer = await app.newConversation(character.id);
+    expect(await app.chatFor(character.id)).toBe(newer);
+  });
+
   it('deleting a conversation can be undone', async () => {
     const app = makeApp(`app-${crypto.randomUUID()}`);
     await app.start();
