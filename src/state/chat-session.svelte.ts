@@ -63,11 +63,27 @@ export class ChatSession {
   #abort: AbortController | null = null;
   #watching = false;
   #following: { unsubscribe(): void } | null = null;
+  /** A new chat not in storage yet: the first message or change saves it (see #saveIfNew). */
+  #unsaved = false;
 
   constructor(deps: ChatSessionDeps, conversation: Conversation, messages: Message[]) {
     this.#deps = deps;
     this.character = deps.character;
     this.#show(conversation, messages);
+  }
+
+  /** A session over a chat not saved yet (its greetings only): nothing is stored until the person acts. */
+  static unsaved(deps: ChatSessionDeps, conversation: Conversation, messages: Message[]): ChatSession {
+    const session = new ChatSession(deps, conversation, messages);
+    session.#unsaved = true;
+    return session;
+  }
+
+  /** Saves a new chat, with its greetings, before its first write. */
+  async #saveIfNew(): Promise<void> {
+    if (!this.#unsaved) return;
+    await this.#deps.conversations.create({ ...this.conversation!, leafId: this.leafId }, this.messages);
+    this.#unsaved = false;
   }
 
   #show(conversation: Conversation, messages: Message[]): void {
@@ -177,6 +193,7 @@ export class ChatSession {
   async edit(messageId: string, text: string, from: string): Promise<void> {
     const message = this.tree.get(messageId);
     if (!message || text === from || (this.streaming?.id === messageId)) return;
+    await this.#saveIfNew();
     const edited = await this.#deps.conversations.editMessage(messageId, text, from, this.#now);
     if (edited === 'gone') throw new AppError('chat-gone', `Message ${messageId} was deleted while it was being edited.`);
     if (edited === 'changed') throw new AppError('message-conflict', `Message ${messageId} was changed elsewhere while it was being edited.`);
@@ -188,6 +205,7 @@ export class ChatSession {
     const message = this.tree.get(messageId);
     if (!message || this.streaming?.id === messageId) return;
     const deletedAt = this.#now;
+    await this.#saveIfNew();
     await this.#deps.conversations.updateMessage(messageId, { deletedAt });
     const onPath = this.path.some((m) => m.id === messageId);
     const wasLeaf = this.leafId === messageId;
@@ -389,6 +407,7 @@ export class ChatSession {
   }
 
   async #add(message: Message): Promise<void> {
+    await this.#saveIfNew();
     await this.#deps.conversations.addMessage(message, { setLeaf: true });
     this.messages = [...this.messages, message];
     this.leafId = message.id;
@@ -401,6 +420,8 @@ export class ChatSession {
 
   async #setLeaf(leafId: string | null): Promise<void> {
     this.leafId = leafId;
+    // Choosing a greeting is not yet a chat worth keeping: an unsaved chat is saved with it later.
+    if (this.#unsaved) return;
     await this.#deps.conversations.setLeaf(this.conversation!.id, leafId);
   }
 }

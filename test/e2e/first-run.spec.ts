@@ -60,20 +60,27 @@ test.describe('first run', () => {
     await expect(replies(page).nth(1)).toHaveAttribute('data-status', /done|stopped/, { timeout: 60_000 });
 
     expect(person.count).toBeLessThanOrEqual(3);
+
+    // Clicking the character again opens this chat, with what was said.
+    await page.getByRole('link', { name: 'Characters' }).click();
+    await page.getByRole('link', { name: 'Chat with Hester Coyle' }).click();
+    await expect(page).toHaveURL(chatUrl);
+    await expect(page.locator('article[data-role="user"]')).toContainText('Is the lamp lit?');
   });
 
-  test('clicking the character again opens the same chat, and Back does not return to a redirect', async ({ page }) => {
+  test('opening a chat saves nothing until the first message, and Back skips the redirect', async ({ page }) => {
     await openApp(page);
     await page.getByRole('link', { name: 'Chat with Hester Coyle' }).click();
     await expect(page).toHaveURL(/#\/chat\//);
-    const chatUrl = page.url();
+    await expect(replies(page).first()).toBeVisible();
     await page.goBack();
     await expect(page.getByRole('link', { name: 'Chat with Hester Coyle' })).toBeVisible();
-    await page.getByRole('link', { name: 'Chat with Hester Coyle' }).click();
-    await expect(page).toHaveURL(chatUrl);
+    await page.getByRole('link', { name: 'Open Hester Coyle' }).click();
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await expect(replies(page).first()).toBeVisible();
     await page.getByRole('link', { name: 'Back' }).first().click();
     await expect(page.getByRole('heading', { name: 'Hester Coyle' })).toBeVisible();
-    await expect(page.locator('section ul li a[href^="#/chat/"]')).toHaveCount(1);
+    await expect(page.getByText('No conversations yet. Start one — Hester Coyle is waiting.')).toBeVisible();
   });
 
   test('the Models page, reached from a chat, returns to it once a model is loaded there', async ({ page }) => {
