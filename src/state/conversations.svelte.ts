@@ -2,7 +2,7 @@
 // greeting, renaming, and deleting one with undo. Opening one as a chat session is AppState's.
 
 import { AppError } from '../core/errors';
-import type { Character, Conversation, Message } from '../core/types';
+import type { Character, Conversation, ListedConversation, Message } from '../core/types';
 import type { ConversationRepository } from '../storage';
 import { LiveValue } from './live.svelte';
 import type { Locale } from './locale.svelte';
@@ -22,13 +22,13 @@ export interface ConversationsDeps {
 
 /** One character's conversations, most recently active first; null until first read. */
 export class ConversationList {
-  readonly #live = new LiveValue<Conversation[] | null>(null);
+  readonly #live = new LiveValue<ListedConversation[] | null>(null);
 
   constructor(repo: ConversationRepository, characterId: string) {
     this.#live.follow(repo.watchForCharacter(characterId));
   }
 
-  get items(): Conversation[] | null {
+  get items(): ListedConversation[] | null {
     return this.#live.value;
   }
 
