@@ -14,8 +14,6 @@ import type { ReadyEngine } from './model-loader.svelte';
 
 export type { ReadyEngine };
 
-/** How often partial text is written to IndexedDB while a reply streams. */
-const SAVE_INTERVAL_MS = 250;
 /**
  * Streamed text is shown on an animation frame, at most this often: about 30 updates a second
  * reads as smooth, and each frame not drawn is CPU time left to a model running on the same cores.
@@ -302,18 +300,22 @@ export class ChatSession {
     const started = performance.now();
     let text = '';
     let savedText = '';
-    let lastSave = 0;
+    /** The write in flight; one at a time, the next frame carries the newest text. */
+    let saving: Promise<void> | null = null;
     this.streaming = { id: reply.id, text: '' };
+    // Text is drawn only once it is stored, so a reload mid-reply keeps at least what was on screen.
     const frame = createFrameScheduler(() => {
-      if (this.streaming?.id !== reply.id) return;
-      this.streaming = { id: reply.id, text };
-      const now = performance.now();
-      if (now - lastSave >= SAVE_INTERVAL_MS && text !== savedText) {
-        lastSave = now;
-        savedText = text;
-        // A failed save mid-stream is not fatal: the final write below carries the whole text.
-        this.#deps.conversations.saveStreamingText(reply.id, text).catch(() => {});
-      }
+      if (this.streaming?.id !== reply.id || saving || text === savedText) return;
+      const snapshot = text;
+      saving = this.#deps.conversations.saveStreamingText(reply.id, snapshot).then(
+        () => {},
+        () => {}, // not fatal: the final write below carries the whole text; the reply still shows
+      ).then(() => {
+        savedText = snapshot;
+        saving = null;
+        if (this.streaming?.id === reply.id) this.streaming = { id: reply.id, text: snapshot };
+        if (text !== snapshot) frame.request();
+      });
     }, { minIntervalMs: STREAM_FRAME_MS });
 
     let final: Partial<Message> = { status: 'done' };
@@ -373,8 +375,9 @@ export class ChatSession {
         break;
       }
     }
-    frame.flush();
     frame.cancel();
+    // The last partial write lands before the final one, never after it.
+    await saving;
     this.#abort = null;
     const done: Message = { ...reply, prompt, ...final, content: text, updatedAt: this.#now };
     try {
