@@ -5,6 +5,7 @@ import { backupStrings } from './strings/backup';
 import { characterStrings } from './strings/character';
 import { conflictStrings } from './strings/conflicts';
 import { embeddingStrings } from './strings/embeddings';
+import { firstRunStrings } from './strings/first-run';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
@@ -151,7 +152,7 @@ const base = {
 
 /** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
 const features = [
-  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings,
+  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings,
 ] as const;
 
 const en = {
@@ -165,6 +166,7 @@ const en = {
   ...managerStrings.en,
   ...backupStrings.en,
   ...snapshotStrings.en,
+  ...firstRunStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -165,6 +165,11 @@ export interface Conversation {
   messageCount: number;
 }
 
+/** A conversation in a character's chat list, with what a person counts: the messages its visible branch shows. */
+export interface ListedConversation extends Conversation {
+  shownCount: number;
+}
+
 export type MessageRole = 'user' | 'assistant' | 'system';
 
 /**

@@ -22,7 +22,7 @@ import { AutoBackups } from './snapshots.svelte';
 import type { LoadedPack } from './builtin-packs';
 import { CharacterRetrieval } from './character-retrieval';
 import { CharacterShelf } from './characters.svelte';
-import { ChatSession } from './chat-session.svelte';
+import { ChatSession, type ChatSessionDeps } from './chat-session.svelte';
 import { Conversations } from './conversations.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
 import { EmbeddingsState } from './embeddings.svelte';
@@ -325,9 +325,15 @@ export class AppState {
     return this.conversations.list(characterId);
   }
 
-  /** Starts a conversation with the greeting; alternate greetings are its swipes. */
-  newConversation(characterId: string): Promise<string> {
-    return this.conversations.create(characterId);
+  /** Starts a conversation with the greeting (alternate greetings are its swipes); saved on its first message. */
+  async newConversation(characterId: string): Promise<string> {
+    return this.conversations.draft(characterId);
+  }
+
+  /** The character's most recently active chat, or a new one when it has none: what clicking a character opens. */
+  async chatFor(characterId: string): Promise<string> {
+    const [last] = await this.conversations.list(characterId);
+    return last?.id ?? this.newConversation(characterId);
   }
 
   deleteConversation(id: string): Promise<void> {
@@ -359,13 +365,15 @@ export class AppState {
   /** Opens (or keeps) the session for a conversation; null when it does not exist. */
   async openChat(conversationId: string): Promise<ChatSession | null> {
     if (this.session?.conversation?.id === conversationId) return this.session;
-    const conversation = await this.#storage.conversations.get(conversationId);
+    const stored = await this.#storage.conversations.get(conversationId);
+    const draft = stored ? undefined : this.conversations.draftOf(conversationId);
+    const conversation = stored ?? draft?.conversation;
     const character = conversation && this.character(conversation.characterId);
     if (!conversation || !character) {
       this.closeChat();
       return null;
     }
-    const session = await ChatSession.open({
+    const deps: ChatSessionDeps = {
       conversations: this.#storage.conversations,
       character,
       persona: () => this.personaForPrompt,
@@ -376,7 +384,8 @@ export class AppState {
       scenes: this.retrieval,
       lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
       holdReply: this.#deps.replyLocks?.hold,
-    }, conversationId);
+    };
+    const session = draft ? ChatSession.unsaved(deps, draft.conversation, draft.messages) : await ChatSession.open(deps, conversationId);
     this.#session?.dispose();
     this.#session = session;
     session?.watch();

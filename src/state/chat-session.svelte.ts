@@ -14,8 +14,6 @@ import type { ReadyEngine } from './model-loader.svelte';
 
 export type { ReadyEngine };
 
-/** How often partial text is written to IndexedDB while a reply streams. */
-const SAVE_INTERVAL_MS = 250;
 /**
  * Streamed text is shown on an animation frame, at most this often: about 30 updates a second
  * reads as smooth, and each frame not drawn is CPU time left to a model running on the same cores.
@@ -65,11 +63,27 @@ export class ChatSession {
   #abort: AbortController | null = null;
   #watching = false;
   #following: { unsubscribe(): void } | null = null;
+  /** A new chat not in storage yet: the first message or change saves it (see #saveIfNew). */
+  #unsaved = false;
 
   constructor(deps: ChatSessionDeps, conversation: Conversation, messages: Message[]) {
     this.#deps = deps;
     this.character = deps.character;
     this.#show(conversation, messages);
+  }
+
+  /** A session over a chat not saved yet (its greetings only): nothing is stored until the person acts. */
+  static unsaved(deps: ChatSessionDeps, conversation: Conversation, messages: Message[]): ChatSession {
+    const session = new ChatSession(deps, conversation, messages);
+    session.#unsaved = true;
+    return session;
+  }
+
+  /** Saves a new chat, with its greetings, before its first write. */
+  async #saveIfNew(): Promise<void> {
+    if (!this.#unsaved) return;
+    await this.#deps.conversations.create({ ...this.conversation!, leafId: this.leafId }, this.messages);
+    this.#unsaved = false;
   }
 
   #show(conversation: Conversation, messages: Message[]): void {
@@ -179,6 +193,7 @@ export class ChatSession {
   async edit(messageId: string, text: string, from: string): Promise<void> {
     const message = this.tree.get(messageId);
     if (!message || text === from || (this.streaming?.id === messageId)) return;
+    await this.#saveIfNew();
     const edited = await this.#deps.conversations.editMessage(messageId, text, from, this.#now);
     if (edited === 'gone') throw new AppError('chat-gone', `Message ${messageId} was deleted while it was being edited.`);
     if (edited === 'changed') throw new AppError('message-conflict', `Message ${messageId} was changed elsewhere while it was being edited.`);
@@ -190,6 +205,7 @@ export class ChatSession {
     const message = this.tree.get(messageId);
     if (!message || this.streaming?.id === messageId) return;
     const deletedAt = this.#now;
+    await this.#saveIfNew();
     await this.#deps.conversations.updateMessage(messageId, { deletedAt });
     const onPath = this.path.some((m) => m.id === messageId);
     const wasLeaf = this.leafId === messageId;
@@ -287,18 +303,22 @@ export class ChatSession {
     const started = performance.now();
     let text = '';
     let savedText = '';
-    let lastSave = 0;
+    /** The write in flight; one at a time, the next frame carries the newest text. */
+    let saving: Promise<void> | null = null;
     this.streaming = { id: reply.id, text: '' };
+    // Text is drawn only once it is stored, so a reload mid-reply keeps at least what was on screen.
     const frame = createFrameScheduler(() => {
-      if (this.streaming?.id !== reply.id) return;
-      this.streaming = { id: reply.id, text };
-      const now = performance.now();
-      if (now - lastSave >= SAVE_INTERVAL_MS && text !== savedText) {
-        lastSave = now;
-        savedText = text;
-        // A failed save mid-stream is not fatal: the final write below carries the whole text.
-        this.#deps.conversations.saveStreamingText(reply.id, text).catch(() => {});
-      }
+      if (this.streaming?.id !== reply.id || saving || text === savedText) return;
+      const snapshot = text;
+      saving = this.#deps.conversations.saveStreamingText(reply.id, snapshot).then(
+        () => {},
+        () => {}, // not fatal: the final write below carries the whole text; the reply still shows
+      ).then(() => {
+        savedText = snapshot;
+        saving = null;
+        if (this.streaming?.id === reply.id) this.streaming = { id: reply.id, text: snapshot };
+        if (text !== snapshot) frame.request();
+      });
     }, { minIntervalMs: STREAM_FRAME_MS });
 
     let final: Partial<Message> = { status: 'done' };
@@ -358,8 +378,9 @@ export class ChatSession {
         break;
       }
     }
-    frame.flush();
     frame.cancel();
+    // The last partial write lands before the final one, never after it.
+    await saving;
     this.#abort = null;
     const done: Message = { ...reply, prompt, ...final, content: text, updatedAt: this.#now };
     try {
@@ -393,6 +414,7 @@ export class ChatSession {
   }
 
   async #add(message: Message): Promise<void> {
+    await this.#saveIfNew();
     await this.#deps.conversations.addMessage(message, { setLeaf: true });
     this.messages = [...this.messages, message];
     this.leafId = message.id;
@@ -405,6 +427,8 @@ export class ChatSession {
 
   async #setLeaf(leafId: string | null): Promise<void> {
     this.leafId = leafId;
+    // Choosing a greeting is not yet a chat worth keeping: an unsaved chat is saved with it later.
+    if (this.#unsaved) return;
     await this.#deps.conversations.setLeaf(this.conversation!.id, leafId);
   }
 }

@@ -2,7 +2,7 @@
 // greeting, renaming, and deleting one with undo. Opening one as a chat session is AppState's.
 
 import { AppError } from '../core/errors';
-import type { Character, Conversation, Message } from '../core/types';
+import type { Character, Conversation, ListedConversation, Message } from '../core/types';
 import type { ConversationRepository } from '../storage';
 import { LiveValue } from './live.svelte';
 import type { Locale } from './locale.svelte';
@@ -22,13 +22,13 @@ export interface ConversationsDeps {
 
 /** One character's conversations, most recently active first; null until first read. */
 export class ConversationList {
-  readonly #live = new LiveValue<Conversation[] | null>(null);
+  readonly #live = new LiveValue<ListedConversation[] | null>(null);
 
   constructor(repo: ConversationRepository, characterId: string) {
     this.#live.follow(repo.watchForCharacter(characterId));
   }
 
-  get items(): Conversation[] | null {
+  get items(): ListedConversation[] | null {
     return this.#live.value;
   }
 
@@ -42,8 +42,16 @@ export class ConversationList {
   }
 }
 
+/** A chat started but not yet saved: its greetings, shown, until the person first changes something. */
+export interface DraftChat {
+  conversation: Conversation;
+  messages: Message[];
+}
+
 export class Conversations {
   #deps: ConversationsDeps;
+  /** New chats not saved yet, by id: "New chat" alone leaves nothing behind in storage. */
+  readonly #drafts = new Map<string, DraftChat>();
 
   constructor(deps: ConversationsDeps) {
     this.#deps = deps;
@@ -62,8 +70,29 @@ export class Conversations {
     return this.#deps.repo().get(id);
   }
 
-  /** Starts a conversation with the greeting; alternate greetings are its swipes. Returns its id. */
+  /**
+   * Starts a conversation with the greeting (alternate greetings are its swipes), kept here unsaved:
+   * the chat session saves it on the first message or change. Returns its id.
+   */
+  draft(characterId: string): string {
+    const draft = this.#build(characterId);
+    this.#drafts.set(draft.conversation.id, draft);
+    return draft.conversation.id;
+  }
+
+  /** The unsaved chat with this id, if there is one. */
+  draftOf(id: string): DraftChat | undefined {
+    return this.#drafts.get(id);
+  }
+
+  /** Starts a conversation with the greeting and saves it at once. Returns its id. */
   async create(characterId: string): Promise<string> {
+    const { conversation, messages } = this.#build(characterId);
+    await this.#deps.repo().create(conversation, messages);
+    return conversation.id;
+  }
+
+  #build(characterId: string): DraftChat {
     const { locale } = this.#deps;
     const character = this.#deps.character(characterId);
     if (!character) throw new AppError('unknown', `No character ${characterId}`);
@@ -92,8 +121,7 @@ export class Conversations {
       updatedAt: now,
       messageCount: messages.length,
     };
-    await this.#deps.repo().create(conversation, messages);
-    return id;
+    return { conversation, messages };
   }
 
   /**
@@ -112,6 +140,7 @@ export class Conversations {
   /** Deletes a conversation (stopping a reply still streaming into it) and offers Undo. */
   async remove(id: string): Promise<void> {
     const { locale, toasts } = this.#deps;
+    this.#drafts.delete(id);
     // A reply streaming into this chat would go on writing after it is gone: stop it first.
     await this.#deps.settle(id);
     const repo = this.#deps.repo();

@@ -11,6 +11,7 @@ import {
   recommendModel,
   type GpuReport,
 } from '../core/model-catalog';
+import { offerCpuModels, type CpuModelOffer } from '../core/cpu-models';
 
 // Byte-level vocabularies (tiny or unusual GGUFs) can need several times the usual estimate.
 const ESTIMATOR_OPTIONS = { maxRatio: 8 };
@@ -62,6 +63,11 @@ export class ModelLoader {
   /** The default for this device, in the person's language (a getter: it reads the options). */
   get recommended() {
     return this.gpu ? recommendModel(this.assessed, this.#options.language?.() ?? 'en') : undefined;
+  }
+
+  /** The GGUF models offered for the CPU engine, in the person's language, by this device's memory. */
+  get cpuOffer(): CpuModelOffer {
+    return offerCpuModels(this.#options.language?.() ?? 'en', this.gpu?.deviceMemoryGB);
   }
 
   /** Token estimates for the loaded model; starts fresh with every load. */

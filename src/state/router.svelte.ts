@@ -6,16 +6,23 @@ export type Route =
   | { name: 'edit'; id: string }
   | { name: 'new' }
   | { name: 'chat'; id: string }
-  | { name: 'models' }
+  /** A character's last chat, or a new one when it has none (what clicking a character opens). */
+  | { name: 'talk'; id: string }
+  /** `from`: the chat that sent the person here, returned to once a model is loaded. */
+  | { name: 'models'; from?: string }
   | { name: 'settings' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map((part) => decodeURIComponent(part));
   const [head, id] = parts;
-  if (head === 'character' && id) return parts[2] === 'edit' ? { name: 'edit', id } : { name: 'character', id };
+  if (head === 'character' && id) {
+    if (parts[2] === 'edit') return { name: 'edit', id };
+    if (parts[2] === 'talk') return { name: 'talk', id };
+    return { name: 'character', id };
+  }
   if (head === 'new') return { name: 'new' };
   if (head === 'chat' && id) return { name: 'chat', id };
-  if (head === 'models') return { name: 'models' };
+  if (head === 'models') return parts[1] === 'from' && parts[2] ? { name: 'models', from: parts[2] } : { name: 'models' };
   if (head === 'settings') return { name: 'settings' };
   return { name: 'gallery' };
 }
@@ -27,6 +34,10 @@ export function formatRoute(route: Route): string {
       return `#/${route.name}/${encodeURIComponent(route.id)}`;
     case 'edit':
       return `#/character/${encodeURIComponent(route.id)}/edit`;
+    case 'talk':
+      return `#/character/${encodeURIComponent(route.id)}/talk`;
+    case 'models':
+      return route.from ? `#/models/from/${encodeURIComponent(route.from)}` : '#/models';
     case 'gallery':
       return '#/';
     default:
@@ -54,10 +65,13 @@ export class Router {
     });
   }
 
-  go(route: Route): void {
+  /** `replace`: the address replaces the current one, so Back skips it (a screen that only redirects). */
+  go(route: Route, { replace = false } = {}): void {
     if (this.leaveGuard && !this.leaveGuard(route)) return;
     const hash = formatRoute(route);
     this.route = route;
-    if (typeof window !== 'undefined' && window.location.hash !== hash) window.location.hash = hash;
+    if (typeof window === 'undefined' || window.location.hash === hash) return;
+    if (replace) history.replaceState(history.state, '', hash);
+    else window.location.hash = hash;
   }
 }

@@ -2,7 +2,8 @@
 
 import Dexie from 'dexie';
 import { AppError } from '../core/errors';
-import type { Conversation, Message } from '../core/types';
+import { MessageTree } from '../core/message-tree';
+import type { Conversation, ListedConversation, Message } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard, notFound } from './errors';
 import { watch, type Watchable } from './live';
@@ -26,9 +27,27 @@ export class ConversationRepository {
     );
   }
 
-  /** listForCharacter(), again after every change to that character's conversations. */
-  watchForCharacter(characterId: string): Watchable<Conversation[]> {
-    return watch(() => this.listForCharacter(characterId));
+  /**
+   * listForCharacter(), each with the number of messages its visible branch shows (swiped-away
+   * greetings and replies and deleted messages are stored but not shown, so not counted), again
+   * after every change to that character's conversations or their messages.
+   */
+  watchForCharacter(characterId: string): Watchable<ListedConversation[]> {
+    return watch(async () => {
+      const conversations = await this.listForCharacter(characterId);
+      const messages = await guard(() => this.db.messages.where('conversationId').anyOf(conversations.map((c) => c.id)).toArray());
+      const byConversation = new Map<string, Message[]>();
+      for (const message of messages) {
+        const list = byConversation.get(message.conversationId);
+        if (list) list.push(message);
+        else byConversation.set(message.conversationId, [message]);
+      }
+      return conversations.map((conversation) => {
+        const tree = new MessageTree(byConversation.get(conversation.id) ?? []);
+        const leaf = conversation.leafId && tree.get(conversation.leafId) ? conversation.leafId : tree.defaultLeaf();
+        return { ...conversation, shownCount: tree.path(leaf).length };
+      });
+    });
   }
 
   get(id: string): Promise<Conversation | undefined> {

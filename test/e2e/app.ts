@@ -32,6 +32,19 @@ export async function startChat(page: Page, name = 'Hester Coyle'): Promise<void
   await expect(page.locator('article[data-role="assistant"]').first()).toBeVisible();
 }
 
+/**
+ * startChat(), then an edit of the greeting, which saves the chat (a new chat is saved on its first
+ * message or change): for tests that need a stored conversation without loading a model.
+ */
+export async function startSavedChat(page: Page, name = 'Hester Coyle'): Promise<void> {
+  await startChat(page, name);
+  const greeting = page.locator('article[data-role="assistant"]').first();
+  await greeting.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('textbox', { name: 'Edit message' }).fill(`A saved greeting from ${name}.`);
+  await page.getByRole('button', { name: 'Save edit' }).click();
+  await expect(greeting).toContainText(`A saved greeting from ${name}.`);
+}
+
 /** Records the length of the streaming reply each time the DOM changes, to see it grow. */
 export async function recordStreaming(page: Page): Promise<void> {
   await page.evaluate(() => {

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { writeBackup } from '../../src/core/backup';
 import { declareHugePart } from '../unit/helpers/hostile-backup';
-import { characterCard, loadTinyModel, openApp, simulateFullDisk, startChat } from './app';
+import { characterCard, loadTinyModel, openApp, simulateFullDisk, startChat, startSavedChat } from './app';
 
 async function openSettings(page: Page): Promise<void> {
   await page.getByRole('link', { name: 'Settings' }).click();
@@ -144,12 +144,12 @@ test.describe('backup and restore of everything', () => {
     const fullDisk = await simulateFullDisk(page);
     await openApp(page);
     await savePersona(page, 'Before', '');
-    await startChat(page, 'Hester Coyle');
+    await startSavedChat(page, 'Hester Coyle');
     const file = await downloadBackup(page);
 
     // Change things after the backup.
     await savePersona(page, 'After', 'Changed since the backup.');
-    await startChat(page, 'Ledger');
+    await startSavedChat(page, 'Ledger');
     const changed = await snapshot(page, ['Hester Coyle', 'Ledger']);
     expect(changed.chats.Ledger.list).toHaveLength(1);
 
@@ -228,7 +228,7 @@ test.describe('automatic backups', () => {
   test('a daily one at start-up and one before delete all; restoring that one in two clicks brings everything back', async ({ page }) => {
     await openApp(page);
     await savePersona(page, 'Lin Auto', 'Kept automatically.');
-    await startChat(page, 'Hester Coyle');
+    await startSavedChat(page, 'Hester Coyle');
     await openSettings(page);
     const list = page.getByRole('list', { name: 'Automatic backups' });
     await expect(page.getByText('No automatic backups yet.')).toBeVisible();

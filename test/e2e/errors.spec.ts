@@ -37,7 +37,7 @@ test.describe('clear errors that change nothing', () => {
     await expect(page.getByRole('alert')).toContainText('No model is loaded');
     await expect(box).toHaveValue('Status report, Ledger.');
     await expect(page.locator('article[data-role="user"]')).toHaveCount(0);
-    await page.getByRole('link', { name: 'Choose a model' }).click();
+    await page.getByRole('link', { name: 'Other models' }).click();
     await expect(page.getByRole('heading', { name: 'Models' })).toBeVisible();
   });
 

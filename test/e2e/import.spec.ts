@@ -200,6 +200,22 @@ test.describe('importing characters', () => {
     await expect(page.locator('.grid').getByRole('link', { name: 'Open Dropped Dana' })).toBeVisible();
   });
 
+  test('a file dropped beside the gallery (on the header) is imported too, not opened by the browser', async ({ page }) => {
+    await openApp(page);
+    const card = JSON.stringify({ spec: 'chara_card_v2', spec_version: '2.0', data: { name: 'Edge Eddie', description: 'Dropped on the header.', first_mes: 'Hello from the edge.' } });
+    const transfer = await page.evaluateHandle((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'eddie.json', { type: 'application/json' }));
+      return data;
+    }, card);
+    const header = page.getByRole('banner');
+    await header.dispatchEvent('dragenter', { dataTransfer: transfer });
+    await expect(page.getByText('Drop cards, packs or lorebooks here to import them')).toBeVisible();
+    await header.dispatchEvent('drop', { dataTransfer: transfer });
+    await expect(results(page).locator('li', { hasText: 'eddie.json' })).toContainText('Imported');
+    await expect(page.locator('.grid').getByRole('link', { name: 'Open Edge Eddie' })).toBeVisible();
+  });
+
   test('a dropped item the browser cannot read is reported, not swallowed', async ({ page }) => {
     await openApp(page);
     const before = await page.locator('.grid').getByRole('link').count();

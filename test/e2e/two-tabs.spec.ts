@@ -32,6 +32,12 @@ test('a persona saved in another tab is not undone: the later save is refused an
 test('a chat open in one tab shows the message edit saved in another', async ({ context, page }) => {
   await openApp(page);
   await startChat(page);
+  // A new chat is saved on its first change: this edit saves it, so the other tab can open it.
+  const first = page.locator('article[data-role="assistant"]').first();
+  await first.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('textbox', { name: 'Edit message' }).fill('Edited in the first tab.');
+  await page.getByRole('button', { name: 'Save edit' }).click();
+  await expect(first).toContainText('Edited in the first tab.');
   const other = await context.newPage();
   await other.goto(page.url());
   const greeting = other.locator('article[data-role="assistant"]').first();

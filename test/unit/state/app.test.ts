@@ -47,22 +47,45 @@ describe('AppState', () => {
     expect(after.shortDescription).toBe('Shipped new tagline');
   });
 
-  it('starts a conversation on the greeting, with alternate greetings as swipes', async () => {
+  it('starts a conversation on the greeting, with alternate greetings as swipes; it is saved on the first message, not before', async () => {
     const app = makeApp(`app-${crypto.randomUUID()}`);
     await app.start();
-    const character = app.characters[0];
+    await app.models.load({ kind: 'webllm', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' });
+    const character = app.characters.find((c) => c.alternateGreetings.length > 0)!;
     const id = await app.newConversation(character.id);
     const session = await app.openChat(id);
     expect(session!.path.map((m) => m.content)).toEqual([character.firstMessage]);
     expect(session!.tree.siblings(session!.path[0].id)).toHaveLength(1 + character.alternateGreetings.length);
-    expect((await app.conversationsFor(character.id)).map((c) => c.id)).toEqual([id]);
+    await session!.swipe(session!.path[0].id, 1); // choosing a greeting saves nothing yet
+    expect(await app.conversationsFor(character.id)).toEqual([]);
+
+    expect(await session!.send('Hello there')).toBe(true);
+    const [stored] = await app.conversationsFor(character.id);
+    expect(stored!.id).toBe(id);
+    const reopened = await app.repos.conversations.messages(id);
+    expect(reopened.filter((m) => m.parentId === null)).toHaveLength(1 + character.alternateGreetings.length);
+    // The greeting chosen before the first message is the one the chat continues from.
+    expect(reopened.find((m) => m.content === 'Hello there')!.parentId).toBe(session!.tree.siblings(session!.path[0].id)[1]!.id);
+  });
+
+  it('clicking a character opens its most recent chat, or starts one when it has none', async () => {
+    const app = makeApp(`app-${crypto.randomUUID()}`);
+    await app.start();
+    const character = app.characters[0];
+    const started = await app.chatFor(character.id);
+    expect((await app.openChat(started))!.path.map((m) => m.content)).toEqual([character.firstMessage]);
+    const saved = await app.conversations.create(character.id);
+    expect(await app.chatFor(character.id)).toBe(saved);
+    await new Promise((resolve) => setTimeout(resolve, 2)); // the next chat is active later
+    const newer = await app.conversations.create(character.id);
+    expect(await app.chatFor(character.id)).toBe(newer);
   });
 
   it('deleting a conversation can be undone', async () => {
     const app = makeApp(`app-${crypto.randomUUID()}`);
     await app.start();
     const character = app.characters[0];
-    const id = await app.newConversation(character.id);
+    const id = await app.conversations.create(character.id);
     await app.deleteConversation(id);
     expect(await app.conversationsFor(character.id)).toEqual([]);
     await app.toasts.act(app.toasts.items.at(-1)!);

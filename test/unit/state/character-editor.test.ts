@@ -211,7 +211,7 @@ describe('duplicate and delete', () => {
     editor.fields.firstMessage = 'Hi.';
     const character = (await editor.save())!;
     await app.repos.scenes.bulkAdd([makeScene(character.id)]);
-    const conversationId = await app.newConversation(character.id);
+    const conversationId = await app.conversations.create(character.id);
 
     await deleteCharacter(app, character.id);
     expect(app.character(character.id)).toBeUndefined();

@@ -104,6 +104,25 @@ describe('ChatSession', () => {
     expect(session.path.at(-1)?.content).toBe('Still here.');
   });
 
+  it('a streaming reply shows only text already stored, so a reload keeps at least what was on screen', async () => {
+    const session = await openSession();
+    // Each piece waits for the test, so the reply is seen at every length it is drawn.
+    const gates: (() => void)[] = [];
+    engine.replies.push({ pieces: ['one ', 'two ', 'three ', 'four'], gate: () => new Promise<void>((resolve) => gates.push(resolve)) });
+    const sending = session.send('Tell me a story');
+    for (const drawn of ['one ', 'one two ', 'one two three ']) {
+      await expect.poll(() => gates.length).toBeGreaterThan(0);
+      gates.shift()!();
+      await expect.poll(() => session.streaming?.text).toBe(drawn);
+      const stored = (await repos.conversations.getMessage(session.streaming!.id))!.content;
+      expect(stored.startsWith(drawn)).toBe(true);
+    }
+    await expect.poll(() => gates.length).toBeGreaterThan(0);
+    gates.shift()!();
+    await sending;
+    expect(session.path.at(-1)?.content).toBe('one two three four');
+  });
+
   it('keeps the partial reply when stopped', async () => {
     const session = await openSession();
     let release!: () => void;

@@ -17,6 +17,14 @@ describe('routes', () => {
     expect(parseRoute('#/new')).toEqual({ name: 'new' });
   });
 
+  it('has an address for a character’s chat and for the Models page reached from a chat', () => {
+    expect(parseRoute('#/character/builtin%3Amira/talk')).toEqual({ name: 'talk', id: 'builtin:mira' });
+    expect(parseRoute('#/models/from/a%2Fb')).toEqual({ name: 'models', from: 'a/b' });
+    for (const route of [{ name: 'talk', id: 'a/b c' }, { name: 'models', from: 'x y/z' }] satisfies Route[]) {
+      expect(parseRoute(formatRoute(route))).toEqual(route);
+    }
+  });
+
   it('falls back to the gallery for unknown hashes', () => {
     expect(parseRoute('#/nowhere')).toEqual({ name: 'gallery' });
     expect(parseRoute('')).toEqual({ name: 'gallery' });

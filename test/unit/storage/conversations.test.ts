@@ -46,6 +46,25 @@ describe('ConversationRepository', () => {
     expect(await repo.get('k1')).toBeUndefined();
   });
 
+  it('the chat list counts the messages a person sees: not swiped-away greetings or replies, nor deleted ones', async () => {
+    const greetings = [0, 1, 2].map((i) => makeMessage('k1', { id: `g${i}`, role: 'assistant', createdAt: 1000 + i }));
+    await repo.create({ ...makeConversation('c1', { id: 'k1' }), leafId: 'g0' }, greetings);
+    const first = await new Promise<{ id: string; shownCount: number; messageCount: number }[]>((resolve) => {
+      const sub = repo.watchForCharacter('c1').subscribe((list) => { sub.unsubscribe(); resolve(list); });
+    });
+    expect(first).toMatchObject([{ id: 'k1', shownCount: 1, messageCount: 3 }]);
+
+    await repo.addMessage(makeMessage('k1', { id: 'u1', parentId: 'g1', createdAt: 2000 }));
+    await repo.addMessage(makeMessage('k1', { id: 'r1', parentId: 'u1', role: 'assistant', createdAt: 2001 }));
+    await repo.addMessage(makeMessage('k1', { id: 'r2', parentId: 'u1', role: 'assistant', createdAt: 2002 })); // a regenerated reply
+    await repo.addMessage(makeMessage('k1', { id: 'u2', parentId: 'r2', createdAt: 2003, deletedAt: 2004 }));
+    await repo.setLeaf('k1', 'r2');
+    const later = await new Promise<{ shownCount: number }[]>((resolve) => {
+      const sub = repo.watchForCharacter('c1').subscribe((list) => { sub.unsubscribe(); resolve(list); });
+    });
+    expect(later[0]!.shownCount).toBe(3); // greeting, message, the reply shown
+  });
+
   it('get returns undefined for an unknown id', async () => {
     expect(await repo.get('nope')).toBeUndefined();
   });

@@ -31,7 +31,8 @@ export async function chatFixture({ loadModel = true } = {}): Promise<ChatFixtur
   await app.start();
   await app.characterShelf.create(makeCharacter({ id: 'wren', name: 'Wren', firstMessage: 'Hello, traveller.', alternateGreetings: [] }));
   if (loadModel) await app.models.load({ kind: 'webllm', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' });
-  const session = (await app.openChat(await app.newConversation('wren')))!;
+  // A saved chat (a new one is only saved on its first message; that is tested in state/app.test.ts).
+  const session = (await app.openChat(await app.conversations.create('wren')))!;
   return { app, engine, session };
 }
 
