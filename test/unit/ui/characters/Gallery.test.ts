@@ -47,7 +47,7 @@ describe('Gallery tag filter', () => {
 
   it('names each card link by its visible text', async () => {
     await galleryWithTags();
-    const card = await screen.findByRole('link', { name: /Bo/ });
+    const card = await screen.findByRole('link', { name: /^Open Bo/ });
     const visible = card.querySelector('.text')!.textContent!.replace(/\s+/g, ' ').trim();
     expect(card.getAttribute('aria-label')).toBeNull();
     expect(card.textContent!.replace(/\s+/g, ' ')).toContain(visible);
