@@ -305,7 +305,7 @@ test.describe('persistent storage', () => {
     await openApp(page);
     const header = page.getByRole('banner');
     const warning = header.getByText('This browser may clear your chats when space runs low');
-    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('link', { name: 'Models', exact: true }).click();
     await expect(header).toBeVisible();
     await expect(warning).toBeHidden();
     await page.getByRole('button', { name: 'Ask for persistent storage' }).click();

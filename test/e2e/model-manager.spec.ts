@@ -73,7 +73,7 @@ test.describe('model manager, offline', () => {
     await context.setOffline(false);
 
     // Delete: asks first, then the file, the record and the space are gone.
-    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('link', { name: 'Models', exact: true }).click();
     const before = await usage(page);
     await storedItem(page).getByRole('button', { name: /^Delete / }).click();
     await expect(page.getByText(/Delete .*tiny\.gguf.* from this device\?/)).toBeVisible();

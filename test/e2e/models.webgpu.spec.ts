@@ -7,7 +7,7 @@ test.describe('web-llm catalog on a WebGPU device without shader-f16', () => {
     await openApp(page, '#/models');
     await expect(page.getByText(/WebGPU available/)).toBeVisible();
     await expect(page.getByText(/no 16-bit float support/)).toBeVisible();
-    const picker = page.getByRole('combobox', { name: 'Model' });
+    const picker = page.getByRole('combobox', { name: 'Model', exact: true });
     const options = await picker.locator('option').allInnerTexts();
     expect(options.length).toBeGreaterThanOrEqual(5);
     expect(options.every((text) => text.includes('q4f32'))).toBe(true);
@@ -25,7 +25,7 @@ test.describe('web-llm catalog on a WebGPU device without shader-f16', () => {
       return route.abort('internetdisconnected');
     });
     await openApp(page, '#/models');
-    const picker = page.getByRole('combobox', { name: 'Model' });
+    const picker = page.getByRole('combobox', { name: 'Model', exact: true });
     await picker.selectOption({ index: 0 });
     await page.getByRole('button', { name: 'Load', exact: true }).click();
     await expect(page.getByRole('alert')).toContainText(/could not be downloaded|download failed/i, { timeout: 60_000 });

@@ -32,14 +32,14 @@ async function sendAndAwaitReply(page: Page, text: string): Promise<void> {
  * is read lazily by Chromium and fails (NotReadableError) if another test run rewrites the file.
  */
 async function loadTinyModelFile(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'Models' }).click();
+  await page.getByRole('link', { name: 'Models', exact: true }).click();
   await page.getByLabel('Load GGUF model').setInputFiles({ name: 'tiny.gguf', mimeType: 'application/octet-stream', buffer: readFileSync(TINY_GGUF) });
   await expect(page.getByText(/Loaded: /)).toBeVisible({ timeout: 60_000 });
 }
 
 /** After an offline reload the model is still on the device (OPFS): load it from the list, no file picked. */
 async function useStoredModelOffline(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'Models' }).click();
+  await page.getByRole('link', { name: 'Models', exact: true }).click();
   const stored = page.getByRole('list', { name: 'Stored models' }).getByRole('listitem').filter({ hasText: 'tiny.gguf' });
   await stored.getByRole('button', { name: /^Load / }).click();
   await expect(page.getByText(/Loaded: /)).toBeVisible({ timeout: 60_000 });
@@ -133,7 +133,7 @@ test.describe('the installable app', () => {
     await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible();
 
     // Every screen opens; the conversation from the online visit is there with the model's reply.
-    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('link', { name: 'Models', exact: true }).click();
     await expect(page.getByLabel('Load GGUF model')).toBeAttached();
     await page.getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByLabel('Longest reply (tokens)')).toBeVisible();

@@ -16,7 +16,7 @@ test('Escape cancels a model delete with focus kept; a deleted model is not offe
   await startChat(page);
   await expect(page.getByRole('button', { name: /^Load .*tiny\.gguf.* again$/ })).toBeVisible();
 
-  await page.getByRole('link', { name: 'Models' }).click();
+  await page.getByRole('link', { name: 'Models', exact: true }).click();
   const remove = item.getByRole('button', { name: /^Delete / });
   await remove.focus();
   await page.keyboard.press('Enter');

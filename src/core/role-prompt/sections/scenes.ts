@@ -62,15 +62,22 @@ export function knowledgeBlock(lang: Lang, chosen: readonly ChosenScene[]): stri
 /** Share of the scene room knowledge passages may take when retrieval found some; dialogue scenes get the rest. */
 export const KNOWLEDGE_SHARE = 0.25;
 
+/** The best passage alone may take up to this share of the scene room when it is larger than KNOWLEDGE_SHARE. */
+export const KNOWLEDGE_BEST_SHARE = 0.5;
+
 /**
  * Knowledge passages first, within KNOWLEDGE_SHARE of `room`, then dialogue scenes in what is left:
  * each kind best first from its own ranking, so a wiki page never crowds out the character's lines.
+ * Passages are cut at import by estimate; under a costlier tokenizer (byte-level, CJK at 3 tokens)
+ * one can outgrow the share, so the best passage alone may then take up to KNOWLEDGE_BEST_SHARE.
  */
 export function pickSceneSections(ctx: RoleContext, ranked: readonly ChosenScene[], room: number): { scenes: ChosenScene[]; knowledge: ChosenScene[] } {
   const passages = ranked.filter((x) => x.kind === 'knowledge');
   const header = KNOWLEDGE_HEADER[ctx.lang];
   // Their share of the scene budget, never of the extra room history leaves free: that is for scenes.
-  const knowledge = passages.length ? pickScenes(ctx, passages, Math.floor(Math.min(room, ctx.budgets.scenes) * KNOWLEDGE_SHARE), header) : [];
+  const sceneRoom = Math.min(room, ctx.budgets.scenes);
+  let knowledge = passages.length ? pickScenes(ctx, passages, Math.floor(sceneRoom * KNOWLEDGE_SHARE), header) : [];
+  if (knowledge.length === 0 && passages.length) knowledge = pickScenes(ctx, passages.slice(0, 1), Math.floor(sceneRoom * KNOWLEDGE_BEST_SHARE), header);
   const knowledgeCost = knowledge.length ? sceneBlockCost(ctx, knowledge, header) : 0;
   const scenes = pickScenes(ctx, ranked.filter((x) => x.kind !== 'knowledge'), room - knowledgeCost);
   return { scenes, knowledge };

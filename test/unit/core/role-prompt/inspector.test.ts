@@ -71,6 +71,23 @@ describe('inspectPrompt', () => {
     expect(prompt.inspector.scenes.leftOut.find((s) => s.id === 'k2')).toMatchObject({ kind: 'knowledge', reason: 'below-others' });
   });
 
+  it('takes the best passage alone when it outgrows a quarter of the scene budget but fits in half (a costlier tokenizer)', () => {
+    const passage = (i: number, repeat: number) => ({ id: `k${i}`, kind: 'knowledge' as const, score: 10 - i, text: `Brigade fact ${i}: the club meets after school in the old literature room. `.repeat(repeat) });
+    const prompt = buildRolePrompt({
+      character: testCharacter(),
+      history: [user('Where does the brigade meet?')],
+      scenes: [passage(0, 20), passage(1, 20), { id: 'sc1', text: 'Haruhi:「Aliens exist!」', score: 3, title: 'Aliens' }],
+      contextWindow: 4096,
+      replyTokens: 256,
+      budgets: { scenes: 1200 },
+    });
+    const knowledge = prompt.inspector.scenes.chosen.filter((s) => s.kind === 'knowledge');
+    expect(knowledge.map((s) => s.id)).toEqual(['k0']);
+    expect(knowledge[0].tokens).toBeGreaterThan(300);
+    expect(knowledge[0].tokens).toBeLessThanOrEqual(600);
+    expect(prompt.inspector.scenes.chosen.some((s) => s.id === 'sc1')).toBe(true);
+  });
+
   it('does not take new knowledge passages for a change of topic: the dialogue scenes alone decide', () => {
     const dialogue = [
       { id: 'sc1', text: 'Haruhi:「Aliens exist!」', score: 3, title: 'Aliens' },
