@@ -1,6 +1,6 @@
 // One lorebook for a chat: the card's own book plus the standalone books that apply (global or attached), entries kept apart by book.
 
-import type { Lorebook, StoredLorebook } from './types';
+import type { Lorebook, LorebookEntry, StoredLorebook } from './types';
 
 /**
  * The card's book first, then the standalone books in the order given. Standalone entries get ids
@@ -22,7 +22,7 @@ export function mergeLorebooks(cardBook: Lorebook | undefined, standalone: reado
     ...(depths.length ? { scanDepth: Math.max(...depths) } : {}),
     ...(everyBudget ? { tokenBudget: (budgets as number[]).reduce((a, b) => a + b, 0) } : {}),
     recursiveScanning: all.some((b) => b.recursiveScanning === true),
-    entries: [
+    entries: withoutRepeats([
       ...(cardBook?.entries ?? []),
       ...books.flatMap((stored) => {
         const label = stored.book.name?.trim() || stored.sourceName?.trim() || stored.id;
@@ -32,6 +32,26 @@ export function mergeLorebooks(cardBook: Lorebook | undefined, standalone: reado
           name: `${label} › ${entry.name?.trim() || entry.comment?.trim() || String(entry.id)}`,
         }));
       }),
-    ],
+    ]),
   };
+}
+
+/**
+ * The first of each set of entries that would put the same text in for the same keys: a card's
+ * own book imported again as a World Info file (or two copies of one book) must not spend the
+ * lorebook budget twice nor list the entry twice in the inspector. The card's book comes first, so
+ * its entry is the one kept.
+ */
+function withoutRepeats(entries: readonly LorebookEntry[]): LorebookEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((entry) => {
+    const sorted = (keys: readonly string[]) => [...keys].map((k) => k.trim()).sort();
+    const identity = JSON.stringify([
+      entry.content.trim(), sorted(entry.keys), sorted(entry.secondaryKeys), entry.constant === true,
+      entry.selective === true, entry.selectiveLogic ?? '', entry.useRegex === true, entry.caseSensitive === true,
+    ]);
+    if (seen.has(identity)) return false;
+    seen.add(identity);
+    return true;
+  });
 }

@@ -154,6 +154,20 @@ describe('mergeLorebooks', () => {
     expect(merged?.tokenBudget).toBe(150);
   });
 
+  it('puts an entry the card\'s book and an imported book both hold in once (the card\'s), so the prompt and the inspector list it once', () => {
+    const card: Lorebook = { extensions: {}, entries: [entry(1, ['SOS', 'brigade'], 'The SOS Brigade meets after school.')] };
+    // The same card's book imported again as a World Info file: same keys (in another order), same text.
+    const again = stored('wi', [entry(7, ['brigade ', 'SOS'], 'The SOS Brigade meets after school.\n'), entry(8, ['club'], 'The literature club room.')]);
+    const merged = mergeLorebooks(card, [again]);
+    expect(merged?.entries.map((e) => e.id)).toEqual([1, 'wi/8']);
+    const prompt = buildRolePrompt({ character: testCharacter(), lorebook: merged, history: [user('Is the SOS brigade in the club room?')], contextWindow: 4096, replyTokens: 256 });
+    expect(prompt.inspector.lorebook.chosen.map((e) => e.id)).toEqual([1, 'wi/8']);
+    const lore = inspectPrompt(prompt).sections.find((x) => x.name === 'lorebook')!.texts.map((x) => x.text).join('\n');
+    expect(lore.split('The SOS Brigade meets after school.').length - 1).toBe(1);
+    // Different text for the same keys is a different entry: both stay.
+    expect(mergeLorebooks(card, [stored('v2', [entry(2, ['SOS'], 'The SOS Brigade moved.')])])?.entries).toHaveLength(2);
+  });
+
   it('is the card\'s own book when no standalone book applies, and undefined with no book at all', () => {
     const card: Lorebook = { extensions: {}, entries: [] };
     expect(mergeLorebooks(card, [])).toBe(card);
