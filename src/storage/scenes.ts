@@ -36,7 +36,12 @@ export class SceneRepository {
   page(characterId: string, options: { offset: number; limit: number; query?: string }): Promise<{ scenes: Scene[]; total: number }> {
     const needle = options.query?.trim().toLowerCase() ?? '';
     const matches = (scene: Scene) => !needle || scene.title.toLowerCase().includes(needle) || scene.text.toLowerCase().includes(needle);
-    const collection = () => this.db.scenes.where('characterId').equals(characterId).filter(matches);
+    // Without a query no filter: Dexie then counts and skips by the index alone, never reading the
+    // rows (each one carries its vectors) before the page.
+    const collection = () => {
+      const all = this.db.scenes.where('characterId').equals(characterId);
+      return needle ? all.filter(matches) : all;
+    };
     return guard(async () => {
       const total = await collection().count();
       const scenes = await collection().offset(options.offset).limit(options.limit).toArray();
