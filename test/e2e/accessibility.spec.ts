@@ -105,7 +105,8 @@ for (const lang of ['en', 'zh'] as const) {
         await page.locator('.grid a', { hasText: 'Hester Coyle' }).click();
         await page.getByRole('button', { name: t('character.newChat') }).click();
         const box = page.getByRole('textbox', { name: t('chat.message') });
-        await box.fill('Hello there.');
+        // Role-play markup nested as models write it: an action inside an action, emphasis inside both.
+        await box.fill('*waves *slowly* and _smiles_* Hello there.');
         await box.press('Enter');
         const reply = page.locator('article[data-role="assistant"]').last();
         await expect(page.locator('article[data-role="user"]')).toHaveCount(1);
