@@ -4,6 +4,7 @@ import type { Character, Conversation, Message, Scene, StoredLorebook } from '..
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 import { watch, type Watchable } from './live';
+import { replaceIfUnchanged, type ReplaceOutcome } from './replace';
 
 /** Everything removeWithUndo took away, enough for restore() to put it all back. */
 export interface CharacterSnapshot {
@@ -50,17 +51,8 @@ export class CharacterRepository {
    * scenes; 'changed' (nothing written) when another tab saved it since `expectedUpdatedAt`, so the
    * later save does not silently revert the earlier one.
    */
-  replace(character: Character, expectedUpdatedAt: number): Promise<'saved' | 'gone' | 'changed'> {
-    const { db } = this;
-    return guard(() =>
-      db.transaction('rw', db.characters, async () => {
-        const stored = await db.characters.get(character.id);
-        if (stored === undefined) return 'gone' as const;
-        if (stored.updatedAt !== expectedUpdatedAt) return 'changed' as const;
-        await db.characters.put(character);
-        return 'saved' as const;
-      }),
-    );
+  replace(character: Character, expectedUpdatedAt: number): Promise<ReplaceOutcome> {
+    return replaceIfUnchanged(this.db, this.db.characters, character, expectedUpdatedAt);
   }
 
   bulkPut(characters: readonly Character[]): Promise<void> {

@@ -7,6 +7,7 @@ import type { Conversation, ListedConversation, Message } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard, notFound } from './errors';
 import { watch, type Watchable } from './live';
+import type { ReplaceOutcome } from './replace';
 
 export interface AddMessageOptions {
   /** Make the new message the end of the visible branch (default true). */
@@ -79,7 +80,7 @@ export class ConversationRepository {
    * 'changed' (nothing written) when another tab renamed it meanwhile, 'gone' when it was deleted.
    * A title is not activity, so updatedAt (the list order) stays.
    */
-  rename(id: string, title: string, expectedTitle: string): Promise<'saved' | 'gone' | 'changed'> {
+  rename(id: string, title: string, expectedTitle: string): Promise<ReplaceOutcome> {
     const { db } = this;
     return guard(() =>
       db.transaction('rw', db.conversations, async () => {

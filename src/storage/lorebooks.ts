@@ -4,6 +4,7 @@ import type { StoredLorebook } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 import { watch, type Watchable } from './live';
+import { replaceIfUnchanged, type ReplaceOutcome } from './replace';
 
 export class LorebookRepository {
   constructor(private readonly db: AppDatabase) {}
@@ -38,17 +39,8 @@ export class LorebookRepository {
    * 'gone' or 'changed' (nothing written) when another tab deleted or changed it meanwhile, so
    * this write does not silently revert that one.
    */
-  replace(book: StoredLorebook, expectedUpdatedAt: number): Promise<'saved' | 'gone' | 'changed'> {
-    const { db } = this;
-    return guard(() =>
-      db.transaction('rw', db.lorebooks, async () => {
-        const stored = await db.lorebooks.get(book.id);
-        if (stored === undefined) return 'gone' as const;
-        if (stored.updatedAt !== expectedUpdatedAt) return 'changed' as const;
-        await db.lorebooks.put(book);
-        return 'saved' as const;
-      }),
-    );
+  replace(book: StoredLorebook, expectedUpdatedAt: number): Promise<ReplaceOutcome> {
+    return replaceIfUnchanged(this.db, this.db.lorebooks, book, expectedUpdatedAt);
   }
 
   remove(id: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { Persona } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 import { watch, type Watchable } from './live';
+import { replaceIfUnchanged, type ReplaceOutcome } from './replace';
 
 const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
@@ -50,18 +51,10 @@ export class PersonaRepository {
    * 'gone' or 'changed' (nothing written) when another tab deleted or saved it meanwhile, so the
    * later save does not silently revert the earlier one.
    */
-  replace(persona: Persona, expectedUpdatedAt: number): Promise<'saved' | 'gone' | 'changed'> {
-    const { db } = this;
-    return guard(() =>
-      db.transaction('rw', db.personas, async () => {
-        const stored = await db.personas.get(persona.id);
-        if (stored === undefined) return 'gone' as const;
-        if (stored.updatedAt !== expectedUpdatedAt) return 'changed' as const;
-        if (persona.isDefault) await this.clearDefaultExcept(persona.id);
-        await db.personas.put(persona);
-        return 'saved' as const;
-      }),
-    );
+  replace(persona: Persona, expectedUpdatedAt: number): Promise<ReplaceOutcome> {
+    return replaceIfUnchanged(this.db, this.db.personas, persona, expectedUpdatedAt, async () => {
+      if (persona.isDefault) await this.clearDefaultExcept(persona.id);
+    });
   }
 
   /** Remove a persona. Removing the default leaves none as default. */
