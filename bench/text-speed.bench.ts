@@ -4,7 +4,7 @@
 // reported, never asserted.
 
 import { importCardFile } from '../src/core/cards/detect';
-import { ChatTemplate } from '../src/core/chat-template';
+import { ChatTemplate } from '../src/engines/wllama/chat-template';
 import { expandMacros } from '../src/core/macros';
 import { parseChatHaruhiZip } from '../src/core/packs/chatharuhi';
 import { estimateTokens } from '../src/core/tokens';

@@ -2,7 +2,7 @@
 // (wllama 3.x has no tokenize()): the picked file, or wllama's cached copy of a downloaded one.
 
 import type { ModelSource } from '../../core/engine';
-import { ggufTokenCounter } from '../../core/gguf-prompt-count';
+import { ggufTokenCounter } from './gguf-prompt-count';
 import type { ModelTokenCounter } from '../../core/tokens';
 import { GgufTokenizer, type GgufVocabulary } from '../../core/gguf-tokenizer';
 import { openCachedGguf } from './wllama-cache';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GgufTokenizer, type GgufVocabulary } from '../../../src/core/gguf-tokenizer';
-import { ggufTokenCounter } from '../../../src/core/gguf-prompt-count';
+import { ggufTokenCounter } from '../../../src/engines/wllama/gguf-prompt-count';
 import { buildTinyVocab, CHATML_TEMPLATE, TokenType } from '../../fixtures/gguf';
 
 /** The tiny test model's SentencePiece vocabulary: word pieces with byte fallback, ChatML markers as control tokens. */

@@ -1,9 +1,9 @@
 import { Template } from '@huggingface/jinja';
 import { describe, expect, it } from 'vitest';
-import { ChatTemplate, MAX_TEMPLATE_RANGE, TemplateTooCostly } from '../../../src/core/chat-template';
-import { ggufTokenCounter } from '../../../src/core/gguf-prompt-count';
-import { GgufTokenizer } from '../../../src/core/gguf-tokenizer';
-import { buildTinyVocab, CHATML_TEMPLATE } from '../../fixtures/gguf';
+import { ChatTemplate, MAX_TEMPLATE_RANGE, TemplateTooCostly } from '../../../../src/engines/wllama/chat-template';
+import { ggufTokenCounter } from '../../../../src/engines/wllama/gguf-prompt-count';
+import { GgufTokenizer } from '../../../../src/core/gguf-tokenizer';
+import { buildTinyVocab, CHATML_TEMPLATE } from '../../../fixtures/gguf';
 
 const chat = {
   messages: [

@@ -2,9 +2,9 @@
 // over the messages, then tokenized with the GGUF's own vocabulary (core/gguf-tokenizer.ts).
 
 import { ChatTemplate, TemplateTooCostly } from './chat-template';
-import type { GgufTokenizer } from './gguf-tokenizer';
-import type { ModelTokenCounter } from './tokens';
-import type { ChatTurn } from './types';
+import type { GgufTokenizer } from '../../core/gguf-tokenizer';
+import type { ModelTokenCounter } from '../../core/tokens';
+import type { ChatTurn } from '../../core/types';
 
 /** llama.cpp's template when a GGUF has none (and ours when the model's cannot be rendered here). */
 const CHATML_TEMPLATE =

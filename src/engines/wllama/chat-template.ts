@@ -1,7 +1,7 @@
 // A GGUF's chat template rendered on the page with a work budget.
 //
 // The template comes from the model file, i.e. from whoever made the GGUF a link pointed to, and it
-// is rendered on the main thread at every prompt build (core/gguf-prompt-count.ts). @huggingface/jinja
+// is rendered on the main thread at every prompt build (gguf-prompt-count.ts). @huggingface/jinja
 // is an interpreter (no eval), but `range(10**9)` or loops nested over the messages or their words
 // would freeze the tab for minutes. So the interpreter here counts its steps (every expression
 // and every loop pass) and gives up past a budget that grows with the number of messages, far
