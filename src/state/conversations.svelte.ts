@@ -85,13 +85,6 @@ export class Conversations {
     return this.#drafts.get(id);
   }
 
-  /** Starts a conversation with the greeting and saves it at once. Returns its id. */
-  async create(characterId: string): Promise<string> {
-    const { conversation, messages } = this.#build(characterId);
-    await this.#deps.repo().create(conversation, messages);
-    return conversation.id;
-  }
-
   #build(characterId: string): DraftChat {
     const { locale } = this.#deps;
     const character = this.#deps.character(characterId);

@@ -17,3 +17,11 @@ export function appWithRepos(deps: AppDeps): TestApp {
   });
   return app as TestApp;
 }
+
+/** A new chat with `characterId`, saved at once (the app saves one on its first message): its id. */
+export async function savedChat(app: TestApp, characterId: string): Promise<string> {
+  const id = app.conversations.draft(characterId);
+  const { conversation, messages } = app.conversations.draftOf(id)!;
+  await app.repos.conversations.create(conversation, messages);
+  return id;
+}

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BuiltinPack } from '../../../src/core/builtin-characters';
-import { appWithRepos } from '../helpers/test-app';
+import { appWithRepos, savedChat } from '../helpers/test-app';
 import type { LoadedPack } from '../../../src/state/builtin-packs';
 import { createRepositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
@@ -74,10 +74,10 @@ describe('AppState', () => {
     const character = app.characters[0];
     const started = await app.chatFor(character.id);
     expect((await app.openChat(started))!.path.map((m) => m.content)).toEqual([character.firstMessage]);
-    const saved = await app.conversations.create(character.id);
+    const saved = await savedChat(app, character.id);
     expect(await app.chatFor(character.id)).toBe(saved);
     await new Promise((resolve) => setTimeout(resolve, 2)); // the next chat is active later
-    const newer = await app.conversations.create(character.id);
+    const newer = await savedChat(app, character.id);
     expect(await app.chatFor(character.id)).toBe(newer);
   });
 
@@ -85,7 +85,7 @@ describe('AppState', () => {
     const app = makeApp(`app-${crypto.randomUUID()}`);
     await app.start();
     const character = app.characters[0];
-    const id = await app.conversations.create(character.id);
+    const id = await savedChat(app, character.id);
     await app.deleteConversation(id);
     expect(await app.conversationsFor(character.id)).toEqual([]);
     await app.toasts.act(app.toasts.items.at(-1)!);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { BuiltinPack } from '../../../src/core/builtin-characters';
 import { estimateTokens } from '../../../src/core/tokens';
 import { REMOVED_BUILTINS_KEY } from '../../../src/state/app.svelte';
-import { appWithRepos, type TestApp } from '../helpers/test-app';
+import { appWithRepos, savedChat, type TestApp } from '../helpers/test-app';
 import type { LoadedPack } from '../../../src/state/builtin-packs';
 import { deleteCharacter, duplicateCharacter } from '../../../src/state/character-actions';
 import { CharacterEditor, GREETINGS_PAGE_SIZE, parseTags } from '../../../src/state/character-editor.svelte';
@@ -211,7 +211,7 @@ describe('duplicate and delete', () => {
     editor.fields.firstMessage = 'Hi.';
     const character = (await editor.save())!;
     await app.repos.scenes.bulkAdd([makeScene(character.id)]);
-    const conversationId = await app.conversations.create(character.id);
+    const conversationId = await savedChat(app, character.id);
 
     await deleteCharacter(app, character.id);
     expect(app.character(character.id)).toBeUndefined();

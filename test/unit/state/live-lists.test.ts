@@ -7,7 +7,7 @@ import { ModelLoader } from '../../../src/state/model-loader.svelte';
 import { createRepositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
 import { ScriptedEngine } from '../helpers/scripted-engine';
-import { appWithRepos } from '../helpers/test-app';
+import { appWithRepos, savedChat } from '../helpers/test-app';
 import { makeCharacter, makePersona } from '../storage/helpers';
 
 const noGpu = async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' });
@@ -50,7 +50,7 @@ describe('live state', () => {
     const chats = app.conversations.watchFor('wren');
     await until(() => chats.items !== null, 'the first read');
     expect(chats.items).toEqual([]);
-    const id = await app.conversations.create('wren');
+    const id = await savedChat(app, 'wren');
     await until(() => chats.items?.length === 1, 'the new chat');
     await other.conversations.rename(id, 'Renamed elsewhere', chats.items![0].title);
     await until(() => chats.items?.[0]?.title === 'Renamed elsewhere', 'the rename');

@@ -10,7 +10,7 @@ import { SettingsForm } from '../../../src/state/settings-form.svelte';
 import { createRepositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
 import { ScriptedEngine } from '../helpers/scripted-engine';
-import { appWithRepos } from '../helpers/test-app';
+import { appWithRepos, savedChat } from '../helpers/test-app';
 import { makeCharacter, makeMessage, makePersona } from '../storage/helpers';
 
 const noGpu = async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' });
@@ -50,7 +50,7 @@ function lorebook(over: Partial<StoredLorebook> = {}): StoredLorebook {
 async function chatWithWren(engine?: ScriptedEngine) {
   const tabs = await twoTabs(engine);
   await tabs.app.characterShelf.create(makeCharacter({ id: 'wren', name: 'Wren', firstMessage: 'Hello, traveller.', alternateGreetings: [] }));
-  const id = await tabs.app.conversations.create('wren');
+  const id = await savedChat(tabs.app, 'wren');
   const session = (await tabs.app.openChat(id))!;
   return { ...tabs, id, session };
 }
@@ -59,7 +59,7 @@ describe('two tabs: chats', () => {
   it('a rename started before another tab renamed the chat is refused with both titles, and changes nothing', async () => {
     const { app, other } = await twoTabs();
     await app.characterShelf.create(makeCharacter({ id: 'wren', name: 'Wren' }));
-    const id = await app.conversations.create('wren');
+    const id = await savedChat(app, 'wren');
     const shown = (await app.conversations.get(id))!.title;
     expect(await other.conversations.rename(id, 'Harbour night', shown)).toBe('saved');
 
@@ -76,7 +76,7 @@ describe('two tabs: chats', () => {
   it('renaming a chat another tab deleted says so', async () => {
     const { app, other } = await twoTabs();
     await app.characterShelf.create(makeCharacter({ id: 'wren', name: 'Wren' }));
-    const id = await app.conversations.create('wren');
+    const id = await savedChat(app, 'wren');
     const shown = (await app.conversations.get(id))!.title;
     await other.conversations.remove(id);
     expect((await refusal(app.conversations.rename(id, 'Mine', shown))).code).toBe('chat-gone');

@@ -7,7 +7,7 @@ import type { ChatSession } from '../../../src/state/chat-session.svelte';
 import { createRepositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
 import { ScriptedEngine } from '../helpers/scripted-engine';
-import { appWithRepos, type TestApp } from '../helpers/test-app';
+import { appWithRepos, savedChat, type TestApp } from '../helpers/test-app';
 import { makeCharacter } from '../storage/helpers';
 import Harness from './Harness.svelte';
 
@@ -32,7 +32,7 @@ export async function chatFixture({ loadModel = true } = {}): Promise<ChatFixtur
   await app.characterShelf.create(makeCharacter({ id: 'wren', name: 'Wren', firstMessage: 'Hello, traveller.', alternateGreetings: [] }));
   if (loadModel) await app.models.load({ kind: 'webllm', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' });
   // A saved chat (a new one is only saved on its first message; that is tested in state/app.test.ts).
-  const session = (await app.openChat(await app.conversations.create('wren')))!;
+  const session = (await app.openChat(await savedChat(app, 'wren')))!;
   return { app, engine, session };
 }
 
