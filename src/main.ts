@@ -21,6 +21,10 @@ async function createEngine(kind: EngineKind): Promise<ChatEngine> {
     const { WebLlmEngine } = await import('./engines/webllm/webllm-engine');
     return new WebLlmEngine();
   }
+  if (kind === 'server') {
+    const { ServerEngine } = await import('./engines/server/server-engine');
+    return new ServerEngine();
+  }
   const { WllamaEngine } = await import('./engines/wllama/wllama-engine');
   return new WllamaEngine();
 }

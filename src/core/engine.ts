@@ -1,11 +1,13 @@
-// The one interface every chat engine implements (web-llm in a worker, wllama on CPU, scripted in tests).
+// The one interface every chat engine implements (web-llm in a worker, wllama on CPU, a model server, scripted in tests).
 
+import type { ServerConfig } from './model-server';
 import type { ChatTurn, EngineKind, Usage } from './types';
 
 export type ModelSource =
   | { kind: 'webllm'; modelId: string; custom?: CustomWebLlmModel }
   | { kind: 'gguf-file'; file: Blob; name: string }
-  | { kind: 'gguf-url'; url: string };
+  | { kind: 'gguf-url'; url: string }
+  | { kind: 'server'; server: ServerConfig };
 
 /** A web-llm model outside the prebuilt list: absolute URLs of its files and of its model library (wasm). */
 export interface CustomWebLlmModel {

@@ -92,6 +92,22 @@ export type ErrorCode =
   | 'persona-conflict'
   /** Another tab changed or deleted the lorebook since the list last showed it. */
   | 'lorebook-conflict'
+  /** The model server did not answer at all (wrong address, not running, or a firewall). */
+  | 'server-unreachable'
+  /** The server answered but its CORS settings do not let this page read the answer. */
+  | 'server-cors'
+  /** HTTP 401/403: the API key is missing or wrong. */
+  | 'server-unauthorized'
+  /** The server does not have the chosen model (404 or "model not found"). */
+  | 'server-model-missing'
+  /** HTTP 429: too many requests or out of quota. */
+  | 'server-rate-limited'
+  /** An https page cannot call an http server that is not this computer. */
+  | 'server-mixed-content'
+  /** The app's Content-Security-Policy allows plain http only to localhost and 127.0.0.1. */
+  | 'server-blocked'
+  /** Any other refusal by the server, with its status and message. */
+  | 'server-failed'
   | 'unknown';
 
 /** The app's own failures (engines, storage, models, backups); the UI has a sentence for each code. */

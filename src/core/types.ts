@@ -426,12 +426,15 @@ export interface Persona {
   updatedAt: number;
 }
 
-export type EngineKind = 'webllm' | 'wllama';
+/** 'server': a model server of the person's own (OpenAI-compatible), the one engine that sends text off the device. */
+export type EngineKind = LocalEngineKind | 'server';
+/** The engines that run the model in this browser; only their models are downloaded and listed as installed. */
+export type LocalEngineKind = 'webllm' | 'wllama';
 
 export interface InstalledModel {
   /** web-llm model id, or `gguf:<name>` for GGUF files. */
   id: string;
-  engine: EngineKind;
+  engine: LocalEngineKind;
   label: string;
   sizeBytes: number;
   contextWindow: number;

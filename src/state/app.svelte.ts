@@ -395,6 +395,8 @@ export class AppState {
   }
 
   async #rememberModel(model: LoadedModel, source: ModelSource): Promise<void> {
+    // A server model is no download: its address lives with the model server settings.
+    if (source.kind === 'server' || model.engine === 'server') return;
     const now = Date.now();
     const existing = await this.#repos?.models.get(model.id);
     const record: InstalledModel = {

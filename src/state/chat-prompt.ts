@@ -29,7 +29,10 @@ export interface PromptContext {
   engine?: EngineKind;
 }
 
-/** web-llm reuses its cache only for identical earlier messages; wllama (llama.cpp) for an identical token prefix. */
+/**
+ * web-llm reuses its cache only for identical earlier messages; wllama (llama.cpp) for an identical
+ * token prefix, and so do model servers (llama-server's slot cache, vLLM's prefix caching).
+ */
 export function cacheRuleOf(engine: EngineKind): RoleCacheRule {
   return engine === 'webllm' ? 'exact-messages' : 'token-prefix';
 }

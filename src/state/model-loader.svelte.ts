@@ -29,6 +29,11 @@ export interface ReadyEngine {
   countPrompt?: (messages: readonly ChatTurn[]) => number;
 }
 
+/** Which engine runs a source: web-llm models, a model server, else GGUF files on wllama. */
+export function engineOf(source: ModelSource): EngineKind {
+  return source.kind === 'webllm' ? 'webllm' : source.kind === 'server' ? 'server' : 'wllama';
+}
+
 export type EngineFactory = (kind: EngineKind) => Promise<ChatEngine>;
 export type LoaderStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -120,7 +125,7 @@ export class ModelLoader {
       await this.#active?.unload();
       this.#active = null;
       this.loaded = null;
-      const engine = await this.#engineFor(source.kind === 'webllm' ? 'webllm' : 'wllama');
+      const engine = await this.#engineFor(engineOf(source));
       this.lastTotalBytes = 0;
       const model = await engine.load(source, (progress) => {
         if (this.#abort !== abort) return;

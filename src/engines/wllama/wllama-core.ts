@@ -164,8 +164,8 @@ export class WllamaCore implements ChatEngine {
 
   async load(source: ModelSource, onProgress: (progress: LoadProgress) => void, signal?: AbortSignal): Promise<LoadedModel> {
     if (signal?.aborted) throw abortedError();
-    if (source.kind === 'webllm') {
-      throw new AppError('model-load-failed', 'The CPU engine runs GGUF models only', { model: source.modelId });
+    if (source.kind === 'webllm' || source.kind === 'server') {
+      throw new AppError('model-load-failed', 'The CPU engine runs GGUF models only', { model: source.kind === 'webllm' ? source.modelId : source.server.model });
     }
     if (!supportsMemory64()) {
       throw new AppError('model-load-failed', 'This browser lacks WebAssembly Memory64, which the CPU engine needs', { reason: 'no-memory64' });

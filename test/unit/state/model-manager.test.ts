@@ -20,7 +20,7 @@ class RecordingEngine extends ScriptedEngine {
       throw error;
     }
     await super.load(source, onProgress);
-    const id = source.kind === 'webllm' ? source.modelId : source.kind === 'gguf-file' ? `gguf:${source.name}` : `gguf:${source.url}`;
+    const id = source.kind === 'webllm' ? source.modelId : source.kind === 'gguf-file' ? `gguf:${source.name}` : source.kind === 'gguf-url' ? `gguf:${source.url}` : source.server.model;
     return { id, label: id.replace(/^gguf:/, ''), engine: source.kind === 'webllm' ? 'webllm' : 'wllama', contextWindow: 2048, sizeBytes: source.kind === 'gguf-file' ? source.file.size : 0 };
   }
 }

@@ -1,0 +1,188 @@
+// The third ChatEngine: a model server of the person's own, reached over HTTP with OpenAI-compatible
+// streaming. Characters, prompts, retrieval and history stay on the device; only the prompt of each
+// reply is sent, to the one server the person configured.
+
+import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../../core/engine';
+import { AppError, isAbort, toAppError } from '../../core/errors';
+import type { ServerConfig } from '../../core/model-server';
+import type { ChatTurn, Usage } from '../../core/types';
+import { ServerClient, type ServerClientOptions } from './server-client';
+
+/** Used when neither the person nor the server states a context window. */
+export const FALLBACK_SERVER_CONTEXT = 4096;
+
+interface Connection {
+  client: ServerClient;
+  config: ServerConfig;
+  /** The server is llama.cpp (it answered /props): it takes llama.cpp's own sampler names. */
+  llamaCpp: boolean;
+}
+
+function mapFinish(reason: unknown): FinishReason | null {
+  if (typeof reason !== 'string' || reason === '') return null;
+  return reason === 'length' ? 'length' : 'stop';
+}
+
+function usageOf(payload: Record<string, unknown>): Usage | null {
+  const usage = payload.usage as { prompt_tokens?: unknown; completion_tokens?: unknown } | undefined | null;
+  if (!usage || typeof usage.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return null;
+  const result: Usage = { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens };
+  // llama-server times its own decoding; other servers leave the rate to the measured one.
+  const rate = (payload.timings as { predicted_per_second?: unknown } | undefined)?.predicted_per_second;
+  if (typeof rate === 'number' && Number.isFinite(rate) && rate > 0) result.tokensPerSecond = rate;
+  return result;
+}
+
+export class ServerEngine implements ChatEngine {
+  readonly kind = 'server' as const;
+  readonly #clientOptions: ServerClientOptions;
+  #connection: Connection | null = null;
+  #model: LoadedModel | null = null;
+  #active: AbortController | null = null;
+
+  constructor(clientOptions: ServerClientOptions = {}) {
+    this.#clientOptions = clientOptions;
+  }
+
+  get model(): LoadedModel | null {
+    return this.#model;
+  }
+
+  capabilities(): EngineCapabilities {
+    return { gpu: false, multiThread: false };
+  }
+
+  /** "Loading" a server model: check that the server answers and has the model, and learn its window. */
+  async load(source: ModelSource, onProgress: (progress: LoadProgress) => void, signal?: AbortSignal): Promise<LoadedModel> {
+    if (source.kind !== 'server') throw new AppError('model-load-failed', 'The server engine runs models on a server only', { detail: source.kind });
+    await this.unload();
+    const { server } = source;
+    const client = new ServerClient(server.baseUrl, server.apiKey, this.#clientOptions);
+    onProgress({ phase: 'init', fraction: null, text: `Connecting to ${client.host}` });
+    try {
+      const models = await client.listModels(signal);
+      // Some servers list nothing (or only aliases) yet serve the model asked for; an empty list proves nothing.
+      if (models.length > 0 && !models.includes(server.model)) {
+        throw new AppError('server-model-missing', `${server.model} is not among ${models.join(', ')}`, { host: client.host, model: server.model });
+      }
+      const stated = await client.contextWindow(signal);
+      const contextWindow = server.contextWindow ?? stated ?? FALLBACK_SERVER_CONTEXT;
+      if (signal?.aborted) throw new AppError('aborted', 'Cancelled');
+      this.#connection = { client, config: server, llamaCpp: stated !== null };
+      this.#model = { id: `server:${server.baseUrl}#${server.model}`, label: `${server.model} (${client.host})`, engine: 'server', contextWindow };
+      onProgress({ phase: 'load', fraction: 1, text: `Connected to ${client.host}` });
+      return this.#model;
+    } catch (error) {
+      throw signal?.aborted ? new AppError('aborted', 'Cancelled') : toAppError(error, 'model-load-failed');
+    }
+  }
+
+  /** The prompt's size in the model's own tokens (llama-server /tokenize), or null where the server cannot say. */
+  async countTokens(text: string, signal?: AbortSignal): Promise<number | null> {
+    const connection = this.#connection;
+    return connection?.llamaCpp ? connection.client.tokenize(text, signal) : null;
+  }
+
+  chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+    return this.#generate('/v1/chat/completions', { messages: messages.map((m) => ({ role: m.role, content: m.content })) },
+      (choice) => (choice.delta as { content?: unknown } | undefined)?.content, options, signal);
+  }
+
+  /**
+   * Raw text completion (/v1/completions): the prompt is sent as written, with the model's chat
+   * template already applied by the caller, and the model goes on from its last character. For
+   * Continue (the prompt ends inside the reply) and Impersonate (it ends where the person's turn opens).
+   */
+  complete(prompt: string, options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+    return this.#generate('/v1/completions', { prompt }, (choice) => choice.text, options, signal);
+  }
+
+  async *#generate(
+    path: string,
+    input: Record<string, unknown>,
+    textOf: (choice: Record<string, unknown>) => unknown,
+    options: GenerateOptions,
+    signal?: AbortSignal,
+  ): AsyncGenerator<ChatEvent, void, undefined> {
+    const connection = this.#connection;
+    if (!connection) throw new AppError('no-model', 'No server model is connected');
+    if (this.#active) throw new AppError('busy', 'A reply is already being written');
+    const controller = new AbortController();
+    this.#active = controller;
+    const onAbort = (): void => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) controller.abort();
+
+    const started = performance.now();
+    let firstDeltaAt = 0;
+    let lastDeltaAt = 0;
+    let deltas = 0;
+    let finish: FinishReason | null = null;
+    let usage: Usage | null = null;
+    try {
+      if (!controller.signal.aborted) {
+        const body: Record<string, unknown> = {
+          model: connection.config.model,
+          ...input,
+          // Without it OpenAI-compatible servers end the stream with no token counts.
+          stream_options: { include_usage: true },
+          max_tokens: options.maxTokens,
+          temperature: options.temperature,
+          top_p: options.topP,
+          ...(options.seed !== undefined ? { seed: options.seed } : {}),
+          ...(options.stop && options.stop.length > 0 ? { stop: options.stop } : {}),
+          // Only llama.cpp is known to take it; OpenAI's own API refuses fields it does not know.
+          ...(options.repetitionPenalty !== undefined && connection.llamaCpp ? { repeat_penalty: options.repetitionPenalty } : {}),
+        };
+        try {
+          for await (const payload of connection.client.stream(path, body, controller.signal, connection.config.model)) {
+            const choice = (payload.choices as Record<string, unknown>[] | undefined)?.[0];
+            const text = choice ? textOf(choice) : undefined;
+            if (typeof text === 'string' && text !== '') {
+              const now = performance.now();
+              if (deltas === 0) firstDeltaAt = now;
+              lastDeltaAt = now;
+              deltas++;
+              yield { type: 'delta', text };
+              if (controller.signal.aborted) break;
+            }
+            if (choice) finish = mapFinish(choice.finish_reason) ?? finish;
+            usage = usageOf(payload) ?? usage;
+          }
+        } catch (error) {
+          if (!controller.signal.aborted && !isAbort(error)) {
+            throw error instanceof AppError ? error : new AppError('server-unreachable', String(error), { host: connection.client.host }, { cause: error });
+          }
+        }
+      }
+      const aborted = controller.signal.aborted;
+      // A stopped stream carries no usage: count the deltas (about one token each) and time them.
+      const measured: Usage = { promptTokens: 0, completionTokens: deltas };
+      const span = (lastDeltaAt - firstDeltaAt) / 1000;
+      if (deltas > 1 && span > 0) measured.tokensPerSecond = (deltas - 1) / span;
+      else if (deltas === 1) measured.tokensPerSecond = 1000 / Math.max(1, lastDeltaAt - started);
+      const reported = !aborted && usage ? usage : null;
+      if (reported && reported.tokensPerSecond === undefined && measured.tokensPerSecond !== undefined) reported.tokensPerSecond = measured.tokensPerSecond;
+      this.#release(controller, signal, onAbort);
+      yield { type: 'done', finishReason: aborted ? 'abort' : (finish ?? 'stop'), usage: reported ?? measured };
+    } finally {
+      this.#release(controller, signal, onAbort);
+    }
+  }
+
+  #release(controller: AbortController, signal: AbortSignal | undefined, onAbort: () => void): void {
+    signal?.removeEventListener('abort', onAbort);
+    if (this.#active === controller) {
+      // The consumer may stop reading early: end the request so the server stops generating.
+      controller.abort();
+      this.#active = null;
+    }
+  }
+
+  async unload(): Promise<void> {
+    this.#active?.abort();
+    this.#active = null;
+    this.#connection = null;
+    this.#model = null;
+  }
+}
