@@ -30,10 +30,18 @@ export type BackupTable = (typeof BACKUP_TABLES)[number];
  * prepared in its cache, whether it already asked for persistent storage). Like the models table,
  * they are never written to a backup, never replaced by a restore and kept by "delete all data".
  */
-export const DEVICE_SETTING_KEYS: ReadonlySet<string> = new Set(['embeddings.models', 'storage.persistAsked']);
+export const DEVICE_SETTING_KEYS: ReadonlySet<string> = new Set(['embeddings.models', 'storage.persistAsked', 'modelServer.consent']);
 
 export function isDeviceSetting(key: string): boolean {
   return DEVICE_SETTING_KEYS.has(key);
+}
+
+/** The model server's API key: a credential, so a backup carries it only when the person asks for it. */
+export const SECRET_SETTING_KEYS: ReadonlySet<string> = new Set(['modelServer.apiKey']);
+
+/** Whether a settings row goes into a backup: never this device's own settings, secrets only on request. */
+export function isBackedUpSetting(key: string, includeSecrets = false): boolean {
+  return !isDeviceSetting(key) && (includeSecrets || !SECRET_SETTING_KEYS.has(key));
 }
 
 export interface BackupRows {

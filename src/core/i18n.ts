@@ -11,6 +11,7 @@ import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
 import { offlineStrings } from './strings/offline';
 import { snapshotStrings } from './strings/snapshots';
+import { serverStrings } from './strings/server';
 
 export type UiLang = 'en' | 'zh';
 
@@ -153,6 +154,7 @@ const base = {
 /** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
 const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings,
+  serverStrings,
 ] as const;
 
 const en = {
@@ -167,6 +169,7 @@ const en = {
   ...backupStrings.en,
   ...snapshotStrings.en,
   ...firstRunStrings.en,
+  ...serverStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -118,13 +118,16 @@ export class BackupState {
     }
   }
 
-  /** The whole database as one file, ready to download. Null (with `error` set) when it failed. */
-  create(): Promise<{ blob: Blob; fileName: string } | null> {
+  /**
+   * The whole database as one file, ready to download. Null (with `error` set) when it failed.
+   * `includeSecrets`: the model server's API key goes in too (the person ticked it).
+   */
+  create(options: { includeSecrets?: boolean } = {}): Promise<{ blob: Blob; fileName: string } | null> {
     return this.#run('saving', async () => {
       const createdAt = (this.#deps.now ?? Date.now)();
       let bytes: Uint8Array;
       try {
-        ({ bytes } = await this.#deps.repository().create({ appVersion: this.#deps.appVersion, createdAt }, this.#onProgress));
+        ({ bytes } = await this.#deps.repository().create({ appVersion: this.#deps.appVersion, createdAt, includeSecrets: options.includeSecrets === true }, this.#onProgress));
       } catch (error) {
         // A row holding a value the format cannot carry: storage wrapped the BackupError.
         const cause = error instanceof AppError ? error.cause : error;

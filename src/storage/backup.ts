@@ -1,6 +1,6 @@
 // Whole-database backup, restore (replace or merge) and "delete all data", each in one transaction.
 
-import { BACKUP_TABLES, BackupError, BackupWriter, checkBackupRows, isDeviceSetting, mergedId, type Backup, type BackupManifest, type BackupRows, type BackupTable } from '../core/backup';
+import { BACKUP_TABLES, BackupError, BackupWriter, checkBackupRows, isBackedUpSetting, isDeviceSetting, mergedId, type Backup, type BackupManifest, type BackupRows, type BackupTable } from '../core/backup';
 import type { Character, Conversation, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
 import { AppError } from '../core/errors';
 import { DATABASE_VERSION, type AppDatabase } from './db';
@@ -39,9 +39,10 @@ export class BackupRepository {
    * Every backed-up table, read page by page inside ONE read transaction (a consistent snapshot
    * even while a chat is writing), into a backup zip. The models table is left out on purpose.
    */
-  create(meta: { appVersion: string; createdAt: number }, onProgress?: BackupProgress): Promise<{ manifest: BackupManifest; bytes: Uint8Array }> {
+  create(meta: { appVersion: string; createdAt: number; includeSecrets?: boolean }, onProgress?: BackupProgress): Promise<{ manifest: BackupManifest; bytes: Uint8Array }> {
     const { db } = this;
-    const writer = new BackupWriter({ ...meta, databaseVersion: DATABASE_VERSION });
+    const { includeSecrets = false, ...manifestMeta } = meta;
+    const writer = new BackupWriter({ ...manifestMeta, databaseVersion: DATABASE_VERSION });
     return guard(async () => {
       await db.transaction('r', this.#tables(), async () => {
         const counts = await Promise.all(BACKUP_TABLES.map((name) => db.table(name).count()));
@@ -52,7 +53,7 @@ export class BackupRepository {
           const table = db.table(name);
           let page = await table.orderBy(':id').limit(PAGE).toArray();
           while (page.length) {
-            writer.addRows(name, name === 'settings' ? page.filter((row) => !isDeviceSetting((row as Setting).key)) : page);
+            writer.addRows(name, name === 'settings' ? page.filter((row) => isBackedUpSetting((row as Setting).key, includeSecrets)) : page);
             done += page.length;
             onProgress?.(done, total);
             if (page.length < PAGE) break;

@@ -209,6 +209,21 @@ describe('failures change nothing', () => {
     expect((await target.db.settings.orderBy('key').primaryKeys()).sort()).toEqual(['embeddings.models', 'storage.persistAsked']);
   });
 
+  it('the model server’s API key stays out of a backup unless the person asks for it, and then restores', async () => {
+    const source = await open();
+    await source.repos.settings.set('modelServer', { baseUrl: 'http://localhost:8080', model: 'tiny' });
+    await source.repos.settings.set('modelServer.apiKey', 'sk-secret');
+    const plain = readBackup((await source.repos.backup.create(META)).bytes);
+    expect(plain.rows.settings.map((s) => s.key)).toEqual(['modelServer']);
+    expect(JSON.stringify(plain.rows)).not.toContain('sk-secret');
+
+    const withKey = readBackup((await source.repos.backup.create({ ...META, includeSecrets: true })).bytes);
+    expect(withKey.rows.settings.map((s) => s.key).sort()).toEqual(['modelServer', 'modelServer.apiKey']);
+    const target = await open();
+    await target.repos.backup.restore(withKey, 'replace');
+    expect(await target.repos.settings.get('modelServer.apiKey', '')).toBe('sk-secret');
+  });
+
   it('delete all data clears every backed-up table in one go and leaves models', async () => {
     const { db, repos } = await open();
     await seedFull(db, repos);
