@@ -31,6 +31,7 @@ import type { ReplyLocks } from '../platform/reply-locks';
 import { Locale } from './locale.svelte';
 import { ModelLoader, type ModelLoaderOptions } from './model-loader.svelte';
 import { ModelManager, type ModelStore } from './model-manager.svelte';
+import { ModelServerState } from './model-server.svelte';
 import { PersonaSettings } from './persona.svelte';
 import { Router } from './router.svelte';
 import { stopAndSettle } from './stop-session';
@@ -97,6 +98,8 @@ export class AppState {
   readonly imports: ImportJob;
   /** Models kept on this device: list, load, delete, space, persistence. */
   readonly manager: ModelManager;
+  /** The model server card: address, key, model, consent per host. */
+  readonly modelServer: ModelServerState;
   readonly backup: BackupState;
   /** Automatic snapshots: daily and before a restore or delete all, the newest few kept. */
   readonly autoBackups: AutoBackups;
@@ -154,6 +157,7 @@ export class AppState {
       ? new EmbeddingsState({ service: deps.embeddingService, characters: () => this.characters, onEmbedded: (id) => this.#retrieval?.invalidate(id) })
       : null;
     this.imports.onImported((ids) => this.embeddings?.onImported(ids));
+    this.modelServer = new ModelServerState({ settings: () => this.#storage.settings, loader: this.models });
     this.manager = new ModelManager({
       store: deps.modelStore ?? null,
       loader: this.models,
@@ -272,6 +276,7 @@ export class AppState {
     await this.characterShelf.refresh();
     await this.profile.refresh();
     this.lastModel = (await this.#storage.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
+    await this.modelServer.restore();
   }
 
   /** Loads the model used last (from the browser's cache for web-llm and downloaded GGUFs). */
