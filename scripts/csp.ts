@@ -18,8 +18,16 @@
 //   `https:`. It is a trade-off: a host list would break those features, and what the policy must stop,
 //   injected script, is stopped by script-src. Plain http only to this computer (localhost, 127.0.0.1),
 //   as src/core/model-storage.ts allows for custom models ([::1] cannot be written in a CSP source).
-//   blob: and data: are read with fetch() (stored model libraries, picked images). A later "model
-//   server" feature talks to a configured origin: https ones are covered, a LAN http one is not.
+//   blob: and data: are read with fetch() (stored model libraries, picked images).
+//   The model server engine (src/engines/server) talks to the one origin the person configures. A
+//   static policy cannot name an origin chosen at run time, so it stays within the rule above: an https
+//   server anywhere, plain http only on this computer. The engine itself sends every request to the
+//   configured origin only, and refuses a plain-http server elsewhere before sending, with a sentence
+//   instead of a bare "Failed to fetch" (serverAddressProblem in src/core/model-server.ts); on an https
+//   page the browser's mixed-content rule would block that server anyway. Narrowing connect-src to the
+//   server at run time (a second <meta> policy added by script) is not done: policies intersect, so it
+//   would also cut off model downloads, and it could not be lifted again without a reload. Adding
+//   `http:` for LAN servers would open plain http to every host for every feature: not done either.
 // - img-src 'self' data: blob:: avatars are data: URLs or blob: URLs; no remote image is ever shown.
 // - style-src 'self': Svelte's styles are CSS files in a build; style: directives set element.style
 //   (CSSOM), which CSP does not govern. No 'unsafe-inline'.

@@ -9,7 +9,7 @@ let server: LlamaTestServer;
 
 test.beforeAll(async () => {
   // 20 ms a token: slow enough to press Stop mid-reply, as on a busy GPU box.
-  server = await startLlamaTestServer({ modelPath: TINY_GGUF, tokenDelayMs: 20 });
+  server = await startLlamaTestServer({ modelPath: TINY_GGUF, contextSize: 2048, tokenDelayMs: 20 });
 });
 
 test.afterAll(async () => {
@@ -24,14 +24,14 @@ test('connects to a llama.cpp server, says where text goes, streams, stops, and 
   });
   const host = new URL(server.url).host;
   await openApp(page);
-  await setReplyLength(page, 1024);
+  await setReplyLength(page, 256);
 
   // The card: address, test (models and window read from the server), then "use" — asked once first.
   await page.getByRole('link', { name: 'Models' }).click();
   await page.getByLabel('Server address').fill(`${server.url}/v1/`);
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(page.getByText(`Connected to ${host}: 1 models.`)).toBeVisible();
-  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('tiny');
+  await expect(page.getByRole('combobox', { name: 'Model', exact: true })).toHaveValue('tiny');
   await expect(page.getByText(`The server runs it with ${server.contextSize} tokens.`)).toBeVisible();
   await page.getByRole('button', { name: 'Use this model' }).click();
   const consent = page.getByRole('alertdialog', { name: `Send text to ${host}?` });
