@@ -64,4 +64,12 @@ export interface ChatEngine {
   chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncIterable<ChatEvent>;
   unload(): Promise<void>;
   capabilities(): EngineCapabilities;
+  /**
+   * Raw text completion: the prompt goes as written (the model's chat template already applied by
+   * the caller) and the model writes on from its last character; events as chat(). For Continue and
+   * Impersonate. Engines without one leave it out (a model server: /v1/completions).
+   */
+  complete?(prompt: string, options: GenerateOptions, signal?: AbortSignal): AsyncIterable<ChatEvent>;
+  /** The model's own token count for a text, where the engine can ask (llama-server /tokenize); null where it cannot. */
+  countTokens?(text: string, signal?: AbortSignal): Promise<number | null>;
 }

@@ -1,5 +1,5 @@
 // A small OpenAI-compatible model server on real llama.cpp (node-llama-cpp's prebuilt binaries),
-// serving the tiny GGUF for the end-to-end tests and the benchmark: /v1/models, /props, /tokenize,
+// serving the tiny GGUF for the end-to-end tests and the benchmark: /v1/models, /props, /tokenize, /apply-template,
 // and streamed /v1/chat/completions and /v1/completions, in llama-server's shapes. Real inference,
 // not a script: the replies are whatever the tiny random-weights model writes.
 // CLI: npx tsx test/e2e/llama-test-server.ts [port]
@@ -139,6 +139,10 @@ export async function startLlamaTestServer(options: { modelPath: string; port?: 
       if (route === 'POST /tokenize') {
         const body = await readBody(req);
         return sendJson(res, 200, { tokens: [...model.tokenize(String(body.content ?? ''))] });
+      }
+      if (route === 'POST /apply-template') {
+        const body = await readBody(req);
+        return sendJson(res, 200, { prompt: renderChat((body.messages as ChatMessage[]) ?? []) });
       }
       if (route === 'POST /v1/chat/completions' || route === 'POST /v1/completions') {
         const body = await readBody(req);

@@ -92,6 +92,17 @@ export class ServerClient {
     }
   }
 
+  /** The messages in the model's chat template, as llama-server renders them (/apply-template); null elsewhere. */
+  async applyTemplate(messages: { role: string; content: string }[], signal?: AbortSignal): Promise<string | null> {
+    try {
+      const body = (await (await this.request('/apply-template', { body: { messages }, ...(signal ? { signal } : {}) })).json()) as { prompt?: unknown };
+      return typeof body.prompt === 'string' ? body.prompt : null;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'aborted') throw error;
+      return null;
+    }
+  }
+
   /**
    * POSTs a streamed request and yields each JSON payload of its server-sent events until [DONE].
    * An `error` event, or a payload carrying `error`, is thrown as a typed error.

@@ -83,6 +83,16 @@ export class ServerEngine implements ChatEngine {
     return connection?.llamaCpp ? connection.client.tokenize(text, signal) : null;
   }
 
+  /**
+   * The turns in the model's chat template (llama-server /apply-template), for complete(): Continue
+   * appends the reply so far, Impersonate the opening of the person's turn. Null where the server
+   * cannot render its template.
+   */
+  async renderPrompt(messages: ChatTurn[], signal?: AbortSignal): Promise<string | null> {
+    const connection = this.#connection;
+    return connection?.llamaCpp ? connection.client.applyTemplate(messages.map((m) => ({ role: m.role, content: m.content })), signal) : null;
+  }
+
   chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
     return this.#generate('/v1/chat/completions', { messages: messages.map((m) => ({ role: m.role, content: m.content })) },
       (choice) => (choice.delta as { content?: unknown } | undefined)?.content, options, signal);

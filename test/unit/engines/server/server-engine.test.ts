@@ -141,6 +141,16 @@ describe('ServerEngine', () => {
     expect((await collect(next.engine.chat([{ role: 'user', content: 'again' }], OPTIONS))).text).toBe('ok');
   });
 
+  it('renders the chat template through llama-server /apply-template, for a raw completion to go on from', async () => {
+    const { engine, seen } = await connected({
+      'GET /props': json({ default_generation_settings: { n_ctx: 512 } }),
+      'POST /apply-template': json({ prompt: '<|user|>Go<|assistant|>' }),
+    });
+    expect(await engine.renderPrompt([{ role: 'user', content: 'Go' }])).toBe('<|user|>Go<|assistant|>');
+    expect(seen.find((r) => r.path === '/apply-template')?.body).toEqual({ messages: [{ role: 'user', content: 'Go' }] });
+    expect(await (await connected({})).engine.renderPrompt([{ role: 'user', content: 'Go' }])).toBeNull();
+  });
+
   it('continues raw text through /v1/completions', async () => {
     const { engine, seen } = await connected({
       'POST /v1/completions': (_req, _body, res) => {
