@@ -203,3 +203,21 @@ export class TokenEstimator {
     return Math.min(this.#maxRatio, Math.max(floor, value));
   }
 }
+
+/**
+ * Role-play text in both languages the app speaks (narration, speech, actions, Chinese), long enough
+ * for TokenEstimator.observe: a server that counts tokens itself (llama-server /tokenize) measures it
+ * once at connect, so the estimate fits that model's vocabulary before the first prompt is built.
+ */
+export const CALIBRATION_SAMPLE =
+  '*The lamp flickers as the keeper climbs the last stair.* "You came back," she says, setting the kettle on the stove. ' +
+  '"The storm took the north road again; nobody has passed since Tuesday." Rain drums on the shutters. ' +
+  '她把灯芯剪短，低声说：“今晚风大，你先坐下，喝口热茶再走吧。”窗外的海浪一阵高过一阵。 ' +
+  '"Tell me what you saw out there," she asks, and waits for the answer with her hands around the cup.';
+
+/** Calibrates `estimator` with the model's own count of CALIBRATION_SAMPLE; a count that fails changes nothing. */
+export async function calibrateEstimator(estimator: TokenEstimator, countTokens: (text: string) => Promise<number | null>): Promise<void> {
+  const exact = await countTokens(CALIBRATION_SAMPLE).catch(() => null);
+  // The count is of this text alone, no template around it: a whole count, which may lower the ratio.
+  if (exact) estimator.observe(estimateTokens(CALIBRATION_SAMPLE), exact, { whole: true });
+}

@@ -433,9 +433,9 @@ export class ChatSession {
   }
 }
 
-/** llama-server (wllama) reports the whole prompt's size, cached part included; web-llm only what it prefilled. */
+/** llama.cpp (wllama, a model server) reports the whole prompt's size, cached part included; web-llm only what it prefilled. */
 function reportsWholePrompt(ready: ReadyEngine): boolean {
-  return ready.engine.kind === 'wllama';
+  return ready.engine.kind !== 'webllm';
 }
 
 /**

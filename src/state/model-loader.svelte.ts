@@ -2,7 +2,7 @@
 
 import type { ChatEngine, LoadedModel, LoadProgress, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
-import { TokenEstimator, type ModelTokenCounter } from '../core/tokens';
+import { TokenEstimator, calibrateEstimator, type ModelTokenCounter } from '../core/tokens';
 import type { ChatTurn, EngineKind, Lang } from '../core/types';
 import {
   MODEL_CATALOG,
@@ -137,8 +137,12 @@ export class ModelLoader {
       // that cannot be read leaves the estimate.
       const counter = await this.#options.loadTokenizer?.(model, source).catch(() => null);
       if (abort.signal.aborted) throw new AppError('aborted', 'Cancelled');
+      const estimator = new TokenEstimator(ESTIMATOR_OPTIONS);
+      // No tokenizer here, but the engine counts tokens itself (llama-server /tokenize): fit the estimate now.
+      if (!counter && engine.countTokens) await calibrateEstimator(estimator, (text) => engine.countTokens!(text, abort.signal));
+      if (abort.signal.aborted) throw new AppError('aborted', 'Cancelled');
       this.#active = engine;
-      this.estimator = new TokenEstimator(ESTIMATOR_OPTIONS);
+      this.estimator = estimator;
       this.loaded = model;
       this.countTokens = counter?.count ?? null;
       this.countPrompt = counter?.countPrompt ?? null;

@@ -10,6 +10,8 @@ export interface ScriptedReply {
   failWith?: AppError;
   /** Wait for this promise before each piece (lets a test stop mid-reply). */
   gate?: () => Promise<void>;
+  /** The prompt size the engine reports for this reply (default 10). */
+  promptTokens?: (messages: ChatTurn[]) => number;
 }
 
 export class ScriptedEngine implements ChatEngine {
@@ -40,7 +42,7 @@ export class ScriptedEngine implements ChatEngine {
       yield { type: 'delta', text: piece };
     }
     if (reply.failWith) throw reply.failWith;
-    yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 10, completionTokens: completion, tokensPerSecond: 42 } };
+    yield { type: 'done', finishReason: 'stop', usage: { promptTokens: reply.promptTokens?.(messages) ?? 10, completionTokens: completion, tokensPerSecond: 42 } };
   }
 
   async unload(): Promise<void> {}

@@ -209,6 +209,15 @@ describe('ChatSession', () => {
     expect(reopened!.path.map((m) => m.content)).toEqual(['Who goes there?', 'First', 'Reply A']);
   });
 
+  it('a model server’s usage counts the whole prompt, so a frugal vocabulary lowers the estimate below 1', async () => {
+    Object.defineProperty(engine, 'kind', { value: 'server' });
+    const session = await openSession();
+    // The server's tokenizer needs 0.6 of the estimate (Chinese under a large vocabulary does).
+    engine.replies.push({ pieces: ['Noted.'], promptTokens: (messages) => Math.round(estimatePromptTokens(messages) * 0.6) });
+    await session.send('A long enough message to be measured. '.repeat(8));
+    expect(estimator.ratio).toBeLessThan(1);
+  });
+
   it('when the engine says the prompt is too long, it learns the real size and sends a shorter one', async () => {
     contextWindow = 1200;
     const session = await openSession();

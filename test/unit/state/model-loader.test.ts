@@ -3,6 +3,7 @@ import type { ChatEngine, LoadedModel, LoadProgress, ModelSource } from '../../.
 import { AppError } from '../../../src/core/errors';
 import type { GpuReport } from '../../../src/core/model-catalog';
 import { ModelLoader } from '../../../src/state/model-loader.svelte';
+import { CALIBRATION_SAMPLE, estimateTokens } from '../../../src/core/tokens';
 import { ScriptedEngine } from '../helpers/scripted-engine';
 
 const swiftShader: GpuReport = {
@@ -114,5 +115,26 @@ describe('ModelLoader', () => {
     expect(models.status).toBe('ready');
     expect(models.ready?.countTokens).toBeUndefined();
     expect(models.ready?.countPrompt).toBeUndefined();
+  });
+
+  it('fits the token estimate to a server that counts tokens itself, before the first prompt', async () => {
+    const counted: string[] = [];
+    // A vocabulary that needs twice the tokens the estimate guesses.
+    const engine = Object.assign(new ScriptedEngine(), {
+      countTokens: async (text: string) => {
+        counted.push(text);
+        return estimateTokens(text) * 2;
+      },
+    });
+    const models = loader(engine);
+    await models.load({ kind: 'server', server: { baseUrl: 'http://localhost:8080', model: 'tiny' } });
+    expect(counted).toEqual([CALIBRATION_SAMPLE]);
+    expect(models.estimator.ratio).toBeGreaterThan(2);
+    expect(models.estimator.estimate(CALIBRATION_SAMPLE)).toBeGreaterThanOrEqual(estimateTokens(CALIBRATION_SAMPLE) * 2);
+
+    // A server without a tokenizer endpoint (null) leaves the estimate as it is.
+    const plain = loader(Object.assign(new ScriptedEngine(), { countTokens: async () => null }));
+    await plain.load({ kind: 'server', server: { baseUrl: 'http://localhost:8080', model: 'tiny' } });
+    expect(plain.estimator.ratio).toBe(1);
   });
 });
