@@ -21,3 +21,19 @@ describe('model server addresses', () => {
     expect(serverAddressProblem('http://192.168.1.5:8080', 'http:')).toBe('blocked-by-policy');
   });
 });
+
+describe('model server errors in words', () => {
+  it('names the host and the way out, in English and Chinese', async () => {
+    const { errorSentence } = await import('../../../src/core/i18n');
+    const codes = ['server-unreachable', 'server-cors', 'server-unauthorized', 'server-model-missing', 'server-rate-limited', 'server-mixed-content', 'server-blocked', 'server-failed'] as const;
+    for (const lang of ['en', 'zh'] as const) {
+      for (const code of codes) {
+        const sentence = errorSentence(lang, code, { host: 'gpu.lan:8080', status: 401, model: 'llama', detail: 'boom' });
+        expect(sentence).toContain('gpu.lan:8080');
+        expect(sentence).not.toMatch(/\{\w+\}/);
+      }
+    }
+    expect(errorSentence('en', 'server-cors', { host: 'h' })).toContain('CORS');
+    expect(errorSentence('en', 'server-model-missing', { host: 'h', model: 'llama' })).toContain('“llama”');
+  });
+});
