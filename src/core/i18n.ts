@@ -10,6 +10,7 @@ import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
 import { offlineStrings } from './strings/offline';
+import { sceneFocusStrings } from './strings/scene-focus';
 import { snapshotStrings } from './strings/snapshots';
 
 export type UiLang = 'en' | 'zh';
@@ -153,6 +154,7 @@ const base = {
 /** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
 const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings,
+  sceneFocusStrings,
 ] as const;
 
 const en = {
@@ -167,6 +169,7 @@ const en = {
   ...backupStrings.en,
   ...snapshotStrings.en,
   ...firstRunStrings.en,
+  ...sceneFocusStrings.en,
 };
 
 export type MessageKey = keyof typeof en;
