@@ -18,7 +18,7 @@ import type { ScoredScene } from './types';
  * in the prompt in 96.3, 95.9, 95.3 and 94.8 % of the turns of bench/prompt-fidelity.bench.ts
  * (4,096 window, both cache rules), and held-out recall@1 on Hu Tao is 13.8, 22.5, 25.6 and
  * 28.1 % against 30.6 % without a focus (bench/retrieval-quality.bench.ts; recall@5 stays as
- * without). A vague message's best match is usually wrong, so 2: the least that keeps 95 %.
+ * without). A vague message’s best match is usually wrong, so 2: the largest of these that keeps 95 %.
  */
 export const FOCUS_MARGIN = 2;
 
