@@ -17,18 +17,18 @@
 //   focus scene: the exchange's scores lag a turn behind a new subject, core/retrieval/
 //   message-focus.ts), that scene alone rides there, on every engine: one scene costs less than
 //   re-prefilling the block and history. Lorebook entries that start to trigger ride there too, as
-//   a "[World info: …]" note. Being in the last message, they break
-//   nothing; at the next fresh build they move into the context block. (`onTopicMove: 'rebuild'`
-//   rebuilds at once instead: a full prefill on web-llm.) Rebuilding the block every turn, as
-//   ChatHaruhi does, would cost a full prefill every turn.
+//   a "[World info: …]" note. Being in the last message, they break nothing; at the next fresh
+//   build they move into the context block. (`onTopicMove: 'rebuild'` rebuilds at once instead: a
+//   full prefill on web-llm.) Rebuilding the block every turn, as ChatHaruhi does, would cost a
+//   full prefill every turn.
 // - The engine's cache rule (`cache`, passed by the app for the loaded engine) sets what a fresh
 //   build costs and so what it does. 'exact-messages' (web-llm): every fresh build is a full
 //   prefill, so it refreshes scenes and lorebook entries too (free at that point). 'token-prefix'
 //   (llama.cpp): a fresh build re-prefills only what follows the first change, so it keeps the
 //   context block whenever the topic has not moved (entries that started to trigger ride on the new
-//   message as a note), and a topic move the scores see rebuilds the block at once (block plus retained history,
-//   about a third of the prompt, not all of it), giving the new subject a full block at once.
-//   Unset: the block is kept when neither topic nor lorebook hits changed, and moves append.
+//   message as a note), and a topic move the scores see rebuilds the block at once (block plus
+//   retained history, about a third of the prompt, not all of it), giving the new subject a full
+//   block at once. Unset: the block is kept when neither topic nor lorebook hits changed, and moves append.
 // - History's room is whatever the few-shot turns and the context block leave (fixed between fresh
 //   builds, since those sections are). A fresh build gives the block what history does not need now
 //   (its turns plus room to append, within its room), then keeps the newest turns up to what
@@ -125,6 +125,8 @@ export function roomForScene(d: RoleDraft, scene: ChosenScene | undefined): numb
   return need <= Math.min(d.ctx.budgets.scenes, d.plan.context - messageOverflow(d)) ? need : 0;
 }
 
+export type TopicMove = 'scenes' | 'focus';
+
 /**
  * How the topic moved away from the `previous` block's scenes, if it did; only when a fresh block
  * could hold a scene now (otherwise a rebuild gains nothing). 'scenes': scored with the new
@@ -144,8 +146,6 @@ export function topicMove(d: RoleDraft, previous: readonly { id: string; kind?: 
   const focus = focusScene(d);
   return focus && !previousIds.includes(focus.id) && roomForScene(d, focus) > 0 ? 'focus' : undefined;
 }
-
-export type TopicMove = 'scenes' | 'focus';
 
 /** The message's focus scene among the ranked ones (rankScenes puts it first). */
 export function focusScene(d: RoleDraft): ChosenScene | undefined {
