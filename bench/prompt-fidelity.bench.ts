@@ -106,11 +106,11 @@ interface PolicyFigures {
 
 const empty = (): PolicyFigures => ({ turns: 0, withScene: 0, firstFill: [], historyAt20: [], prefill: [] });
 
-/** ChatHaruhi's add_story: scenes best first, stopping at the first that does not fit the scene budget. */
+/** ChatHaruhi's add_story: scenes in retrieval's order (best first), stopping at the first that does not fit the scene budget. */
 function chatHaruhiScenes(ranked: readonly RetrievedScene[], budget: number, lang: Lang): RetrievedScene[] {
   let used = estimateTokens(SCENES_HEADER[lang]);
   const out: RetrievedScene[] = [];
-  for (const scene of [...ranked].sort((a, b) => b.score - a.score)) {
+  for (const scene of ranked) {
     const cost = estimateTokens(scene.text.trim()) + estimateTokens(SCENE_SEPARATOR);
     if (used + cost > budget) break;
     used += cost;
@@ -221,7 +221,7 @@ function row(pack: string, window: number, reply: number, policy: string, f: Pol
   const fill = mean(f.firstFill);
   const met = policy === 'ChatHaruhi' ? '' : `scene ${share >= SCENE_TARGET ? 'met' : 'missed'}, fill ${fill >= FILL_TARGET ? 'met' : 'missed'}`;
   const chats = f.historyAt20.length;
-  return [pack, `${window}/${reply}`, policy, pct(share), `${pct(fill)} (${f.firstFill.length}/${chats})`, mean(f.historyAt20).toFixed(1), Math.round(mean(f.prefill)).toString(), met];
+  return [pack, `${window}/${reply}`, policy, `${(share * 100).toFixed(1)} %`, `${pct(fill)} (${f.firstFill.length}/${chats})`, mean(f.historyAt20).toFixed(1), Math.round(mean(f.prefill)).toString(), met];
 }
 
 main().catch((error) => {

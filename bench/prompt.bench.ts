@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatExampleDialogue } from '../src/core/example-dialogue';
+import { withMessageFocus } from '../src/core/retrieval';
 import { buildRolePrompt, DEFAULT_RETAIN, type RetrievedScene, type RolePrompt, type RolePromptInput } from '../src/core/role-prompt';
 import type { CharacterFields, ChatTurn, Exchange, Lorebook, LorebookEntry } from '../src/core/types';
 import { mulberry32 as prng } from '../test/fixtures/random';
@@ -216,7 +217,10 @@ function conversation(contextWindow: number, replyTokens: number, startHistory: 
     const words = topic.words;
     const userText = `${sentence(FILLER, 10 + Math.floor(local() * 14), words, 0.3)} What about the ${words[Math.floor(local() * words.length)]}?`;
     history.push({ role: 'user', content: userText });
-    const retrieved = retrieve(scenes, history.slice(-3).map((t) => t.content).join(' '), 20);
+    // As the app's retrieval: the exchange and the message, the message's own clear best match first.
+    const asHits = (found: RetrievedScene[]) => found.map((x) => ({ ...x, sceneId: x.id }));
+    const retrieved = withMessageFocus(asHits(retrieve(scenes, history.slice(-3).map((t) => t.content).join(' '), 20)), asHits(retrieve(scenes, userText, 2)))
+      .map(({ sceneId: _, ...scene }) => scene);
     const base = { character, lorebook, history: [...history], scenes: retrieved, contextWindow, replyTokens, persona: { name: 'Watson', description: 'A sturdy, patient assistant with a notebook.' } };
     const aware = buildRolePrompt({ ...base, ...tuning, previous, cache: 'exact-messages' });
     const awareLlama = buildRolePrompt({ ...base, ...tuning, previous: previousLlama, cache: 'token-prefix' });

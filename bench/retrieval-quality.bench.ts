@@ -1,6 +1,7 @@
 // Retrieval quality on the visible ChatHaruhi packs (../shared/fixtures/chatharuhi, read in place,
 // never copied): recall@1/5/10 of held-out real exchanges (test/fixtures/held-out-exchanges.ts) for
-// our keyword index with several query forms, and for MiniSearch's defaults.
+// the app's chat search (its query and the message's focus, as CharacterRetrieval runs them), our
+// keyword index with other query forms, and MiniSearch's defaults.
 //
 //   npx tsx bench/retrieval-quality.bench.ts        (also run by `npm run bench`)
 //
@@ -10,7 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import MiniSearch from 'minisearch';
 import { KeywordIndex } from '../src/core/retrieval/keyword-index';
 import { CharacterRetrieval } from '../src/state/character-retrieval';
-import { heldOutRecall, readHeldOutPack, type HeldOut, type HeldOutEngine as Engine, type HeldOutScene as Scene } from '../test/fixtures/held-out-exchanges';
+import { appHeldOutEngine, heldOutRecall, readHeldOutPack, type HeldOut, type HeldOutEngine as Engine, type HeldOutPack, type HeldOutScene as Scene } from '../test/fixtures/held-out-exchanges';
 import { markdownTable, rowsTable, type Row } from './common';
 
 const PACKS_DIR = '../shared/fixtures/chatharuhi';
@@ -23,35 +24,39 @@ const PACKS_DIR = '../shared/fixtures/chatharuhi';
 const BASELINE_RECALL_AT_5: Record<string, number> = { Sheldon: 0.25, haruhi: 0.315, hutao: 0.294, tangshiye: 0.544 };
 const ENGLISH_PACKS = new Set(['Sheldon']);
 
-const appQuery = (h: HeldOut) => CharacterRetrieval.queryFor(h.history);
+const appQuery = (h: HeldOut) => CharacterRetrieval.queryFor(h.history).text;
 const message = (h: HeldOut) => h.history[h.history.length - 1].content;
 
-function keywordEngine(label: string, query: (h: HeldOut) => string): Engine {
-  return {
+/** An engine, whatever its query form, as the table measures it. */
+const measured = <Query>(engine: Engine<Query>) => ({ label: engine.label, recall: (pack: HeldOutPack) => heldOutRecall(pack, engine) });
+
+function keywordEngine(label: string, query: (h: HeldOut) => string) {
+  return measured({
     label,
     build(scenes) {
       const index = KeywordIndex.build(scenes);
-      return { replace: (scene) => index.add(scene), search: (q, k) => index.search(q, k).map((hit) => hit.sceneId) };
+      return { replace: (scene: Scene) => index.add(scene), search: (q: string, k: number) => index.search(q, k).map((hit) => hit.sceneId) };
     },
     query,
-  };
+  });
 }
 
-const ENGINES: Engine[] = [
-  keywordEngine('Hearth, app query (previous exchange + message)', appQuery),
+const ENGINES = [
+  measured(appHeldOutEngine),
+  keywordEngine('Hearth, previous exchange + message, no message focus', appQuery),
   keywordEngine('Hearth, message alone', message),
   // The query form ChatHaruhi uses, with the story's own speaker: an upper bound, since a chat knows
   // the person's persona name, not the role they play in a story.
   keywordEngine('Hearth, speaker:「message」', (h) => `${h.speaker}:「${message(h)}」`),
-  {
-    label: 'MiniSearch defaults, app query',
+  measured({
+    label: 'MiniSearch defaults, app query (exchange + message)',
     build(scenes) {
       const index = new MiniSearch<Scene>({ fields: ['text', 'title'] });
       index.addAll(scenes);
       return { replace: (scene) => index.replace(scene), search: (query, k) => index.search(query).slice(0, k).map((hit) => String(hit.id)) };
     },
     query: appQuery,
-  },
+  }),
 ];
 
 function main(): void {
@@ -65,7 +70,7 @@ function main(): void {
   const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
   for (const pack of packs) {
     ENGINES.forEach((engine, e) => {
-      const recalls = heldOutRecall(pack, engine);
+      const recalls = engine.recall(pack);
       rows.push([pack.name, `${pack.scenes.length}`, `${pack.heldOut.length}`, engine.label, ...recalls.map(pct)]);
       const baseline = BASELINE_RECALL_AT_5[pack.name];
       if (e !== 0 || baseline === undefined) return;

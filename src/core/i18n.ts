@@ -10,6 +10,7 @@ import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
 import { offlineStrings } from './strings/offline';
+import { sceneFocusStrings } from './strings/scene-focus';
 import { snapshotStrings } from './strings/snapshots';
 import { serverStrings } from './strings/server';
 
@@ -155,6 +156,7 @@ const base = {
 const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings,
   serverStrings,
+  sceneFocusStrings,
 ] as const;
 
 const en = {
@@ -170,6 +172,7 @@ const en = {
   ...snapshotStrings.en,
   ...firstRunStrings.en,
   ...serverStrings.en,
+  ...sceneFocusStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

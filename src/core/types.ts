@@ -341,6 +341,8 @@ export interface RetrievalHit {
   keywordScore?: number;
   vectorRank?: number;
   vectorScore?: number;
+  /** The new message's own best keyword match, put first (the scene the talk is moving to). */
+  focus?: true;
 }
 
 /**

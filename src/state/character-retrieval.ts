@@ -27,6 +27,16 @@ export interface CharacterRetrievalOptions {
   now?: () => number;
 }
 
+/**
+ * What a chat searches with: `text`, the exchange before the new message and the message (the topic
+ * a short or vague message continues), and `message`, the new message alone (where the talk is
+ * going: its own best match goes first, core/retrieval/message-focus.ts).
+ */
+export interface ChatQuery {
+  text: string;
+  message: string;
+}
+
 export interface RetrievalResult {
   scenes: RetrievedScene[];
   trace: RetrievalTrace;
@@ -75,18 +85,20 @@ export class CharacterRetrieval {
     else this.#cache.delete(characterId);
   }
 
-  /** The query for a new message: the message after the exchange before it (the person's last message and the reply), oldest first. */
-  static queryFor(history: readonly ChatTurn[]): string {
+  /** The query for a new message: the message after the exchange before it (the person's last message and the reply), oldest first; and the message alone. */
+  static queryFor(history: readonly ChatTurn[]): ChatQuery {
     const texts = history.map((turn) => turn.content.trim()).filter(Boolean);
-    return texts.slice(-QUERY_TURNS).join('\n');
+    return { text: texts.slice(-QUERY_TURNS).join('\n'), message: texts[texts.length - 1] ?? '' };
   }
 
   /**
    * Scenes for the query, best first: up to k dialogue scenes, then up to KNOWLEDGE_K knowledge
-   * passages (marked), each kind ranked on its own; and how they were found. Never throws for
-   * missing vectors or a failing embedder.
+   * passages (marked), each kind ranked on its own; and how they were found. For a chat's query,
+   * the new message's own best dialogue match among the k goes first, marked `focus`. Never throws
+   * for missing vectors or a failing embedder.
    */
-  async search(character: { id: string; language: Lang }, query: string, signal?: AbortSignal, k = this.#options.k ?? 16): Promise<RetrievalResult> {
+  async search(character: { id: string; language: Lang }, chatQuery: string | ChatQuery, signal?: AbortSignal, k = this.#options.k ?? 16): Promise<RetrievalResult> {
+    const { text: query, message } = typeof chatQuery === 'string' ? { text: chatQuery, message: undefined } : chatQuery;
     const started = performance.now();
     const corpus = await this.#corpus(character.id);
     const base = { query, sceneCount: corpus.count };
@@ -116,14 +128,17 @@ export class CharacterRetrieval {
     const scenes: RetrievedScene[] = [];
     for (const group of GROUPS) {
       const matrix = hybrid ? (vectors?.[group] ?? null) : null;
-      const hits = hybridSearch({ keyword: corpus.keyword[group], query, vectors: matrix, queryVector }, group === 'knowledge' ? KNOWLEDGE_K : k);
+      // Knowledge passages are reference, not the scene a topic moves to: the message picks no focus among them.
+      const focusOn = group === 'dialogue' && message !== undefined ? { message } : {};
+      const hits = hybridSearch({ keyword: corpus.keyword[group], query, ...focusOn, vectors: matrix, queryVector }, group === 'knowledge' ? KNOWLEDGE_K : k);
       for (const hit of hits) {
         const scene = corpus.scenes.get(hit.sceneId);
         if (!scene) continue;
         // Keyword search alone ranks by BM25 itself (scores the prompt builder compares for topic moves).
         const score = hybrid ? hit.score : (hit.keywordScore ?? hit.score);
         const kind = scene.kind ? { kind: scene.kind } : {};
-        scenes.push({ id: scene.id, text: scene.text, score, ...(scene.title ? { title: scene.title } : {}), ...kind });
+        const focus = hit.focus ? { focus: true as const } : {};
+        scenes.push({ id: scene.id, text: scene.text, score, ...(scene.title ? { title: scene.title } : {}), ...kind, ...focus });
         traced.push({
           id: scene.id,
           ...(scene.title ? { title: scene.title } : {}),
@@ -132,6 +147,7 @@ export class CharacterRetrieval {
           score,
           ...(hit.keywordRank !== undefined ? { keywordRank: hit.keywordRank, keywordScore: hit.keywordScore } : {}),
           ...(hit.vectorRank !== undefined ? { vectorRank: hit.vectorRank, vectorScore: hit.vectorScore } : {}),
+          ...focus,
         });
       }
     }

@@ -5,11 +5,11 @@ import { buildRolePrompt, type PromptInspector, type RetrievalTrace, type Retrie
 import { estimateTokens, type TokenEstimator } from '../core/tokens';
 import type { Character, ChatTurn, EngineKind, Message, SentPrompt, StoredLorebook } from '../core/types';
 import type { MessageTree } from '../core/message-tree';
-import { CharacterRetrieval, type RetrievalResult } from './character-retrieval';
+import { CharacterRetrieval, type ChatQuery, type RetrievalResult } from './character-retrieval';
 
 /** What finding scenes needs (CharacterRetrieval fits). */
 export interface SceneFinder {
-  search(character: Pick<Character, 'id' | 'language'>, query: string, signal?: AbortSignal): Promise<RetrievalResult>;
+  search(character: Pick<Character, 'id' | 'language'>, query: ChatQuery, signal?: AbortSignal): Promise<RetrievalResult>;
 }
 
 export interface PromptContext {

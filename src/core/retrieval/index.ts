@@ -19,4 +19,5 @@ export {
   type HybridQuery,
   type VectorMatrixOptions,
 } from './vector';
+export { withMessageFocus } from './message-focus';
 export type { ScoredScene, SearchableScene } from './types';

@@ -3,6 +3,7 @@
 import type { Scene } from '../types';
 import { createDotKernel, type DotKernel } from './dot-kernel';
 import type { KeywordIndex } from './keyword-index';
+import { withMessageFocus } from './message-focus';
 import type { ScoredScene } from './types';
 
 /** Scales a vector to unit length in place (a zero vector stays zero) and returns it. */
@@ -220,8 +221,13 @@ export function fuse(rankings: readonly (readonly ScoredScene[])[], k: number, r
 
 export interface HybridQuery {
   keyword: KeywordIndex;
-  /** What the person wrote (or the ChatHaruhi-style `role:「text」` line). */
+  /** What the person wrote (or the ChatHaruhi-style `role:「text」` line), or a chat's exchange and new message. */
   query: string;
+  /**
+   * A chat's new message alone: its own best keyword match goes first when it is a clear one and
+   * the query found it too (message-focus.ts).
+   */
+  message?: string;
   /** Scene vectors for the loaded embedding model; absent until scenes are embedded. */
   vectors?: VectorMatrix | null;
   /** The query embedded by the same model as `vectors`. */
@@ -240,22 +246,25 @@ export interface HybridHit extends ScoredScene {
   keywordScore?: number;
   vectorRank?: number;
   vectorScore?: number;
+  /** The new message's own best keyword match, moved first (message-focus.ts). */
+  focus?: true;
 }
 
 /**
  * BM25 and cosine top lists fused by reciprocal rank. With no vectors (no model loaded, nothing
  * embedded yet) or no query vector it is BM25 alone; scenes not embedded yet still come in
- * through their BM25 rank.
+ * through their BM25 rank. With a `message`, the message's own clear best keyword match among the
+ * k goes first (withMessageFocus).
  */
 export function hybridSearch(input: HybridQuery, k: number, options: HybridOptions = {}): HybridHit[] {
   if (k <= 0) return [];
   const depth = Math.max(k, options.depth ?? Math.max(50, 4 * k));
-  const { keyword, query, vectors, queryVector } = input;
+  const { keyword, query, message, vectors, queryVector } = input;
   const keywordHits = keyword.search(query, depth);
   const vectorHits = vectors && vectors.size > 0 && queryVector ? vectors.search(queryVector, depth) : null;
   const fused = fuse(vectorHits ? [keywordHits, vectorHits] : [keywordHits], k, options.rrfK);
-  return fused.map((hit) => {
-    const out: HybridHit = { sceneId: hit.sceneId, score: hit.score };
+  return withMessageFocus(fused, message?.trim() ? keyword.search(message, 2) : []).map((hit) => {
+    const out: HybridHit = { sceneId: hit.sceneId, score: hit.score, ...(hit.focus ? { focus: true as const } : {}) };
     const keywordRank = hit.ranks[0];
     if (keywordRank !== undefined) {
       out.keywordRank = keywordRank;

@@ -12,20 +12,23 @@
 //   pure append (previous messages + reply + new message). When the topic moves in between (scored
 //   with the new retrieval, the old scenes keep less than half the relevance of as many of the best
 //   new ones), the best new scene (whenever it fits a whole block's scene room) and more, up to a
-//   third of a block's worth, ride on the new user message, as
-//   ChatHaruhi puts scenes in a user message before the query; lorebook entries that start to
-//   trigger ride there too, as a "[World info: …]" note. Being in the last message, they break
-//   nothing; at the next fresh build they move into the context block. (`onTopicMove: 'rebuild'`
-//   rebuilds at once instead: a full prefill on web-llm.) Rebuilding the block every turn, as
-//   ChatHaruhi does, would cost a full prefill every turn.
+//   third of a block's worth, ride on the new user message, as ChatHaruhi puts scenes in a user
+//   message before the query. When only the new message's own clear best match is missing (the
+//   focus scene: the exchange's scores lag a turn behind a new subject, core/retrieval/
+//   message-focus.ts), that scene alone rides there, on every engine: one scene costs less than
+//   re-prefilling the block and history. Lorebook entries that start to trigger ride there too, as
+//   a "[World info: …]" note. Being in the last message, they break nothing; at the next fresh
+//   build they move into the context block. (`onTopicMove: 'rebuild'` rebuilds at once instead: a
+//   full prefill on web-llm.) Rebuilding the block every turn, as ChatHaruhi does, would cost a
+//   full prefill every turn.
 // - The engine's cache rule (`cache`, passed by the app for the loaded engine) sets what a fresh
 //   build costs and so what it does. 'exact-messages' (web-llm): every fresh build is a full
 //   prefill, so it refreshes scenes and lorebook entries too (free at that point). 'token-prefix'
 //   (llama.cpp): a fresh build re-prefills only what follows the first change, so it keeps the
 //   context block whenever the topic has not moved (entries that started to trigger ride on the new
-//   message as a note), and a topic move rebuilds the block at once (block plus retained history,
-//   about a third of the prompt, not all of it), giving the new subject a full block at once.
-//   Unset: the block is kept when neither topic nor lorebook hits changed, and moves append.
+//   message as a note), and a topic move the scores see rebuilds the block at once (block plus
+//   retained history, about a third of the prompt, not all of it), giving the new subject a full
+//   block at once. Unset: the block is kept when neither topic nor lorebook hits changed, and moves append.
 // - History's room is whatever the few-shot turns and the context block leave (fixed between fresh
 //   builds, since those sections are). A fresh build gives the block what history does not need now
 //   (its turns plus room to append, within its room), then keeps the newest turns up to what
@@ -122,16 +125,31 @@ export function roomForScene(d: RoleDraft, scene: ChosenScene | undefined): numb
   return need <= Math.min(d.ctx.budgets.scenes, d.plan.context - messageOverflow(d)) ? need : 0;
 }
 
+export type TopicMove = 'scenes' | 'focus';
+
 /**
- * Whether the topic moved away from the `previous` block's scenes; only when a fresh block could
- * hold a scene now (otherwise a rebuild gains nothing). Dialogue scenes alone decide: knowledge
- * passages are ranked on their own, and scores compare only within one ranking.
+ * How the topic moved away from the `previous` block's scenes, if it did; only when a fresh block
+ * could hold a scene now (otherwise a rebuild gains nothing). 'scenes': scored with the new
+ * retrieval, the old scenes keep too little relevance (sceneTopicMoved). 'focus': they keep
+ * enough, but the message's focus scene is not among them: the exchange's scores lag a turn behind
+ * a new subject, which the message alone names (core/retrieval/message-focus.ts). Dialogue scenes
+ * alone decide: knowledge passages are ranked on their own, and scores compare only within one
+ * ranking.
  */
-export function topicMoved(d: RoleDraft, previous: readonly { id: string; kind?: SceneKind }[]): boolean {
+export function topicMove(d: RoleDraft, previous: readonly { id: string; kind?: SceneKind }[]): TopicMove | undefined {
   const dialogue = d.ranked.filter((x) => x.kind !== 'knowledge');
-  const anySceneFits = pickScenes(d.ctx, dialogue, blockRoomOnTopicMove(d)).length > 0;
+  if (pickScenes(d.ctx, dialogue, blockRoomOnTopicMove(d)).length === 0) return undefined;
   const previousIds = previous.filter((x) => x.kind !== 'knowledge').map((x) => x.id);
-  return anySceneFits && (d.ctx.input.topicMoved ?? sceneTopicMoved(previousIds, dialogue));
+  const override = d.ctx.input.topicMoved;
+  if (override !== undefined) return override ? 'scenes' : undefined;
+  if (sceneTopicMoved(previousIds, dialogue)) return 'scenes';
+  const focus = focusScene(d);
+  return focus && !previousIds.includes(focus.id) && roomForScene(d, focus) > 0 ? 'focus' : undefined;
+}
+
+/** The message's focus scene among the ranked ones (rankScenes puts it first). */
+export function focusScene(d: RoleDraft): ChosenScene | undefined {
+  return d.ranked.find((x) => x.focus);
 }
 
 /** On a token-prefix engine a rebuild re-prefills the block and the retained history only, so a topic move rebuilds by default. */
@@ -156,7 +174,7 @@ export function keptContextBlock(d: RoleDraft, previous: PreviousPrompt | undefi
     parts[parts.length - 1]?.section === 'chat-start' &&
     cache !== 'exact-messages' &&
     (cache === 'token-prefix' || d.lore.triggered.every((m) => ids.has(m.entry.id))) &&
-    !topicMoved(d, L.scenes) &&
+    !topicMove(d, L.scenes) &&
     d.ctx.cost(contentOf(parts)) - d.markerCost <= room;
   return keep ? { parts, scenes: L.scenes, lore: L.lore, reused: true } : undefined;
 }

@@ -6,7 +6,7 @@ import type { LoreMatch } from '../lorebook';
 import type { ContextRefresh, PromptLayout, RolePromptInspector } from '../types';
 import { DELTA_SHARE } from './budgets';
 import type { RoleDraft } from './draft';
-import { blockRoom, onTopicMove, roomForScene, rebuildFrom, refreshReason, topicMoved, type PreviousPrompt } from './layout';
+import { blockRoom, focusScene, onTopicMove, roomForScene, rebuildFrom, refreshReason, topicMove, type PreviousPrompt, type TopicMove } from './layout';
 import { contentOf, measure } from './parts';
 import { constantLoreInfo, finish, inspectorOf, recordBase } from './record';
 import { loreInfo } from './sections/lorebook';
@@ -26,10 +26,11 @@ export function reusePrevious(d: RoleDraft, previous: PreviousPrompt | undefined
   }
   if (!(prior.length >= L.turns && hashes[L.turns] === L.turnsHash)) return { refresh };
   const knownScenes = new Set([...L.scenes, ...L.notedScenes].map((x) => x.id));
-  const moved = topicMoved(d, [...L.scenes, ...L.notedScenes]);
-  if (moved && onTopicMove(d.ctx) === 'rebuild') return { refresh: 'topic-moved' };
-  const prompt = appended(d, previous, knownScenes, moved);
-  return prompt ? { prompt, refresh: 'appended' } : { refresh: moved ? 'topic-moved' : 'history-full' };
+  const move = topicMove(d, [...L.scenes, ...L.notedScenes]);
+  // The focus scene alone always rides on the message: one scene, where a rebuild re-prefills the block and history.
+  if (move === 'scenes' && onTopicMove(d.ctx) === 'rebuild') return { refresh: 'topic-moved' };
+  const prompt = appended(d, previous, knownScenes, move);
+  return prompt ? { prompt, refresh: 'appended' } : { refresh: move ? 'topic-moved' : 'history-full' };
 }
 
 /** The very same prompt again, its record saying so. */
@@ -55,10 +56,13 @@ function regenerated(d: RoleDraft, previous: PreviousPrompt, total: number): Rol
 }
 
 /** The previous prompt plus the new turns; undefined when history's room does not hold them. */
-function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlySet<string>, moved: boolean): RolePrompt | undefined {
+function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlySet<string>, move: TopicMove | undefined): RolePrompt | undefined {
   const { ctx, history } = d;
   const L = previous.layout;
-  const { scenes: delta, room: scenesRoom } = moved ? topicDelta(d, L, knownScenes) : { scenes: [], room: 0 };
+  const moved = move === 'scenes' ? topicDelta(d, L, knownScenes) : undefined;
+  // When only the focus scene is missing, it comes alone (topicMove checked that it fits a whole block's scene room).
+  const focus = move === 'focus' ? [focusScene(d)!] : [];
+  const delta = moved?.scenes ?? focus;
   const known = new Set([...L.lore.map((l) => l.id), ...L.notedLore]);
   const notes = d.lore.triggered.filter((m) => !known.has(m.entry.id));
   const turns = [...history.prior.slice(L.turns).map((x) => x.turn), messageTurn(ctx, d.message, { notes, scenes: delta })];
@@ -75,7 +79,7 @@ function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlyS
     total,
     mode: 'appended',
     refresh: 'appended',
-    scenes: reusedScenes(d, L, moved ? { scenes: delta, room: scenesRoom } : undefined),
+    scenes: reusedScenes(d, L, moved, focus),
     lore: [...constantLoreInfo(d), ...L.lore, ...notes.map((m) => loreInfo(m, 'note'))],
     loreLeftOut: d.lore.leftOut,
     history: { kept: history.prior.length - L.dropped, dropped: L.dropped },
@@ -116,13 +120,15 @@ function topicDelta(d: RoleDraft, L: PromptLayout, knownScenes: ReadonlySet<stri
 /**
  * The scenes of a reused prompt: its block's and those added since (already in it), and any added
  * now. Left out: on a topic move, too large for a whole block's scene room or behind better-ranked
- * ones; otherwise not refreshed (the topic had not moved).
+ * ones; otherwise not refreshed (the topic had not moved; the message's focus scene, `focus`, may
+ * have come in alone).
  */
-function reusedScenes(d: RoleDraft, L: PromptLayout, added?: { scenes: readonly ChosenScene[]; room: number }): RolePromptInspector['scenes'] {
+function reusedScenes(d: RoleDraft, L: PromptLayout, added?: { scenes: readonly ChosenScene[]; room: number }, focus: readonly ChosenScene[] = []): RolePromptInspector['scenes'] {
   const earlier = [...L.scenes, ...L.notedScenes];
-  const seen = new Set([...earlier, ...(added?.scenes ?? [])].map((s) => s.id));
+  const now = [...(added?.scenes ?? []), ...focus];
+  const seen = new Set([...earlier, ...now].map((s) => s.id));
   return {
-    chosen: [...earlier.map((s) => ({ ...s, placed: 'earlier' as const })), ...(added?.scenes ?? []).map((s) => ({ ...publicScene(s), placed: 'new' as const }))],
+    chosen: [...earlier.map((s) => ({ ...s, placed: 'earlier' as const })), ...now.map((s) => ({ ...publicScene(s), placed: 'new' as const }))],
     leftOut: d.ranked
       .filter((s) => !seen.has(s.id))
       .map((s) => ({ ...publicScene(s), reason: added ? leftOutReason(d.ctx, s, added.room) : ('not-refreshed' as const) })),

@@ -10,6 +10,11 @@ export interface RetrievedScene {
   title?: string;
   /** 'knowledge': a knowledge passage, for the knowledge section; absent: a dialogue scene. */
   kind?: SceneKind;
+  /**
+   * The new message's own best match (retrieval's message focus): it goes first, and a prompt
+   * without it takes it as a topic move, so it is in every prompt whose scene room holds it.
+   */
+  focus?: boolean;
 }
 
 export interface RoleBudgets {
@@ -53,7 +58,8 @@ export interface RolePromptInput {
    * What a topic move does between rebuilds. 'append' (default, except on a token-prefix engine):
    * the new scenes ride on the new message (the cache survives; the context block catches up at the
    * next rebuild). 'rebuild' (default with `cache: 'token-prefix'`): the context block is rebuilt at
-   * once (a full prefill on web-llm; the block and the retained history on llama.cpp).
+   * once (a full prefill on web-llm; the block and the retained history on llama.cpp). When only
+   * the message's focus scene is missing (RetrievedScene.focus), it rides on the message either way.
    */
   onTopicMove?: 'append' | 'rebuild';
   /** How the loaded engine reuses its KV cache; shapes what a fresh build keeps (see RoleCacheRule). */
@@ -95,6 +101,7 @@ export interface PriorTurn {
 /** A ranked scene with its rendered text. */
 export interface ChosenScene extends InspectorScene {
   text: string;
+  focus?: boolean;
 }
 
 export type LoreLeftOut = RolePromptInspector['lorebook']['leftOut'][number];

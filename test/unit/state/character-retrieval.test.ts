@@ -195,6 +195,25 @@ describe('CharacterRetrieval', () => {
     expect(found.trace).toMatchObject({ mode: 'hybrid', sceneCount: 23, vectorCount: 23 });
   });
 
+  it('puts the scene the new message alone clearly names first, marked, while the exchange before it still ranks the old topic first', async () => {
+    await repos.scenes.bulkAdd([...CORPUS, scene('s-bell', 'The bell', 'Hester:「The drowned bell rang under the bay.」', false)]);
+    const retrieval = new CharacterRetrieval({ scenes: repos.scenes });
+    const history = [
+      { role: 'user' as const, content: 'Why is the light so dim?' },
+      { role: 'assistant' as const, content: 'Salt on the lens. The light needs polishing, the lens needs circles.' },
+      { role: 'user' as const, content: 'And the drowned bell?' },
+    ];
+    const exchangeAlone = await retrieval.search(hester, CharacterRetrieval.queryFor(history).text);
+    expect(exchangeAlone.scenes[0].id).toBe('s-lens');
+    const { scenes, trace } = await retrieval.search(hester, CharacterRetrieval.queryFor(history));
+    expect(scenes.map((s) => s.id)).toEqual(['s-bell', ...exchangeAlone.scenes.map((s) => s.id).filter((id) => id !== 's-bell')]);
+    expect(scenes[0]).toMatchObject({ focus: true, score: exchangeAlone.scenes.find((s) => s.id === 's-bell')!.score });
+    expect(scenes.slice(1).some((s) => s.focus)).toBe(false);
+    expect(trace.hits[0]).toMatchObject({ id: 's-bell', focus: true, keywordRank: 2 });
+    // The query shown in the inspector is the exchange and the message.
+    expect(trace.query).toBe(CharacterRetrieval.queryFor(history).text);
+  });
+
   it('searches with the new message after the exchange before it, so a vague follow-up still finds the topic', () => {
     const query = CharacterRetrieval.queryFor([
       { role: 'user', content: 'Hello.' },
@@ -203,7 +222,10 @@ describe('CharacterRetrieval', () => {
       { role: 'assistant', content: 'The lamp must stay lit.' },
       { role: 'user', content: 'And if the storm takes the wick?' },
     ]);
-    expect(query).toBe('Who keeps the lamp?\nThe lamp must stay lit.\nAnd if the storm takes the wick?');
-    expect(CharacterRetrieval.queryFor([{ role: 'user', content: 'Tell me about the drowned bell.' }])).toBe('Tell me about the drowned bell.');
+    expect(query).toEqual({ text: 'Who keeps the lamp?\nThe lamp must stay lit.\nAnd if the storm takes the wick?', message: 'And if the storm takes the wick?' });
+    expect(CharacterRetrieval.queryFor([{ role: 'user', content: 'Tell me about the drowned bell.' }])).toEqual({
+      text: 'Tell me about the drowned bell.',
+      message: 'Tell me about the drowned bell.',
+    });
   });
 });

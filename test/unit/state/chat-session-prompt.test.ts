@@ -148,6 +148,33 @@ describe('ChatSession prompts (RoleGPT + ChatHaruhi)', () => {
     expect(inspectors[1].layout.prefixMessages).toBe(inspectors[0].layout.prefixMessages);
   });
 
+  it('when the talk turns to another story, the next prompt carries its scene at once, on the new message, keeping the cache', async () => {
+    const lamp = (i: number): Scene => ({
+      id: `sc-lamp-${i}`, characterId: 'hester', title: `Lamp ${i}`, text: `Hester:「The lamp, always the lamp: trim the lamp wick, night ${i}.」`,
+      lines: [], tokens: 20, source: 'chatharuhi', vectors: [],
+    });
+    const bell: Scene = {
+      id: 'sc-bell', characterId: 'hester', title: 'The drowned bell', text: 'Hester:「The drowned bell rang under the bay the night Tom was lost.」',
+      lines: [], tokens: 20, source: 'chatharuhi', vectors: [],
+    };
+    const other = (i: number): Scene => ({ ...lamp(i), id: `sc-other-${i}`, title: `Chores ${i}`, text: `Hester:「Mend the net and feed Bosun, day ${i}.」` });
+    await repos.scenes.bulkAdd([...Array.from({ length: 3 }, (_, i) => lamp(i)), ...Array.from({ length: 10 }, (_, i) => other(i)), bell]);
+    const session = await openSession();
+    engine.replies.push({ pieces: ['"The lamp is mine to keep. The lamp never sleeps."'] }, { pieces: ['"Hush."'] });
+    await session.send('Who keeps the lamp lit?');
+    await session.send('And the drowned bell?');
+    const [first, second] = engine.calls.map((c) => c.messages);
+    expect(first.map((m) => m.content).join('\n')).not.toContain('The drowned bell rang');
+    // The exchange before the message is all about the lamp, yet the bell's scene comes now, riding on the new message.
+    expect(second.slice(0, -1)).toEqual([...first, { role: 'assistant', content: '"The lamp is mine to keep. The lamp never sleeps."' }]);
+    expect(second.at(-1)!.content).toContain('The drowned bell rang under the bay');
+    expect(second.at(-1)!.content.endsWith('And the drowned bell?')).toBe(true);
+    const inspector = session.path.at(-1)!.prompt!.inspector!;
+    expect(inspector.refresh).toBe('appended');
+    expect(inspector.scenes.chosen.find((s) => s.id === 'sc-bell')).toMatchObject({ placed: 'new' });
+    expect(inspector.retrieval?.hits[0]).toMatchObject({ id: 'sc-bell', focus: true });
+  });
+
   it('regenerating sends the very same prompt again', async () => {
     const session = await openSession();
     engine.replies.push({ pieces: ['One'] }, { pieces: ['Two'] });

@@ -8,21 +8,29 @@ import type { RoleContext } from '../context';
 import { KNOWLEDGE_HEADER, SCENE_SEPARATOR, SCENES_HEADER } from '../texts';
 import type { ChosenScene, RetrievedScene } from '../types';
 
-/** Scenes as retrieval ranked them, best first (ties in input order); duplicates and empty ones dropped. */
+/**
+ * Scenes as retrieval ranked them, best first (ties in input order), the message's focus scene
+ * before all (the one most likely to hold the answer, see RetrievedScene.focus); duplicates and
+ * empty ones dropped.
+ */
 export function rankScenes(ctx: RoleContext, scenes: readonly RetrievedScene[] | undefined): ChosenScene[] {
   const ranked: ChosenScene[] = [];
   const seen = new Set<string>();
+  const focusFirst = (scene: RetrievedScene) => (scene.focus === true ? 0 : 1);
   const sorted = (scenes ?? [])
     .map((scene, index) => ({ scene, index }))
     .filter(({ scene }) => scene && typeof scene.id === 'string' && Number.isFinite(scene.score))
-    .sort((a, b) => b.scene.score - a.scene.score || a.index - b.index);
+    .sort((a, b) => focusFirst(a.scene) - focusFirst(b.scene) || b.scene.score - a.scene.score || a.index - b.index);
   for (const { scene } of sorted) {
     if (seen.has(scene.id)) continue;
     const text = expandMacros(scene.text ?? '', ctx.macros).trim();
     if (!text) continue;
     seen.add(scene.id);
     const tokens = safeCount(ctx.count, text) + safeCount(ctx.count, SCENE_SEPARATOR);
-    ranked.push({ id: scene.id, ...(scene.title ? { title: scene.title } : {}), score: scene.score, tokens, text, ...(scene.kind ? { kind: scene.kind } : {}) });
+    ranked.push({
+      id: scene.id, ...(scene.title ? { title: scene.title } : {}), score: scene.score, tokens, text,
+      ...(scene.kind ? { kind: scene.kind } : {}), ...(scene.focus === true && scene.kind !== 'knowledge' ? { focus: true } : {}),
+    });
   }
   return ranked;
 }

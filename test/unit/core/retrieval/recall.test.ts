@@ -3,8 +3,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KeywordIndex } from '../../../../src/core/retrieval/keyword-index';
-import { CharacterRetrieval } from '../../../../src/state/character-retrieval';
-import { heldOutRecall, readHeldOutPack } from '../../../fixtures/held-out-exchanges';
+import { appHeldOutEngine, heldOutRecall, readHeldOutPack } from '../../../fixtures/held-out-exchanges';
 import { VectorMatrix, hybridSearch } from '../../../../src/core/retrieval/vector';
 import type { Scene } from '../../../../src/core/types';
 import { FIXTURES, HARUHI, bagOfCharsEmbedding, haveHaruhi, labelPairs, readChatPairs, readPackScenes, type Labelling } from './haruhi-fixture';
@@ -145,21 +144,13 @@ describe.skipIf(!haveHaruhi)('recall@5 of held-out lines on ChatHaruhi packs', (
  * recall@5 is at least 1.5× the 25.0% measured before, and no Chinese pack loses more than 1 point.
  */
 describe.skipIf(!haveHaruhi)('held-out exchanges with the app’s query, against the figures before issue 11', () => {
-  const engine = {
-    label: 'app query',
-    build(scenes: readonly { id: string; title: string; text: string }[]) {
-      const index = KeywordIndex.build(scenes);
-      return { replace: (scene: { id: string; title: string; text: string }) => index.add(scene), search: (q: string, k: number) => index.search(q, k).map((h) => h.sceneId) };
-    },
-    query: (h: { history: Parameters<typeof CharacterRetrieval.queryFor>[0] }) => CharacterRetrieval.queryFor(h.history),
-  };
   it.each([
     ['Sheldon', 0.25 * 1.5],
     ['haruhi', 0.315 - 0.01],
     ['hutao', 0.294 - 0.01],
     ['tangshiye', 0.544 - 0.01],
   ] as const)('%s recall@5 ≥ %f', (pack, floor) => {
-    const recallAt5 = heldOutRecall(readHeldOutPack(join(FIXTURES, pack)), engine)[1];
+    const recallAt5 = heldOutRecall(readHeldOutPack(join(FIXTURES, pack)), appHeldOutEngine)[1];
     expect(recallAt5).toBeGreaterThanOrEqual(floor);
   });
 });

@@ -528,6 +528,48 @@ describe("buildRolePrompt: the engine's cache rule", () => {
   });
 });
 
+describe('buildRolePrompt: the new message’s focus scene (issue 11)', () => {
+  const fits = (id: string, score: number, focus = false): RetrievedScene => ({
+    ...scene(id, score, `Haruhi:「${id} ` + 'word '.repeat(60) + '」'),
+    ...(focus ? { focus: true } : {}),
+  });
+
+  it('puts the focus scene first in a fresh block, even when retrieval scored it lowest', () => {
+    const ranked = Array.from({ length: 8 }, (_, i) => fits(`s${i}`, 9 - i));
+    const input = base({ scenes: [...ranked, fits('film', 0.5, true)], history: longChat(), budgets: { scenes: 300, lore: 0 } });
+    const prompt = buildRolePrompt(input);
+    expectValid(prompt, input);
+    const chosen = prompt.inspector.scenes.chosen.map((s) => s.id);
+    expect(chosen[0]).toBe('film');
+    expect(chosen.length).toBeLessThan(ranked.length);
+    // Those it displaced are left out for the better-ranked ones, the focus scene counting as the best.
+    expect(prompt.inspector.scenes.leftOut.map((s) => s.reason)).toEqual(ranked.slice(chosen.length - 1).map(() => 'below-others'));
+  });
+
+  it('a continuation missing the focus scene takes it alone on the new message, on every cache rule, keeping the cache', () => {
+    for (const cache of ['token-prefix', 'exact-messages', undefined] as const) {
+      const input = base({ scenes: [scene('a', 3), scene('b', 2), scene('c', 1)], cache });
+      // The exchange's scores still favour the old scenes (the topic holds by them), but the message names the film.
+      const next = [scene('a', 3), scene('b', 2), scene('c', 1), scene('d', 0.9), { ...scene('film', 0.5), focus: true }];
+      const [first, second] = play(input, [{ reply: 'Fine.', message: 'What about the festival film?', scenes: next }]);
+      expect(second.inspector.mode, String(cache)).toBe('appended');
+      expect(second.messages.slice(0, -1)).toEqual([...first.messages, { role: 'assistant', content: 'Fine.' }]);
+      expect(second.messages.at(-1)!.content).toBe(`${SCENES_HEADER.en}\nHaruhi:「Scene film.」\nKyon:「Sigh.」${SCENE_SEPARATOR.trimEnd()}\n\nWhat about the festival film?`);
+      expect(second.inspector.scenes.chosen.map((s) => [s.id, s.placed])).toEqual([['a', 'earlier'], ['b', 'earlier'], ['c', 'earlier'], ['film', 'new']]);
+      expect(second.inspector.scenes.leftOut.map((s) => [s.id, s.reason])).toEqual([['d', 'not-refreshed']]);
+      expect(second.inspector.layout.notedScenes.map((s) => s.id)).toEqual(['film']);
+    }
+  });
+
+  it('changes nothing when the focus scene is already in the prompt', () => {
+    const input = base({ scenes: [scene('a', 3), scene('b', 2), scene('c', 1)], cache: 'token-prefix' });
+    const [first, second] = play(input, [{ reply: 'Fine.', message: 'And b?', scenes: [scene('a', 3), { ...scene('b', 2), focus: true }, scene('c', 1)] }]);
+    expect(second.inspector.mode).toBe('appended');
+    expect(second.messages).toEqual([...first.messages, { role: 'assistant', content: 'Fine.' }, { role: 'user', content: 'And b?' }]);
+    expect(second.inspector.layout.notedScenes).toEqual([]);
+  });
+});
+
 describe('card macros with a seed', () => {
   const ctx = { char: 'Haruhi', user: 'Kyon' };
 
@@ -656,7 +698,10 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
       persona: random() < 0.5 ? { name: zh ? '阿虚' : 'Kyon', description: text(30, zh) } : undefined,
       lorebook: entries.length ? book(entries, { recursiveScanning: random() < 0.5, scanDepth: random() < 0.5 ? int(8) : undefined, tokenBudget: random() < 0.3 ? int(500) : undefined }) : undefined,
       history,
-      scenes: Array.from({ length: int(30) }, (_, i) => ({ id: `s${int(40)}`, score: random() < 0.05 ? Number.NaN : random() * 10 - 1, text: text(random() < 0.1 ? 1200 : 120, zh), title: i % 3 ? undefined : `t${i}` })),
+      scenes: Array.from({ length: int(30) }, (_, i) => ({
+        id: `s${int(40)}`, score: random() < 0.05 ? Number.NaN : random() * 10 - 1, text: text(random() < 0.1 ? 1200 : 120, zh), title: i % 3 ? undefined : `t${i}`,
+        ...(random() < 0.05 ? { focus: true } : {}),
+      })),
       contextWindow,
       replyTokens: int(Math.floor(contextWindow / 2)),
       countTokens: pick(counters),

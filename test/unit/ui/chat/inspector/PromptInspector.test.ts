@@ -79,6 +79,26 @@ describe('the prompt inspector', () => {
     expect(within(left).getByText('The bus').closest('li')!.textContent).toContain('the topic had not moved');
   });
 
+  it('says which scene the new message alone pointed at (why it went first)', async () => {
+    const { app, view } = await repliedChat();
+    const inspector = view.inspector!;
+    const chosen = [
+      { id: 'club', title: 'The club room', score: 3, tokens: 80, placed: 'earlier' as const },
+      { id: 'film', title: 'The festival film', score: 1.2, tokens: 120, placed: 'new' as const },
+    ];
+    const retrieval = {
+      mode: 'keyword' as const, query: 'Tea?\nTea.\nWhat about the film?', sceneCount: 2, ms: 1,
+      hits: [{ id: 'film', score: 1.2, keywordRank: 2, keywordScore: 1.2, focus: true as const }, { id: 'club', score: 3, keywordRank: 1, keywordScore: 3 }],
+    };
+    renderInApp(app, InspectorScenes, { inspector: { ...inspector, retrieval, scenes: { ...inspector.scenes, chosen } } });
+    const section = screen.getByTestId('inspector-scenes');
+    const film = within(section).getByText('The festival film').closest('li')!.textContent!;
+    expect(film).toContain('BM25 1.20, rank 2');
+    expect(film).toContain('the new message’s own clear best match, so it goes first');
+    expect(film).toContain('put in for this reply');
+    expect(within(section).getByText('The club room').closest('li')!.textContent).not.toContain('best match');
+  });
+
   it('lists knowledge passages apart from the scenes chosen', async () => {
     const { app, view } = await repliedChat();
     const inspector = view.inspector!;
