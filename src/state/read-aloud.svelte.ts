@@ -49,6 +49,8 @@ export class ReadAloud {
   #generation = 0;
   /** The reply being read as it streams. */
   #stream: { id: string; sentences: SentenceStream } | null = null;
+  /** A streaming reply whose reading was stopped: the rest of it stays unread. */
+  #silenced: string | null = null;
   #unsubscribe: (() => void) | null = null;
 
   constructor(deps: ReadAloudDeps) {
@@ -102,7 +104,7 @@ export class ReadAloud {
    * sentence is spoken once it is complete, the last one when the reply ends.
    */
   hearReply(id: string, text: string, done: boolean, speaker: Speaker): void {
-    if (!this.autoRead) return;
+    if (!this.autoRead || id === this.#silenced) return;
     if (this.#stream?.id !== id) {
       this.stop();
       this.#stream = { id, sentences: new SentenceStream() };
@@ -118,6 +120,7 @@ export class ReadAloud {
   stop(): void {
     this.#generation++;
     this.#pending = 0;
+    if (this.#stream) this.#silenced = this.#stream.id;
     this.#stream = null;
     this.reading = null;
     this.#deps.speech?.cancel();

@@ -236,6 +236,31 @@ describe('reading aloud', () => {
     expect(speech.spoken).toEqual([]);
   });
 
+  it('Stop mid-reply leaves the rest of that reply unread, and a message read on request is not cut off by it', async () => {
+    const speech = new RecordingSpeech(voices);
+    const app = await startedApp(speech);
+    await app.voice.setAutoRead(true);
+    let piece = 0;
+    const stopAfterFirstSentence = async () => {
+      if (++piece !== 3) return;
+      while (speech.spoken.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      app.voice.stop();
+    };
+    const session = await chatWithReply(app, ['Come in. ', 'The lamp ', 'is lit! ', 'Sit down.'], stopAfterFirstSentence);
+    expect(speech.spoken.map((u) => u.text)).toEqual(['Come in.']);
+
+    let release: () => void = () => {};
+    engine.replies.push({ pieces: ['One. ', 'Two. ', 'Three ', 'four.'], gate: () => (piece++ === 3 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve()) });
+    piece = 0;
+    const sending = session.send('Count.');
+    while (!speech.spoken.some((u) => u.text === 'Two.')) await new Promise((resolve) => setTimeout(resolve, 5));
+    app.voice.read('greeting', 'Who goes there?', mira);
+    release();
+    await sending;
+    expect(speech.spoken.map((u) => u.text).slice(1)).toEqual(['One.', 'Two.', 'Who goes there?']);
+    expect(app.voice.reading).toBe('greeting');
+  });
+
   it('has nothing to offer where the browser cannot speak', async () => {
     const app = await startedApp(null);
     expect(app.voice.available).toBe(false);
