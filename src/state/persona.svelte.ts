@@ -62,7 +62,7 @@ export class PersonaSettings {
 
   /** The name and description the character knows the person by (the default persona). */
   get forPrompt(): ChatPersona {
-    return this.asChatPersona(this.persona);
+    return this.#asChatPersona(this.persona);
   }
 
   /**
@@ -71,10 +71,10 @@ export class PersonaSettings {
    */
   chatPersona(chosenId: string | undefined, characterDefaultId: string | undefined): ChatPersona {
     const byId = (id: string | undefined) => (id === undefined ? undefined : this.personas.find((p) => p.id === id));
-    return this.asChatPersona(byId(chosenId) ?? byId(characterDefaultId) ?? this.persona);
+    return this.#asChatPersona(byId(chosenId) ?? byId(characterDefaultId) ?? this.persona);
   }
 
-  asChatPersona(persona: Persona | null): ChatPersona {
+  #asChatPersona(persona: Persona | null): ChatPersona {
     return {
       id: persona?.id,
       name: persona?.name.trim() || this.#deps.fallbackName(),
@@ -142,8 +142,8 @@ export class PersonaSettings {
    * 'persona-conflict', nothing written) when another tab saved or deleted it since.
    */
   async updatePersona(base: Persona, fields: PersonaFields): Promise<void> {
-    const persona: Persona = { ...base, ...cleaned(fields), updatedAt: Math.max(Date.now(), base.updatedAt + 1) };
-    if (!persona.avatar) delete persona.avatar;
+    const { avatar: _replaced, ...kept } = base; // an emptied picture is removed, not kept
+    const persona: Persona = { ...kept, ...cleaned(fields), updatedAt: Math.max(Date.now(), base.updatedAt + 1) };
     if ((await this.#deps.personas().replace(persona, base.updatedAt)) !== 'saved') {
       throw new AppError('persona-conflict', `Persona ${persona.id} was saved elsewhere while it was being edited.`);
     }

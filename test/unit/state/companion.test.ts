@@ -129,6 +129,20 @@ describe('personas', () => {
     expect(app.profile.personas.map((p) => [p.name, p.isDefault, p.avatar])).toEqual([['Ana', true, 'data:image/png;base64,AAAA'], ['Bo', false, undefined]]);
     expect(app.personaForPrompt.name).toBe('Ana');
 
+    // Edited: a new description, the picture removed.
+    const edit = new PersonaDraft(app.profile, app.profile.personas[0]);
+    edit.description = 'A sailor, retired.';
+    edit.avatar = '';
+    expect(await edit.save()).toBe(true);
+    expect(app.profile.personas[0]).toMatchObject({ name: 'Ana', description: 'A sailor, retired.', isDefault: true });
+    expect(app.profile.personas[0].avatar).toBeUndefined();
+    // Saved elsewhere since this edit began: refused, nothing written.
+    const stale = new PersonaDraft(app.profile, edit.base);
+    stale.name = 'Anna';
+    expect(await stale.save()).toBe(false);
+    expect(stale.error).toMatchObject({ code: 'persona-conflict' });
+    expect(app.profile.personas[0].name).toBe('Ana');
+
     await app.profile.makeDefault(app.profile.personas[1]);
     expect(app.personaForPrompt.name).toBe('Bo');
     await app.profile.removePersona(app.profile.personas.find((p) => p.name === 'Bo')!.id);
