@@ -235,11 +235,11 @@ export class ChatSession {
 
   /**
    * Gives a reply 1–4 stars, or takes them away (null). They belong to this version of the reply:
-   * each swipe has its own, kept with the message.
+   * each swipe has its own, kept with the message. Greetings answer nothing and are not rated.
    */
   async rate(messageId: string, rating: Rating | null): Promise<void> {
     const message = this.tree.get(messageId);
-    if (!message || message.role !== 'assistant' || this.streaming?.id === messageId) return;
+    if (!message || message.role !== 'assistant' || message.parentId === null || this.streaming?.id === messageId) return;
     await this.#saveIfNew();
     const stars = rating ?? undefined;
     await this.#deps.conversations.updateMessage(messageId, { rating: stars });

@@ -9,7 +9,7 @@ const message = (over: Partial<Message> & Pick<Message, 'id'>): Message => ({
 describe('rated replies', () => {
   it('lists every rated swipe with the line it answers, oldest rating first, leaving out unrated, deleted and user messages', () => {
     const rows = ratedReplies('Mira', [
-      message({ id: 'g', content: 'Who goes there?', rating: 3, updatedAt: 5 }),
+      message({ id: 'g', content: 'Who goes there?' }),
       message({ id: 'u', role: 'user', parentId: 'g', content: 'A friend.' }),
       message({ id: 'a1', parentId: 'u', content: 'Come in.', rating: 1, updatedAt: 9 }),
       message({ id: 'a2', parentId: 'u', content: 'Go away.', rating: 4, updatedAt: 7 }),
@@ -17,7 +17,6 @@ describe('rated replies', () => {
       message({ id: 'a4', parentId: 'u', content: 'Deleted.', rating: 2, deletedAt: 10 }),
     ]);
     expect(rows.map(({ character, prompt, reply, stars }) => ({ character, prompt, reply, stars }))).toEqual([
-      { character: 'Mira', prompt: '', reply: 'Who goes there?', stars: 3 },
       { character: 'Mira', prompt: 'A friend.', reply: 'Go away.', stars: 4 },
       { character: 'Mira', prompt: 'A friend.', reply: 'Come in.', stars: 1 },
     ]);

@@ -105,12 +105,9 @@ describe('ratings', () => {
     const app = await startedApp();
     const session = await chatWithReply(app);
     await session.rate(session.path.at(-1)!.id, 4);
-    await session.rate(session.path[0].id, 1); // the greeting
+    await session.rate(session.path[0].id, 1); // the greeting answers nothing: not rated
     const rows = await app.conversations.ratedReplies('mira');
-    expect(rows.map(({ prompt, reply, stars }) => ({ prompt, reply, stars })).sort((a, b) => a.stars - b.stars)).toEqual([
-      { prompt: '', reply: 'Who goes there?', stars: 1 },
-      { prompt: 'Hello?', reply: 'Come in, friend.', stars: 4 },
-    ]);
+    expect(rows.map(({ prompt, reply, stars }) => ({ prompt, reply, stars }))).toEqual([{ prompt: 'Hello?', reply: 'Come in, friend.', stars: 4 }]);
   });
 });
 

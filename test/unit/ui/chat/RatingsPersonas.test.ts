@@ -15,8 +15,9 @@ describe('rating replies in the chat', () => {
     const group = within(reply).getByRole('group', { name: 'Rate this reply' });
     const stars = within(group).getAllByRole('radio');
     expect(stars.map((star) => star.getAttribute('aria-label'))).toEqual(['1 of 4 stars', '2 of 4 stars', '3 of 4 stars', '4 of 4 stars']);
-    // The person's messages have no stars.
+    // The person's messages and the greeting (it answers nothing) have no stars.
     expect(within(screen.getAllByRole('article')[1]).queryByRole('group', { name: 'Rate this reply' })).toBeNull();
+    expect(within(screen.getAllByRole('article')[0]).queryByRole('group', { name: 'Rate this reply' })).toBeNull();
 
     await fireEvent.click(stars[3]);
     await until(() => session.path.at(-1)?.rating === 4, 'four stars saved');
