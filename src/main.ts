@@ -7,6 +7,7 @@ import { loadBuiltinPacks } from './state/builtin-packs';
 import { registerServiceWorker } from './platform/pwa-registration';
 import { browserSnapshotFiles } from './platform/opfs-snapshot-files';
 import { replyLocks } from './platform/reply-locks';
+import { browserSpeech } from './platform/speech';
 import { openDatabase } from './storage/db';
 import { createRepositories } from './storage';
 import { browserModelLock, browserModelStore } from './engines/model-store';
@@ -51,6 +52,7 @@ const app = new AppState({
   embeddingService: createEmbeddingService(),
   snapshotFiles: browserSnapshotFiles(),
   replyLocks: replyLocks(),
+  speech: browserSpeech(),
 });
 
 void app.start();

@@ -13,6 +13,7 @@ import { offlineStrings } from './strings/offline';
 import { sceneFocusStrings } from './strings/scene-focus';
 import { snapshotStrings } from './strings/snapshots';
 import { serverStrings } from './strings/server';
+import { companionStrings } from './strings/companion';
 
 export type UiLang = 'en' | 'zh';
 
@@ -157,6 +158,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings,
   serverStrings,
   sceneFocusStrings,
+  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, companionStrings,
 ] as const;
 
 const en = {
@@ -173,6 +175,7 @@ const en = {
   ...firstRunStrings.en,
   ...serverStrings.en,
   ...sceneFocusStrings.en,
+  ...companionStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

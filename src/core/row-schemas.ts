@@ -34,7 +34,7 @@ import {
   type InferOutput,
   type ObjectEntries,
 } from 'valibot';
-import { SAMPLING_LIMITS, type Character, type Conversation, type InstalledModel, type Message, type Persona, type Scene, type StoredLorebook } from './types';
+import { RATINGS, SAMPLING_LIMITS, VOICE_LIMITS, type Character, type Conversation, type InstalledModel, type Message, type Persona, type Scene, type StoredLorebook } from './types';
 
 /** Every table of the database: those a backup carries, and `models` (this browser's cache, checked at start-up only). */
 export type RowTable = 'characters' | 'scenes' | 'conversations' | 'messages' | 'personas' | 'lorebooks' | 'settings' | 'models';
@@ -95,6 +95,7 @@ const wholeCount = pipe(number(), integer(), minValue(0));
 const orderNumber = pipe(number(), finite());
 const shortList = <T extends GenericSchema>(item: T) => pipe(array(item), maxLength(MAX_SHORT_LIST));
 const longList = <T extends GenericSchema>(item: T) => pipe(array(item), maxLength(MAX_LONG_LIST));
+const within = (limits: { min: number; max: number }) => pipe(number(), finite(), minValue(limits.min), maxValue(limits.max));
 const bytes = custom<ArrayBuffer>((input) => tagged(input, 'ArrayBuffer'), 'an ArrayBuffer');
 const uint8 = custom<Uint8Array>((input) => tagged(input, 'Uint8Array'), 'a Uint8Array');
 
@@ -171,6 +172,16 @@ const character = obj({
   extensions: jsonObject,
   lorebook: optional(lorebook),
   assets: optional(shortList(asset)),
+  personaId: optional(id),
+  voice: optional(
+    obj({
+      voiceURI: text,
+      name: text,
+      lang: text,
+      rate: within(VOICE_LIMITS.rate),
+      pitch: within(VOICE_LIMITS.pitch),
+    }),
+  ),
   createdAt: time,
   updatedAt: time,
 });
@@ -202,7 +213,6 @@ const conversation = obj({
   messageCount: wholeCount,
 });
 
-const within = (limits: { min: number; max: number }) => pipe(number(), finite(), minValue(limits.min), maxValue(limits.max));
 const samplingFigures = {
   temperature: within(SAMPLING_LIMITS.temperature),
   topP: within(SAMPLING_LIMITS.topP),
@@ -236,11 +246,12 @@ const message = obj({
   ),
   sampling: optional(sampling),
   usage: optional(obj({ promptTokens: count, completionTokens: count, tokensPerSecond: optional(count) })),
+  rating: optional(picklist(RATINGS)),
 });
 
 // ---- personas, lorebooks, models
 
-const persona = obj({ id, name: text, description: text, isDefault: boolean(), createdAt: time, updatedAt: time });
+const persona = obj({ id, name: text, description: text, avatar: optional(text), isDefault: boolean(), createdAt: time, updatedAt: time });
 
 const storedLorebook = obj({
   id,
@@ -277,6 +288,7 @@ export const SETTING_KEYS = {
   embeddingModels: 'embeddings.models',
   embeddingsPaused: 'embeddings.paused',
   persistAsked: 'storage.persistAsked',
+  autoRead: 'voice.autoRead',
 } as const;
 
 const savedEmbeddingModel = optional(
@@ -300,6 +312,7 @@ const SETTING_VALUES: Record<string, GenericSchema> = {
   [SETTING_KEYS.embeddingModels]: obj({ en: savedEmbeddingModel, zh: savedEmbeddingModel }),
   [SETTING_KEYS.embeddingsPaused]: boolean(),
   [SETTING_KEYS.persistAsked]: boolean(),
+  [SETTING_KEYS.autoRead]: boolean(),
 };
 
 const setting = obj({ key: pipe(string(), minLength(1), maxLength(MAX_ID)), value: unknown() });

@@ -120,9 +120,27 @@ export interface Character extends CharacterFields {
   lorebook?: Lorebook;
   /** Card assets besides the avatar, in card order. */
   assets?: CharacterAsset[];
+  /** The persona a new chat with this character starts with; absent: the default persona. */
+  personaId?: string;
+  /** The voice replies are read aloud in; absent: the platform's voice for the character's language. */
+  voice?: CharacterVoice;
   createdAt: number;
   updatedAt: number;
 }
+
+/** A speech-synthesis voice as the browser names it, and how it speaks. */
+export interface CharacterVoice {
+  voiceURI: string;
+  name: string;
+  /** BCP 47 tag of the voice ("en-GB", "zh-CN"). */
+  lang: string;
+  /** 0.5–2, 1 is normal speed. */
+  rate: number;
+  /** 0.5–2, 1 is the voice's own pitch. */
+  pitch: number;
+}
+
+export const VOICE_LIMITS = { rate: { min: 0.5, max: 2 }, pitch: { min: 0.5, max: 2 } } as const;
 
 export interface SceneLine {
   speaker: string;
@@ -385,7 +403,13 @@ export interface Message {
   prompt?: SentPrompt;
   sampling?: SamplingSettings;
   usage?: Usage;
+  /** The person's stars for this reply (this swipe, as it reads now: an edit clears them). */
+  rating?: Rating;
 }
+
+/** Character.AI's reply rating: 1 (bad) to 4 (great) stars. */
+export type Rating = 1 | 2 | 3 | 4;
+export const RATINGS: readonly Rating[] = [1, 2, 3, 4];
 
 export interface ChatTurn {
   role: MessageRole;
@@ -423,6 +447,8 @@ export interface Persona {
   id: string;
   name: string;
   description: string;
+  /** data: URL of the persona's picture, shown on the person's messages; absent: initials. */
+  avatar?: string;
   isDefault: boolean;
   createdAt: number;
   updatedAt: number;

@@ -28,11 +28,13 @@ import { CorpusBrowser } from './corpus-browser.svelte';
 import { EmbeddingsState } from './embeddings.svelte';
 import { ImportJob } from './import-job.svelte';
 import type { ReplyLocks } from '../platform/reply-locks';
+import type { Speech } from '../platform/speech';
 import { Locale } from './locale.svelte';
 import { ModelLoader, type ModelLoaderOptions } from './model-loader.svelte';
 import { ModelManager, type ModelStore } from './model-manager.svelte';
 import { ModelServerState } from './model-server.svelte';
-import { PersonaSettings } from './persona.svelte';
+import { PersonaSettings, type ChatPersona } from './persona.svelte';
+import { ReadAloud } from './read-aloud.svelte';
 import { Router } from './router.svelte';
 import { stopAndSettle } from './stop-session';
 import { Toasts } from './toasts.svelte';
@@ -76,6 +78,8 @@ export interface AppDeps {
   readBackup?: BackupReader;
   /** Which replies some tab is writing (Web Locks); without it every 'streaming' reply at start-up was cut off. */
   replyLocks?: ReplyLocks;
+  /** The browser's speech synthesis; without it nothing is read aloud (the controls say so). */
+  speech?: Speech | null;
 }
 
 export class AppState {
@@ -105,6 +109,8 @@ export class AppState {
   readonly autoBackups: AutoBackups;
   /** Embedding models per language and the background job that embeds scenes (null without a service). */
   readonly embeddings: EmbeddingsState | null;
+  /** Reading replies and greetings aloud in the character's voice. */
+  readonly voice: ReadAloud;
 
   /** 'damaged': storage works but a saved row is broken; the person restores a backup or deletes all data. */
   status = $state<'starting' | 'ready' | 'failed' | 'damaged'>('starting');
@@ -127,6 +133,7 @@ export class AppState {
       settings: () => this.#storage.settings,
       fallbackName: () => (this.locale.lang === 'zh' ? '你' : 'User'),
     });
+    this.voice = new ReadAloud({ speech: deps.speech ?? null, settings: () => this.#storage.settings });
     this.conversations = new Conversations({
       repo: () => this.#storage.conversations,
       character: (id) => this.character(id),
@@ -255,6 +262,7 @@ export class AppState {
     // From here on the lists follow storage by themselves, including other tabs' writes.
     this.characterShelf.watch();
     this.profile.watch();
+    this.voice.start();
     this.imports.lorebooks.watch();
     this.status = 'ready';
     void this.manager.start();
@@ -316,14 +324,17 @@ export class AppState {
     return this.characterShelf.byId(id);
   }
 
-  /** The name and description the character knows the person by. */
-  get personaForPrompt(): { name: string; description: string } {
+  /** The name and description the character knows the person by (the default persona). */
+  get personaForPrompt(): ChatPersona {
     return this.profile.forPrompt;
   }
 
-  /** Card text as the person should read it: {{char}} and {{user}} filled in, as the model sees them. */
-  displayText(character: Character, text: string): string {
-    return expandMacros(text, { char: characterDisplayName(character), user: this.personaForPrompt.name });
+  /**
+   * Card text as the person should read it: {{char}} and {{user}} filled in, as the model sees them
+   * (`user`: the chat's persona name; the default persona's by default).
+   */
+  displayText(character: Pick<Character, 'name' | 'nickname' | 'language'>, text: string, user = this.personaForPrompt.name): string {
+    return expandMacros(text, { char: characterDisplayName(character), user });
   }
 
   conversationsFor(characterId: string): Promise<Conversation[]> {
@@ -381,7 +392,7 @@ export class AppState {
     const deps: ChatSessionDeps = {
       conversations: this.#storage.conversations,
       character,
-      persona: () => this.personaForPrompt,
+      persona: (personaId) => this.profile.chatPersona(personaId, character.personaId),
       sampling: () => this.profile.sampling,
       // The loader knows what is loaded and how to count its tokens.
       engine: () => this.models.ready,
@@ -389,6 +400,7 @@ export class AppState {
       scenes: this.retrieval,
       lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
       holdReply: this.#deps.replyLocks?.hold,
+      replyText: (replyId, text, done) => this.voice.hearReply(replyId, text, done, character),
     };
     const session = draft ? ChatSession.unsaved(deps, draft.conversation, draft.messages) : await ChatSession.open(deps, conversationId);
     this.#session?.dispose();

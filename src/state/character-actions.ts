@@ -1,9 +1,11 @@
-// Whole-character actions from the character page: duplicate (with its corpus), delete with undo, export.
+// Whole-character actions from the character page: duplicate (with its corpus), delete with undo, export (and its ratings).
 
 import type { Character } from '../core/types';
 import type { AppState } from './app.svelte';
 import { downloadFile, fetchImage, rasterizeToPng } from '../platform/browser-images';
-import { buildExport, type ExportFormat } from './character-export';
+import { buildExport, fileBaseName, type ExportFormat } from './character-export';
+import { utf8Encode } from '../core/bytes';
+import { ratingsCsv } from '../core/ratings';
 
 /**
  * A copy under a new id, named "<name> (copy)", with every scene (and its vectors) and every
@@ -45,6 +47,18 @@ export async function deleteCharacter(app: AppState, id: string): Promise<void> 
     label: app.locale.t('common.undo'),
     run: () => app.characterShelf.restore(snapshot),
   });
+}
+
+/**
+ * The character's rated replies as a CSV download (character, prompt, reply, stars); returns the
+ * file name and how many rows, or null when nothing is rated yet.
+ */
+export async function downloadRatings(app: AppState, character: Character): Promise<{ file: string; count: number } | null> {
+  const rows = await app.conversations.ratedReplies(character.id);
+  if (rows.length === 0) return null;
+  const file = { name: `${fileBaseName(character.name)}-ratings.csv`, mime: 'text/csv', bytes: utf8Encode(`\uFEFF${ratingsCsv(rows)}`) };
+  downloadFile(file);
+  return { file: file.name, count: rows.length };
 }
 
 /** Build one export of a stored character and hand it to the browser as a download. */

@@ -1,7 +1,8 @@
 // The character editor's draft: the fields being written, their validation and token counts, and save.
 
 import { estimateTokens } from '../core/tokens';
-import type { Character, CharacterFields, Lang } from '../core/types';
+import type { Character, CharacterFields, CharacterVoice, Lang } from '../core/types';
+import type { DeviceVoice } from '../platform/speech';
 import type { AppState } from './app.svelte';
 
 /** Text fields the editor shows, in the order a person fills them in. */
@@ -57,6 +58,10 @@ export class CharacterEditor {
   fields = $state<CharacterFields>(emptyFields('en'));
   /** Tags as the person types them; parsed on save. */
   tagsText = $state('');
+  /** The persona new chats with this character start with; '' for the default persona. */
+  personaId = $state('');
+  /** The voice replies are read in; null for the device's voice for the character's language. */
+  voice = $state<CharacterVoice | null>(null);
   saving = $state(false);
   /** Set by a save attempt, so errors show only once the person has tried. */
   attempted = $state(false);
@@ -99,11 +104,24 @@ export class CharacterEditor {
     this.original = original;
     this.fields = original ? pickFields(original) : emptyFields(app.locale.lang);
     this.tagsText = this.fields.tags.join(', ');
+    this.#fillExtras(original);
     this.#baseline = this.#serialise();
   }
 
+  #fillExtras(character: Character | null): void {
+    this.personaId = character?.personaId ?? '';
+    this.voice = character?.voice ? { ...character.voice } : null;
+  }
+
   #serialise(): string {
-    return JSON.stringify({ ...$state.snapshot(this.fields), tags: parseTags(this.tagsText) });
+    return JSON.stringify({ ...$state.snapshot(this.fields), tags: parseTags(this.tagsText), personaId: this.personaId, voice: $state.snapshot(this.voice) });
+  }
+
+  /** Replies are read in `voice` (null: the device's voice for the character's language); speed and pitch stay. */
+  chooseVoice(voice: DeviceVoice | null): void {
+    this.voice = voice
+      ? { voiceURI: voice.voiceURI, name: voice.name, lang: voice.lang, rate: this.voice?.rate ?? 1, pitch: this.voice?.pitch ?? 1 }
+      : null;
   }
 
   showGreetingPage(page: number): void {
@@ -152,9 +170,15 @@ export class CharacterEditor {
         alternateGreetings: this.fields.alternateGreetings.filter((text) => text.trim() !== ''),
       };
       const base = this.original;
-      const character: Character = base
+      const built: Character = base
         ? { ...base, ...fields, updatedAt: Math.max(now, base.updatedAt + 1) }
         : { ...fields, id: crypto.randomUUID(), origin: 'user', extensions: {}, createdAt: now, updatedAt: now };
+      const { personaId: _persona, voice: _voice, ...rest } = built;
+      const character: Character = {
+        ...rest,
+        ...(this.personaId ? { personaId: this.personaId } : {}),
+        ...(this.voice ? { voice: $state.snapshot(this.voice) } : {}),
+      };
       if (!base) await this.#app.characterShelf.create(character);
       else await this.#app.characterShelf.update(character, base);
       // An open chat holds the character as it was; let the next visit open it with the edit.
@@ -163,6 +187,7 @@ export class CharacterEditor {
       this.fields = pickFields(character);
       this.showGreetingPage(this.greetingPage); // blank greetings were dropped
       this.tagsText = character.tags.join(', ');
+      this.#fillExtras(character);
       this.#baseline = this.#serialise();
       return character;
     } catch (caught) {

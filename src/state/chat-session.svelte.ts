@@ -5,14 +5,15 @@
 import { AppError, toAppError } from '../core/errors';
 import { MessageTree } from '../core/message-tree';
 import { estimatePromptTokens } from '../core/tokens';
-import type { Character, Conversation, Message, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
+import type { Character, Conversation, Message, Rating, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
 import type { ConversationRepository } from '../storage/conversations';
 import type { RetrievalResult } from './character-retrieval';
 import { findScenes, fitChatPrompt, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
 import { createFrameScheduler } from '../platform/frame';
 import type { ReadyEngine } from './model-loader.svelte';
+import type { ChatPersona } from './persona.svelte';
 
-export type { ReadyEngine };
+export type { ChatPersona, ReadyEngine };
 
 /**
  * Streamed text is shown on an animation frame, at most this often: about 30 updates a second
@@ -25,7 +26,8 @@ const MAX_PROMPT_ATTEMPTS = 3;
 export interface ChatSessionDeps {
   conversations: ConversationRepository;
   character: Character;
-  persona: () => { name: string; description: string };
+  /** The persona a chat is written as: its own choice (`personaId`), else the character's or the default. */
+  persona: (personaId: string | undefined) => ChatPersona;
   sampling: () => SamplingSettings;
   /** The engine to use now, or null when no model is ready. */
   engine: () => ReadyEngine | null;
@@ -34,6 +36,8 @@ export interface ChatSessionDeps {
   scenes?: SceneFinder;
   /** The enabled standalone lorebooks for this character (global and attached). */
   lorebooks?: () => Promise<StoredLorebook[]>;
+  /** A reply's text each time more of it shows, and once more when it ends (`done`), e.g. to read it aloud. */
+  replyText?: (id: string, text: string, done: boolean) => void;
   /** Marks a reply as being written (so another tab starting up does not call it interrupted); returns the release. */
   holdReply?: (id: string) => () => void;
   now?: () => number;
@@ -125,6 +129,11 @@ export class ChatSession {
     if (!conversation) return null;
     const messages = await deps.conversations.messages(conversationId);
     return new ChatSession(deps, conversation, messages);
+  }
+
+  /** The persona this chat is written as (see ChatSessionDeps.persona). */
+  get persona(): ChatPersona {
+    return this.#deps.persona(this.conversation?.personaId);
   }
 
   get #now(): number {
@@ -224,6 +233,27 @@ export class ChatSession {
     if (leafId) await this.#setLeaf(leafId);
   }
 
+  /**
+   * Gives a reply 1–4 stars, or takes them away (null). They belong to this version of the reply:
+   * each swipe has its own, kept with the message. Greetings answer nothing and are not rated.
+   */
+  async rate(messageId: string, rating: Rating | null): Promise<void> {
+    const message = this.tree.get(messageId);
+    if (!message || message.role !== 'assistant' || message.parentId === null || this.streaming?.id === messageId) return;
+    await this.#saveIfNew();
+    const stars = rating ?? undefined;
+    await this.#deps.conversations.updateMessage(messageId, { rating: stars });
+    this.#replace({ ...message, rating: stars });
+  }
+
+  /** Writes this chat as another persona from the next message on (the name on the person's messages changes at once). */
+  async setPersona(personaId: string): Promise<void> {
+    const conversation = this.conversation!;
+    if (conversation.personaId === personaId) return;
+    if (!this.#unsaved) await this.#deps.conversations.setPersona(conversation.id, personaId);
+    this.conversation = { ...conversation, personaId };
+  }
+
   dismissError(): void {
     this.error = null;
   }
@@ -235,7 +265,7 @@ export class ChatSession {
   #buildPrompt(parentId: string, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean): SentPrompt {
     return fitChatPrompt({
       character: this.character,
-      persona: this.#deps.persona(),
+      persona: { name: this.persona.name, description: this.persona.description },
       branch: this.tree.path(parentId),
       contextWindow: ready.contextWindow,
       replyTokens: this.#deps.sampling().maxTokens,
@@ -316,7 +346,10 @@ export class ChatSession {
       ).then(() => {
         savedText = snapshot;
         saving = null;
-        if (this.streaming?.id === reply.id) this.streaming = { id: reply.id, text: snapshot };
+        if (this.streaming?.id === reply.id) {
+          this.streaming = { id: reply.id, text: snapshot };
+          this.#deps.replyText?.(reply.id, snapshot, false);
+        }
         if (text !== snapshot) frame.request();
       });
     }, { minIntervalMs: STREAM_FRAME_MS });
@@ -395,6 +428,7 @@ export class ChatSession {
       releaseReply();
       this.#replace(done);
       this.streaming = null;
+      this.#deps.replyText?.(reply.id, done.content, true);
     }
   }
 

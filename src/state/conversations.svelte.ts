@@ -2,6 +2,7 @@
 // greeting, renaming, and deleting one with undo. Opening one as a chat session is AppState's.
 
 import { AppError } from '../core/errors';
+import { ratedReplies, type RatedReply } from '../core/ratings';
 import type { Character, Conversation, ListedConversation, Message } from '../core/types';
 import type { ConversationRepository } from '../storage';
 import { LiveValue } from './live.svelte';
@@ -109,6 +110,8 @@ export class Conversations {
       id,
       characterId,
       title: `${title} · ${new Date(now).toLocaleString(locale.lang === 'zh' ? 'zh-CN' : 'en')}`,
+      // The character's default persona, when it has one; the chat can switch later.
+      ...(character.personaId ? { personaId: character.personaId } : {}),
       leafId: messages[0]?.id ?? null,
       createdAt: now,
       updatedAt: now,
@@ -128,6 +131,15 @@ export class Conversations {
       const stored = (await this.#deps.repo().get(id))?.title ?? '';
       throw new AppError('chat-title-conflict', `Conversation ${id} was renamed elsewhere while it was being renamed.`, { title, stored });
     }
+  }
+
+  /** Every rated reply in a character's chats (every swipe, shown or not), oldest rating first. */
+  async ratedReplies(characterId: string): Promise<RatedReply[]> {
+    const repo = this.#deps.repo();
+    const name = this.#deps.character(characterId)?.name ?? '';
+    const chats = await repo.listForCharacter(characterId);
+    const perChat = await Promise.all(chats.map(async (chat) => ratedReplies(name, await repo.messages(chat.id))));
+    return perChat.flat().sort((a, b) => a.ratedAt - b.ratedAt);
   }
 
   /** Deletes a conversation (stopping a reply still streaming into it) and offers Undo. */

@@ -1,5 +1,5 @@
-// Who the person is in chats (the default persona) and how replies are sampled: read, kept live
-// from storage (another tab's change shows here too), and saved.
+// Who the person is in chats (their personas, one of them the default) and how replies are sampled:
+// read, kept live from storage (another tab's change shows here too), and saved.
 
 import { AppError } from '../core/errors';
 import { DEFAULT_SAMPLING, type Persona, type SamplingSettings } from '../core/types';
@@ -15,6 +15,23 @@ export interface PersonaSettingsDeps {
   fallbackName: () => string;
 }
 
+/** Who the person is in a chat: the name and description the prompt uses, the picture their messages show. */
+export interface ChatPersona {
+  /** The stored persona; absent when there is none (the fallback name). */
+  id?: string;
+  name: string;
+  description: string;
+  avatar?: string;
+}
+
+/** What a persona form edits. */
+export interface PersonaFields {
+  name: string;
+  description: string;
+  /** data: URL; empty: no picture. */
+  avatar: string;
+}
+
 /** Stored sampling over the defaults, so settings added later have a value. */
 function withDefaults(stored: Partial<SamplingSettings>): SamplingSettings {
   return { ...DEFAULT_SAMPLING, ...stored };
@@ -22,6 +39,7 @@ function withDefaults(stored: Partial<SamplingSettings>): SamplingSettings {
 
 export class PersonaSettings {
   readonly #persona = new LiveValue<Persona | null>(null);
+  readonly #personas = new LiveValue<Persona[]>([]);
   readonly #sampling = new LiveValue<SamplingSettings>(DEFAULT_SAMPLING);
   #deps: PersonaSettingsDeps;
 
@@ -33,17 +51,41 @@ export class PersonaSettings {
     return this.#persona.value;
   }
 
+  /** Every persona, by name. */
+  get personas(): Persona[] {
+    return this.#personas.value;
+  }
+
   get sampling(): SamplingSettings {
     return this.#sampling.value;
   }
 
-  /** The name and description the character knows the person by. */
-  get forPrompt(): { name: string; description: string } {
-    return { name: this.persona?.name.trim() || this.#deps.fallbackName(), description: this.persona?.description ?? '' };
+  /** The name and description the character knows the person by (the default persona). */
+  get forPrompt(): ChatPersona {
+    return this.#asChatPersona(this.persona);
+  }
+
+  /**
+   * The persona a chat is written as: its own choice, else the character's default persona, else the
+   * default one (a chosen persona deleted since falls through to the next).
+   */
+  chatPersona(chosenId: string | undefined, characterDefaultId: string | undefined): ChatPersona {
+    const byId = (id: string | undefined) => (id === undefined ? undefined : this.personas.find((p) => p.id === id));
+    return this.#asChatPersona(byId(chosenId) ?? byId(characterDefaultId) ?? this.persona);
+  }
+
+  #asChatPersona(persona: Persona | null): ChatPersona {
+    return {
+      id: persona?.id,
+      name: persona?.name.trim() || this.#deps.fallbackName(),
+      description: persona?.description ?? '',
+      avatar: persona?.avatar || undefined,
+    };
   }
 
   async refresh(): Promise<void> {
     this.#persona.set((await this.#deps.personas().getDefault()) ?? null);
+    this.#personas.set(await this.#deps.personas().list());
     this.#sampling.set(withDefaults(await this.#deps.settings().get(SAMPLING_KEY, DEFAULT_SAMPLING)));
   }
 
@@ -51,11 +93,13 @@ export class PersonaSettings {
     const persona = this.#deps.personas().watchDefault();
     const sampling = this.#deps.settings().watch<Partial<SamplingSettings>>(SAMPLING_KEY, DEFAULT_SAMPLING);
     this.#persona.follow(map(persona, (p) => p ?? null));
+    this.#personas.follow(this.#deps.personas().watchAll());
     this.#sampling.follow(map(sampling, withDefaults));
   }
 
   dispose(): void {
     this.#persona.dispose();
+    this.#personas.dispose();
     this.#sampling.dispose();
   }
 
@@ -78,6 +122,52 @@ export class PersonaSettings {
     this.#persona.set(persona);
   }
 
+  /** A new persona; the first one becomes the default. Returns it. */
+  async addPersona(fields: PersonaFields): Promise<Persona> {
+    const now = Date.now();
+    const persona: Persona = {
+      id: crypto.randomUUID(),
+      ...cleaned(fields),
+      isDefault: !(await this.#deps.personas().getDefault()),
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.#deps.personas().put(persona);
+    await this.refresh();
+    return persona;
+  }
+
+  /**
+   * Saves a persona's fields over `base`, the persona as the edit began; refuses (AppError
+   * 'persona-conflict', nothing written) when another tab saved or deleted it since.
+   */
+  async updatePersona(base: Persona, fields: PersonaFields): Promise<void> {
+    const { avatar: _replaced, ...kept } = base; // an emptied picture is removed, not kept
+    const persona: Persona = { ...kept, ...cleaned(fields), updatedAt: Math.max(Date.now(), base.updatedAt + 1) };
+    if ((await this.#deps.personas().replace(persona, base.updatedAt)) !== 'saved') {
+      throw new AppError('persona-conflict', `Persona ${persona.id} was saved elsewhere while it was being edited.`);
+    }
+    await this.refresh();
+  }
+
+  /** The persona chats use unless they or their character choose another. */
+  async makeDefault(persona: Persona): Promise<void> {
+    await this.#deps.personas().put({ ...persona, isDefault: true, updatedAt: Math.max(Date.now(), persona.updatedAt + 1) });
+    await this.refresh();
+  }
+
+  /**
+   * Deletes a persona; chats that used it are written as their character's or the default persona.
+   * Deleting the default makes the first one left (by name) the default, so chats still have one.
+   */
+  async removePersona(id: string): Promise<void> {
+    const repo = this.#deps.personas();
+    await repo.remove(id);
+    const [first] = await repo.list();
+    if (first && !(await repo.getDefault())) await repo.put({ ...first, isDefault: true, updatedAt: Math.max(Date.now(), first.updatedAt + 1) });
+    await this.refresh();
+  }
+
   /**
    * Stores the fields of `sampling` that differ from `base` (the settings as the form showed them)
    * over what is stored now. Per field the last save wins, with no refusal: another tab's change to
@@ -91,6 +181,10 @@ export class PersonaSettings {
     const stored = await this.#deps.settings().patch<Partial<SamplingSettings>>(SAMPLING_KEY, DEFAULT_SAMPLING, changes);
     this.#sampling.set(withDefaults(stored));
   }
+}
+
+function cleaned(fields: PersonaFields): Pick<Persona, 'name' | 'description' | 'avatar'> {
+  return { name: fields.name.trim(), description: fields.description.trim(), ...(fields.avatar ? { avatar: fields.avatar } : {}) };
 }
 
 function map<A, B>(source: Watchable<A>, f: (value: A) => B): Watchable<B> {

@@ -180,7 +180,9 @@ export class ConversationRepository {
         const stored = await db.messages.get(id);
         if (stored === undefined) return 'gone' as const;
         if (stored.content !== expectedContent || stored.status === 'streaming') return 'changed' as const;
-        const edited: Message = { ...stored, content, revisions: [...stored.revisions, stored.content], updatedAt };
+        // Stars were given to the text before the edit; the edited text has none yet.
+        const { rating: _rating, ...unrated } = stored;
+        const edited: Message = { ...unrated, content, revisions: [...stored.revisions, stored.content], updatedAt };
         await db.messages.put(edited);
         return edited;
       }),
@@ -197,6 +199,15 @@ export class ConversationRepository {
       if ((await this.db.messages.update(id, { content })) > 0) return true;
       // 0 also means the content was already this text; only a missing row is "gone".
       return (await this.db.messages.get(id)) !== undefined;
+    });
+  }
+
+  /** The persona the chat is written as. Not activity: updatedAt (the list order) stays. */
+  setPersona(conversationId: string, personaId: string): Promise<void> {
+    return guard(async () => {
+      if (!(await this.db.conversations.update(conversationId, { personaId })) && !(await this.db.conversations.get(conversationId))) {
+        throw notFound('conversation', conversationId);
+      }
     });
   }
 

@@ -62,6 +62,11 @@ export class PersonaRepository {
     return guard(() => this.db.personas.delete(id));
   }
 
+  /** list(), again after every change to the personas (this tab's or another's). */
+  watchAll(): Watchable<Persona[]> {
+    return watch(() => this.list());
+  }
+
   /** getDefault(), again after every change to the personas. */
   watchDefault(): Watchable<Persona | undefined> {
     return watch(() => this.getDefault());
