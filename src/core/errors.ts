@@ -92,6 +92,8 @@ export type ErrorCode =
   | 'persona-conflict'
   /** Another tab changed or deleted the lorebook since the list last showed it. */
   | 'lorebook-conflict'
+  /** A sampling preset without a name, or one too many. */
+  | 'preset-invalid'
   | 'unknown';
 
 /** The app's own failures (engines, storage, models, backups); the UI has a sentence for each code. */

@@ -11,6 +11,7 @@ import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
 import { offlineStrings } from './strings/offline';
 import { snapshotStrings } from './strings/snapshots';
+import { samplingStrings } from './strings/sampling';
 
 export type UiLang = 'en' | 'zh';
 
@@ -152,7 +153,7 @@ const base = {
 
 /** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
 const features = [
-  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings,
+  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, samplingStrings,
 ] as const;
 
 const en = {
@@ -167,6 +168,7 @@ const en = {
   ...backupStrings.en,
   ...snapshotStrings.en,
   ...firstRunStrings.en,
+  ...samplingStrings.en,
 };
 
 export type MessageKey = keyof typeof en;
