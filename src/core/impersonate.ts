@@ -1,8 +1,8 @@
 // The request that turns a reply into the person's own next line (Impersonate): the usual role
-// prompt for the visible chat, then this as one more user turn. The wording is the model's, not UI
+// prompt for the visible chat, with this as the newest user turn. The wording is the model's, not UI
 // text, so it follows the character's language like the rest of the role prompt.
 
-import type { ChatTurn, Lang } from './types';
+import type { Lang } from './types';
 
 const INSTRUCTION: Readonly<Record<Lang, string>> = {
   en:
@@ -14,10 +14,9 @@ const INSTRUCTION: Readonly<Record<Lang, string>> = {
     '只写{{user}}的消息本身，前面不要加名字，不要附加说明，也不要写{{char}}的话。]',
 };
 
-/** The prompt's turns with the request for the person's line added at the end. */
-export function impersonationTurns(turns: readonly ChatTurn[], names: { user: string; char: string }, lang: Lang): ChatTurn[] {
-  const content = INSTRUCTION[lang].replaceAll('{{user}}', names.user).replaceAll('{{char}}', names.char);
-  return [...turns, { role: 'user', content }];
+/** The request for the person's next line, with their and the character's names. */
+export function impersonationRequest(names: { user: string; char: string }, lang: Lang): string {
+  return INSTRUCTION[lang].replaceAll('{{user}}', names.user).replaceAll('{{char}}', names.char);
 }
 
 /**

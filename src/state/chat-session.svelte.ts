@@ -5,7 +5,7 @@
 
 import { AppError, toAppError } from '../core/errors';
 import { MessageTree } from '../core/message-tree';
-import { cleanImpersonation, impersonationTurns } from '../core/impersonate';
+import { cleanImpersonation, impersonationRequest } from '../core/impersonate';
 import { resolveSampling, toGenerateOptions } from '../core/sampling';
 import { estimatePromptTokens } from '../core/tokens';
 import type { Character, Conversation, Message, SamplingOverride, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
@@ -215,14 +215,15 @@ export class ChatSession {
     this.error = null;
     let text = '';
     try {
-      const leaf = this.leafId;
+      // The request stands in for the person's new message (a role prompt ends with theirs).
+      const request = this.#newMessage('user', impersonationRequest({ user: persona.name, char: this.character.name }, this.character.language), this.leafId);
+      const branch = [...this.tree.path(this.leafId), request];
       const [found, lorebooks] = await Promise.all([
-        findScenes(this.#deps.scenes, this.character, historyOf(this.tree.path(leaf))),
+        findScenes(this.#deps.scenes, this.character, historyOf(this.tree.path(this.leafId))),
         (this.#deps.lorebooks?.() ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
       ]);
-      const prompt = this.#buildPrompt(leaf, ready, found, lorebooks, false);
-      const turns = impersonationTurns(prompt.messages, { user: persona.name, char: this.character.name }, this.character.language);
-      for await (const event of ready.engine.chat(turns, toGenerateOptions(this.sampling, ready.engine.capabilities()), abort.signal)) {
+      const prompt = this.#buildPrompt(this.leafId, ready, found, lorebooks, false, undefined, branch);
+      for await (const event of ready.engine.chat(prompt.messages, toGenerateOptions(this.sampling, ready.engine.capabilities()), abort.signal)) {
         if (event.type === 'delta') {
           text += event.text;
           this.impersonating = { text };
@@ -312,12 +313,15 @@ export class ChatSession {
    * The prompt for a reply under `parentId`. `replay` passes the previous prompt so the cache-aware
    * layout can reuse it; a retry after the engine rejected the size builds afresh instead.
    */
-  #buildPrompt(parentId: string | null, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean, continued?: Message): SentPrompt {
+  #buildPrompt(
+    parentId: string | null, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean,
+    continued?: Message, branch: Message[] = this.tree.path(parentId),
+  ): SentPrompt {
     const count = countFor(ready, replay);
     const prompt = fitChatPrompt({
       character: this.character,
       persona: this.#deps.persona(),
-      branch: this.tree.path(parentId),
+      branch,
       contextWindow: ready.contextWindow,
       // A continued reply's text so far is in the window too, before the new text.
       replyTokens: this.sampling.maxTokens + (continued ? count(continued.content) : 0),

@@ -11,8 +11,12 @@ import type { PersonaSettings } from './persona.svelte';
 export const NUMBER_FIELDS = ['temperature', 'topP', 'topK', 'minP', 'maxTokens', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty'] as const;
 type NumberField = (typeof NUMBER_FIELDS)[number];
 
-/** What a field shows for a stored value: stop strings one a line, the seed as text (empty: none). */
-const stopText = (sampling: SamplingSettings) => sampling.stop.join('\n');
+/**
+ * What a field shows for a stored value: stop strings one a line, a line break inside one written
+ * \n (stops like "\nAna:" are the common ones); the seed as text (empty: none).
+ */
+const stopText = (sampling: SamplingSettings) => sampling.stop.map((stop) => stop.replaceAll('\n', '\\n')).join('\n');
+const readStops = (text: string) => cleanStopStrings(text.split('\n').map((line) => line.replaceAll('\\n', '\n')));
 const seedText = (sampling: SamplingSettings) => (sampling.seed === undefined ? '' : String(sampling.seed));
 
 export class SettingsForm {
@@ -69,7 +73,7 @@ export class SettingsForm {
     if (!preset) return;
     const values = clampOverride(preset.values);
     for (const key of NUMBER_FIELDS) if (values[key] !== undefined) this[key] = values[key];
-    if (values.stop) this.stop = values.stop.join('\n');
+    if (values.stop) this.stop = stopText({ ...this.#sampling, stop: values.stop });
     if (values.seed !== undefined) this.seed = String(values.seed);
   }
 
@@ -77,7 +81,7 @@ export class SettingsForm {
   sampling(): SamplingSettings {
     const numbers = Object.fromEntries(NUMBER_FIELDS.map((key) => [key, Number(this[key])])) as Record<NumberField, number>;
     const seed = this.seed.trim() === '' ? undefined : Number(this.seed);
-    const values: SamplingOverride = { ...numbers, stop: cleanStopStrings(this.stop.split('\n')), seed };
+    const values: SamplingOverride = { ...numbers, stop: readStops(this.stop), seed };
     // An unreadable field falls back to what it showed; an emptied seed means none.
     const result = { ...this.#sampling, ...clampOverride(values) };
     if (seed === undefined) delete result.seed;

@@ -94,6 +94,22 @@ const GONE = Symbol('gone');
 /** llama.cpp samples with every one of them. */
 const WLLAMA_SAMPLERS: readonly SamplerName[] = ['topK', 'minP', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty', 'seed', 'stop'];
 
+/** The sampling part of a llama-server request: each option the app set, under the name the server reads. */
+export function llamaServerSampling(options: GenerateOptions): LlamaServerSampling & Omit<ChatCompletionParams, 'messages'> & { stop?: string[] } {
+  return {
+    max_tokens: options.maxTokens,
+    temperature: options.temperature,
+    top_p: options.topP,
+    ...(options.topK !== undefined ? { top_k: options.topK } : {}),
+    ...(options.minP !== undefined ? { min_p: options.minP } : {}),
+    ...(options.repetitionPenalty !== undefined ? { repeat_penalty: options.repetitionPenalty } : {}),
+    ...(options.presencePenalty !== undefined ? { presence_penalty: options.presencePenalty } : {}),
+    ...(options.frequencyPenalty !== undefined ? { frequency_penalty: options.frequencyPenalty } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.stop && options.stop.length > 0 ? { stop: options.stop } : {}),
+  };
+}
+
 /**
  * The request keys llama-server reads for the penalties (its JSON names; wllama's typings list the
  * C++ field names, penalty_repeat and so on, which the server does not read from a request).
@@ -392,16 +408,7 @@ export class WllamaCore implements ChatEngine {
         // The first chunks then carry prompt_progress.total: the prompt's size, even after a Stop.
         return_progress: true,
         abortSignal: controller.signal,
-        max_tokens: options.maxTokens,
-        temperature: options.temperature,
-        top_p: options.topP,
-        ...(options.topK !== undefined ? { top_k: options.topK } : {}),
-        ...(options.minP !== undefined ? { min_p: options.minP } : {}),
-        ...(options.repetitionPenalty !== undefined ? { repeat_penalty: options.repetitionPenalty } : {}),
-        ...(options.presencePenalty !== undefined ? { presence_penalty: options.presencePenalty } : {}),
-        ...(options.frequencyPenalty !== undefined ? { frequency_penalty: options.frequencyPenalty } : {}),
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(options.stop && options.stop.length > 0 ? { stop: options.stop } : {}),
+        ...llamaServerSampling(options),
       };
       let stream: AsyncIterable<ChatCompletionChunk>;
       try {
