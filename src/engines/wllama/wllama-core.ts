@@ -95,7 +95,7 @@ const GONE = Symbol('gone');
 const WLLAMA_SAMPLERS: readonly SamplerName[] = ['topK', 'minP', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty', 'seed', 'stop'];
 
 /** The sampling part of a llama-server request: each option the app set, under the name the server reads. */
-export function llamaServerSampling(options: GenerateOptions): LlamaServerSampling & Omit<ChatCompletionParams, 'messages'> & { stop?: string[] } {
+export function llamaServerSampling(options: GenerateOptions): LlamaServerSampling & Pick<ChatCompletionParams, 'max_tokens' | 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'seed'> & { stop?: string[] } {
   return {
     max_tokens: options.maxTokens,
     temperature: options.temperature,
