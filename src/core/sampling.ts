@@ -37,6 +37,13 @@ export const BUILTIN_PRESETS: readonly SamplingPreset[] = [
 
 export const isBuiltinPreset = (id: string): boolean => BUILTIN_PRESETS.some((preset) => preset.id === id);
 
+/** The preset whose figures an override holds (overrides store figures, not a preset's id). */
+export function presetOf(override: SamplingOverride | undefined, presets: readonly SamplingPreset[]): SamplingPreset | undefined {
+  if (!override) return undefined;
+  const held = JSON.stringify(clampOverride(override));
+  return presets.find((preset) => JSON.stringify(clampOverride(preset.values)) === held);
+}
+
 type Figure = Exclude<keyof SamplingSettings, 'stop' | 'seed'>;
 const FIGURES = Object.keys(SAMPLING_LIMITS).filter((key) => key !== 'seed') as Figure[];
 const WHOLE: ReadonlySet<Figure> = new Set(['topK', 'maxTokens']);

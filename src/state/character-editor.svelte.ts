@@ -1,7 +1,8 @@
 // The character editor's draft: the fields being written, their validation and token counts, and save.
 
+import { BUILTIN_PRESETS, clampOverride, presetOf } from '../core/sampling';
 import { estimateTokens } from '../core/tokens';
-import type { Character, CharacterFields, Lang } from '../core/types';
+import type { Character, CharacterFields, Lang, SamplingPreset } from '../core/types';
 import type { AppState } from './app.svelte';
 
 /** Text fields the editor shows, in the order a person fills them in. */
@@ -19,6 +20,9 @@ export const COUNTED_FIELDS = [
 export type CountedField = (typeof COUNTED_FIELDS)[number];
 
 export type EditorError = 'name-required';
+
+/** The sampling choice for a character whose stored override matches no preset now: keep it as it is. */
+export const KEEP_SAMPLING = 'keep';
 
 /**
  * Alternate greetings shown at once. A card can carry thousands, and each is a textarea with its
@@ -61,6 +65,11 @@ export class CharacterEditor {
   /** Set by a save attempt, so errors show only once the person has tried. */
   attempted = $state(false);
   error = $state.raw<unknown>(null);
+  /**
+   * Sampling for this character's chats: '' as in Settings, a preset's id (its figures are stored
+   * on the character), or KEEP_SAMPLING for a stored override no preset matches.
+   */
+  sampling = $state('');
   /** The stored character being edited; null for a new one until its first save. */
   original = $state.raw<Character | null>(null);
 
@@ -99,11 +108,22 @@ export class CharacterEditor {
     this.original = original;
     this.fields = original ? pickFields(original) : emptyFields(app.locale.lang);
     this.tagsText = this.fields.tags.join(', ');
+    this.sampling = this.#samplingChoice(original);
     this.#baseline = this.#serialise();
   }
 
+  /** The presets a character's sampling can be set to: the built-in ones, then the person's. */
+  get presets(): SamplingPreset[] {
+    return [...BUILTIN_PRESETS, ...this.#app.profile.presets];
+  }
+
+  #samplingChoice(character: Character | null): string {
+    if (!character?.sampling) return '';
+    return presetOf(character.sampling, this.presets)?.id ?? KEEP_SAMPLING;
+  }
+
   #serialise(): string {
-    return JSON.stringify({ ...$state.snapshot(this.fields), tags: parseTags(this.tagsText) });
+    return JSON.stringify({ ...$state.snapshot(this.fields), tags: parseTags(this.tagsText), sampling: this.sampling });
   }
 
   showGreetingPage(page: number): void {
@@ -155,6 +175,9 @@ export class CharacterEditor {
       const character: Character = base
         ? { ...base, ...fields, updatedAt: Math.max(now, base.updatedAt + 1) }
         : { ...fields, id: crypto.randomUUID(), origin: 'user', extensions: {}, createdAt: now, updatedAt: now };
+      const preset = this.presets.find((p) => p.id === this.sampling);
+      if (preset) character.sampling = clampOverride(preset.values);
+      else if (this.sampling !== KEEP_SAMPLING) delete character.sampling;
       if (!base) await this.#app.characterShelf.create(character);
       else await this.#app.characterShelf.update(character, base);
       // An open chat holds the character as it was; let the next visit open it with the edit.
@@ -163,6 +186,7 @@ export class CharacterEditor {
       this.fields = pickFields(character);
       this.showGreetingPage(this.greetingPage); // blank greetings were dropped
       this.tagsText = character.tags.join(', ');
+      this.sampling = this.#samplingChoice(character);
       this.#baseline = this.#serialise();
       return character;
     } catch (caught) {
