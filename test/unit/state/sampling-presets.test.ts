@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors';
 import { BUILTIN_PRESETS } from '../../../src/core/sampling';
 import { DEFAULT_SAMPLING } from '../../../src/core/types';
-import { PersonaSettings, SAMPLING_KEY, SAMPLING_PRESETS_KEY } from '../../../src/state/persona.svelte';
+import { MAX_PRESETS, PersonaSettings, SAMPLING_KEY, SAMPLING_PRESETS_KEY } from '../../../src/state/persona.svelte';
 import { SettingsForm } from '../../../src/state/settings-form.svelte';
 import { createRepositories, type Repositories } from '../../../src/storage';
 import { AppDatabase } from '../../../src/storage/db';
@@ -73,5 +73,14 @@ describe('sampling presets', () => {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('preset-invalid');
     expect(await repos.settings.get(SAMPLING_PRESETS_KEY, null)).toBeNull();
+  });
+
+  it('past the most presets a new one is refused, while one of the same name is still updated', async () => {
+    for (let i = 0; i < MAX_PRESETS; i++) await profile.savePreset(`Preset ${i}`, { temperature: 0.5 });
+    const error = await profile.savePreset('One more', { temperature: 0.5 }).catch((e: unknown) => e);
+    expect((error as AppError).code).toBe('preset-invalid');
+    await profile.savePreset('Preset 0', { temperature: 1.5 });
+    expect(profile.presets).toHaveLength(MAX_PRESETS);
+    expect(profile.presets[0].values.temperature).toBe(1.5);
   });
 });
