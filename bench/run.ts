@@ -44,7 +44,8 @@ async function openBenchPage(page: Page, hash = '#/'): Promise<void> {
 }
 
 async function streamingRate(page: Page): Promise<{ ui: number; raw: number; tokens: number }> {
-  const sampling = { temperature: 0, topP: 1, maxTokens: 1000, repetitionPenalty: 1, seed: 42 };
+  // Greedy, with every other sampler off: the figure measures decoding, not sampling.
+  const sampling = { temperature: 0, topP: 1, topK: 0, minP: 0, maxTokens: 1000, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, stop: [], seed: 42 };
   await openBenchPage(page);
   await call(page, 'configure', sampling);
   await page.reload();

@@ -33,14 +33,36 @@ export interface LoadedModel {
   sizeBytes?: number;
 }
 
+/**
+ * One reply's settings. Temperature, top-p and the length are always sent; the optional samplers
+ * only when the engine lists them in `capabilities().samplers` (core/sampling.ts: toGenerateOptions).
+ */
 export interface GenerateOptions {
   maxTokens: number;
   temperature: number;
   topP: number;
+  /** 0: off. */
+  topK?: number;
+  /** 0: off. */
+  minP?: number;
   repetitionPenalty?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
   seed?: number;
   stop?: string[];
+  /**
+   * The last turn is the assistant's unfinished reply: write on from its end, in the same turn
+   * (prefill), instead of starting a new one. Only sent to an engine whose capabilities say
+   * `continueReply`; the deltas are the new text only.
+   */
+  continueLast?: boolean;
 }
+
+/** The optional samplers of GenerateOptions, by name. */
+export type SamplerName = 'topK' | 'minP' | 'repetitionPenalty' | 'presencePenalty' | 'frequencyPenalty' | 'seed' | 'stop';
+
+/** What an engine that does not list its samplers is sent (what every engine took before the list existed). */
+export const BASIC_SAMPLERS: readonly SamplerName[] = ['repetitionPenalty', 'seed', 'stop'];
 
 export type FinishReason = 'stop' | 'length' | 'abort';
 
@@ -51,6 +73,10 @@ export type ChatEvent =
 export interface EngineCapabilities {
   gpu: boolean;
   multiThread: boolean;
+  /** The optional samplers it honours (absent: BASIC_SAMPLERS); settings show only these. */
+  samplers?: readonly SamplerName[];
+  /** It can write on from the end of an assistant turn (GenerateOptions.continueLast). */
+  continueReply?: boolean;
 }
 
 export interface ChatEngine {

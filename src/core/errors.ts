@@ -108,6 +108,8 @@ export type ErrorCode =
   | 'server-blocked'
   /** Any other refusal by the server, with its status and message. */
   | 'server-failed'
+  /** A sampling preset without a name, or one too many. */
+  | 'preset-invalid'
   | 'unknown';
 
 /** The app's own failures (engines, storage, models, backups); the UI has a sentence for each code. */

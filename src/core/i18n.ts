@@ -14,6 +14,7 @@ import { sceneFocusStrings } from './strings/scene-focus';
 import { snapshotStrings } from './strings/snapshots';
 import { serverStrings } from './strings/server';
 import { companionStrings } from './strings/companion';
+import { samplingStrings } from './strings/sampling';
 
 export type UiLang = 'en' | 'zh';
 
@@ -159,6 +160,7 @@ const features = [
   serverStrings,
   sceneFocusStrings,
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, companionStrings,
+  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, samplingStrings,
 ] as const;
 
 const en = {
@@ -176,6 +178,7 @@ const en = {
   ...serverStrings.en,
   ...sceneFocusStrings.en,
   ...companionStrings.en,
+  ...samplingStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

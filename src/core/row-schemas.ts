@@ -34,7 +34,7 @@ import {
   type InferOutput,
   type ObjectEntries,
 } from 'valibot';
-import { RATINGS, SAMPLING_LIMITS, VOICE_LIMITS, type Character, type Conversation, type InstalledModel, type Message, type Persona, type Scene, type StoredLorebook } from './types';
+import { MAX_STOP_LENGTH, MAX_STOP_STRINGS, RATINGS, SAMPLING_LIMITS, VOICE_LIMITS, type Character, type Conversation, type InstalledModel, type Message, type Persona, type Scene, type StoredLorebook } from './types';
 
 /** Every table of the database: those a backup carries, and `models` (this browser's cache, checked at start-up only). */
 export type RowTable = 'characters' | 'scenes' | 'conversations' | 'messages' | 'personas' | 'lorebooks' | 'settings' | 'models';
@@ -95,12 +95,43 @@ const wholeCount = pipe(number(), integer(), minValue(0));
 const orderNumber = pipe(number(), finite());
 const shortList = <T extends GenericSchema>(item: T) => pipe(array(item), maxLength(MAX_SHORT_LIST));
 const longList = <T extends GenericSchema>(item: T) => pipe(array(item), maxLength(MAX_LONG_LIST));
-const within = (limits: { min: number; max: number }) => pipe(number(), finite(), minValue(limits.min), maxValue(limits.max));
 const bytes = custom<ArrayBuffer>((input) => tagged(input, 'ArrayBuffer'), 'an ArrayBuffer');
 const uint8 = custom<Uint8Array>((input) => tagged(input, 'Uint8Array'), 'a Uint8Array');
 
 const LANGS = ['en', 'zh'] as const;
 const ROLES = ['user', 'assistant', 'system'] as const;
+
+// ---- sampling (settings, presets, overrides on characters and chats, what a reply was sent)
+
+const within = (limits: { min: number; max: number }) => pipe(number(), finite(), minValue(limits.min), maxValue(limits.max));
+const samplingFigures = {
+  temperature: within(SAMPLING_LIMITS.temperature),
+  topP: within(SAMPLING_LIMITS.topP),
+  topK: pipe(within(SAMPLING_LIMITS.topK), integer()),
+  minP: within(SAMPLING_LIMITS.minP),
+  maxTokens: pipe(within(SAMPLING_LIMITS.maxTokens), integer()),
+  repetitionPenalty: within(SAMPLING_LIMITS.repetitionPenalty),
+  presencePenalty: within(SAMPLING_LIMITS.presencePenalty),
+  frequencyPenalty: within(SAMPLING_LIMITS.frequencyPenalty),
+  stop: pipe(array(pipe(string(), maxLength(MAX_STOP_LENGTH))), maxLength(MAX_STOP_STRINGS)),
+  seed: pipe(number(), finite()),
+};
+/**
+ * Sampling as stored: each figure may be missing (settings merge over the defaults; a reply keeps
+ * only what its engine was sent; overrides set some), but a present one is in its range.
+ */
+const sampling = obj({
+  temperature: optional(samplingFigures.temperature),
+  topP: optional(samplingFigures.topP),
+  topK: optional(samplingFigures.topK),
+  minP: optional(samplingFigures.minP),
+  maxTokens: optional(samplingFigures.maxTokens),
+  repetitionPenalty: optional(samplingFigures.repetitionPenalty),
+  presencePenalty: optional(samplingFigures.presencePenalty),
+  frequencyPenalty: optional(samplingFigures.frequencyPenalty),
+  stop: optional(samplingFigures.stop),
+  seed: optional(samplingFigures.seed),
+});
 
 // ---- characters
 
@@ -182,6 +213,7 @@ const character = obj({
       pitch: within(VOICE_LIMITS.pitch),
     }),
   ),
+  sampling: optional(sampling),
   createdAt: time,
   updatedAt: time,
 });
@@ -211,16 +243,8 @@ const conversation = obj({
   createdAt: time,
   updatedAt: time,
   messageCount: wholeCount,
+  sampling: optional(sampling),
 });
-
-const samplingFigures = {
-  temperature: within(SAMPLING_LIMITS.temperature),
-  topP: within(SAMPLING_LIMITS.topP),
-  maxTokens: pipe(within(SAMPLING_LIMITS.maxTokens), integer()),
-  repetitionPenalty: within(SAMPLING_LIMITS.repetitionPenalty),
-  seed: optional(pipe(number(), finite())),
-};
-const sampling = obj(samplingFigures);
 
 const message = obj({
   id,
@@ -284,6 +308,7 @@ const model = obj({
 export const SETTING_KEYS = {
   removedBuiltins: 'builtins.removed',
   sampling: 'sampling',
+  samplingPresets: 'sampling.presets',
   lang: 'ui.lang',
   embeddingModels: 'embeddings.models',
   embeddingsPaused: 'embeddings.paused',
@@ -301,13 +326,8 @@ const savedEmbeddingModel = optional(
 const SETTING_VALUES: Record<string, GenericSchema> = {
   [SETTING_KEYS.removedBuiltins]: longList(id),
   // Merged over the defaults when read, so each figure may be missing, but a present one is in its range.
-  [SETTING_KEYS.sampling]: obj({
-    temperature: optional(samplingFigures.temperature),
-    topP: optional(samplingFigures.topP),
-    maxTokens: optional(samplingFigures.maxTokens),
-    repetitionPenalty: optional(samplingFigures.repetitionPenalty),
-    seed: samplingFigures.seed,
-  }),
+  [SETTING_KEYS.sampling]: sampling,
+  [SETTING_KEYS.samplingPresets]: shortList(obj({ id, name: text, values: sampling })),
   [SETTING_KEYS.lang]: picklist(LANGS),
   [SETTING_KEYS.embeddingModels]: obj({ en: savedEmbeddingModel, zh: savedEmbeddingModel }),
   [SETTING_KEYS.embeddingsPaused]: boolean(),

@@ -124,6 +124,8 @@ export interface Character extends CharacterFields {
   personaId?: string;
   /** The voice replies are read aloud in; absent: the platform's voice for the character's language. */
   voice?: CharacterVoice;
+  /** Sampling for this character's chats, over the person's settings (a chat's own override wins). */
+  sampling?: SamplingOverride;
   createdAt: number;
   updatedAt: number;
 }
@@ -181,6 +183,8 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   messageCount: number;
+  /** Sampling for this chat alone, over the character's and the person's. */
+  sampling?: SamplingOverride;
 }
 
 /** A conversation in a character's chat list, with what a person counts: the messages its visible branch shows. */
@@ -401,7 +405,8 @@ export interface Message {
   deletedAt?: number;
   model?: string;
   prompt?: SentPrompt;
-  sampling?: SamplingSettings;
+  /** The settings this reply was sent: only those its engine takes (older replies: all of them). */
+  sampling?: SamplingOverride;
   usage?: Usage;
   /** The person's stars for this reply (this swipe, as it reads now: an edit clears them). */
   rating?: Rating;
@@ -419,16 +424,29 @@ export interface ChatTurn {
 export interface SamplingSettings {
   temperature: number;
   topP: number;
+  /** 0 turns top-k off. */
+  topK: number;
+  /** 0 turns min-p off. */
+  minP: number;
   maxTokens: number;
   repetitionPenalty: number;
+  presencePenalty: number;
+  frequencyPenalty: number;
+  /** Texts that end a reply where they appear (at most MAX_STOP_STRINGS, each at most MAX_STOP_LENGTH). */
+  stop: string[];
   seed?: number;
 }
 
 export const DEFAULT_SAMPLING: SamplingSettings = {
   temperature: 0.8,
   topP: 0.95,
+  topK: 40,
+  minP: 0.05,
   maxTokens: 384,
   repetitionPenalty: 1.1,
+  presencePenalty: 0,
+  frequencyPenalty: 0,
+  stop: [],
 };
 
 /**
@@ -439,9 +457,28 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
 export const SAMPLING_LIMITS = {
   temperature: { min: 0, max: 2 },
   topP: { min: 0, max: 1 },
+  topK: { min: 0, max: 200 },
+  minP: { min: 0, max: 1 },
   maxTokens: { min: 16, max: 4096 },
   repetitionPenalty: { min: 0.5, max: 2 },
-} as const satisfies Record<Exclude<keyof SamplingSettings, 'seed'>, { min: number; max: number }>;
+  presencePenalty: { min: -2, max: 2 },
+  frequencyPenalty: { min: -2, max: 2 },
+  seed: { min: 0, max: 2 ** 31 - 1 },
+} as const satisfies Record<Exclude<keyof SamplingSettings, 'stop'>, { min: number; max: number }>;
+
+/** Stop strings: engines slow down (and llama.cpp rescans every token) with many long ones. */
+export const MAX_STOP_STRINGS = 8;
+export const MAX_STOP_LENGTH = 40;
+
+/** Some sampling figures set over the ones below them (a preset, a character's or a chat's override). */
+export type SamplingOverride = Partial<SamplingSettings>;
+
+/** A named set of sampling figures: built in (Balanced, Creative, Precise) or the person's own. */
+export interface SamplingPreset {
+  id: string;
+  name: string;
+  values: SamplingOverride;
+}
 
 export interface Persona {
   id: string;

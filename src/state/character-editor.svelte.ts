@@ -1,7 +1,8 @@
 // The character editor's draft: the fields being written, their validation and token counts, and save.
 
+import { BUILTIN_PRESETS, clampOverride, presetOf } from '../core/sampling';
 import { estimateTokens } from '../core/tokens';
-import type { Character, CharacterFields, CharacterVoice, Lang } from '../core/types';
+import type { Character, CharacterFields, CharacterVoice, Lang, SamplingPreset } from '../core/types';
 import type { DeviceVoice } from '../platform/speech';
 import type { AppState } from './app.svelte';
 
@@ -20,6 +21,9 @@ export const COUNTED_FIELDS = [
 export type CountedField = (typeof COUNTED_FIELDS)[number];
 
 export type EditorError = 'name-required';
+
+/** The sampling choice for a character whose stored override matches no preset now: keep it as it is. */
+export const KEEP_SAMPLING = 'keep';
 
 /**
  * Alternate greetings shown at once. A card can carry thousands, and each is a textarea with its
@@ -66,6 +70,11 @@ export class CharacterEditor {
   /** Set by a save attempt, so errors show only once the person has tried. */
   attempted = $state(false);
   error = $state.raw<unknown>(null);
+  /**
+   * Sampling for this character's chats: '' as in Settings, a preset's id (its figures are stored
+   * on the character), or KEEP_SAMPLING for a stored override no preset matches.
+   */
+  sampling = $state('');
   /** The stored character being edited; null for a new one until its first save. */
   original = $state.raw<Character | null>(null);
 
@@ -111,10 +120,27 @@ export class CharacterEditor {
   #fillExtras(character: Character | null): void {
     this.personaId = character?.personaId ?? '';
     this.voice = character?.voice ? { ...character.voice } : null;
+    this.sampling = this.#samplingChoice(character);
+  }
+
+  /** The presets a character's sampling can be set to: the built-in ones, then the person's. */
+  get presets(): SamplingPreset[] {
+    return [...BUILTIN_PRESETS, ...this.#app.profile.presets];
+  }
+
+  #samplingChoice(character: Character | null): string {
+    if (!character?.sampling) return '';
+    return presetOf(character.sampling, this.presets)?.id ?? KEEP_SAMPLING;
   }
 
   #serialise(): string {
-    return JSON.stringify({ ...$state.snapshot(this.fields), tags: parseTags(this.tagsText), personaId: this.personaId, voice: $state.snapshot(this.voice) });
+    return JSON.stringify({
+      ...$state.snapshot(this.fields),
+      tags: parseTags(this.tagsText),
+      personaId: this.personaId,
+      voice: $state.snapshot(this.voice),
+      sampling: this.sampling,
+    });
   }
 
   /** Replies are read in `voice` (null: the device's voice for the character's language); speed and pitch stay. */
@@ -179,6 +205,9 @@ export class CharacterEditor {
         ...(this.personaId ? { personaId: this.personaId } : {}),
         ...(this.voice ? { voice: $state.snapshot(this.voice) } : {}),
       };
+      const preset = this.presets.find((p) => p.id === this.sampling);
+      if (preset) character.sampling = clampOverride(preset.values);
+      else if (this.sampling !== KEEP_SAMPLING) delete character.sampling;
       if (!base) await this.#app.characterShelf.create(character);
       else await this.#app.characterShelf.update(character, base);
       // An open chat holds the character as it was; let the next visit open it with the edit.

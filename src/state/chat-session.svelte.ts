@@ -1,11 +1,14 @@
 // One open conversation: its message tree, the visible branch, and sending, streaming, stopping,
-// regenerating, swiping, editing and deleting messages — every change saved as it happens.
+// regenerating, continuing, swiping, editing and deleting messages — every change saved as it
+// happens — and Impersonate (the person's next line drafted by the model, saved nowhere).
 // Prompts are role prompts (core/role-prompt/) built in chat-prompt.ts; each reply keeps its own.
 
 import { AppError, toAppError } from '../core/errors';
 import { MessageTree } from '../core/message-tree';
+import { cleanImpersonation, impersonationRequest } from '../core/impersonate';
+import { resolveSampling, toGenerateOptions } from '../core/sampling';
 import { estimatePromptTokens } from '../core/tokens';
-import type { Character, Conversation, Message, Rating, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
+import type { Character, Conversation, Message, Rating, SamplingOverride, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
 import type { ConversationRepository } from '../storage/conversations';
 import type { RetrievalResult } from './character-retrieval';
 import { findScenes, fitChatPrompt, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
@@ -60,7 +63,9 @@ export class ChatSession {
   readonly path = $derived(this.tree.path(this.leafId));
   /** Finding scenes and building the prompt, before the reply starts to stream. */
   preparing = $state(false);
-  readonly busy = $derived(this.streaming !== null || this.preparing);
+  /** The person's next line being drafted (Impersonate); the text grows here until it is done. */
+  impersonating = $state.raw<{ text: string } | null>(null);
+  readonly busy = $derived(this.streaming !== null || this.preparing || this.impersonating !== null);
 
   readonly character: Character;
   #deps: ChatSessionDeps;
@@ -181,6 +186,81 @@ export class ChatSession {
     await this.#generate(parentId);
   }
 
+  /**
+   * Writes on from where the last reply stopped (it hit the length limit, or was stopped), in the
+   * same message: its text so far becomes a revision, and the new text is added to its end.
+   * Only the reply at the end of the visible branch continues, and only on an engine that can.
+   */
+  async continue(messageId?: string): Promise<void> {
+    if (this.busy) return;
+    const target = messageId ? this.tree.get(messageId) : this.path.at(-1);
+    if (!target || target.role !== 'assistant' || target.id !== this.leafId || target.parentId === null) return;
+    const ready = this.#deps.engine();
+    if (!ready) {
+      this.error = new AppError('no-model', 'No model loaded');
+      return;
+    }
+    if (!ready.engine.capabilities().continueReply) return;
+    await this.#generate(target.parentId, target);
+  }
+
+  /**
+   * Drafts the person's next line in their persona, for the message box: the text grows in
+   * `impersonating` and is returned (trimmed of a leading "Name:"), or null when nothing came
+   * (no model, stopped before a word, a failure, shown in `error`). Nothing is saved.
+   */
+  async impersonate(): Promise<string | null> {
+    if (this.busy) return null;
+    const ready = this.#deps.engine();
+    if (!ready) {
+      this.error = new AppError('no-model', 'No model loaded');
+      return null;
+    }
+    const persona = this.persona;
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.impersonating = { text: '' };
+    this.error = null;
+    let text = '';
+    try {
+      // The request stands in for the person's new message (a role prompt ends with theirs).
+      const request = this.#newMessage('user', impersonationRequest({ user: persona.name, char: this.character.name }, this.character.language), this.leafId);
+      const branch = [...this.tree.path(this.leafId), request];
+      const [found, lorebooks] = await Promise.all([
+        findScenes(this.#deps.scenes, this.character, historyOf(this.tree.path(this.leafId))),
+        (this.#deps.lorebooks?.() ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
+      ]);
+      const prompt = this.#buildPrompt(this.leafId, ready, found, lorebooks, false, undefined, branch);
+      for await (const event of ready.engine.chat(prompt.messages, toGenerateOptions(this.sampling, ready.engine.capabilities()), abort.signal)) {
+        if (event.type === 'delta') {
+          text += event.text;
+          this.impersonating = { text };
+        }
+      }
+    } catch (error) {
+      const appError = toAppError(error, 'generation-failed');
+      if (appError.code !== 'aborted') this.error = appError;
+      if (appError.code === 'device-lost' || appError.code === 'engine-crashed') this.#deps.onEngineLost(appError);
+    } finally {
+      if (this.#abort === abort) this.#abort = null;
+      this.impersonating = null;
+    }
+    return cleanImpersonation(text, persona.name) || null;
+  }
+
+  /** The settings replies in this chat use: the person's, then the character's override, then the chat's. */
+  get sampling(): SamplingSettings {
+    return resolveSampling(this.#deps.sampling(), this.character.sampling, this.conversation?.sampling);
+  }
+
+  /** Sets this chat's own sampling override (undefined: use the character's or the person's). */
+  async setSampling(override: SamplingOverride | undefined): Promise<void> {
+    await this.#saveIfNew();
+    const sampling = override && Object.keys(override).length > 0 ? $state.snapshot(override) : undefined;
+    await this.#deps.conversations.setSampling(this.conversation!.id, sampling);
+    this.conversation = { ...this.conversation!, sampling };
+  }
+
   stop(): void {
     this.#abort?.abort();
   }
@@ -262,40 +342,50 @@ export class ChatSession {
    * The prompt for a reply under `parentId`. `replay` passes the previous prompt so the cache-aware
    * layout can reuse it; a retry after the engine rejected the size builds afresh instead.
    */
-  #buildPrompt(parentId: string, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean): SentPrompt {
-    return fitChatPrompt({
+  #buildPrompt(
+    parentId: string | null, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean,
+    continued?: Message, branch: Message[] = this.tree.path(parentId),
+  ): SentPrompt {
+    const count = countFor(ready, replay);
+    const prompt = fitChatPrompt({
       character: this.character,
       persona: { name: this.persona.name, description: this.persona.description },
-      branch: this.tree.path(parentId),
+      branch,
       contextWindow: ready.contextWindow,
-      replyTokens: this.#deps.sampling().maxTokens,
-      countTokens: countFor(ready, replay),
-      previous: replay ? previousPrompt(this.tree, parentId) : undefined,
+      // A continued reply's text so far is in the window too, before the new text.
+      replyTokens: this.sampling.maxTokens + (continued ? count(continued.content) : 0),
+      countTokens: count,
+      previous: replay && parentId !== null ? previousPrompt(this.tree, parentId) : undefined,
       lorebooks,
       scenes: found?.scenes ?? [],
       retrieval: found?.trace,
       seed: this.conversation?.id,
       engine: ready.engine.kind,
     }, ready.countPrompt);
+    // Continuing: the reply so far is the open last turn the engine writes on from (prefill).
+    return continued ? { ...prompt, messages: [...prompt.messages, { role: 'assistant', content: continued.content }] } : prompt;
   }
 
-  /** Writes a reply under `parentId`, not following other tabs' writes meanwhile (see #follow). */
-  async #generate(parentId: string): Promise<void> {
+  /**
+   * Writes a reply under `parentId` (or on from the end of `continued`, a reply there), not
+   * following other tabs' writes meanwhile (see #follow).
+   */
+  async #generate(parentId: string, continued?: Message): Promise<void> {
     this.#unfollow();
     try {
-      await this.#reply(parentId);
+      await this.#reply(parentId, continued);
     } finally {
       if (this.#watching) this.#follow();
     }
   }
 
-  async #reply(parentId: string): Promise<void> {
+  async #reply(parentId: string, continued?: Message): Promise<void> {
     const ready = this.#deps.engine();
     if (!ready) {
       this.preparing = false;
       return;
     }
-    const sampling = this.#deps.sampling();
+    const sent = toGenerateOptions(this.sampling, ready.engine.capabilities());
     let prompt: SentPrompt;
     let found: RetrievalResult | null;
     let lorebooks: StoredLorebook[];
@@ -307,21 +397,32 @@ export class ChatSession {
         // Unreadable lorebooks cost their entries, not the reply.
         (this.#deps.lorebooks?.() ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
       ]);
-      prompt = this.#buildPrompt(parentId, ready, found, lorebooks, true);
+      prompt = this.#buildPrompt(parentId, ready, found, lorebooks, true, continued);
     } catch (error) {
       this.error = toAppError(error, 'generation-failed');
       this.preparing = false;
       return;
     }
+    /** The reply's text before this run: a continued reply's so far, which the new text follows. */
+    const base = continued?.content ?? '';
     const reply: Message = {
-      ...this.#newMessage('assistant', '', parentId),
+      ...(continued
+        ? { ...continued, revisions: [...continued.revisions, continued.content], errorCode: undefined }
+        : this.#newMessage('assistant', '', parentId)),
       status: 'streaming',
       model: ready.modelId,
       prompt,
-      sampling,
+      sampling: sent,
     };
     try {
-      await this.#add(reply);
+      if (continued) {
+        await this.#deps.conversations.updateMessage(reply.id, {
+          revisions: reply.revisions, status: 'streaming', errorCode: undefined, model: reply.model, prompt, sampling: sent,
+        });
+        this.#replace(reply);
+      } else {
+        await this.#add(reply);
+      }
     } finally {
       this.preparing = false;
     }
@@ -331,11 +432,11 @@ export class ChatSession {
     this.#abort = abort;
     this.error = null;
     const started = performance.now();
-    let text = '';
-    let savedText = '';
+    let text = base;
+    let savedText = base;
     /** The write in flight; one at a time, the next frame carries the newest text. */
     let saving: Promise<void> | null = null;
-    this.streaming = { id: reply.id, text: '' };
+    this.streaming = { id: reply.id, text: base };
     // Text is drawn only once it is stored, so a reload mid-reply keeps at least what was on screen.
     const frame = createFrameScheduler(() => {
       if (this.streaming?.id !== reply.id || saving || text === savedText) return;
@@ -357,13 +458,7 @@ export class ChatSession {
     let final: Partial<Message> = { status: 'done' };
     for (let attempt = 1; ; attempt++) {
       try {
-        for await (const event of ready.engine.chat(prompt.messages, {
-          maxTokens: sampling.maxTokens,
-          temperature: sampling.temperature,
-          topP: sampling.topP,
-          repetitionPenalty: sampling.repetitionPenalty,
-          seed: sampling.seed,
-        }, abort.signal)) {
+        for await (const event of ready.engine.chat(prompt.messages, continued ? { ...sent, continueLast: true } : sent, abort.signal)) {
           if (event.type === 'delta') {
             text += event.text;
             frame.request();
@@ -385,13 +480,13 @@ export class ChatSession {
         const appError = toAppError(error, 'generation-failed');
         // Our token count is an estimate; when the engine says the prompt did not fit, learn the
         // real size and build a smaller prompt, as long as nothing has been written yet.
-        if (appError.code === 'context-exceeded' && text === '' && attempt < MAX_PROMPT_ATTEMPTS && !abort.signal.aborted) {
+        if (appError.code === 'context-exceeded' && text === base && attempt < MAX_PROMPT_ATTEMPTS && !abort.signal.aborted) {
           const estimated = estimatePromptTokens(prompt.messages);
           const counted = Number(appError.details.promptTokens);
           const reported = counted || Math.ceil(estimated * ready.estimator.ratio * 1.75);
           ready.estimator.observe(estimated, reported, { whole: counted > 0 && reportsWholePrompt(ready) });
           try {
-            prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false);
+            prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false, continued);
             await this.#deps.conversations.updateMessage(reply.id, { prompt });
             continue;
           } catch (rebuildError) {

@@ -1,12 +1,18 @@
-// Who the person is in chats (their personas, one of them the default) and how replies are sampled:
-// read, kept live from storage (another tab's change shows here too), and saved.
+// Who the person is in chats (their personas, one of them the default), how replies are sampled and
+// the person's own sampling presets: read, kept live from storage (another tab's change shows here too), and saved.
 
 import { AppError } from '../core/errors';
-import { DEFAULT_SAMPLING, type Persona, type SamplingSettings } from '../core/types';
+import { clampOverride, resolveSampling } from '../core/sampling';
+import { DEFAULT_SAMPLING, type Persona, type SamplingOverride, type SamplingPreset, type SamplingSettings } from '../core/types';
 import type { PersonaRepository, SettingsRepository, Watchable } from '../storage';
 import { LiveValue } from './live.svelte';
 
 export const SAMPLING_KEY = 'sampling';
+/** The person's own presets (the built-in ones are core/sampling.ts's, never stored). */
+export const SAMPLING_PRESETS_KEY = 'sampling.presets';
+/** Enough for every purpose a person names; a list, not a library. */
+export const MAX_PRESETS = 50;
+export const MAX_PRESET_NAME = 40;
 
 export interface PersonaSettingsDeps {
   personas: () => PersonaRepository;
@@ -32,15 +38,23 @@ export interface PersonaFields {
   avatar: string;
 }
 
-/** Stored sampling over the defaults, so settings added later have a value. */
+/** Stored sampling over the defaults (so settings added later have a value), clamped to the limits. */
 function withDefaults(stored: Partial<SamplingSettings>): SamplingSettings {
-  return { ...DEFAULT_SAMPLING, ...stored };
+  return resolveSampling(stored);
+}
+
+/** Only well-formed presets: a value another version (or a hand-edited backup) wrote is not trusted. */
+function readPresets(stored: unknown): SamplingPreset[] {
+  if (!Array.isArray(stored)) return [];
+  return stored.filter((p): p is SamplingPreset => typeof p?.id === 'string' && typeof p?.name === 'string' && typeof p?.values === 'object' && p.values !== null)
+    .map((p) => ({ id: p.id, name: p.name, values: clampOverride(p.values) }));
 }
 
 export class PersonaSettings {
   readonly #persona = new LiveValue<Persona | null>(null);
   readonly #personas = new LiveValue<Persona[]>([]);
   readonly #sampling = new LiveValue<SamplingSettings>(DEFAULT_SAMPLING);
+  readonly #presets = new LiveValue<SamplingPreset[]>([]);
   #deps: PersonaSettingsDeps;
 
   constructor(deps: PersonaSettingsDeps) {
@@ -58,6 +72,11 @@ export class PersonaSettings {
 
   get sampling(): SamplingSettings {
     return this.#sampling.value;
+  }
+
+  /** The person's own sampling presets, in the order they were saved. */
+  get presets(): SamplingPreset[] {
+    return this.#presets.value;
   }
 
   /** The name and description the character knows the person by (the default persona). */
@@ -87,6 +106,7 @@ export class PersonaSettings {
     this.#persona.set((await this.#deps.personas().getDefault()) ?? null);
     this.#personas.set(await this.#deps.personas().list());
     this.#sampling.set(withDefaults(await this.#deps.settings().get(SAMPLING_KEY, DEFAULT_SAMPLING)));
+    this.#presets.set(readPresets(await this.#deps.settings().get<unknown>(SAMPLING_PRESETS_KEY, [])));
   }
 
   watch(): void {
@@ -95,12 +115,14 @@ export class PersonaSettings {
     this.#persona.follow(map(persona, (p) => p ?? null));
     this.#personas.follow(this.#deps.personas().watchAll());
     this.#sampling.follow(map(sampling, withDefaults));
+    this.#presets.follow(map(this.#deps.settings().watch<unknown>(SAMPLING_PRESETS_KEY, []), readPresets));
   }
 
   dispose(): void {
     this.#persona.dispose();
     this.#personas.dispose();
     this.#sampling.dispose();
+    this.#presets.dispose();
   }
 
   /**
@@ -175,11 +197,38 @@ export class PersonaSettings {
    * expects to hold (every tab shows it at once, as the value is live).
    */
   async saveSampling(sampling: SamplingSettings, base: SamplingSettings = this.sampling): Promise<void> {
+    // Stop strings compare by content; a seed the form cleared is stored as none.
+    const keys = new Set([...Object.keys(sampling), ...Object.keys(base)] as (keyof SamplingSettings)[]);
     const changes: Partial<SamplingSettings> = Object.fromEntries(
-      Object.entries(sampling).filter(([key, value]) => base[key as keyof SamplingSettings] !== value),
+      [...keys].filter((key) => JSON.stringify(base[key]) !== JSON.stringify(sampling[key])).map((key) => [key, sampling[key]]),
     );
     const stored = await this.#deps.settings().patch<Partial<SamplingSettings>>(SAMPLING_KEY, DEFAULT_SAMPLING, changes);
     this.#sampling.set(withDefaults(stored));
+  }
+
+  /**
+   * Saves `values` (clamped) as the person's preset `name`: a preset of that name is replaced, so
+   * saving again under the same name updates it. Returns the stored preset.
+   */
+  async savePreset(name: string, values: SamplingOverride): Promise<SamplingPreset> {
+    const label = [...name.trim()].slice(0, MAX_PRESET_NAME).join('');
+    if (!label) throw new AppError('preset-invalid', 'A preset needs a name.', { max: MAX_PRESETS });
+    const preset: SamplingPreset = { id: crypto.randomUUID(), name: label, values: clampOverride(values) };
+    const stored = await this.#deps.settings().update<unknown>(SAMPLING_PRESETS_KEY, [], (value) => {
+      const list = readPresets(value);
+      const same = list.findIndex((p) => p.name === label);
+      if (same >= 0) return list.map((p, i) => (i === same ? { ...preset, id: p.id } : p));
+      if (list.length >= MAX_PRESETS) throw new AppError('preset-invalid', `At most ${MAX_PRESETS} presets.`, { max: MAX_PRESETS });
+      return [...list, preset];
+    });
+    const presets = readPresets(stored);
+    this.#presets.set(presets);
+    return presets.find((p) => p.name === label)!;
+  }
+
+  async deletePreset(id: string): Promise<void> {
+    const stored = await this.#deps.settings().update<unknown>(SAMPLING_PRESETS_KEY, [], (value) => readPresets(value).filter((p) => p.id !== id));
+    this.#presets.set(readPresets(stored));
   }
 }
 

@@ -3,7 +3,7 @@
 import Dexie from 'dexie';
 import { AppError } from '../core/errors';
 import { MessageTree } from '../core/message-tree';
-import type { Conversation, ListedConversation, Message } from '../core/types';
+import type { Conversation, ListedConversation, Message, SamplingOverride } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard, notFound } from './errors';
 import { watch, type Watchable } from './live';
@@ -91,6 +91,14 @@ export class ConversationRepository {
         return 'saved' as const;
       }),
     );
+  }
+
+  /** Sets (or with undefined, clears) the chat's own sampling override. Like a title, not activity. */
+  setSampling(id: string, sampling: SamplingOverride | undefined): Promise<void> {
+    const { db } = this;
+    return guard(async () => {
+      if ((await db.conversations.update(id, { sampling })) === 0 && !(await db.conversations.get(id))) throw notFound('conversation', id);
+    });
   }
 
   /** Remove a conversation and all its messages, all or nothing. */

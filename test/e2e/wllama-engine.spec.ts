@@ -79,6 +79,24 @@ async function chat(page: Page, content: string, maxTokens: number, abortAfter?:
   }, { content, maxTokens, abortAfter }) as Promise<Collected>;
 }
 
+/** One reply to `messages` with the given options (no abort). */
+async function reply(page: Page, messages: { role: string; content: string }[], options: Record<string, unknown>): Promise<Collected> {
+  return page.evaluate(async ({ messages, options }) => {
+    const w = window as unknown as { __engine: { chat: Function }; __plain: Function };
+    const deltas: string[] = [];
+    let done: unknown;
+    try {
+      for await (const ev of w.__engine.chat(messages, options)) {
+        if (ev.type === 'delta') deltas.push(ev.text);
+        else done = ev;
+      }
+    } catch (e) {
+      return { deltas, text: deltas.join(''), error: w.__plain(e) };
+    }
+    return { deltas, text: deltas.join(''), done };
+  }, { messages, options }) as Promise<Collected>;
+}
+
 test.describe('WllamaEngine in Chromium', () => {
   test('loads a picked GGUF, streams, stops mid-reply and replies again', async ({ page }) => {
     const wasmRequests: string[] = [];
@@ -117,11 +135,35 @@ test.describe('WllamaEngine in Chromium', () => {
 
     const { caps, cores } = await page.evaluate(() => ({ caps: (window as unknown as { __engine: { capabilities(): unknown } }).__engine.capabilities(), cores: navigator.hardwareConcurrency }));
     // Half the cores run the model (the rest stay free for the page): threads start at 4 cores.
-    expect(caps).toEqual({ gpu: false, multiThread: Math.floor(cores / 2) >= 2 });
+    expect(caps).toEqual({
+      gpu: false, multiThread: Math.floor(cores / 2) >= 2, continueReply: true,
+      samplers: ['topK', 'minP', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty', 'seed', 'stop'],
+    });
     await page.evaluate(() => (window as unknown as { __engine: { unload(): Promise<void> } }).__engine.unload());
     const afterUnload = await chat(page, 'Anyone there?', 8);
     expect(afterUnload.error?.code).toBe('no-model');
     expect(pageErrors).toEqual([]);
+  });
+
+  test('samplers reach llama.cpp (a repetition penalty changes a greedy reply) and a last assistant turn is continued', async ({ page }) => {
+    await openEngine(page);
+    await pickFile(page, tinyGgufPath);
+    expect((await loadPicked(page)).error).toBeUndefined();
+    const messages = [{ role: 'system', content: 'You are a lighthouse keeper.' }, { role: 'user', content: 'Tell me about the sea.' }];
+    const greedy = { maxTokens: 24, temperature: 0, topP: 1, topK: 0, minP: 0, seed: 1 };
+
+    const plain = await reply(page, messages, { ...greedy, repetitionPenalty: 1 });
+    const again = await reply(page, messages, { ...greedy, repetitionPenalty: 1 });
+    const penalised = await reply(page, messages, { ...greedy, repetitionPenalty: 2 });
+    expect(plain.error).toBeUndefined();
+    expect(again.text).toBe(plain.text); // greedy is repeatable, so a difference is the penalty's
+    expect(penalised.text).not.toBe(plain.text);
+
+    // Continue: the reply so far is the open last turn; new text comes after it, in the same turn.
+    const continued = await reply(page, [...messages, { role: 'assistant', content: plain.text }], { ...greedy, repetitionPenalty: 1, continueLast: true });
+    expect(continued.error).toBeUndefined();
+    expect(continued.deltas.length).toBeGreaterThan(0);
+    expect(continued.done!.usage.promptTokens).toBeGreaterThan(plain.done!.usage.promptTokens);
   });
 
   test('refuses a file that is not GGUF, naming it, and keeps the model that was loaded', async ({ page }) => {

@@ -33,6 +33,7 @@ import type {
   LoadProgress,
   LoadedModel,
   ModelSource,
+  SamplerName,
 } from '../../core/engine';
 import { AppError } from '../../core/errors';
 import { findCatalogModel, type GpuReport } from '../../core/model-catalog';
@@ -115,6 +116,8 @@ interface Loaded {
 }
 
 const MIB = 1024 * 1024;
+/** The samplers web-llm's request takes (presence and frequency penalties: -2..2, as the app's limits). */
+const WEBLLM_SAMPLERS: readonly SamplerName[] = ['repetitionPenalty', 'presencePenalty', 'frequencyPenalty', 'seed', 'stop'];
 const DEFAULT_CONTEXT = 4096;
 
 function defaultWorker(): WorkerLike {
@@ -222,6 +225,8 @@ function buildRequest(messages: readonly ChatTurn[], options: GenerateOptions, t
     top_p: Math.min(1, Math.max(0.01, options.topP)),
   };
   if (options.repetitionPenalty !== undefined && options.repetitionPenalty > 0) request.repetition_penalty = options.repetitionPenalty;
+  if (options.presencePenalty !== undefined) request.presence_penalty = options.presencePenalty;
+  if (options.frequencyPenalty !== undefined) request.frequency_penalty = options.frequencyPenalty;
   if (options.seed !== undefined && Number.isFinite(options.seed)) request.seed = Math.trunc(options.seed);
   if (options.stop && options.stop.length > 0) request.stop = options.stop;
   // Qwen3's hybrid thinking would spend the reply budget on a hidden monologue.
@@ -265,7 +270,9 @@ export class WebLlmEngine implements ChatEngine {
   }
 
   capabilities(): EngineCapabilities {
-    return { gpu: true, multiThread: false };
+    // No top-k or min-p in web-llm's OpenAI-style request; and its chat API refuses a last
+    // assistant turn ("The last message should be from the `user` or `tool`"), so no Continue.
+    return { gpu: true, multiThread: false, samplers: WEBLLM_SAMPLERS, continueReply: false };
   }
 
   /** The model that is ready to chat, if any. */

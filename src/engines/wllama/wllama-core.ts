@@ -10,7 +10,7 @@ import {
 } from '@wllama/wllama/esm/index.js';
 // Served from our own origin (Vite emits it into dist/assets); wllama's default would be a CDN.
 import bundledWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../../core/engine';
+import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource, SamplerName } from '../../core/engine';
 import { AppError, isAbort, toAppError } from '../../core/errors';
 import type { ChatTurn, Usage } from '../../core/types';
 import { trainedContextLength, type GgufHeader } from './wllama-gguf';
@@ -91,6 +91,35 @@ interface Instance {
 
 const GONE = Symbol('gone');
 
+/** llama.cpp samples with every one of them. */
+const WLLAMA_SAMPLERS: readonly SamplerName[] = ['topK', 'minP', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty', 'seed', 'stop'];
+
+/** The sampling part of a llama-server request: each option the app set, under the name the server reads. */
+export function llamaServerSampling(options: GenerateOptions): LlamaServerSampling & Pick<ChatCompletionParams, 'max_tokens' | 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'seed'> & { stop?: string[] } {
+  return {
+    max_tokens: options.maxTokens,
+    temperature: options.temperature,
+    top_p: options.topP,
+    ...(options.topK !== undefined ? { top_k: options.topK } : {}),
+    ...(options.minP !== undefined ? { min_p: options.minP } : {}),
+    ...(options.repetitionPenalty !== undefined ? { repeat_penalty: options.repetitionPenalty } : {}),
+    ...(options.presencePenalty !== undefined ? { presence_penalty: options.presencePenalty } : {}),
+    ...(options.frequencyPenalty !== undefined ? { frequency_penalty: options.frequencyPenalty } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.stop && options.stop.length > 0 ? { stop: options.stop } : {}),
+  };
+}
+
+/**
+ * The request keys llama-server reads for the penalties (its JSON names; wllama's typings list the
+ * C++ field names, penalty_repeat and so on, which the server does not read from a request).
+ */
+interface LlamaServerSampling {
+  repeat_penalty?: number;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+}
+
 function newInstance(wllama: Wllama): Instance {
   let markGone = (): void => {};
   const gone = new Promise<typeof GONE>((resolve) => {
@@ -143,7 +172,7 @@ export class WllamaCore implements ChatEngine {
   capabilities(): EngineCapabilities {
     const wllama = this.#instance?.wllama;
     const multiThread = wllama?.isModelLoaded() ? wllama.isMultithread() : this.#threads > 1 && isCrossOriginIsolated();
-    return { gpu: this.#onGpu, multiThread };
+    return { gpu: this.#onGpu, multiThread, samplers: WLLAMA_SAMPLERS, continueReply: true };
   }
 
   #create(): Wllama {
@@ -369,7 +398,9 @@ export class WllamaCore implements ChatEngine {
         yield { type: 'done', finishReason: 'abort', usage: { promptTokens: 0, completionTokens: 0 } };
         return;
       }
-      const request: ChatCompletionParams & { stream: true; stop?: string[]; stream_options?: { include_usage: boolean } } = {
+      const request: ChatCompletionParams & LlamaServerSampling & { stream: true; stop?: string[]; stream_options?: { include_usage: boolean } } = {
+        // A last assistant turn is continued in place: llama-server renders the template up to the
+        // open assistant turn and appends that turn's text (its prefill_assistant option, on by default).
         messages: messages.map((m) => ({ role: m.role, content: m.content })),
         stream: true,
         // Without this llama-server ends a stream without a usage chunk.
@@ -377,12 +408,7 @@ export class WllamaCore implements ChatEngine {
         // The first chunks then carry prompt_progress.total: the prompt's size, even after a Stop.
         return_progress: true,
         abortSignal: controller.signal,
-        max_tokens: options.maxTokens,
-        temperature: options.temperature,
-        top_p: options.topP,
-        ...(options.repetitionPenalty !== undefined ? { penalty_repeat: options.repetitionPenalty } : {}),
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(options.stop && options.stop.length > 0 ? { stop: options.stop } : {}),
+        ...llamaServerSampling(options),
       };
       let stream: AsyncIterable<ChatCompletionChunk>;
       try {

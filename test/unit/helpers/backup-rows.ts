@@ -21,6 +21,7 @@ export function fullRows(): BackupRows {
     extensions: { chub: { id: 12 }, list: [1, 'two', null] },
     lorebook: { name: 'Book', description: '', scanDepth: 4, tokenBudget: 400, recursiveScanning: false, extensions: {}, entries: [entry, { ...entry, id: 'e2', keys: ['sun'], secondaryKeys: [] }] },
     assets: [{ type: 'emotion', name: 'joy', ext: 'png', uri: 'embeded://joy.png', data: new Uint8Array([1, 2]), mime: 'image/png', extra: { x: 1 } }],
+    sampling: { temperature: 0.5, topK: 10 },
   });
   delete (alice.builtin!.base as Partial<Character>).id;
   const messages: Message[] = makeChain('k1', 2);
@@ -33,14 +34,14 @@ export function fullRows(): BackupRows {
     model: 'gguf:tiny',
     revisions: ['first try'],
     prompt: { messages: [{ role: 'system', content: 'You are Alice.' }, { role: 'user', content: 'Hello' }], sections: [{ name: 'system', tokens: 5 }], droppedMessages: 0, inspector: { language: 'en', mode: 'fresh' } as never },
-    sampling: { temperature: 0.7, topP: 0.9, maxTokens: 64, repetitionPenalty: 1.1, seed: 42 },
+    sampling: { temperature: 0.7, topP: 0.9, topK: 40, minP: 0.05, maxTokens: 64, repetitionPenalty: 1.1, presencePenalty: 0.2, frequencyPenalty: -0.1, stop: ['\nBob:'], seed: 42 },
     usage: { promptTokens: 10, completionTokens: 3, tokensPerSecond: 12.5 },
   };
   const book: StoredLorebook = { id: 'b1', characterId: 'alice', sourceName: 'world.json', enabled: true, book: { extensions: {}, entries: [entry] }, createdAt: 1, updatedAt: 2 };
   return {
     characters: [alice],
     scenes: [makeScene('alice', { id: 's1' })],
-    conversations: [makeConversation('alice', { id: 'k1', personaId: 'p1', leafId: messages[1].id, messageCount: 2 })],
+    conversations: [makeConversation('alice', { id: 'k1', personaId: 'p1', leafId: messages[1].id, messageCount: 2, sampling: { temperature: 0.3, stop: ['END'] } })],
     messages,
     personas: [makePersona({ id: 'p1', isDefault: true })],
     lorebooks: [book],
@@ -49,6 +50,7 @@ export function fullRows(): BackupRows {
       { key: 'ui.lang', value: 'zh' },
       { key: 'builtins.removed', value: ['builtin-x'] },
       { key: 'some.future.setting', value: { anything: [1, 'goes', { here: null }] } },
+      { key: 'sampling.presets', value: [{ id: 'mine', name: 'Stormy', values: { temperature: 1.4, minP: 0.02 } }] },
     ],
   };
 }
@@ -113,6 +115,9 @@ export const HOSTILE: HostileCase[] = [
   { name: 'a language setting that is a number', table: 'settings', row: 1, field: 'value', change: set('value', 1) },
   { name: 'a removed built-in that is not an id', table: 'settings', row: 2, field: 'value[0]', change: set('value', [{ id: 'x' }]) },
   { name: 'a setting whose key is a number', table: 'settings', row: 3, field: 'key', change: set('key', 7) },
+  { name: 'a character whose sampling override has a temperature of 9', table: 'characters', row: 0, field: 'sampling.temperature', change: deep((c) => (c.sampling.temperature = 9)) },
+  { name: 'a conversation whose sampling has 100 stop strings', table: 'conversations', row: 0, field: 'sampling.stop', change: deep((c) => (c.sampling.stop = Array.from({ length: 100 }, () => 'x'))) },
+  { name: 'a sampling preset without a name', table: 'settings', row: 4, field: 'value[0].name', change: deep((s) => delete s.value[0].name) },
 ];
 
 /** fullRows() with one hostile case applied. */

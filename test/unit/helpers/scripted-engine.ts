@@ -1,6 +1,6 @@
 // A scripted ChatEngine for unit tests of state: replies with fixed pieces, honours abort, can fail (and a run that overflows the context once).
 
-import type { ChatEngine, ChatEvent, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../../../src/core/engine';
+import type { ChatEngine, ChatEvent, EngineCapabilities, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../../../src/core/engine';
 import { AppError } from '../../../src/core/errors';
 import type { ChatTurn } from '../../../src/core/types';
 
@@ -19,6 +19,8 @@ export class ScriptedEngine implements ChatEngine {
   readonly calls: { messages: ChatTurn[]; options: GenerateOptions }[] = [];
   replies: ScriptedReply[] = [];
   loads = 0;
+  /** What capabilities() answers (a test sets samplers or continueReply). */
+  caps: EngineCapabilities = { gpu: false, multiThread: false };
 
   async load(source: ModelSource, onProgress: (p: LoadProgress) => void, _signal?: AbortSignal): Promise<LoadedModel> {
     this.loads += 1;
@@ -47,8 +49,8 @@ export class ScriptedEngine implements ChatEngine {
 
   async unload(): Promise<void> {}
 
-  capabilities() {
-    return { gpu: false, multiThread: false };
+  capabilities(): EngineCapabilities {
+    return this.caps;
   }
 }
 

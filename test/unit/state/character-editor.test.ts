@@ -8,7 +8,8 @@ import { REMOVED_BUILTINS_KEY } from '../../../src/state/app.svelte';
 import { appWithRepos, savedChat, type TestApp } from '../helpers/test-app';
 import type { LoadedPack } from '../../../src/state/builtin-packs';
 import { deleteCharacter, duplicateCharacter } from '../../../src/state/character-actions';
-import { CharacterEditor, GREETINGS_PAGE_SIZE, parseTags } from '../../../src/state/character-editor.svelte';
+import { CharacterEditor, GREETINGS_PAGE_SIZE, KEEP_SAMPLING, parseTags } from '../../../src/state/character-editor.svelte';
+import { BUILTIN_PRESETS } from '../../../src/core/sampling';
 import { CorpusBrowser, CORPUS_PAGE_SIZE } from '../../../src/state/corpus-browser.svelte';
 import { createRepositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
@@ -36,6 +37,28 @@ async function startedApp(name = `editor-${crypto.randomUUID()}`): Promise<TestA
 }
 
 describe('CharacterEditor', () => {
+  it('stores a preset as the character’s sampling, shows it on the next edit, and “As in Settings” removes it', async () => {
+    const app = await startedApp();
+    const editor = new CharacterEditor(app, null);
+    editor.fields.name = 'Wren';
+    editor.sampling = 'builtin:creative';
+    const saved = (await editor.save())!;
+    const creative = BUILTIN_PRESETS.find((p) => p.id === 'builtin:creative')!.values;
+    expect((await app.repos.characters.get(saved.id))?.sampling).toEqual(creative);
+    expect(new CharacterEditor(app, saved).sampling).toBe('builtin:creative');
+
+    // An override no preset matches (from a backup, or a preset since deleted) is kept as it is.
+    const odd = { ...saved, sampling: { temperature: 1.7 } };
+    const kept = new CharacterEditor(app, odd);
+    expect(kept.sampling).toBe(KEEP_SAMPLING);
+
+    const cleared = new CharacterEditor(app, saved);
+    cleared.sampling = '';
+    expect(cleared.dirty).toBe(true);
+    await cleared.save();
+    expect((await app.repos.characters.get(saved.id))?.sampling).toBeUndefined();
+  });
+
   it('refuses to save without a name and stores nothing', async () => {
     const app = await startedApp();
     const before = app.characters.length;

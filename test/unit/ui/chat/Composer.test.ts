@@ -23,6 +23,26 @@ describe('Composer', () => {
     expect(session.path.map((m) => m.content)).toEqual(['Hello, traveller.', 'Hi there', 'Well met.']);
   });
 
+  it('Write my line puts the model’s draft of the person’s next line in the box, to edit; nothing is sent', async () => {
+    const { app, engine, session } = await chatFixture();
+    engine.replies = [{ pieces: ['I will ', 'come along.'] }];
+    const send = vi.spyOn(session, 'send');
+    renderInApp(app, Composer, { session });
+    const box = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Write my line' }));
+    // While it is drafted the box shows it growing and cannot be typed in; then it is the person's.
+    await until(() => !session.busy, 'the draft');
+    await waitFor(() => expect(box.value).toBe('I will come along.'));
+    expect(box.readOnly).toBe(false);
+    expect(send).not.toHaveBeenCalled();
+    expect(session.path.map((m) => m.content)).toEqual(['Hello, traveller.']);
+    // The draft is the person's to change before sending.
+    await fireEvent.input(box, { target: { value: 'I will come along, then.' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(send).toHaveBeenCalledWith('I will come along, then.');
+  });
+
   it('Enter sends, Shift+Enter does not', async () => {
     const { app, session } = await chatFixture();
     const send = vi.spyOn(session, 'send').mockResolvedValue(true);

@@ -72,6 +72,23 @@ describe('MessageList, MessageItem and MessageActions', () => {
     expect(await screen.findByText('First')).toBeTruthy();
   });
 
+  it('Continue is offered on the last reply only where the engine can continue, and the reply grows in place', async () => {
+    const { app, engine, session } = await chatFixture();
+    engine.replies = [{ pieces: ['The lamp'] }, { pieces: [' is lit.'] }];
+    await session.send('Is it lit?');
+    const first = renderInApp(app, MessageList, { session });
+    expect(screen.queryByRole('button', { name: 'Continue' })).toBeNull(); // the scripted engine says nothing of continuing
+    first.unmount();
+
+    engine.caps = { gpu: false, multiThread: false, continueReply: true };
+    renderInApp(app, MessageList, { session });
+    expect(screen.getAllByRole('button', { name: 'Continue' })).toHaveLength(1);
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await until(() => !session.busy && session.path.at(-1)?.content === 'The lamp is lit.', 'the continued reply');
+    expect(screen.getAllByRole('article')).toHaveLength(3);
+    expect(screen.getAllByRole('article').at(-1)?.textContent).toContain('The lamp is lit.');
+  });
+
   it('Delete removes the message through the session and offers Undo', async () => {
     const { app, engine, session } = await chatFixture();
     engine.replies = [{ pieces: ['Reply'] }];
