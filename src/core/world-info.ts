@@ -46,7 +46,10 @@ const WI_TO_EXTENSION: Readonly<Record<string, string>> = {
   matchCreatorNotes: 'match_creator_notes',
   ignoreBudget: 'ignore_budget',
 };
-const EXTENSION_TO_WI: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(WI_TO_EXTENSION).map(([wi, ext]) => [ext, wi]));
+const EXTENSION_TO_WI: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(WI_TO_EXTENSION).map(([wi, ext]) => [ext, wi])),
+  case_sensitive: 'caseSensitive',
+};
 
 /** One World Info entry -> a card `character_book` entry (JSON, for parseLorebook). */
 export function worldInfoEntryToCardEntry(raw: Json, uid: string): Json {
@@ -67,6 +70,8 @@ export function worldInfoEntryToCardEntry(raw: Json, uid: string): Json {
     extensions,
   };
   if (typeof raw.caseSensitive === 'boolean') entry.case_sensitive = raw.caseSensitive;
+  // null: "as the global setting" in SillyTavern; kept where its card export puts it.
+  else if (raw.caseSensitive !== undefined) extensions.case_sensitive = raw.caseSensitive;
   if (typeof raw.comment === 'string' && raw.comment) {
     entry.name = raw.comment;
     entry.comment = raw.comment;
@@ -107,7 +112,7 @@ export function cardEntryToWorldInfoEntry(card: Json, uid: number | string): Jso
   out.position = typeof ext.position === 'number' ? ext.position : card.position === 'before_char' ? 0 : 1;
   out.disable = card.enabled === false;
   if (typeof card.case_sensitive === 'boolean') out.caseSensitive = card.case_sensitive;
-  out.useRegex = card.use_regex === true;
+  if (card.use_regex === true) out.useRegex = true;
   if (typeof card.priority === 'number') out.priority = card.priority;
   return out;
 }
