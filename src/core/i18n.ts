@@ -4,6 +4,7 @@ import type { ErrorCode } from './errors';
 import { backupStrings } from './strings/backup';
 import { characterStrings } from './strings/character';
 import { conflictStrings } from './strings/conflicts';
+import { lorebookEditorStrings } from './strings/lorebook-editor';
 import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
 import { importStrings } from './strings/import';
@@ -153,6 +154,7 @@ const base = {
 /** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
 const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings,
+  lorebookEditorStrings,
 ] as const;
 
 const en = {
@@ -167,6 +169,7 @@ const en = {
   ...backupStrings.en,
   ...snapshotStrings.en,
   ...firstRunStrings.en,
+  ...lorebookEditorStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

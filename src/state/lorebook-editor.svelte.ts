@@ -10,7 +10,12 @@ import { formToEntry, newEntry, nextEntryId, type EntryForm } from '../core/lore
 import { MessageTree } from '../core/message-tree';
 import { REFERENCE_BUDGETS } from '../core/role-prompt/budgets';
 import type { Character, ChatTurn, Lorebook, LorebookEntry, StoredLorebook } from '../core/types';
+import { exportLorebookV3, exportWorldInfo } from '../core/world-info';
+import { downloadFile } from '../platform/browser-images';
 import type { CharacterRepository, ConversationRepository, LorebookRepository } from '../storage';
+import { safeFileBase } from './character-export';
+
+export type LorebookExportFormat = 'world-info' | 'lorebook_v3';
 
 export type LorebookSource = { kind: 'standalone'; id: string } | { kind: 'character'; id: string };
 
@@ -150,6 +155,25 @@ export class LorebookEditor {
   test(turns: readonly ChatTurn[], options: { tokenBudget?: number; random?: () => number } = {}): LorebookMatchResult {
     if (!this.book) return { entries: [], skipped: [], warnings: [] };
     return matchLorebook(this.book, turns, { tokenBudget: options.tokenBudget ?? REFERENCE_BUDGETS.lore, random: options.random });
+  }
+
+  /** The book as a file: SillyTavern World Info JSON, or a Character Card V3 `lorebook_v3`. */
+  exportFile(format: LorebookExportFormat): { name: string; mime: string; bytes: Uint8Array } {
+    const book = this.book ?? { extensions: {}, entries: [] };
+    const json = format === 'world-info' ? exportWorldInfo(book) : exportLorebookV3(book);
+    const base = safeFileBase(this.title, 'lorebook');
+    return {
+      name: `${base}${format === 'world-info' ? '.world-info.json' : '.lorebook.json'}`,
+      mime: 'application/json',
+      bytes: new TextEncoder().encode(JSON.stringify(json, null, 2)),
+    };
+  }
+
+  /** Saves the book as a file (a download). */
+  download(format: LorebookExportFormat): string {
+    const file = this.exportFile(format);
+    downloadFile(file);
+    return file.name;
   }
 
   /** The last messages of the newest chat (with this book's character, for a character's book), oldest first. */
