@@ -105,9 +105,9 @@ for (const lang of ['en', 'zh'] as const) {
         await page.getByRole('button', { name: t('lore.new') }).click();
         await expect(page.getByRole('heading', { level: 1, name: t('lore.pageTitle', { name: t('lore.newName') }) })).toBeVisible();
         await page.getByRole('button', { name: t('lore.add') }).click();
-        await page.getByLabel(t('lore.f.keys')).fill('Ashdown, /(a+)+b/');
+        await page.getByLabel(t('lore.f.keys'), { exact: true }).fill('Ashdown, /(a+)+b/');
         await page.getByLabel(t('lore.test.text')).fill('Ashdown');
-        await page.getByText(t('lore.settings')).click();
+        await page.getByText(t('lore.settings'), { exact: true }).click();
         await check('lorebook editor');
 
         await page.getByRole('link', { name: t('nav.characters') }).click();

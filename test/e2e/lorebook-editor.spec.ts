@@ -10,7 +10,7 @@ async function addEntry(page: Page, title: string, keys: string, content: string
   await page.getByRole('button', { name: 'Add entry' }).click();
   const form = page.getByRole('region', { name: /^Entry “/ });
   await form.getByLabel('Title').fill(title);
-  await form.getByLabel('Keys, separated by commas').fill(keys);
+  await form.getByLabel('Keys, separated by commas', { exact: true }).fill(keys);
   await form.getByLabel('Content').fill(content);
   await form.getByRole('button', { name: 'Save entry' }).click();
   await expect(page.getByText('Entry saved.')).toBeVisible();
@@ -28,12 +28,12 @@ test.describe('the lorebook editor', () => {
     await openApp(page, '#/settings');
     await page.getByRole('button', { name: 'New lorebook' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Lorebook “New lorebook”' })).toBeVisible();
-    await page.getByText('Book settings').click();
+    await page.getByText('Book settings', { exact: true }).click();
     await page.getByLabel('Name', { exact: true }).fill('Gannet Rock');
     await page.getByRole('button', { name: 'Save book settings' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Lorebook “Gannet Rock”' })).toBeVisible();
-    await addEntry(page, 'Lighthouse', 'lighthouse, lamp', 'The Gannet Rock lighthouse guides the ferry through the fog.');
-    await addEntry(page, 'Ferry', 'ferry', 'The night ferry leaves at nine.');
+    await addEntry(page, 'Lighthouse', 'lighthouse, beacon', 'The Gannet Rock lighthouse guides the ferry through the fog.');
+    await addEntry(page, 'Zeppelin', 'zeppelin', 'A zeppelin moors at the rock on Sundays.');
 
     // The test panel: what fires for this text, with the key that matched and its tokens.
     await page.getByLabel('Chat text: one message per paragraph, the newest last').fill('Can you see the lighthouse?');
@@ -45,8 +45,8 @@ test.describe('the lorebook editor', () => {
     const file = JSON.parse(exported) as { name: string; entries: Record<string, { key: string[]; comment: string; content: string; disable: boolean }> };
     expect(file.name).toBe('Gannet Rock');
     expect(Object.values(file.entries).map((e) => [e.comment, e.key, e.disable])).toEqual([
-      ['Lighthouse', ['lighthouse', 'lamp'], false],
-      ['Ferry', ['ferry'], false],
+      ['Lighthouse', ['lighthouse', 'beacon'], false],
+      ['Zeppelin', ['zeppelin'], false],
     ]);
 
     // In a real chat (global books apply to every character), the entry goes into the prompt.
@@ -61,7 +61,7 @@ test.describe('the lorebook editor', () => {
     const dialog = page.getByRole('dialog', { name: 'Prompt sent for this reply' });
     await expect(dialog.getByTestId('inspector-lore')).toContainText('Gannet Rock › Lighthouse');
     await expect(dialog.getByTestId('inspector-lore')).toContainText('key “lighthouse”');
-    await expect(dialog.getByTestId('inspector-lore')).not.toContainText('Ferry');
+    await expect(dialog.getByTestId('inspector-lore')).not.toContainText('Zeppelin');
     await dialog.locator('[data-section="lorebook"] summary').click();
     await expect(dialog.locator('[data-section="lorebook"] pre')).toContainText('The Gannet Rock lighthouse guides the ferry through the fog.');
     await page.keyboard.press('Escape');
@@ -87,7 +87,7 @@ test.describe('the lorebook editor', () => {
     await page.getByRole('button', { name: 'Add entry' }).click();
     const form = page.getByRole('region', { name: /^Entry “/ });
     await form.getByLabel('Title').fill('Bosun');
-    const keys = form.getByLabel('Keys, separated by commas');
+    const keys = form.getByLabel('Keys, separated by commas', { exact: true });
     await keys.fill('cat, /(a+)+b/');
     await expect(form.getByText(/“\/\(a\+\)\+b\/” will not be used: it could run away \(catastrophic backtracking\)/)).toBeVisible();
     await expect(keys).toHaveAttribute('aria-invalid', 'true');
