@@ -14,7 +14,8 @@ import { LorebookEditor, type LorebookSource } from '../../../src/state/lorebook
 import { createRepositories, type Repositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
 import { testCharacter } from '../helpers/prompt-inputs';
-import { makeCharacter } from '../storage/helpers';
+import { readBackup } from '../../../src/core/backup';
+import { BACKUP_META, makeCharacter } from '../storage/helpers';
 
 async function setup(): Promise<{ repos: Repositories; other: Repositories }> {
   const name = `lore-${crypto.randomUUID()}`;
@@ -137,5 +138,23 @@ describe('lorebook editor', () => {
       const back = parseLorebookFile(JSON.parse(new TextDecoder().decode(file.bytes)), file.name)!;
       expect(back.book).toEqual(editor.book);
     }
+  });
+
+  it('a backup keeps every field the editor wrote, and what it did not show (nulls included)', async () => {
+    const { repos } = await setup();
+    const imported = parseLorebookFile({ entries: { 3: { uid: 3, key: ['Mikuru'], content: 'Tea.', scanDepth: null, caseSensitive: null, group: 'club', x_new: { a: 1 } } } }, 'club.json')!.book;
+    await repos.lorebooks.put(stored({ book: imported }));
+    await repos.characters.put(makeCharacter({ id: 'c1', name: 'Haruhi' }));
+    const standalone = await editorOn(repos, { kind: 'standalone', id: 'book' });
+    await standalone.saveEntry(0, { ...entryToForm(standalone.book!.entries[0]), probability: 35, delayUntilRecursion: true, selectiveLogic: 'not-all', secondaryKeys: ['time'], priority: 4 });
+    const own = await editorOn(repos, { kind: 'character', id: 'c1' });
+    await addEntry(own, { title: 'Brigade', keys: ['SOS'], content: 'The SOS Brigade.', scanDepth: 2, matchWholeWords: false });
+
+    const backup = readBackup((await repos.backup.create(BACKUP_META)).bytes);
+    const { repos: target } = await setup();
+    await target.backup.restore(backup, 'replace');
+    expect((await target.lorebooks.get('book'))!.book).toEqual(standalone.book);
+    expect((await target.lorebooks.get('book'))!.book.entries[0].extensions).toMatchObject({ scan_depth: null, case_sensitive: null, group: 'club', x_new: { a: 1 }, probability: 35 });
+    expect((await target.characters.get('c1'))!.lorebook).toEqual(own.book);
   });
 });
