@@ -15,7 +15,7 @@ import { createRepositories, type Repositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
 import { testCharacter } from '../helpers/prompt-inputs';
 import { readBackup } from '../../../src/core/backup';
-import { BACKUP_META, makeCharacter } from '../storage/helpers';
+import { BACKUP_META, makeChain, makeCharacter, makeConversation } from '../storage/helpers';
 
 async function setup(): Promise<{ repos: Repositories; other: Repositories }> {
   const name = `lore-${crypto.randomUUID()}`;
@@ -156,5 +156,19 @@ describe('lorebook editor', () => {
     expect((await target.lorebooks.get('book'))!.book).toEqual(standalone.book);
     expect((await target.lorebooks.get('book'))!.book.entries[0].extensions).toMatchObject({ scan_depth: null, case_sensitive: null, group: 'club', x_new: { a: 1 }, probability: 35 });
     expect((await target.characters.get('c1'))!.lorebook).toEqual(own.book);
+  });
+
+  it("the test panel takes the newest chat's shown branch, last messages, for a character's book", async () => {
+    const { repos } = await setup();
+    await repos.characters.put(makeCharacter({ id: 'c1', name: 'Haruhi' }));
+    const old = makeChain('old', 2).map((m) => ({ ...m, content: `old ${m.content}` }));
+    await repos.conversations.create(makeConversation('c1', { id: 'old', updatedAt: 10, leafId: old.at(-1)!.id, messageCount: 2 }), old);
+    const chain = makeChain('new', 12);
+    // A swipe of the last reply that is not the one shown.
+    const swipe = { ...chain.at(-1)!, id: 'swipe', content: 'NOT SHOWN' };
+    await repos.conversations.create(makeConversation('c1', { id: 'new', updatedAt: 20, leafId: chain.at(-1)!.id, messageCount: 13 }), [...chain, swipe]);
+    const editor = await editorOn(repos, { kind: 'character', id: 'c1' });
+    const turns = await editor.recentTurns();
+    expect(turns.map((t) => t.content)).toEqual(chain.slice(-10).map((m) => m.content));
   });
 });
