@@ -106,10 +106,12 @@ export class LorebookEditor {
   /**
    * Moves an entry one place up (-1) or down (+1) in insertion order, the order the prompt uses:
    * it trades insertion orders with its neighbour, or places in the book when the two share one
-   * (the matcher breaks ties by book order).
+   * (the matcher breaks ties by book order). Returns where the two entries are now: the moved
+   * one's index, and its neighbour's (equal to the old ones unless they traded places).
    */
-  move(index: number, direction: -1 | 1): Promise<void> {
-    return this.#changeEntries((entries) => {
+  async move(index: number, direction: -1 | 1): Promise<{ moved: number; other: number }> {
+    let placed = { moved: index, other: index };
+    await this.#changeEntries((entries) => {
       const ordered = byInsertionOrder(entries);
       const at = ordered.indexOf(index);
       const other = ordered[at + direction];
@@ -120,12 +122,15 @@ export class LorebookEditor {
       if (a.insertionOrder !== b.insertionOrder) {
         next[index] = { ...a, insertionOrder: b.insertionOrder };
         next[other] = { ...b, insertionOrder: a.insertionOrder };
+        placed = { moved: index, other };
       } else {
         next[index] = b;
         next[other] = a;
+        placed = { moved: other, other: index };
       }
       return next;
     });
+    return placed;
   }
 
   /** Saves the entry form onto the entry at `index` (fields left as shown keep their stored value). */

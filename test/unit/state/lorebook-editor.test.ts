@@ -64,9 +64,14 @@ describe('lorebook editor', () => {
       return [...book.entries].sort((a, b) => a.insertionOrder - b.insertionOrder).map((e) => `${e.comment}:${String(e.id)}`);
     };
     const before = await orderOf();
-    await editor.move(2, -1);
+    expect(await editor.move(2, -1)).toEqual({ moved: 2, other: 1 });
     const after = await orderOf();
     expect(after).toEqual([before[0], before[2], before[1]]);
+    // Two entries that share an order trade places in the book instead (ties go by book order).
+    await editor.saveEntry(0, { ...entryToForm(editor.book!.entries[0]), insertionOrder: 500 });
+    await editor.saveEntry(1, { ...entryToForm(editor.book!.entries[1]), insertionOrder: 500 });
+    expect(await editor.move(1, -1)).toEqual({ moved: 0, other: 1 });
+    expect(editor.book!.entries.slice(0, 2).map((e) => e.id)).toEqual([removed!.entry.id, 0]);
 
     await editor.setEnabled(0, false);
     expect((await repos.lorebooks.get('book'))!.book.entries[0].enabled).toBe(false);
