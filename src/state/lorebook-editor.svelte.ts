@@ -12,7 +12,7 @@ import { REFERENCE_BUDGETS } from '../core/role-prompt/budgets';
 import type { Character, ChatTurn, Lorebook, LorebookEntry, StoredLorebook } from '../core/types';
 import { exportLorebookV3, exportWorldInfo } from '../core/world-info';
 import { downloadFile } from '../platform/browser-images';
-import type { CharacterRepository, ConversationRepository, LorebookRepository } from '../storage';
+import type { CharacterRepository, ConversationRepository, LorebookRepository, Watchable } from '../storage';
 import { safeFileBase } from './character-export';
 
 export type LorebookExportFormat = 'world-info' | 'lorebook_v3';
@@ -40,9 +40,12 @@ export class LorebookEditor {
   /** The name to show: the book's, else its file's, else the character's. */
   title = $state('');
   loaded = $state(false);
+  /** Why following the stored book failed, if it did. */
+  error = $state.raw<unknown>(null);
   readonly source: LorebookSource;
   #deps: LorebookEditorDeps;
   #row: StoredLorebook | Character | null = null;
+  #subscription: { unsubscribe(): void } | null = null;
 
   constructor(deps: LorebookEditorDeps, source: LorebookSource) {
     this.#deps = deps;
@@ -50,18 +53,38 @@ export class LorebookEditor {
   }
 
   async load(): Promise<void> {
-    if (this.source.kind === 'standalone') {
-      const row = (await this.#deps.lorebooks().get(this.source.id)) ?? null;
-      this.#row = row;
-      this.book = row?.book ?? null;
-      this.title = row ? row.book.name || row.sourceName || row.id : '';
-    } else {
-      const row = (await this.#deps.characters().get(this.source.id)) ?? null;
-      this.#row = row;
-      // A character without a book gets an empty one, stored with the first change.
-      this.book = row ? (row.lorebook ?? { name: row.name, extensions: {}, entries: [] }) : null;
-      this.title = row ? row.lorebook?.name || row.name : '';
-    }
+    this.#show(
+      (this.source.kind === 'standalone' ? await this.#deps.lorebooks().get(this.source.id) : await this.#deps.characters().get(this.source.id)) ?? null,
+    );
+  }
+
+  /** Follow the stored row, so another tab's change (or deletion) shows here too. */
+  watch(): void {
+    this.dispose();
+    const source: Watchable<StoredLorebook | Character | undefined> =
+      this.source.kind === 'standalone' ? this.#deps.lorebooks().watchOne(this.source.id) : this.#deps.characters().watchOne(this.source.id);
+    this.#subscription = source.subscribe(
+      (row) => {
+        this.error = null;
+        // This editor's own writes come back too: only a different version is shown anew.
+        if ((row?.updatedAt ?? null) !== (this.#row?.updatedAt ?? null) || !this.loaded) this.#show(row ?? null);
+      },
+      (error) => (this.error = error),
+    );
+  }
+
+  dispose(): void {
+    this.#subscription?.unsubscribe();
+    this.#subscription = null;
+  }
+
+  #show(row: StoredLorebook | Character | null): void {
+    this.#row = row;
+    if (!row) this.book = null;
+    else if ('book' in row) this.book = row.book;
+    // A character without a book gets an empty one, stored with the first change.
+    else this.book = row.lorebook ?? { name: row.name, extensions: {}, entries: [] };
+    this.title = row ? titleOf(row) : '';
     this.loaded = true;
   }
 
@@ -223,11 +246,13 @@ export class LorebookEditor {
       await this.load();
       throw new AppError('lorebook-conflict', `Lorebook ${this.source.id} was changed elsewhere since it was shown.`, { name });
     }
-    this.#row = this.source.kind === 'standalone' ? { ...(row as StoredLorebook), book, updatedAt } : { ...(row as Character), lorebook: book, updatedAt };
-    this.book = book;
-    if (this.source.kind === 'standalone') this.title = book.name || (row as StoredLorebook).sourceName || row.id;
-    else this.title = book.name || (row as Character).name;
+    this.#show(this.source.kind === 'standalone' ? { ...(row as StoredLorebook), book, updatedAt } : { ...(row as Character), lorebook: book, updatedAt });
   }
+}
+
+/** A book's name, else its file's, else its id; a character's book: its name, else the character's. */
+function titleOf(row: StoredLorebook | Character): string {
+  return 'book' in row ? row.book.name || row.sourceName || row.id : row.lorebook?.name || row.name;
 }
 
 /** Entry indices in the order the prompt puts them: insertion order, then book order. */

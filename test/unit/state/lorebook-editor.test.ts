@@ -176,4 +176,33 @@ describe('lorebook editor', () => {
     const turns = await editor.recentTurns();
     expect(turns.map((t) => t.content)).toEqual(chain.slice(-10).map((m) => m.content));
   });
+
+  it("follows the stored book: another tab's change or deletion shows without a reload", async () => {
+    const { repos, other } = await setup();
+    await repos.lorebooks.put(stored());
+    const editor = await editorOn(repos, { kind: 'standalone', id: 'book' });
+    editor.watch();
+    try {
+      await editor.add();
+      const theirs = (await other.lorebooks.get('book'))!;
+      await other.lorebooks.put({ ...theirs, book: { ...theirs.book, name: 'Theirs' }, updatedAt: theirs.updatedAt + 5 });
+      await until(() => editor.title === 'Theirs', 'the other tab’s name');
+      expect(editor.book!.entries).toHaveLength(1);
+      // Up to date again: the next change is not refused.
+      await editor.add();
+      expect((await repos.lorebooks.get('book'))!.book).toMatchObject({ name: 'Theirs', entries: [{}, {}] });
+      await other.lorebooks.remove('book');
+      await until(() => editor.book === null, 'the deletion');
+    } finally {
+      editor.dispose();
+    }
+  });
 });
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
