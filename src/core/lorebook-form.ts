@@ -7,7 +7,7 @@
 // so opening and saving an entry never changes its export.
 
 import { cloneJson } from './cards/card';
-import { compileKey, probabilityOf, type KeyRefusal } from './lorebook';
+import { compileKey, isCaseSensitive, probabilityOf, type KeyRefusal } from './lorebook';
 import type { LorebookEntry } from './types';
 import { selectiveLogicNumber } from './world-info';
 
@@ -54,7 +54,7 @@ export function entryToForm(entry: LorebookEntry): EntryForm {
     secondaryKeys: [...entry.secondaryKeys],
     selectiveLogic: entry.selectiveLogic ?? 'and-any',
     useRegex: entry.useRegex === true,
-    caseSensitive: entry.caseSensitive === true,
+    caseSensitive: isCaseSensitive(entry),
     matchWholeWords: ext.match_whole_words !== false,
     content: entry.content,
     enabled: entry.enabled,

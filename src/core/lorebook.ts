@@ -28,6 +28,7 @@
 //   options (in `extensions`, as its card export writes them): `exclude_recursion` (never found
 //   by recursion), `prevent_recursion` (its content does not trigger others),
 //   `delay_until_recursion` (found by recursion only, never by the chat itself).
+// - Case sensitivity: the entry's `case_sensitive`, else SillyTavern's `extensions.case_sensitive`.
 // - Per-entry scan depth (`extensions.scan_depth`, SillyTavern) overrides the book's, as the
 //   `@@scan_depth` decorator does.
 // - Probability (`extensions.probability` 0-100 with `useProbability` not false, SillyTavern): an
@@ -167,12 +168,12 @@ export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], optio
     warnings.push({ entry, index, key, problem: refusal.problem, detail: refusal.detail });
   };
   const cacheKeyOf = (entry: LorebookEntry, key: string) =>
-    `${entry.caseSensitive === true ? 1 : 0}${entry.useRegex ? 1 : 0}${entry.extensions?.match_whole_words !== false ? 1 : 0}\u0000${key}`;
+    `${isCaseSensitive(entry) ? 1 : 0}${entry.useRegex ? 1 : 0}${entry.extensions?.match_whole_words !== false ? 1 : 0}\u0000${key}`;
   const matcherFor = (entry: LorebookEntry, key: string): Matcher | KeyRefusal => {
     const cacheKey = cacheKeyOf(entry, key);
     let compiled = matchers.get(cacheKey);
     if (compiled === undefined) {
-      compiled = compileKey(key, entry.caseSensitive === true, entry.useRegex === true, entry.extensions?.match_whole_words !== false);
+      compiled = compileKey(key, isCaseSensitive(entry), entry.useRegex === true, entry.extensions?.match_whole_words !== false);
       matchers.set(cacheKey, compiled);
     }
     return compiled;
@@ -389,6 +390,14 @@ function entryScanDepth(c: Candidate): number | undefined {
 
 function delayedUntilRecursion(entry: LorebookEntry): boolean {
   return entry.extensions?.delay_until_recursion === true;
+}
+
+/**
+ * Whether keys match case-sensitively: the card's `case_sensitive`, else SillyTavern's copy in
+ * `extensions.case_sensitive` (its card export writes only that one; null there: the default, no).
+ */
+export function isCaseSensitive(entry: LorebookEntry): boolean {
+  return entry.caseSensitive ?? entry.extensions?.case_sensitive === true;
 }
 
 /** The chance, 0-100, that the entry goes in when triggered (100 unless SillyTavern's probability says less). */

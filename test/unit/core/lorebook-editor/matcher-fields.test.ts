@@ -49,4 +49,13 @@ describe('matcher: SillyTavern entry options', () => {
     const book = parseLorebookFile(file, 'x.json')!.book;
     expect(fired(book, say('Kyonko appears.'))).toEqual([0]);
   });
+
+  it("a SillyTavern card's case sensitivity (kept in extensions.case_sensitive) is honoured", () => {
+    const book: Lorebook = { extensions: {}, entries: [entry(1, ['Haruhi'], 'The chief.', { case_sensitive: true }), entry(2, ['Kyon'], 'Sighs.', { case_sensitive: null })] };
+    expect(fired(book, say('haruhi and kyon'))).toEqual([2]);
+    expect(fired(book, say('Haruhi and Kyon'))).toEqual([1, 2]);
+    // The card's own field, when set, wins.
+    book.entries[0].caseSensitive = false;
+    expect(fired(book, say('haruhi'))).toEqual([1]);
+  });
 });
