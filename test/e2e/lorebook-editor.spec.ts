@@ -82,7 +82,7 @@ test.describe('the lorebook editor', () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await openApp(page);
     await page.getByRole('link', { name: 'Open Hester Coyle' }).click();
-    await page.getByRole('link', { name: /^Lorebook: \d+ entries$/ }).click();
+    await page.getByRole('link', { name: /^Lorebook \(entries: \d+\)$/ }).click();
     await expect(page.getByRole('heading', { level: 1, name: /^Lorebook “/ })).toBeVisible();
     await page.getByRole('button', { name: 'Add entry' }).click();
     const form = page.getByRole('region', { name: /^Entry “/ });
@@ -106,6 +106,6 @@ test.describe('the lorebook editor', () => {
     await page.reload();
     await expect(page.getByRole('button', { name: 'Edit entry “Bosun”' })).toBeVisible();
     await page.getByRole('link', { name: 'Back' }).click();
-    await expect(page.getByRole('link', { name: /^Lorebook: \d+ entries$/ })).toBeVisible();
+    await expect(page.getByRole('link', { name: /^Lorebook \(entries: \d+\)$/ })).toBeVisible();
   });
 });
