@@ -102,8 +102,13 @@ test.describe('the lorebook editor', () => {
     await expect(page.getByText('Entry saved.')).toBeVisible();
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1)).toBe(true);
 
-    // Stored in the character's card: the character page counts it, and it is still there after a reload.
+    // Stored in the character's card: still there after a reload.
     await page.reload();
+    await expect(page.getByRole('button', { name: 'Edit entry “Bosun”' })).toBeVisible();
+    // Deleted, then put back with Undo.
+    await page.getByRole('button', { name: 'Delete entry “Bosun”' }).click();
+    await expect(page.getByRole('button', { name: 'Edit entry “Bosun”' })).toHaveCount(0);
+    await page.getByRole('button', { name: 'Undo' }).click();
     await expect(page.getByRole('button', { name: 'Edit entry “Bosun”' })).toBeVisible();
     await page.getByRole('link', { name: 'Back' }).click();
     await expect(page.getByRole('link', { name: /^Lorebook \(entries: \d+\)$/ })).toBeVisible();
