@@ -4,6 +4,7 @@ import type { ErrorCode } from './errors';
 import { backupStrings } from './strings/backup';
 import { characterStrings } from './strings/character';
 import { conflictStrings } from './strings/conflicts';
+import { lorebookEditorStrings } from './strings/lorebook-editor';
 import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
 import { importStrings } from './strings/import';
@@ -161,6 +162,7 @@ const features = [
   sceneFocusStrings,
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, companionStrings,
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, samplingStrings,
+  lorebookEditorStrings,
 ] as const;
 
 const en = {
@@ -179,6 +181,7 @@ const en = {
   ...sceneFocusStrings.en,
   ...companionStrings.en,
   ...samplingStrings.en,
+  ...lorebookEditorStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -24,7 +24,16 @@
 //   would have). Entries with no content after decorators are never inserted. Each entry, and each
 //   distinct content, goes in at most once.
 // - Recursion (when the book asks for it): the content of inserted entries is scanned too, for at
-//   most `maxRecursion` rounds; entries found that way are 'recursive'.
+//   most `maxRecursion` rounds; entries found that way are 'recursive'. SillyTavern's per-entry
+//   options (in `extensions`, as its card export writes them): `exclude_recursion` (never found
+//   by recursion), `prevent_recursion` (its content does not trigger others),
+//   `delay_until_recursion` (found by recursion only, never by the chat itself).
+// - Case sensitivity: the entry's `case_sensitive`, else SillyTavern's `extensions.case_sensitive`.
+// - Per-entry scan depth (`extensions.scan_depth`, SillyTavern) overrides the book's, as the
+//   `@@scan_depth` decorator does.
+// - Probability (`extensions.probability` 0-100 with `useProbability` not false, SillyTavern): an
+//   entry that would go in is kept only when a roll of `options.random` comes under it; one that
+//   loses the roll is listed as skipped ('probability').
 // - Budget: constant entries first (they sit in the stable system prompt, so they must not come
 //   and go with the keyed ones), then direct key hits, then each recursion round. Within a group the
 //   highest `priority` is kept first, then the higher `insertionOrder` (V3: "drop the lowest
@@ -90,6 +99,8 @@ export interface LorebookMatchOptions {
    * each single test also stops at DEFAULT_STEP_BUDGET. A key that runs out is disabled.
    */
   regexStepBudget?: number;
+  /** A number in [0, 1) for probability rolls (default Math.random); the test panel and the prompt builder may share one. */
+  random?: () => number;
 }
 
 export interface LorebookMatchResult {
@@ -120,7 +131,7 @@ interface Candidate {
   content: string;
   decorators: Decorators;
   /** 'open' while undecided; 'secondary' may still trigger through recursion. */
-  status: 'open' | 'inserted' | 'budget' | 'secondary' | 'disabled' | 'empty';
+  status: 'open' | 'inserted' | 'budget' | 'secondary' | 'disabled' | 'empty' | 'probability';
   matchedKeys: string[];
 }
 
@@ -157,12 +168,12 @@ export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], optio
     warnings.push({ entry, index, key, problem: refusal.problem, detail: refusal.detail });
   };
   const cacheKeyOf = (entry: LorebookEntry, key: string) =>
-    `${entry.caseSensitive === true ? 1 : 0}${entry.useRegex ? 1 : 0}${entry.extensions?.match_whole_words !== false ? 1 : 0}\u0000${key}`;
+    `${isCaseSensitive(entry) ? 1 : 0}${entry.useRegex ? 1 : 0}${entry.extensions?.match_whole_words !== false ? 1 : 0}\u0000${key}`;
   const matcherFor = (entry: LorebookEntry, key: string): Matcher | KeyRefusal => {
     const cacheKey = cacheKeyOf(entry, key);
     let compiled = matchers.get(cacheKey);
     if (compiled === undefined) {
-      compiled = compileKey(key, entry.caseSensitive === true, entry.useRegex === true, entry.extensions?.match_whole_words !== false);
+      compiled = compileKey(key, isCaseSensitive(entry), entry.useRegex === true, entry.extensions?.match_whole_words !== false);
       matchers.set(cacheKey, compiled);
     }
     return compiled;
@@ -209,6 +220,15 @@ export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], optio
   });
 
   const skipped: LoreSkip[] = [];
+  const random = options.random ?? Math.random;
+  /** Rolls for an entry with a probability under 100; one that loses is out of the running. */
+  const wonRoll = (c: Candidate): boolean => {
+    const chance = probabilityOf(c.entry);
+    if (chance >= 100 || random() * 100 < chance) return true;
+    c.status = 'probability';
+    skipped.push({ entry: c.entry, reason: 'probability', matchedKeys: c.matchedKeys });
+    return false;
+  };
   const inserted: { candidate: Candidate; reason: LoreActivation; tokens: number }[] = [];
   const seenContent = new Set<string>();
 
@@ -272,8 +292,8 @@ export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], optio
   const pendingSecondary = new Set<Candidate>();
   for (const c of candidates) {
     const constant = (c.entry.constant === true || c.decorators.activate) && !c.decorators.dontActivate;
-    const text = bufferAt(c.decorators.scanDepth !== undefined ? clampDepth(c.decorators.scanDepth) : depth);
-    const verdict = constant ? 'trigger' : c.decorators.dontActivate ? 'no' : evaluate(c, text, text);
+    const text = bufferAt(entryScanDepth(c) ?? depth);
+    const verdict = constant ? 'trigger' : c.decorators.dontActivate || delayedUntilRecursion(c.entry) ? 'no' : evaluate(c, text, text);
     if (verdict === 'no') continue;
     if (c.entry.enabled === false) {
       c.status = 'disabled';
@@ -289,6 +309,7 @@ export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], optio
       pendingSecondary.add(c);
       continue;
     }
+    if (!wonRoll(c)) continue;
     (constant ? constants : direct).push(c);
   }
   const constantSet = new Set(constants);
@@ -313,7 +334,7 @@ export function matchLorebook(book: Lorebook, recent: readonly ChatTurn[], optio
         const verdict = evaluate(c, c.status === 'secondary' ? full : recursionText, full);
         if (verdict === 'trigger') {
           pendingSecondary.delete(c);
-          found.push(c);
+          if (wonRoll(c)) found.push(c);
         } else if (verdict === 'secondary' && c.status === 'open') {
           c.status = 'secondary';
           pendingSecondary.add(c);
@@ -359,6 +380,31 @@ export function stripDecorators(raw: string): { content: string; decorators: Dec
     else if (name === 'exclude_keys') decorators.excludeKeys.push(...value.split(','));
   }
   return { content: lines.slice(i).join('\n').trim(), decorators };
+}
+
+/** The entry's own scan depth: an `@@scan_depth` decorator, else SillyTavern's `extensions.scan_depth`; undefined: the book's. */
+function entryScanDepth(c: Candidate): number | undefined {
+  const own = c.decorators.scanDepth ?? c.entry.extensions?.scan_depth;
+  return typeof own === 'number' && Number.isFinite(own) ? clampDepth(own) : undefined;
+}
+
+function delayedUntilRecursion(entry: LorebookEntry): boolean {
+  return entry.extensions?.delay_until_recursion === true;
+}
+
+/**
+ * Whether keys match case-sensitively: the card's `case_sensitive`, else SillyTavern's copy in
+ * `extensions.case_sensitive` (its card export writes only that one; null there: the default, no).
+ */
+export function isCaseSensitive(entry: LorebookEntry): boolean {
+  return entry.caseSensitive ?? entry.extensions?.case_sensitive === true;
+}
+
+/** The chance, 0-100, that the entry goes in when triggered (100 unless SillyTavern's probability says less). */
+export function probabilityOf(entry: LorebookEntry): number {
+  const ext = entry.extensions ?? {};
+  if (ext.useProbability === false || typeof ext.probability !== 'number' || !Number.isFinite(ext.probability)) return 100;
+  return Math.max(0, Math.min(100, ext.probability));
 }
 
 function cleanKeys(keys: readonly string[]): string[] {

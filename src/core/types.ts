@@ -227,7 +227,7 @@ export interface SentPrompt {
 /** How a lorebook entry got into the prompt. */
 export type LoreActivation = 'constant' | 'key' | 'recursive';
 /** Why a matching lorebook entry stayed out (the role prompt adds 'no-room'). */
-export type LoreSkipReason = 'budget' | 'secondary' | 'disabled';
+export type LoreSkipReason = 'budget' | 'secondary' | 'disabled' | 'probability';
 
 /** The role prompt's sections, in the order the inspector lists them. */
 export type SectionName =

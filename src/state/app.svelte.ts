@@ -22,6 +22,7 @@ import { AutoBackups } from './snapshots.svelte';
 import type { LoadedPack } from './builtin-packs';
 import { CharacterRetrieval } from './character-retrieval';
 import { CharacterShelf } from './characters.svelte';
+import { LorebookEditor, type LorebookSource } from './lorebook-editor.svelte';
 import { ChatSession, type ChatSessionDeps } from './chat-session.svelte';
 import { Conversations } from './conversations.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
@@ -322,6 +323,14 @@ export class AppState {
 
   character(id: string): Character | undefined {
     return this.characterShelf.byId(id);
+  }
+
+  /** A standalone lorebook, or a character's own, opened in the editor (call load()). */
+  lorebookEditor(source: LorebookSource): LorebookEditor {
+    return new LorebookEditor(
+      { lorebooks: () => this.#storage.lorebooks, characters: () => this.#storage.characters, conversations: () => this.#storage.conversations },
+      source,
+    );
   }
 
   /** The name and description the character knows the person by (the default persona). */

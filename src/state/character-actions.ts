@@ -3,7 +3,7 @@
 import type { Character } from '../core/types';
 import type { AppState } from './app.svelte';
 import { downloadFile, fetchImage, rasterizeToPng } from '../platform/browser-images';
-import { buildExport, fileBaseName, type ExportFormat } from './character-export';
+import { buildExport, safeFileBase, type ExportFormat } from './character-export';
 import { utf8Encode } from '../core/bytes';
 import { ratingsCsv } from '../core/ratings';
 
@@ -56,7 +56,7 @@ export async function deleteCharacter(app: AppState, id: string): Promise<void> 
 export async function downloadRatings(app: AppState, character: Character): Promise<{ file: string; count: number } | null> {
   const rows = await app.conversations.ratedReplies(character.id);
   if (rows.length === 0) return null;
-  const file = { name: `${fileBaseName(character.name)}-ratings.csv`, mime: 'text/csv', bytes: utf8Encode(`\uFEFF${ratingsCsv(rows)}`) };
+  const file = { name: `${safeFileBase(character.name, 'character')}-ratings.csv`, mime: 'text/csv', bytes: utf8Encode(`\uFEFF${ratingsCsv(rows)}`) };
   downloadFile(file);
   return { file: file.name, count: rows.length };
 }

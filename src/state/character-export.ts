@@ -43,11 +43,11 @@ const MIMES: Record<ExportFormat, string> = {
  * become '_', letters of any script stay, so "李白" exports as "李白.png".
  */
 export function exportFileName(name: string, format: ExportFormat): string {
-  return `${fileBaseName(name)}${EXTENSIONS[format]}`;
+  return `${safeFileBase(name, 'character')}${EXTENSIONS[format]}`;
 }
 
-/** The character's name as the start of a file name (see exportFileName). */
-export function fileBaseName(name: string): string {
+/** `name` made safe as a file name's base (see exportFileName); `fallback` when nothing is left. */
+export function safeFileBase(name: string, fallback: string): string {
   const base = name
     .normalize('NFC')
     .replace(/[\p{Cc}\p{Cf}/\\:*?"<>|]+/gu, '_')
@@ -56,7 +56,7 @@ export function fileBaseName(name: string): string {
     .replace(/^\.+/, '')
     .slice(0, 80)
     .trim();
-  return base || 'character';
+  return base || fallback;
 }
 
 async function avatarBytes(character: Character, deps: ExportDeps): Promise<ImageBytes | undefined> {

@@ -33,6 +33,15 @@ export class LorebookShelf {
     this.#live.dispose();
   }
 
+  /** A new, empty, global book, switched on; returns its id. */
+  async create(name: string): Promise<string> {
+    const now = Date.now();
+    const id = crypto.randomUUID();
+    await this.#repo().put({ id, enabled: true, book: { name, extensions: {}, entries: [] }, createdAt: now, updatedAt: now });
+    await this.refresh();
+    return id;
+  }
+
   async setEnabled(id: string, enabled: boolean): Promise<void> {
     await this.#change(id, (book) => ({ ...book, enabled }));
   }

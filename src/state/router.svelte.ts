@@ -10,7 +10,11 @@ export type Route =
   | { name: 'talk'; id: string }
   /** `from`: the chat that sent the person here, returned to once a model is loaded. */
   | { name: 'models'; from?: string }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  /** A standalone lorebook in the editor. */
+  | { name: 'lorebook'; id: string }
+  /** A character's own lorebook (its card's character_book) in the editor. */
+  | { name: 'character-lorebook'; id: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map((part) => decodeURIComponent(part));
@@ -18,12 +22,14 @@ export function parseRoute(hash: string): Route {
   if (head === 'character' && id) {
     if (parts[2] === 'edit') return { name: 'edit', id };
     if (parts[2] === 'talk') return { name: 'talk', id };
+    if (parts[2] === 'lorebook') return { name: 'character-lorebook', id };
     return { name: 'character', id };
   }
   if (head === 'new') return { name: 'new' };
   if (head === 'chat' && id) return { name: 'chat', id };
   if (head === 'models') return parts[1] === 'from' && parts[2] ? { name: 'models', from: parts[2] } : { name: 'models' };
   if (head === 'settings') return { name: 'settings' };
+  if (head === 'lorebook' && id) return { name: 'lorebook', id };
   return { name: 'gallery' };
 }
 
@@ -31,11 +37,14 @@ export function formatRoute(route: Route): string {
   switch (route.name) {
     case 'character':
     case 'chat':
+    case 'lorebook':
       return `#/${route.name}/${encodeURIComponent(route.id)}`;
     case 'edit':
       return `#/character/${encodeURIComponent(route.id)}/edit`;
     case 'talk':
       return `#/character/${encodeURIComponent(route.id)}/talk`;
+    case 'character-lorebook':
+      return `#/character/${encodeURIComponent(route.id)}/lorebook`;
     case 'models':
       return route.from ? `#/models/from/${encodeURIComponent(route.from)}` : '#/models';
     case 'gallery':

@@ -38,6 +38,11 @@ export class CharacterRepository {
     return guard(() => this.db.characters.get(id));
   }
 
+  /** get(id), again after every change to it (this tab or another). */
+  watchOne(id: string): Watchable<Character | undefined> {
+    return watch(() => this.get(id));
+  }
+
   /** Insert or replace. Callers own createdAt/updatedAt. */
   put(character: Character): Promise<void> {
     return guard(async () => {

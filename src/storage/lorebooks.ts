@@ -22,6 +22,11 @@ export class LorebookRepository {
     return guard(() => this.db.lorebooks.get(id));
   }
 
+  /** get(id), again after every change to it (this tab or another). */
+  watchOne(id: string): Watchable<StoredLorebook | undefined> {
+    return watch(() => this.get(id));
+  }
+
   /** The enabled books a chat with this character uses: the global ones and its own. */
   async activeFor(characterId: string): Promise<StoredLorebook[]> {
     const all = await this.list();

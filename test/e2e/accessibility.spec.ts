@@ -1,6 +1,6 @@
 // axe-core (WCAG 2.0 A/AA and 2.1 AA rules) on every screen, in English and Chinese, at desktop and
 // phone sizes: the gallery, import results, the replace-or-keep question, a character's page, the
-// editor, the Models page with a model loaded, Settings, a chat with a reply and its prompt inspector.
+// editor, the Models page with a model loaded, Settings, the lorebook editor, a chat with a reply and its prompt inspector.
 
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
@@ -100,6 +100,15 @@ for (const lang of ['en', 'zh'] as const) {
         await page.getByRole('link', { name: t('nav.settings') }).click();
         await expect(page.getByRole('heading', { level: 1, name: t('settings.title') })).toBeVisible();
         await check('settings');
+
+        // The lorebook editor: a new book with an entry open, a key refused, the test panel filled in.
+        await page.getByRole('button', { name: t('lore.new') }).click();
+        await expect(page.getByRole('heading', { level: 1, name: t('lore.pageTitle', { name: t('lore.newName') }) })).toBeVisible();
+        await page.getByRole('button', { name: t('lore.add') }).click();
+        await page.getByLabel(t('lore.f.keys'), { exact: true }).fill('Ashdown, /(a+)+b/');
+        await page.getByLabel(t('lore.test.text')).fill('Ashdown');
+        await page.getByText(t('lore.settings'), { exact: true }).click();
+        await check('lorebook editor');
 
         await page.getByRole('link', { name: t('nav.characters') }).click();
         await page.locator('.grid a', { hasText: 'Hester Coyle' }).click();

@@ -123,6 +123,15 @@ test.describe('hostile files through the UI', () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByRole('checkbox', { name: `Use “${INJECTION}”` })).toBeVisible();
     await expectNoInjectedMarkup(page);
+
+    // The lorebook editor shows the book, its entry, its form and the test panel's hits as text.
+    await page.getByRole('link', { name: `Edit “${INJECTION}”` }).click();
+    await expect(page.getByRole('heading', { level: 1, name: `Lorebook “${INJECTION}”` })).toBeVisible();
+    await page.getByRole('button', { name: `Edit entry “${INJECTION}”` }).click();
+    await expect(page.getByLabel('Content')).toHaveValue(INJECTION);
+    await page.getByLabel('Chat text: one message per paragraph, the newest last').fill(INJECTION);
+    await expect(page.getByRole('region', { name: 'Test the book' }).locator('ol li')).toHaveCount(1);
+    await expectNoInjectedMarkup(page);
   });
 
   test('refused backups each show their reason, and no store changes', async ({ page }) => {

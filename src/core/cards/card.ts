@@ -422,7 +422,7 @@ const ENTRY_KEYS = new Set([
 ]);
 
 /** SillyTavern's world_info_logic numbers, as it stores them in `entry.extensions.selectiveLogic`. */
-const SELECTIVE_LOGIC = ['and-any', 'not-all', 'not-any', 'and-all'] as const;
+export const SELECTIVE_LOGIC = ['and-any', 'not-all', 'not-any', 'and-all'] as const;
 type SelectiveLogic = (typeof SELECTIVE_LOGIC)[number];
 
 function readSelectiveLogic(value: unknown): SelectiveLogic | undefined {
@@ -650,7 +650,8 @@ export function stripDecorators(content: string): string {
   return lines.slice(i).join('\n');
 }
 
-function exportLorebook(book: Lorebook, backfillV2: boolean): Json {
+/** A Lorebook as a card `character_book` (V3, decorators kept; `backfillV2` strips them for V2 readers). */
+export function exportLorebook(book: Lorebook, backfillV2 = false): Json {
   const out: Json = {};
   const unknown = book.extensions[UNKNOWN_FIELDS_KEY];
   if (isObject(unknown)) for (const key of Object.keys(unknown)) put(out, key, cloneJson(unknown[key]));

@@ -4,6 +4,7 @@
 import { parseLorebook } from '../cards/card';
 import { hasVisibleText } from '../cards/visible-text';
 import type { Lorebook } from '../types';
+import { worldInfoEntryToCardEntry } from '../world-info';
 
 export type LorebookFileFormat = 'lorebook_v3' | 'world-info' | 'character_book';
 
@@ -17,47 +18,6 @@ type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** SillyTavern World Info entry fields that map onto Character Card entry fields. */
-const WI_MAPPED = new Set([
-  'uid', 'key', 'keysecondary', 'content', 'disable', 'order', 'caseSensitive', 'comment', 'selective', 'constant',
-  'position', 'selectiveLogic', 'useRegex', 'priority',
-]);
-
-/**
- * One World Info entry -> a card `character_book` entry, as SillyTavern itself converts them:
- * `disable` inverts to `enabled`, `order` is the insertion order, position 0/1 is before/after the
- * character, and every ST-only field (depth, probability, group…) goes to `extensions` verbatim.
- */
-function worldInfoEntryToCardEntry(raw: Json, uid: string): Json {
-  const extensions: Json = isObject(raw.extensions) ? { ...raw.extensions } : {};
-  for (const key of Object.keys(raw)) {
-    if (!WI_MAPPED.has(key) && key !== 'extensions') Object.defineProperty(extensions, key, { value: raw[key], enumerable: true, writable: true, configurable: true });
-  }
-  if (raw.selectiveLogic !== undefined) extensions.selectiveLogic = raw.selectiveLogic;
-  if (typeof raw.position === 'number') extensions.position = raw.position;
-  const entry: Json = {
-    id: typeof raw.uid === 'number' || typeof raw.uid === 'string' ? raw.uid : uid,
-    keys: raw.key ?? [],
-    secondary_keys: raw.keysecondary ?? [],
-    content: raw.content ?? '',
-    enabled: raw.disable !== true,
-    insertion_order: raw.order ?? 100,
-    extensions,
-  };
-  if (typeof raw.caseSensitive === 'boolean') entry.case_sensitive = raw.caseSensitive;
-  if (typeof raw.comment === 'string' && raw.comment) {
-    entry.name = raw.comment;
-    entry.comment = raw.comment;
-  }
-  if (typeof raw.selective === 'boolean') entry.selective = raw.selective;
-  if (typeof raw.constant === 'boolean') entry.constant = raw.constant;
-  if (typeof raw.useRegex === 'boolean') entry.use_regex = raw.useRegex;
-  if (typeof raw.priority === 'number') entry.priority = raw.priority;
-  if (raw.position === 0 || raw.position === 'before_char') entry.position = 'before_char';
-  else if (raw.position === 1 || raw.position === 'after_char') entry.position = 'after_char';
-  return entry;
 }
 
 /** True when `json` is shaped like a standalone lorebook rather than a card or a pack. */

@@ -25,6 +25,14 @@ describe('routes', () => {
     }
   });
 
+  it('has an address for a standalone lorebook and for a character’s own book', () => {
+    expect(parseRoute('#/lorebook/a%2Fb')).toEqual({ name: 'lorebook', id: 'a/b' });
+    expect(parseRoute('#/character/builtin%3Amira/lorebook')).toEqual({ name: 'character-lorebook', id: 'builtin:mira' });
+    for (const route of [{ name: 'lorebook', id: 'x y/z' }, { name: 'character-lorebook', id: 'a/b c' }] satisfies Route[]) {
+      expect(parseRoute(formatRoute(route))).toEqual(route);
+    }
+  });
+
   it('falls back to the gallery for unknown hashes', () => {
     expect(parseRoute('#/nowhere')).toEqual({ name: 'gallery' });
     expect(parseRoute('')).toEqual({ name: 'gallery' });

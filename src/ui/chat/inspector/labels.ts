@@ -6,7 +6,7 @@ const SECTIONS = new Set([
   'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'knowledge', 'scenes', 'chat-start',
   'history', 'lorebook-note', 'post-history', 'message',
 ]);
-const WHY = new Set(['budget', 'no-room', 'secondary', 'disabled']);
+const WHY = new Set(['budget', 'no-room', 'secondary', 'disabled', 'probability']);
 const SCENE_WHY = new Set(['no-room', 'below-others', 'not-refreshed', 'budget']);
 
 type T = (key: MessageKey, params?: Record<string, string | number>) => string;
