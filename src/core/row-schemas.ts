@@ -200,6 +200,8 @@ const conversation = obj({
   createdAt: time,
   updatedAt: time,
   messageCount: wholeCount,
+  originConversationId: optional(id),
+  originMessageId: optional(id),
 });
 
 const within = (limits: { min: number; max: number }) => pipe(number(), finite(), minValue(limits.min), maxValue(limits.max));

@@ -163,6 +163,9 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   messageCount: number;
+  /** A branch: the conversation it was started from, and the message its copied history ends at. */
+  originConversationId?: string;
+  originMessageId?: string;
 }
 
 /** A conversation in a character's chat list, with what a person counts: the messages its visible branch shows. */
