@@ -43,6 +43,11 @@ const MIMES: Record<ExportFormat, string> = {
  * become '_', letters of any script stay, so "李白" exports as "李白.png".
  */
 export function exportFileName(name: string, format: ExportFormat): string {
+  return `${safeFileBase(name, 'character')}${EXTENSIONS[format]}`;
+}
+
+/** A name file systems accept, for any exported file (a chat's title too); `fallback` when nothing is left. */
+export function safeFileBase(name: string, fallback: string): string {
   const base = name
     .normalize('NFC')
     .replace(/[\p{Cc}\p{Cf}/\\:*?"<>|]+/gu, '_')
@@ -51,7 +56,7 @@ export function exportFileName(name: string, format: ExportFormat): string {
     .replace(/^\.+/, '')
     .slice(0, 80)
     .trim();
-  return `${base || 'character'}${EXTENSIONS[format]}`;
+  return base || fallback;
 }
 
 async function avatarBytes(character: Character, deps: ExportDeps): Promise<ImageBytes | undefined> {

@@ -64,6 +64,11 @@ export class Conversations {
     return new ConversationList(this.#deps.repo(), characterId);
   }
 
+  /** Each character's most recently active chat, kept live (the gallery's Continue); dispose() it when the page goes. */
+  watchLatest(): LiveValue<Map<string, Conversation>> {
+    return new LiveValue(new Map<string, Conversation>()).follow(this.#deps.repo().watchLatestByCharacter());
+  }
+
   list(characterId: string): Promise<Conversation[]> {
     return this.#deps.repo().listForCharacter(characterId);
   }
