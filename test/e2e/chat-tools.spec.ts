@@ -81,7 +81,7 @@ test('search finds text in any chat, ignoring accents, and opens the chat at the
   await page.getByRole('link', { name: 'Search', exact: true }).click();
   await page.getByRole('searchbox', { name: 'Text to find' }).fill('elancourt');
   await page.getByRole('button', { name: 'Search', exact: true }).click();
-  await expect(page.getByRole('status')).toHaveText('Messages found: 1');
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('Messages found: 1');
   const result = page.getByRole('link', { name: /Élancourt/ });
   await expect(result.locator('mark')).toHaveText('Élancourt');
   await result.click();
