@@ -10,15 +10,17 @@ export const SNIPPET_CONTEXT = 60;
  * "é" into "e" plus a combining mark, which is dropped; lower case; full-width letters become
  * ASCII. `from[i]` is the index in the original text of folded character i.
  */
-export function foldForSearch(original: string): { folded: string; from: Int32Array } {
+export function foldForSearch(original: string, upTo: number = Infinity): { folded: string; from: Int32Array } {
   let folded = '';
   const from: number[] = [];
-  for (let i = 0; i < original.length; ) {
+  // `upTo`: folded characters needed; the map past a match is never read.
+  for (let i = 0; i < original.length && folded.length <= upTo; ) {
     const codePoint = original.codePointAt(i) as number;
     const width = codePoint > 0xffff ? 2 : 1;
     const char = original.slice(i, i + width);
-    // Plain ASCII is most chat text: skip the normalisation calls for it.
-    const piece = codePoint < 0x80 ? char.toLowerCase() : foldWhole(char);
+    // ASCII and CJK ideographs are most chat text, and folding leaves them as they are (bar case):
+    // skip the normalisation calls for them.
+    const piece = codePoint < 0x80 ? char.toLowerCase() : isPlainIdeograph(codePoint) ? char : foldWhole(char);
     for (let k = 0; k < piece.length; k++) from.push(i);
     folded += piece;
     i += width;
@@ -31,7 +33,15 @@ export function foldForSearch(original: string): { folded: string; from: Int32Ar
  * out most messages. (Final sigma is folded to σ, as a lone Σ lower-cases to σ.)
  */
 function foldWhole(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/ς/g, 'σ');
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** CJK Unified Ideographs (and Extension A): no decomposition, no case. */
+function isPlainIdeograph(codePoint: number): boolean {
+  return (codePoint >= 0x4e00 && codePoint <= 0x9fff) || (codePoint >= 0x3400 && codePoint <= 0x4dbf);
 }
 
 /** The query as it is compared: folded, spaces collapsed; '' means nothing to search for. */
@@ -50,10 +60,12 @@ export interface Snippet {
 
 /** The first match of a folded query in `text` with its context, or null when there is none. */
 export function findInText(text: string, foldedQuery: string, context: number = SNIPPET_CONTEXT): Snippet | null {
-  if (foldedQuery === '' || !foldWhole(text).includes(foldedQuery)) return null;
-  const { folded, from } = foldForSearch(text);
-  const at = folded.indexOf(foldedQuery);
+  if (foldedQuery === '') return null;
+  // Folding a whole text at once gives the same string as folding it a character at a time (what
+  // foldForSearch does to keep positions), so the match is found here and mapped only up to its end.
+  const at = foldWhole(text).indexOf(foldedQuery);
   if (at < 0) return null;
+  const { from } = foldForSearch(text, at + foldedQuery.length);
   const start = from[at];
   const endFolded = at + foldedQuery.length;
   // The match ends where the next original character begins (a folded "e" of "é" covers both units).
