@@ -93,6 +93,15 @@ describe('search in chats', () => {
 });
 
 describe('chat import results', () => {
+  it('a file of many bad lines lists the first ten and counts the rest', async () => {
+    const { app } = await chatFixture({ loadModel: false });
+    const text = [JSON.stringify({ user_name: 'U', character_name: 'Wren' }), JSON.stringify({ name: 'Wren', mes: 'Hi.' }), ...Array.from({ length: 15 }, () => 'garbage')].join('\n');
+    await app.chatFiles.importFiles([{ name: 'noisy.jsonl', size: text.length, text: async () => text }]);
+    renderInApp(app, ChatImportResults, {});
+    expect(screen.getAllByText(/^Line \d+ was skipped/)).toHaveLength(10);
+    expect(screen.getByText('Lines skipped besides these: 5.')).toBeTruthy();
+  });
+
   it('asks which character a chat with an unknown name is with, and imports it there', async () => {
     const { app } = await chatFixture({ loadModel: false });
     const text = [JSON.stringify({ user_name: 'U', character_name: 'Nobody', chat_metadata: {} }), JSON.stringify({ name: 'Nobody', is_user: false, mes: 'Hi.' })].join('\n');
