@@ -15,6 +15,7 @@ const SUB_BENCHMARKS = [
   'bench/prompt.bench.ts', 'bench/retrieval.bench.ts', 'bench/retrieval-quality.bench.ts', 'bench/import.bench.ts', 'bench/shell.bench.ts',
   'bench/chat-prompt.bench.ts', 'bench/prompt-fidelity.bench.ts', 'bench/import-ui.bench.ts', 'bench/markup.bench.ts', 'bench/text-speed.bench.ts',
   'bench/server.bench.ts',
+  'bench/chat-search.bench.ts',
 ];
 
 async function serve(): Promise<ChildProcess> {

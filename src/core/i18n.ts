@@ -7,6 +7,7 @@ import { conflictStrings } from './strings/conflicts';
 import { lorebookEditorStrings } from './strings/lorebook-editor';
 import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
+import { chatStrings } from './strings/chats';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
@@ -163,6 +164,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, companionStrings,
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, samplingStrings,
   lorebookEditorStrings,
+  importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, chatStrings,
 ] as const;
 
 const en = {
@@ -182,6 +184,7 @@ const en = {
   ...companionStrings.en,
   ...samplingStrings.en,
   ...lorebookEditorStrings.en,
+  ...chatStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -244,6 +244,8 @@ const conversation = obj({
   updatedAt: time,
   messageCount: wholeCount,
   sampling: optional(sampling),
+  originConversationId: optional(id),
+  originMessageId: optional(id),
 });
 
 const message = obj({

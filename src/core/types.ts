@@ -185,6 +185,9 @@ export interface Conversation {
   messageCount: number;
   /** Sampling for this chat alone, over the character's and the person's. */
   sampling?: SamplingOverride;
+  /** A branch: the conversation it was started from, and the message its copied history ends at. */
+  originConversationId?: string;
+  originMessageId?: string;
 }
 
 /** A conversation in a character's chat list, with what a person counts: the messages its visible branch shows. */

@@ -22,9 +22,11 @@ import { AutoBackups } from './snapshots.svelte';
 import type { LoadedPack } from './builtin-packs';
 import { CharacterRetrieval } from './character-retrieval';
 import { CharacterShelf } from './characters.svelte';
-import { LorebookEditor, type LorebookSource } from './lorebook-editor.svelte';
+import { ChatFiles } from './chat-files.svelte';
+import { ChatSearch } from './chat-search.svelte';
 import { ChatSession, type ChatSessionDeps } from './chat-session.svelte';
 import { Conversations } from './conversations.svelte';
+import { LorebookEditor, type LorebookSource } from './lorebook-editor.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
 import { EmbeddingsState } from './embeddings.svelte';
 import { ImportJob } from './import-job.svelte';
@@ -96,6 +98,8 @@ export class AppState {
   readonly characterShelf: CharacterShelf;
   /** Each character's chats: live lists, new, rename, delete with undo. */
   readonly conversations: Conversations;
+  /** Chats out as SillyTavern JSONL, Markdown or text, and SillyTavern chats in. */
+  readonly chatFiles: ChatFiles;
   /** The person's persona and sampling settings. */
   readonly profile: PersonaSettings;
   readonly models: ModelLoader;
@@ -144,6 +148,12 @@ export class AppState {
         if (this.session?.conversation?.id === id) await stopAndSettle(this.session);
       },
       closed: (id) => this.closeChat({ conversationId: id }),
+    });
+    this.chatFiles = new ChatFiles({
+      repo: () => this.#storage.conversations,
+      characters: () => this.characters,
+      character: (id) => this.character(id),
+      userName: () => this.personaForPrompt.name,
     });
     this.imports = new ImportJob({
       imports: () => this.#storage.imports,
@@ -331,6 +341,11 @@ export class AppState {
       { lorebooks: () => this.#storage.lorebooks, characters: () => this.#storage.characters, conversations: () => this.#storage.conversations },
       source,
     );
+  }
+
+  /** A search through chats for one page (it stops with the page: call stop()). */
+  chatSearch(): ChatSearch {
+    return new ChatSearch({ repo: () => this.#storage.conversations, character: (id) => this.character(id) });
   }
 
   /** The name and description the character knows the person by (the default persona). */

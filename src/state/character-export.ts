@@ -46,7 +46,7 @@ export function exportFileName(name: string, format: ExportFormat): string {
   return `${safeFileBase(name, 'character')}${EXTENSIONS[format]}`;
 }
 
-/** `name` made safe as a file name's base (see exportFileName); `fallback` when nothing is left. */
+/** A name file systems accept, for any exported file (a chat's title too); `fallback` when nothing is left. */
 export function safeFileBase(name: string, fallback: string): string {
   const base = name
     .normalize('NFC')

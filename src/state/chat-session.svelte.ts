@@ -276,6 +276,15 @@ export class ChatSession {
   }
 
   /**
+   * Brings a message into the visible branch (a search result on a swipe or branch not shown),
+   * following its newest replies down as a swipe does. Nothing changes if it is shown already.
+   */
+  async reveal(messageId: string): Promise<void> {
+    if (this.busy || !this.tree.isVisible(messageId) || this.path.some((m) => m.id === messageId)) return;
+    await this.#setLeaf(this.tree.deepestLeaf(messageId));
+  }
+
+  /**
    * Replaces a message's text; `from` is its text when the edit began. When another tab changed the
    * message since, nothing is saved (AppError 'message-conflict'), so that change is not undone.
    */

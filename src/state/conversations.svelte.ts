@@ -1,8 +1,10 @@
 // The conversations: a character's chat list (kept live from storage), starting a chat on the
 // greeting, renaming, and deleting one with undo. Opening one as a chat session is AppState's.
 
+import { branchConversation, copyHistory } from '../core/chat-branch';
 import { AppError } from '../core/errors';
 import { ratedReplies, type RatedReply } from '../core/ratings';
+import { MessageTree } from '../core/message-tree';
 import type { Character, Conversation, ListedConversation, Message } from '../core/types';
 import type { ConversationRepository } from '../storage';
 import { LiveValue } from './live.svelte';
@@ -61,6 +63,11 @@ export class Conversations {
   /** A live list of one character's conversations; dispose() it when the page goes. */
   watchFor(characterId: string): ConversationList {
     return new ConversationList(this.#deps.repo(), characterId);
+  }
+
+  /** Each character's most recently active chat, kept live (the gallery's Continue); dispose() it when the page goes. */
+  watchLatest(): LiveValue<Map<string, Conversation>> {
+    return new LiveValue(new Map<string, Conversation>()).follow(this.#deps.repo().watchLatestByCharacter());
   }
 
   list(characterId: string): Promise<Conversation[]> {
@@ -140,6 +147,21 @@ export class Conversations {
     const chats = await repo.listForCharacter(characterId);
     const perChat = await Promise.all(chats.map(async (chat) => ratedReplies(name, await repo.messages(chat.id))));
     return perChat.flat().sort((a, b) => a.ratedAt - b.ratedAt);
+  }
+
+  /**
+   * Starts a new conversation with a copy of `conversation`'s history up to `messageId` (the
+   * visible line through it), saved at once and listed under its origin. Returns its id.
+   * The origin is untouched, and deleting it later leaves the branch.
+   */
+  async branch(conversation: Conversation, messages: readonly Message[], messageId: string): Promise<string> {
+    const path = new MessageTree(messages).path(messageId);
+    if (path.at(-1)?.id !== messageId) throw new AppError('unknown', `Message ${messageId} is not shown in conversation ${conversation.id}.`);
+    const ids = { conversationId: crypto.randomUUID(), newId: () => crypto.randomUUID(), now: Date.now() };
+    const history = copyHistory(path, ids);
+    const title = this.#deps.locale.t('chatFiles.branchTitle', { title: conversation.title });
+    await this.#deps.repo().create(branchConversation(conversation, messageId, title, history, ids), history);
+    return ids.conversationId;
   }
 
   /** Deletes a conversation (stopping a reply still streaming into it) and offers Undo. */

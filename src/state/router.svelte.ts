@@ -5,7 +5,10 @@ export type Route =
   | { name: 'character'; id: string }
   | { name: 'edit'; id: string }
   | { name: 'new' }
-  | { name: 'chat'; id: string }
+  /** `message`: the message to scroll to and highlight (a search result). */
+  | { name: 'chat'; id: string; message?: string }
+  /** Search in chats: every character's, or one character's. */
+  | { name: 'search'; character?: string }
   /** A character's last chat, or a new one when it has none (what clicking a character opens). */
   | { name: 'talk'; id: string }
   /** `from`: the chat that sent the person here, returned to once a model is loaded. */
@@ -26,7 +29,8 @@ export function parseRoute(hash: string): Route {
     return { name: 'character', id };
   }
   if (head === 'new') return { name: 'new' };
-  if (head === 'chat' && id) return { name: 'chat', id };
+  if (head === 'chat' && id) return parts[2] === 'message' && parts[3] ? { name: 'chat', id, message: parts[3] } : { name: 'chat', id };
+  if (head === 'search') return id ? { name: 'search', character: id } : { name: 'search' };
   if (head === 'models') return parts[1] === 'from' && parts[2] ? { name: 'models', from: parts[2] } : { name: 'models' };
   if (head === 'settings') return { name: 'settings' };
   if (head === 'lorebook' && id) return { name: 'lorebook', id };
@@ -36,9 +40,13 @@ export function parseRoute(hash: string): Route {
 export function formatRoute(route: Route): string {
   switch (route.name) {
     case 'character':
+      return `#/character/${encodeURIComponent(route.id)}`;
     case 'chat':
+      return `#/chat/${encodeURIComponent(route.id)}${route.message ? `/message/${encodeURIComponent(route.message)}` : ''}`;
+    case 'search':
+      return route.character ? `#/search/${encodeURIComponent(route.character)}` : '#/search';
     case 'lorebook':
-      return `#/${route.name}/${encodeURIComponent(route.id)}`;
+      return `#/lorebook/${encodeURIComponent(route.id)}`;
     case 'edit':
       return `#/character/${encodeURIComponent(route.id)}/edit`;
     case 'talk':

@@ -51,6 +51,44 @@ export class ConversationRepository {
     });
   }
 
+  /**
+   * Each character's most recently active conversation (id and when), again after every change to
+   * the conversations: what the gallery's Continue opens. One read of the small conversation rows.
+   */
+  watchLatestByCharacter(): Watchable<Map<string, Conversation>> {
+    return watch(async () => {
+      const latest = new Map<string, Conversation>();
+      // Ordered by [characterId+updatedAt]: the last row of each character is its newest.
+      const rows = await guard(() => this.db.conversations.orderBy('[characterId+updatedAt]').toArray());
+      for (const row of rows) latest.set(row.characterId, row);
+      return latest;
+    });
+  }
+
+  /** Every conversation (all characters), most recently active first: the scope of a search in all chats. */
+  listAll(): Promise<Conversation[]> {
+    return guard(async () => (await this.db.conversations.toArray()).sort((a, b) => b.updatedAt - a.updatedAt));
+  }
+
+  /**
+   * The ids of a conversation's messages, oldest first, without reading the messages: long work
+   * over a chat (search) then reads them a page at a time with messagesById().
+   */
+  messageIds(conversationId: string): Promise<string[]> {
+    return guard(() =>
+      this.db.messages
+        .where('[conversationId+createdAt]')
+        .between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey], true, true)
+        .primaryKeys(),
+    );
+  }
+
+  /** The messages with these ids that still exist, in the order asked. */
+  async messagesById(ids: readonly string[]): Promise<Message[]> {
+    const found = await guard(() => this.db.messages.bulkGet([...ids]));
+    return found.filter((message): message is Message => message !== undefined);
+  }
+
   get(id: string): Promise<Conversation | undefined> {
     return guard(() => this.db.conversations.get(id));
   }

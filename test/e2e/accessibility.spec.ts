@@ -74,6 +74,12 @@ for (const lang of ['en', 'zh'] as const) {
         await expect(page.locator('html')).toHaveAttribute('lang', lang === 'zh' ? 'zh-CN' : 'en');
         await check('gallery');
 
+        // A SillyTavern chat with a character of no known name: its result asks which character.
+        const strayChat = [JSON.stringify({ user_name: 'U', character_name: 'Nobody', chat_metadata: {} }), JSON.stringify({ name: 'Nobody', is_user: false, mes: 'Hi.' })].join('\n');
+        await page.getByLabel(t('chatFiles.import')).setInputFiles({ name: 'stray.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(strayChat) });
+        await expect(page.getByRole('button', { name: t('chatFiles.importInto') })).toBeVisible();
+        await check('chat import');
+
         await page.getByLabel(t('import.files')).setInputFiles([pngCard()]);
         await expect(page.getByRole('region', { name: t('import.results') }).locator('li')).toHaveCount(1);
         await check('import results');
@@ -125,6 +131,16 @@ for (const lang of ['en', 'zh'] as const) {
         await reply.getByRole('button', { name: t('inspector.show') }).click();
         await expect(page.getByRole('dialog', { name: t('inspector.title') })).toBeVisible();
         await check('prompt inspector');
+        await page.keyboard.press('Escape');
+
+        await page.getByRole('link', { name: t('chatSearch.nav'), exact: true }).click();
+        await page.getByRole('searchbox', { name: t('chatSearch.query') }).fill('Hello there');
+        await page.getByRole('button', { name: t('chatSearch.submit'), exact: true }).click();
+        await expect(page.getByRole('main').getByRole('status')).toHaveText(t('chatSearch.found', { count: 1 }));
+        await check('chat search');
+        await page.getByRole('link', { name: /Hello there/ }).click();
+        await expect(page.locator('article[aria-current="true"]')).toBeVisible();
+        await check('chat at a search result');
 
         expect(found).toEqual({});
       });

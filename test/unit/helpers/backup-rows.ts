@@ -41,7 +41,7 @@ export function fullRows(): BackupRows {
   return {
     characters: [alice],
     scenes: [makeScene('alice', { id: 's1' })],
-    conversations: [makeConversation('alice', { id: 'k1', personaId: 'p1', leafId: messages[1].id, messageCount: 2, sampling: { temperature: 0.3, stop: ['END'] } })],
+    conversations: [makeConversation('alice', { id: 'k1', personaId: 'p1', leafId: messages[1].id, messageCount: 2, sampling: { temperature: 0.3, stop: ['END'] }, originConversationId: 'k0', originMessageId: 'm0' })],
     messages,
     personas: [makePersona({ id: 'p1', isDefault: true })],
     lorebooks: [book],
@@ -95,6 +95,7 @@ export const HOSTILE: HostileCase[] = [
   { name: 'a scene with 100 vectors', table: 'scenes', row: 0, field: 'vectors', change: deep((s) => (s.vectors = new Array(100).fill(s.vectors[0]))) },
   { name: 'a conversation whose messageCount is Infinity', table: 'conversations', row: 0, field: 'messageCount', change: set('messageCount', Infinity) },
   { name: 'a conversation whose leafId is a number', table: 'conversations', row: 0, field: 'leafId', change: set('leafId', 3) },
+  { name: 'a branch whose origin is a number', table: 'conversations', row: 0, field: 'originConversationId', change: set('originConversationId', 7) },
   { name: 'a conversation without a title', table: 'conversations', row: 0, field: 'title', change: without('title') },
   { name: 'a message whose revisions are a string', table: 'messages', row: 0, field: 'revisions', change: set('revisions', 'old') },
   { name: 'a message of an unknown role', table: 'messages', row: 0, field: 'role', change: set('role', 'wizard') },

@@ -33,6 +33,15 @@ describe('routes', () => {
     }
   });
 
+  it('has an address for a message in a chat (a search result) and for search, in all chats or one character’s', () => {
+    expect(parseRoute('#/chat/k%201/message/m%2F2')).toEqual({ name: 'chat', id: 'k 1', message: 'm/2' });
+    expect(parseRoute('#/search')).toEqual({ name: 'search' });
+    expect(parseRoute('#/search/builtin%3Amira')).toEqual({ name: 'search', character: 'builtin:mira' });
+    for (const route of [{ name: 'chat', id: 'a/b', message: 'c d' }, { name: 'search' }, { name: 'search', character: 'x/y' }] satisfies Route[]) {
+      expect(parseRoute(formatRoute(route))).toEqual(route);
+    }
+  });
+
   it('falls back to the gallery for unknown hashes', () => {
     expect(parseRoute('#/nowhere')).toEqual({ name: 'gallery' });
     expect(parseRoute('')).toEqual({ name: 'gallery' });
