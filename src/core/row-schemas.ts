@@ -171,6 +171,7 @@ const character = obj({
   extensions: jsonObject,
   lorebook: optional(lorebook),
   assets: optional(shortList(asset)),
+  corpus: optional(obj({ scenes: count, tokens: count })),
   createdAt: time,
   updatedAt: time,
 });

@@ -120,8 +120,18 @@ export interface Character extends CharacterFields {
   lorebook?: Lorebook;
   /** Card assets besides the avatar, in card order. */
   assets?: CharacterAsset[];
+  /**
+   * Its corpus in numbers, kept as scenes are written, so the character page reads no scene rows
+   * (each carries its vectors). Absent on rows stored before; counted once then (storage/scenes.ts).
+   */
+  corpus?: CorpusTotals;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface CorpusTotals {
+  scenes: number;
+  tokens: number;
 }
 
 export interface SceneLine {

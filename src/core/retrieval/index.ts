@@ -19,4 +19,5 @@ export {
   type HybridQuery,
   type VectorMatrixOptions,
 } from './vector';
+export { corpusFingerprint, savedKeywordIndexKey, SAVED_KEYWORD_INDEX_PREFIX, type SavedKeywordIndexes } from './saved-index';
 export type { ScoredScene, SearchableScene } from './types';
