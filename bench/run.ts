@@ -1,6 +1,7 @@
 // `npm run bench`: builds the benchmark page, serves it with the app's headers, and measures the
 // app in headless Chromium; then runs the core benchmarks (prompt building, retrieval). Prints
-// tables; targets are reported, never asserted.
+// tables; targets are reported, never asserted. `--app-only`: the in-app figures alone (streaming
+// rate, opening a long chat), without the benchmarks of core code.
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ const SUB_BENCHMARKS = [
   'bench/chat-prompt.bench.ts', 'bench/prompt-fidelity.bench.ts', 'bench/import-ui.bench.ts', 'bench/markup.bench.ts', 'bench/text-speed.bench.ts',
   'bench/server.bench.ts',
   'bench/chat-search.bench.ts',
+  'bench/first-visit.bench.ts',
 ];
 
 async function serve(): Promise<ChildProcess> {
@@ -116,7 +118,8 @@ async function main(): Promise<void> {
   }
   console.log(rowsTable(rows, 'benchmark'));
 
-  // Benchmarks of pure core code run on their own and print their own tables.
+  // Benchmarks of pure core code run on their own and print their own tables (not with --app-only).
+  if (process.argv.includes('--app-only')) return;
   for (const script of SUB_BENCHMARKS) {
     if (!existsSync(script)) continue;
     console.log(`\n== ${script}`);

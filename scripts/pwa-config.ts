@@ -2,7 +2,7 @@
 
 import type { VitePWAOptions } from 'vite-plugin-pwa';
 
-/** Largest file the service worker precaches: the engines' wasm (wllama ~9 MB, onnxruntime ~25 MB) must fit. */
+/** Largest file the service worker's file list holds: the engines' wasm (wllama ~10 MB, onnxruntime ~27 MB) must fit. */
 const MAX_PRECACHED_BYTES = 64 * 1024 * 1024;
 
 export const THEME_COLOR = '#2b2140';
@@ -36,9 +36,9 @@ export const pwaOptions: Partial<VitePWAOptions> = {
   // public/ files (icons included) are matched by globPatterns below; listing them again would duplicate them.
   includeManifestIcons: false,
   injectManifest: {
-    // The shell, the built-in characters (lazy chunks), every engine chunk and wasm, icons. Source
-    // maps and test models stay out. web-llm's chunks (~12 MB) are precached too: offline chat on a
-    // downloaded WebGPU model needs them, and they are small beside the model itself.
+    // Every file of the build: the shell, the built-in characters (lazy chunks), icons, and every
+    // engine chunk and wasm. The service worker precaches the first ones and caches the engines'
+    // files when first fetched (src/workers/engine-files.ts). Source maps and test models stay out.
     globPatterns: ['**/*.{js,mjs,css,html,svg,png,wasm,webmanifest,json}'],
     // The plugin adds the manifest itself.
     globIgnores: ['**/*.map', '**/node_modules/**', 'manifest.webmanifest'],

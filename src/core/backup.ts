@@ -13,6 +13,7 @@ import { zipSync, type Zippable } from 'fflate';
 import { base64Decode, base64Encode, utf8Decode } from './bytes';
 import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from './cards/json-depth';
 import { cyrb53 } from './hash';
+import { SAVED_KEYWORD_INDEX_PREFIX } from './retrieval/saved-index';
 import { HearthError, registerErrorClass, type ErrorDetails } from './errors';
 import { checkRows, describeRowProblem, ROW_KEYS, type RowProblem } from './row-schemas';
 import { readZipFiles, ZipError } from './zip-reader';
@@ -32,8 +33,9 @@ export type BackupTable = (typeof BACKUP_TABLES)[number];
  */
 export const DEVICE_SETTING_KEYS: ReadonlySet<string> = new Set(['embeddings.models', 'storage.persistAsked', 'modelServer.consent']);
 
+/** Also the saved keyword indexes: derived from the scenes, rebuilt from them after a restore. */
 export function isDeviceSetting(key: string): boolean {
-  return DEVICE_SETTING_KEYS.has(key);
+  return DEVICE_SETTING_KEYS.has(key) || key.startsWith(SAVED_KEYWORD_INDEX_PREFIX);
 }
 
 /** The model server's API key: a credential, so a backup carries it only when the person asks for it. */

@@ -101,6 +101,19 @@ export function parseMarkup(text: string): MarkupBlock[] {
  * previous call come back as the *same objects*, so a keyed or index-based `{#each}` leaves their
  * DOM untouched and only the growing tail re-renders.
  */
+/**
+ * Where the last paragraph of a text still being written begins: after its last blank line (0
+ * when it has none). What comes before is closed: its markup no longer changes as text arrives,
+ * so a streaming view parses it once and shows the open paragraph as plain text until it closes.
+ */
+export function openParagraphStart(text: string): number {
+  for (let at = text.lastIndexOf('\n'); at > 0; at = text.lastIndexOf('\n', at - 1)) {
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    if (text.slice(lineStart, at).trim() === '') return at + 1;
+  }
+  return 0;
+}
+
 export function createMarkupParser(): (text: string) => MarkupBlock[] {
   let previous = new Map<string, MarkupBlock>();
   return (text: string) => {

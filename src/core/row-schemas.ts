@@ -214,6 +214,7 @@ const character = obj({
     }),
   ),
   sampling: optional(sampling),
+  corpus: optional(obj({ scenes: count, tokens: count })),
   createdAt: time,
   updatedAt: time,
 });

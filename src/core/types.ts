@@ -126,6 +126,11 @@ export interface Character extends CharacterFields {
   voice?: CharacterVoice;
   /** Sampling for this character's chats, over the person's settings (a chat's own override wins). */
   sampling?: SamplingOverride;
+  /**
+   * Its corpus in numbers, kept as scenes are written, so the character page reads no scene rows
+   * (each carries its vectors). Absent on rows stored before; counted once then (storage/scenes.ts).
+   */
+  corpus?: CorpusTotals;
   createdAt: number;
   updatedAt: number;
 }
@@ -143,6 +148,11 @@ export interface CharacterVoice {
 }
 
 export const VOICE_LIMITS = { rate: { min: 0.5, max: 2 }, pitch: { min: 0.5, max: 2 } } as const;
+
+export interface CorpusTotals {
+  scenes: number;
+  tokens: number;
+}
 
 export interface SceneLine {
   speaker: string;

@@ -21,6 +21,7 @@ import type { BackupReader } from './backup-reader';
 import { AutoBackups } from './snapshots.svelte';
 import type { LoadedPack } from './builtin-packs';
 import { CharacterRetrieval } from './character-retrieval';
+import { savedIndexesIn } from './saved-keyword-indexes';
 import { CharacterShelf } from './characters.svelte';
 import { ChatFiles } from './chat-files.svelte';
 import { ChatSearch } from './chat-search.svelte';
@@ -315,6 +316,7 @@ export class AppState {
   get retrieval(): CharacterRetrieval {
     this.#retrieval ??= new CharacterRetrieval({
       scenes: this.#storage.scenes,
+      savedIndexes: savedIndexesIn(this.#storage.settings),
       embedder: (lang) => (this.#deps.embedders ?? this.embeddings)?.embedderFor(lang) ?? null,
     });
     return this.#retrieval;

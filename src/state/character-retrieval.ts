@@ -1,7 +1,7 @@
 // Finds a character's scenes for a new message: a cached BM25 index per character, fused with cosine search (RRF) when an embedder and vectors exist.
 
 import type { TextEmbedder } from '../core/embedding';
-import { KeywordIndex, VectorMatrix, hybridSearch } from '../core/retrieval';
+import { KeywordIndex, VectorMatrix, corpusFingerprint, hybridSearch, type SavedKeywordIndexes } from '../core/retrieval';
 import type { RetrievalHit, RetrievalTrace, RetrievedScene } from '../core/role-prompt';
 import type { ChatTurn, Lang, Scene, SceneKind } from '../core/types';
 
@@ -11,8 +11,16 @@ export interface SceneSource {
   count(characterId: string): Promise<number>;
 }
 
+/** Where a character's keyword indexes are kept between sessions (the settings table fits). */
+export interface SavedIndexStore {
+  get(characterId: string): Promise<SavedKeywordIndexes | undefined>;
+  put(characterId: string, saved: SavedKeywordIndexes): Promise<void>;
+}
+
 export interface CharacterRetrievalOptions {
   scenes: SceneSource;
+  /** Without it every session indexes each corpus again (seconds at 50k scenes). */
+  savedIndexes?: SavedIndexStore;
   /** The embedder for a language, or null while none is ready (keyword search alone then). */
   embedder?: (lang: Lang) => TextEmbedder | null;
   /** How many scenes a search returns (the prompt builder keeps what fits its budget). Default 16. */
@@ -62,6 +70,16 @@ interface CachedCorpus {
 const INDEX_CHUNK = 200;
 
 const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Indexing a large corpus takes seconds: in chunks, with the page free to paint between them. */
+async function buildKeyword(list: readonly Scene[]): Promise<Record<Group, KeywordIndex>> {
+  const keyword: Record<Group, KeywordIndex> = { dialogue: KeywordIndex.create(), knowledge: KeywordIndex.create() };
+  for (let start = 0; start < list.length; start += INDEX_CHUNK) {
+    if (start > 0) await yieldToPage();
+    for (const scene of list.slice(start, start + INDEX_CHUNK)) keyword[groupOf(scene)].add(scene);
+  }
+  return keyword;
+}
 
 /**
  * Chat turns a query is made of: the new message and the exchange before it. The exchange names the
@@ -186,13 +204,32 @@ export class CharacterRetrieval {
 
   async #load(characterId: string): Promise<CachedCorpus> {
     const list = await this.#options.scenes.listForCharacter(characterId);
-    // Indexing a large corpus takes seconds: in chunks, with the page free to paint between them.
-    const keyword: Record<Group, KeywordIndex> = { dialogue: KeywordIndex.create(), knowledge: KeywordIndex.create() };
-    for (let start = 0; start < list.length; start += INDEX_CHUNK) {
-      if (start > 0) await yieldToPage();
-      for (const scene of list.slice(start, start + INDEX_CHUNK)) keyword[groupOf(scene)].add(scene);
+    const fingerprint = corpusFingerprint(list);
+    let keyword = await this.#savedKeyword(characterId, fingerprint);
+    if (!keyword) {
+      keyword = await buildKeyword(list);
+      void this.#saveKeyword(characterId, fingerprint, keyword);
     }
     return { count: list.length, scenes: new Map(list.map((s) => [s.id, s])), keyword, vectors: new Map() };
+  }
+
+  /** The indexes saved for exactly these scenes; null when none were, or they are of another corpus or format. */
+  async #savedKeyword(characterId: string, fingerprint: string): Promise<Record<Group, KeywordIndex> | null> {
+    try {
+      const saved = await this.#options.savedIndexes?.get(characterId);
+      if (saved?.fingerprint !== fingerprint) return null;
+      return { dialogue: KeywordIndex.load(saved.indexes.dialogue), knowledge: KeywordIndex.load(saved.indexes.knowledge) };
+    } catch {
+      return null; // unreadable or of another tokenizer version: built again, and saved over
+    }
+  }
+
+  async #saveKeyword(characterId: string, fingerprint: string, keyword: Record<Group, KeywordIndex>): Promise<void> {
+    if (!this.#options.savedIndexes) return;
+    // After the search that needed the index: serialising 50k scenes' postings takes a moment.
+    await yieldToPage();
+    const indexes = { dialogue: keyword.dialogue.toJSON(), knowledge: keyword.knowledge.toJSON() };
+    await this.#options.savedIndexes.put(characterId, { fingerprint, indexes }).catch(() => undefined); // not fatal: rebuilt next session
   }
 
   /** The vectors of one model; re-read when scenes were still being embedded a while ago. */

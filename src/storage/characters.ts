@@ -1,10 +1,12 @@
 // The character aggregate: a character, and on delete everything that hangs off it.
 
+import { savedKeywordIndexKey } from '../core/retrieval/saved-index';
 import type { Character, Conversation, Message, Scene, StoredLorebook } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 import { watch, type Watchable } from './live';
 import { replaceIfUnchanged, type ReplaceOutcome } from './replace';
+import { corpusTotals } from './scenes';
 
 /** Everything removeWithUndo took away, enough for restore() to put it all back. */
 export interface CharacterSnapshot {
@@ -89,7 +91,7 @@ export class CharacterRepository {
       db.transaction('rw', [db.characters, db.scenes, db.lorebooks], async () => {
         const scenes = await db.scenes.where('characterId').equals(sourceId).toArray();
         const books = await db.lorebooks.where('characterId').equals(sourceId).toArray();
-        await db.characters.add(copy);
+        await db.characters.add({ ...copy, corpus: corpusTotals(scenes) });
         await db.scenes.bulkAdd(scenes.map((scene) => ({ ...scene, id: crypto.randomUUID(), characterId: copy.id })));
         await db.lorebooks.bulkAdd(books.map((book) => ({ ...book, id: crypto.randomUUID(), characterId: copy.id, createdAt: copy.createdAt, updatedAt: copy.createdAt })));
         return scenes.length;
@@ -114,7 +116,7 @@ export class CharacterRepository {
   private cascade(id: string, keep: boolean): Promise<CharacterSnapshot | undefined> {
     const { db } = this;
     // Its own lorebooks go too: a book pointing at no character would make the next backup unrestorable.
-    return db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.lorebooks], async () => {
+    return db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.lorebooks, db.settings], async () => {
       const character = keep ? await db.characters.get(id) : undefined;
       const conversationIds = await db.conversations.where('characterId').equals(id).primaryKeys();
       const messagesOf = () => db.messages.where('conversationId').anyOf(conversationIds);
@@ -132,6 +134,8 @@ export class CharacterRepository {
       await db.conversations.bulkDelete(conversationIds);
       await db.scenes.where('characterId').equals(id).delete();
       await db.lorebooks.where('characterId').equals(id).delete();
+      // Derived from the scenes: an undo restores them and the index is built again.
+      await db.settings.delete(savedKeywordIndexKey(id));
       await db.characters.delete(id);
       return snapshot;
     });

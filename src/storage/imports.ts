@@ -8,6 +8,7 @@ import { ImportFailure } from '../core/import/failure';
 import { checkRows, describeRowProblem, type RowTable } from '../core/row-schemas';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
+import { corpusTotals } from './scenes';
 
 export interface ImportWrite {
   character: Character;
@@ -51,7 +52,7 @@ export class ImportRepository {
       await db.transaction('rw', [db.characters, db.scenes, db.lorebooks, db.conversations], async () => {
         let written = 0;
         for (const write of batch.characters) {
-          await db.characters.add(write.character);
+          await db.characters.add({ ...write.character, corpus: corpusTotals(write.scenes) });
           for (let at = 0; at < write.scenes.length; at += CHUNK) {
             checkAbort();
             const chunk = write.scenes.slice(at, at + CHUNK);

@@ -1,6 +1,6 @@
 // A character's corpus: the scenes retrieval searches, with their embedding vectors.
 
-import type { Scene, SceneVector } from '../core/types';
+import type { CorpusTotals, Scene, SceneVector } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 
@@ -15,16 +15,25 @@ export class SceneRepository {
     return guard(() => this.db.scenes.where('characterId').equals(characterId).count());
   }
 
-  /** How many scenes a character's corpus holds and their tokens in all (one pass over the rows). */
-  stats(characterId: string): Promise<{ scenes: number; tokens: number }> {
+  /**
+   * How many scenes a character's corpus holds and their tokens in all: the totals kept on the
+   * character row, checked against the index's count (which reads no rows). A row stored before
+   * totals were kept, or an old copy of it saved back, is counted once (one pass over the scenes,
+   * vectors and all) and the totals stored.
+   */
+  stats(characterId: string): Promise<CorpusTotals> {
+    const { db } = this;
     return guard(async () => {
-      let scenes = 0;
-      let tokens = 0;
-      await this.db.scenes.where('characterId').equals(characterId).each((scene) => {
-        scenes += 1;
-        tokens += scene.tokens;
+      const scenes = db.scenes.where('characterId').equals(characterId);
+      const [character, count] = await Promise.all([db.characters.get(characterId), scenes.count()]);
+      if (character?.corpus?.scenes === count) return character.corpus;
+      const totals = { scenes: 0, tokens: 0 };
+      await scenes.each((scene) => {
+        totals.scenes += 1;
+        totals.tokens += scene.tokens;
       });
-      return { scenes, tokens };
+      if (character) await db.characters.update(characterId, { corpus: totals });
+      return totals;
     });
   }
 
@@ -49,13 +58,20 @@ export class SceneRepository {
     });
   }
 
-  /** Add new scenes in one go; fails (adding none) if an id already exists. */
+  /** Add new scenes in one go, adding them to their characters' totals; fails (adding none) if an id already exists. */
   bulkAdd(scenes: readonly Scene[]): Promise<void> {
     const { db } = this;
     return guard(() =>
       // A transaction makes a failed import all-or-nothing; bare bulkAdd keeps the rows that fit.
-      db.transaction('rw', db.scenes, async () => {
+      db.transaction('rw', [db.characters, db.scenes], async () => {
         await db.scenes.bulkAdd(scenes);
+        for (const characterId of new Set(scenes.map((scene) => scene.characterId))) {
+          const character = await db.characters.get(characterId);
+          // Without totals yet, stats() counts them all at its first read.
+          if (!character?.corpus) continue;
+          const added = corpusTotals(scenes.filter((scene) => scene.characterId === characterId));
+          await db.characters.update(characterId, { corpus: { scenes: character.corpus.scenes + added.scenes, tokens: character.corpus.tokens + added.tokens } });
+        }
       }),
     );
   }
@@ -99,6 +115,18 @@ export class SceneRepository {
 
   /** Remove a character's whole corpus; returns how many scenes went. */
   removeForCharacter(characterId: string): Promise<number> {
-    return guard(() => this.db.scenes.where('characterId').equals(characterId).delete());
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', [db.characters, db.scenes], async () => {
+        const removed = await db.scenes.where('characterId').equals(characterId).delete();
+        await db.characters.update(characterId, { corpus: { scenes: 0, tokens: 0 } });
+        return removed;
+      }),
+    );
   }
+}
+
+/** The totals of a corpus of these scenes (kept on its character row). */
+export function corpusTotals(scenes: readonly Pick<Scene, 'tokens'>[]): CorpusTotals {
+  return { scenes: scenes.length, tokens: scenes.reduce((sum, scene) => sum + scene.tokens, 0) };
 }

@@ -34,6 +34,8 @@ export interface StaticHostOptions {
   base: string;
   /** Send COOP/COEP (like `npm start`); off for hosts that cannot set headers. */
   isolationHeaders?: boolean;
+  /** Told of every file sent, with its size (bench/first-visit.bench.ts adds up a first visit). */
+  onServe?: (path: string, bytes: number) => void;
 }
 
 /** The build folder scripts/test.mjs wrote (HEARTH_OUT_DIR), else dist/. */
@@ -65,6 +67,7 @@ export async function startStaticHost(options: StaticHostOptions): Promise<Stati
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
       }
       response.writeHead(200, headers).end(body);
+      options.onServe?.(relative, body.length);
     } catch {
       response.writeHead(404).end('not found');
     }

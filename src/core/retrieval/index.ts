@@ -20,4 +20,5 @@ export {
   type VectorMatrixOptions,
 } from './vector';
 export { withMessageFocus } from './message-focus';
+export { corpusFingerprint, savedKeywordIndexKey, SAVED_KEYWORD_INDEX_PREFIX, type SavedKeywordIndexes } from './saved-index';
 export type { ScoredScene, SearchableScene } from './types';

@@ -218,7 +218,8 @@ describe('duplicate and delete', () => {
     expect(copy.origin).toBe('user');
     expect(copy.builtin).toBeUndefined();
     expect(copy.description).toBe(source.description);
-    expect(app.character(copy.id)).toEqual(copy);
+    // Stored with its corpus totals (makeScene: 4 tokens each).
+    expect(app.character(copy.id)).toEqual({ ...copy, corpus: { scenes: 2, tokens: 8 } });
 
     const copied = await app.repos.scenes.listForCharacter(copy.id);
     expect(copied.map((s) => s.title).sort()).toEqual(['One', 'Two']);

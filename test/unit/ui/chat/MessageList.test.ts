@@ -36,6 +36,24 @@ describe('MessageList, MessageItem and MessageActions', () => {
     expect(screen.getAllByRole('article').at(-1)?.textContent).toContain('Once upon a time');
   });
 
+  it('while a reply streams, its closed paragraphs show their markup and the open one plain text until it closes', async () => {
+    const { app, engine, session } = await chatFixture();
+    let release: (() => void) | undefined;
+    let pieces = 0;
+    engine.replies = [{ pieces: ['*bows* Well met.\n\n', '*waves*', ' Welcome.'], gate: () => (pieces++ === 2 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve()) }];
+    renderInApp(app, MessageList, { session });
+    const sending = session.send('Hello');
+    await until(() => release !== undefined && session.streaming?.text === '*bows* Well met.\n\n*waves*', 'two pieces');
+    const reply = () => screen.getAllByRole('article').at(-1)!;
+    await until(() => reply().textContent?.includes('*waves*') === true, 'the open paragraph on screen');
+    expect([...reply().querySelectorAll('em')].map((em) => em.textContent)).toEqual(['bows']);
+    release!();
+    await sending;
+    await until(() => reply().getAttribute('data-status') === 'done', 'the finished reply');
+    expect([...reply().querySelectorAll('em')].map((em) => em.textContent)).toEqual(['bows', 'waves']);
+    expect(reply().textContent).not.toContain('*');
+  });
+
   it('a reply stopped before any text says so, with Try again, instead of an empty bubble', async () => {
     const { app, engine, session } = await chatFixture();
     engine.replies = [{ pieces: [] }, { pieces: ['Second try.'] }];
