@@ -8,7 +8,9 @@ import { estimatePromptTokens } from '../core/tokens';
 import type { Character, Conversation, Message, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
 import type { ConversationRepository } from '../storage/conversations';
 import type { RetrievalResult } from './character-retrieval';
-import { findScenes, fitChatPrompt, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
+import type { MemoryInput } from '../core/role-prompt';
+import type { ChatMemory } from './chat-memory.svelte';
+import { findScenes, fitChatPrompt, historyIdsOf, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
 import { createFrameScheduler } from '../platform/frame';
 import type { ReadyEngine } from './model-loader.svelte';
 
@@ -36,6 +38,8 @@ export interface ChatSessionDeps {
   lorebooks?: () => Promise<StoredLorebook[]>;
   /** Marks a reply as being written (so another tab starting up does not call it interrupted); returns the release. */
   holdReply?: (id: string) => () => void;
+  /** The chat's long-term memory: read for each prompt, paused while a reply is written, resumed after. */
+  memory?: ChatMemory;
   now?: () => number;
   newId?: () => string;
 }
@@ -232,7 +236,7 @@ export class ChatSession {
    * The prompt for a reply under `parentId`. `replay` passes the previous prompt so the cache-aware
    * layout can reuse it; a retry after the engine rejected the size builds afresh instead.
    */
-  #buildPrompt(parentId: string, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean): SentPrompt {
+  #buildPrompt(parentId: string, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean, memory?: MemoryInput): SentPrompt {
     return fitChatPrompt({
       character: this.character,
       persona: this.#deps.persona(),
@@ -246,6 +250,8 @@ export class ChatSession {
       retrieval: found?.trace,
       seed: this.conversation?.id,
       engine: ready.engine.kind,
+      memory,
+      scenario: this.conversation?.scenario,
     }, ready.countPrompt);
   }
 
@@ -269,15 +275,21 @@ export class ChatSession {
     let prompt: SentPrompt;
     let found: RetrievalResult | null;
     let lorebooks: StoredLorebook[];
+    let memory: MemoryInput | undefined;
     this.preparing = true;
     try {
+      // A summary being written stops here: the reply never waits for it (it resumes after).
+      await this.#deps.memory?.pause();
+      const branch = this.tree.path(parentId);
       // Retrieval runs here, on send, never while the person types (BM25 is well under a millisecond).
-      [found, lorebooks] = await Promise.all([
-        findScenes(this.#deps.scenes, this.character, historyOf(this.tree.path(parentId))),
+      [found, lorebooks, memory] = await Promise.all([
+        findScenes(this.#deps.scenes, this.character, historyOf(branch)),
         // Unreadable lorebooks cost their entries, not the reply.
         (this.#deps.lorebooks?.() ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
+        // Unreadable memory costs the memory, not the reply.
+        this.#deps.memory?.forPrompt(this.conversation, branch, historyOf(branch), historyIdsOf(branch)).catch(() => undefined),
       ]);
-      prompt = this.#buildPrompt(parentId, ready, found, lorebooks, true);
+      prompt = this.#buildPrompt(parentId, ready, found, lorebooks, true, memory);
     } catch (error) {
       this.error = toAppError(error, 'generation-failed');
       this.preparing = false;
@@ -358,7 +370,7 @@ export class ChatSession {
           const reported = counted || Math.ceil(estimated * ready.estimator.ratio * 1.75);
           ready.estimator.observe(estimated, reported, { whole: counted > 0 && reportsWholePrompt(ready) });
           try {
-            prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false);
+            prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false, memory);
             await this.#deps.conversations.updateMessage(reply.id, { prompt });
             continue;
           } catch (rebuildError) {
@@ -396,6 +408,8 @@ export class ChatSession {
       this.#replace(done);
       this.streaming = null;
     }
+    // Idle again: the summary pass (if one is due) starts now, and stops at the next send.
+    void this.#deps.memory?.idle(this.tree.path(reply.id), prompt);
   }
 
   #newMessage(role: Message['role'], content: string, parentId: string | null): Message {
