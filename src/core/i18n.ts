@@ -6,6 +6,7 @@ import { characterStrings } from './strings/character';
 import { conflictStrings } from './strings/conflicts';
 import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
+import { memoryStrings } from './strings/memory';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
@@ -153,6 +154,7 @@ const base = {
 /** Each feature keeps its strings in strings/<feature>.ts (both languages side by side). */
 const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings,
+  memoryStrings,
 ] as const;
 
 const en = {
@@ -167,6 +169,7 @@ const en = {
   ...backupStrings.en,
   ...snapshotStrings.en,
   ...firstRunStrings.en,
+  ...memoryStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

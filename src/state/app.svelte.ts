@@ -22,6 +22,7 @@ import { AutoBackups } from './snapshots.svelte';
 import type { LoadedPack } from './builtin-packs';
 import { CharacterRetrieval } from './character-retrieval';
 import { CharacterShelf } from './characters.svelte';
+import { ChatMemory } from './chat-memory.svelte';
 import { ChatSession, type ChatSessionDeps } from './chat-session.svelte';
 import { Conversations } from './conversations.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
@@ -384,6 +385,14 @@ export class AppState {
       scenes: this.retrieval,
       lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
       holdReply: this.#deps.replyLocks?.hold,
+      memory: new ChatMemory({
+        memories: this.#storage.memories,
+        conversations: this.#storage.conversations,
+        character,
+        persona: () => this.personaForPrompt,
+        engine: () => this.models.ready,
+        embedder: () => (this.#deps.embedders ?? this.embeddings)?.embedderFor(character.language === 'zh' ? 'zh' : 'en') ?? null,
+      }, conversationId),
     };
     const session = draft ? ChatSession.unsaved(deps, draft.conversation, draft.messages) : await ChatSession.open(deps, conversationId);
     this.#session?.dispose();

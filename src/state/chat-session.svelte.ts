@@ -98,15 +98,22 @@ export class ChatSession {
       : new MessageTree(messages).defaultLeaf();
   }
 
-  /** Follow writes to this conversation from elsewhere (another tab's messages, edits, swipes) until dispose(). */
+  /** The chat's long-term memory (absent in sessions built without one). */
+  get memory(): ChatMemory | undefined {
+    return this.#deps.memory;
+  }
+
+  /** Follow writes to this conversation (and its memory) from elsewhere (another tab's messages, edits, swipes) until dispose(). */
   watch(): void {
     this.#watching = true;
     this.#follow();
+    this.#deps.memory?.watch();
   }
 
   dispose(): void {
     this.#watching = false;
     this.#unfollow();
+    this.#deps.memory?.dispose();
   }
 
   #follow(): void {
