@@ -14,6 +14,7 @@ const RUNS = 5;
 const SUB_BENCHMARKS = [
   'bench/prompt.bench.ts', 'bench/retrieval.bench.ts', 'bench/retrieval-quality.bench.ts', 'bench/import.bench.ts', 'bench/shell.bench.ts',
   'bench/chat-prompt.bench.ts', 'bench/prompt-fidelity.bench.ts', 'bench/import-ui.bench.ts', 'bench/markup.bench.ts', 'bench/text-speed.bench.ts',
+  'bench/memory.bench.ts',
 ];
 
 async function serve(): Promise<ChildProcess> {

@@ -21,7 +21,7 @@ import { wrapNote } from '../texts';
 import type { MemoryBudgets, Part, PriorTurn, Turn } from '../types';
 
 /** Budgets at the reference window (4,096), scaled with it like the others. */
-export const MEMORY_REFERENCE: Readonly<MemoryBudgets> = { summary: 320, pins: 160, recall: 240 };
+export const MEMORY_REFERENCE: Readonly<MemoryBudgets> = { summary: 320, pins: 160, recall: 200 };
 /** Memory never takes more than this share of the room the system prompt leaves. */
 const MAX_SHARE = 1 / 3;
 

@@ -76,4 +76,13 @@ describe('recall from the chat', () => {
     expect(found.every((c) => c.turn < history.length - 5)).toBe(true);
     expect(recallCandidates(history.slice(0, 3), ids)).toEqual([]);
   });
+
+  it('recalls nothing when the new message only shares everyday words with many old ones (it does not refer back)', () => {
+    const filler = (i: number) => `We walk by the river and talk about the clouds and the weather, day ${i}.`;
+    const history = [
+      ...Array.from({ length: 30 }, (_, i) => ({ role: (i % 2 ? 'assistant' : 'user') as 'user' | 'assistant', content: filler(i) })),
+      { role: 'user' as const, content: 'The clouds over the river look heavy today.' },
+    ];
+    expect(recallCandidates(history, history.map((_, i) => `m${i}`))).toEqual([]);
+  });
 });
