@@ -12,6 +12,7 @@ import { recallCandidates } from '../core/memory/recall';
 import { cleanSummary, pathHash, summaryDue, summaryForBranch, summaryRequest, type BranchSummary } from '../core/memory/summary';
 import { characterDisplayName, defaultUserName } from '../core/macro-names';
 import { VectorMatrix } from '../core/retrieval';
+import { estimatePromptTokens } from '../core/tokens';
 import type { MemoryInput } from '../core/role-prompt';
 import type { Character, ChatTurn, Conversation, MemoryRecord, Message, SentPrompt } from '../core/types';
 import type { ConversationRepository } from '../storage/conversations';
@@ -204,10 +205,16 @@ export class ChatMemory {
     const lang = character.language === 'zh' ? 'zh' : 'en';
     const names = { char: characterDisplayName(character), user: this.#deps.persona().name.trim() || defaultUserName(lang) };
     const previous = fromScratch ? undefined : this.summaryFor(branch)?.record.text;
-    const turns = branch.slice(range.from, range.to).map((m) => ({ role: m.role, content: m.content }));
+    // The request and the summary must fit the model's window: a pass reads fewer new messages
+    // when they do not (the next idle turn goes on from where it stopped).
+    const measure = ready.countPrompt ?? ((messages: readonly ChatTurn[]) => Math.ceil(estimatePromptTokens(messages) * ready.estimator.ratio));
+    const requestFor = (to: number) => summaryRequest(lang, names, previous, branch.slice(range.from, to).map((m) => ({ role: m.role, content: m.content })));
+    let to = range.to;
+    while (to > range.from + 1 && measure(requestFor(to)) + SUMMARY_TOKENS > ready.contextWindow) to--;
+    range = { from: range.from, to };
     let text = '';
     let aborted = false;
-    for await (const event of ready.engine.chat(summaryRequest(lang, names, previous, turns), { maxTokens: SUMMARY_TOKENS, temperature: 0.3, topP: 0.9, repetitionPenalty: 1.1 }, signal)) {
+    for await (const event of ready.engine.chat(requestFor(to), { maxTokens: SUMMARY_TOKENS, temperature: 0.3, topP: 0.9, repetitionPenalty: 1.1 }, signal)) {
       if (event.type === 'delta') text += event.text;
       else aborted = event.finishReason === 'abort';
     }

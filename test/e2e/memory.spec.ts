@@ -4,13 +4,17 @@
 import { expect, test, type Page } from '@playwright/test';
 import { loadTinyModel, openApp, setReplyLength, startChat } from './app';
 
+/** Sends a message and waits until its reply is written (the composer offers Send again). */
 async function send(page: Page, text: string): Promise<void> {
+  const replies = page.locator('article[data-role="assistant"]');
+  const before = await replies.count();
   const box = page.getByRole('textbox', { name: 'Message' });
   await box.fill(text);
   await box.press('Enter');
-  const reply = page.locator('article[data-role="assistant"]').last();
   await expect(page.locator('article[data-role="user"]').last()).toContainText(text.slice(0, 40));
-  await expect(reply).toHaveAttribute('data-status', /done|stopped/, { timeout: 90_000 });
+  await expect(replies).toHaveCount(before + 1, { timeout: 90_000 });
+  await expect(replies.last()).toHaveAttribute('data-status', /done|stopped/, { timeout: 90_000 });
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
 }
 
 const long = (i: number) => `Message ${i}: ` + 'The fog rolled over the harbour while the lamps of the quay flickered and the bells rang. '.repeat(28);
@@ -22,7 +26,7 @@ test.describe('long-term memory', () => {
     await setReplyLength(page, 16);
     await loadTinyModel(page);
     await startChat(page);
-    const memoryButton = page.getByRole('button', { name: 'Memory' });
+    const memoryButton = page.getByRole('button', { name: 'Memory', exact: true });
     await memoryButton.click();
     const panel = page.getByTestId('memory-panel');
     await expect(panel.getByTestId('memory-no-summary')).toBeVisible();
@@ -34,7 +38,7 @@ test.describe('long-term memory', () => {
     expect(text.trim().length).toBeGreaterThan(0);
 
     await page.reload();
-    await page.getByRole('button', { name: 'Memory' }).click();
+    await page.getByRole('button', { name: 'Memory', exact: true }).click();
     await expect(page.getByTestId('memory-panel').getByText(/Covers the first \d+ messages of this branch/)).toBeVisible();
     await expect(page.getByRole('textbox', { name: 'Summary text' })).toHaveValue(text);
   });

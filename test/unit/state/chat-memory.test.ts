@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatEvent, GenerateOptions } from '../../../src/core/engine';
-import { TokenEstimator } from '../../../src/core/tokens';
+import { estimatePromptTokens, TokenEstimator } from '../../../src/core/tokens';
 import { DEFAULT_SAMPLING, type Character, type ChatTurn, type Conversation, type Message } from '../../../src/core/types';
 import { ChatMemory } from '../../../src/state/chat-memory.svelte';
 import { ChatSession } from '../../../src/state/chat-session.svelte';
@@ -19,7 +19,7 @@ const isSummaryRequest = (messages: ChatTurn[]) => messages[0]?.content.startsWi
 
 /** Replies as ScriptedEngine does; summary requests wait for `release` (or an abort) and answer `summary`. */
 class MemoryEngine extends ScriptedEngine {
-  summaryCalls: { whileReplying: boolean }[] = [];
+  summaryCalls: { whileReplying: boolean; messages: ChatTurn[] }[] = [];
   summary = 'Ana told Mira she is allergic to cats.';
   #release: () => void = () => {};
   #gate = new Promise<void>((resolve) => (this.#release = resolve));
@@ -31,7 +31,7 @@ class MemoryEngine extends ScriptedEngine {
 
   override async *chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncIterable<ChatEvent> {
     if (!isSummaryRequest(messages)) return yield* super.chat(messages, options, signal);
-    this.summaryCalls.push({ whileReplying: this.replying() });
+    this.summaryCalls.push({ whileReplying: this.replying(), messages });
     const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
     await Promise.race([this.#gate, aborted]);
     if (signal?.aborted) {
@@ -124,5 +124,27 @@ describe('pins and chat settings reach the prompt', () => {
     expect(sent[0].content).toContain('Scenario: A stormy night at the lighthouse.');
     expect(sent.at(-1)!.content.endsWith('Remember?\n\n[System note: Mira is sleepy.]')).toBe(true);
     expect(session.path.at(-1)!.prompt!.inspector!.memory!.pins[0]).toMatchObject({ taken: true });
+  });
+});
+
+describe('a summary pass fits the model\'s window', () => {
+  it('reads fewer new messages when all of them would not fit, and covers only what it read', async () => {
+    await repos.conversations.create({ id: 'conv', characterId: 'c1', title: 'Chat', leafId: null, createdAt: 1, updatedAt: 1, messageCount: 0 });
+    const estimator = new TokenEstimator({ maxRatio: 8 });
+    const ready = () => ({ engine, modelId: 'scripted', contextWindow: 1200, estimator });
+    const memory = new ChatMemory({ memories: repos.memories, conversations: repos.conversations, character, persona: () => ({ name: 'Ana' }), engine: ready }, 'conv');
+    const branch: Message[] = Array.from({ length: 30 }, (_, i) => ({
+      id: `m${i}`, conversationId: 'conv', parentId: i ? `m${i - 1}` : null, role: i % 2 ? 'assistant' : 'user', content: long(i), revisions: [], status: 'done', createdAt: i, updatedAt: i,
+    }));
+    engine.release();
+    await memory.idle(branch, { messages: [], sections: [], droppedMessages: 24 });
+    const sent = engine.summaryCalls[0].messages;
+    expect(estimatePromptTokens(sent) + 320).toBeLessThanOrEqual(1200);
+    await memory.reload();
+    const covers = memory.summaryFor(branch)!.covers;
+    expect(covers).toBeGreaterThan(0);
+    expect(covers).toBeLessThan(24);
+    expect(sent[1].content).toContain(`Turn ${covers - 1}:`);
+    expect(sent[1].content).not.toContain(`Turn ${covers}:`);
   });
 });
