@@ -41,4 +41,22 @@ describe('the Memory panel', () => {
     expect(memory.textContent!.replace(/\s+/g, ' ')).toMatch(/Pinned memory · in the prompt · \d+ tokens/);
     expect(dialog.textContent).toContain('- Wren owes the traveller a favour.');
   });
+
+  it('an author\'s note being typed is kept while a reply is written, and saved with the scenario', async () => {
+    const { app, session, engine } = await chatFixture();
+    renderInApp(app, ChatView, { id: session.conversation!.id });
+    await until(() => screen.queryByRole('button', { name: 'Memory' }) !== null, 'the chat');
+    await fireEvent.click(screen.getByRole('button', { name: 'Memory' }));
+    const panel = screen.getByTestId('memory-panel');
+    const note = within(panel).getByRole('textbox', { name: 'Author’s note' }) as HTMLTextAreaElement;
+    await fireEvent.input(note, { target: { value: 'Keep it light.' } });
+    engine.replies = [{ pieces: ['Fine.'] }];
+    await session.send('Hello there.');
+    await until(() => !session.busy, 'the reply');
+    expect(note.value).toBe('Keep it light.');
+    await fireEvent.input(within(panel).getByRole('textbox', { name: 'Scenario for this chat (replaces the card’s)' }), { target: { value: 'On a night train.' } });
+    await fireEvent.click(within(panel).getByRole('button', { name: 'Save chat settings' }));
+    await until(() => session.conversation?.scenario === 'On a night train.', 'the saved settings');
+    expect(session.conversation?.authorsNote).toEqual({ text: 'Keep it light.', depth: 4 });
+  });
 });
