@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanSummary, pathHash, summaryDue, summaryForBranch, summaryRequest, SUMMARY_STEP } from '../../../../src/core/memory/summary';
 import { recallCandidates } from '../../../../src/core/memory/recall';
+import { VectorMatrix } from '../../../../src/core/retrieval';
 import type { MemoryRecord } from '../../../../src/core/types';
 
 const summaryOf = (branch: string[], covers: number, text = 'They met.', updatedAt = 1): MemoryRecord => ({
@@ -84,5 +85,19 @@ describe('recall from the chat', () => {
       { role: 'user' as const, content: 'The clouds over the river look heavy today.' },
     ];
     expect(recallCandidates(history, history.map((_, i) => `m${i}`))).toEqual([]);
+  });
+
+  it('recalls by meaning when the messages have vectors: a message sharing no word with the new one', () => {
+    const history = [
+      { role: 'user' as const, content: 'My grandmother left me a pocket watch.' },
+      ...Array.from({ length: 10 }, (_, i) => ({ role: (i % 2 ? 'assistant' : 'user') as 'user' | 'assistant', content: `We talk about clouds ${i}.` })),
+      { role: 'user' as const, content: 'What was that heirloom timepiece again?' },
+    ];
+    const ids = history.map((_, i) => `m${i}`);
+    const vectors = new VectorMatrix(2);
+    ids.slice(0, -1).forEach((id, i) => vectors.set(id, i === 0 ? [1, 0] : [0, 1]));
+    expect(recallCandidates(history, ids)).toEqual([]);
+    const found = recallCandidates(history, ids, { vectors, queryVector: [0.96, 0.28] });
+    expect(found.map((c) => c.id)).toEqual(['m0']);
   });
 });
