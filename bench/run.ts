@@ -18,6 +18,7 @@ const SUB_BENCHMARKS = [
   'bench/server.bench.ts',
   'bench/chat-search.bench.ts',
   'bench/first-visit.bench.ts',
+  'bench/memory.bench.ts',
 ];
 
 async function serve(): Promise<ChildProcess> {

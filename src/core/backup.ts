@@ -1,6 +1,6 @@
 // The backup file format: one zip holding a manifest and every table's rows as JSON, with strict checks on read.
 //
-// Layout (format "hearth-backup", version 1):
+// Layout (format "hearth-backup", version 2; version 1 had no memories table and still restores):
 //   manifest.json                   format, version, app and database version, time, per-table row counts and parts
 //   tables/<table>/<0000>.json      a JSON array of rows; a table is split into parts of a few MB
 // Rows are Dexie rows as stored. JSON cannot carry binary data, dates or non-finite numbers, so those
@@ -17,13 +17,15 @@ import { SAVED_KEYWORD_INDEX_PREFIX } from './retrieval/saved-index';
 import { HearthError, registerErrorClass, type ErrorDetails } from './errors';
 import { checkRows, describeRowProblem, ROW_KEYS, type RowProblem } from './row-schemas';
 import { readZipFiles, ZipError } from './zip-reader';
-import type { Character, Conversation, Message, Persona, Scene, Setting, StoredLorebook } from './types';
+import type { Character, Conversation, MemoryRecord, Message, Persona, Scene, Setting, StoredLorebook } from './types';
 
 export const BACKUP_FORMAT = 'hearth-backup';
-export const BACKUP_VERSION = 1;
+export const BACKUP_VERSION = 2;
+/** Tables a format version added: an older backup has none of their rows (format 2: memories). */
+const TABLE_SINCE: Partial<Record<BackupTable, number>> = { memories: 2 };
 
 /** Every table a backup carries, in restore order (owners before what hangs off them). */
-export const BACKUP_TABLES = ['characters', 'scenes', 'conversations', 'messages', 'personas', 'lorebooks', 'settings'] as const;
+export const BACKUP_TABLES = ['characters', 'scenes', 'conversations', 'messages', 'memories', 'personas', 'lorebooks', 'settings'] as const;
 export type BackupTable = (typeof BACKUP_TABLES)[number];
 
 /**
@@ -51,6 +53,7 @@ export interface BackupRows {
   scenes: Scene[];
   conversations: Conversation[];
   messages: Message[];
+  memories: MemoryRecord[];
   personas: Persona[];
   lorebooks: StoredLorebook[];
   settings: Setting[];
@@ -428,6 +431,7 @@ function parseManifest(files: Map<string, Uint8Array>): BackupManifest {
   }
   const tables = manifest.tables as Partial<BackupManifest['tables']> | undefined;
   for (const table of BACKUP_TABLES) {
+    if (tables && !tables[table] && version < (TABLE_SINCE[table] ?? 1)) tables[table] = { rows: 0, parts: [] };
     const entry = tables?.[table];
     if (!entry || typeof entry.rows !== 'number' || !Array.isArray(entry.parts) || !entry.parts.every((p) => typeof p === 'string')) {
       throw damaged(`its manifest does not describe the ${table} table.`, undefined, { table });
@@ -475,6 +479,7 @@ function checkReferences(rows: BackupRows): number {
   for (const s of rows.scenes) if (!characters.has(s.characterId)) throw orphan('scenes', s.id, 'character');
   for (const c of rows.conversations) if (!characters.has(c.characterId)) throw orphan('conversations', c.id, 'character');
   for (const m of rows.messages) if (!conversations.has(m.conversationId)) throw orphan('messages', m.id, 'conversation');
+  for (const m of rows.memories) if (!conversations.has(m.conversationId)) throw orphan('memories', m.id, 'conversation');
   let detached = 0;
   rows.lorebooks = rows.lorebooks.map((book) => {
     if (book.characterId === undefined || characters.has(book.characterId)) return book;

@@ -8,6 +8,7 @@ import { lorebookEditorStrings } from './strings/lorebook-editor';
 import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
 import { chatStrings } from './strings/chats';
+import { memoryStrings } from './strings/memory';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
@@ -165,6 +166,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, samplingStrings,
   lorebookEditorStrings,
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, chatStrings,
+  memoryStrings,
 ] as const;
 
 const en = {
@@ -185,6 +187,7 @@ const en = {
   ...samplingStrings.en,
   ...lorebookEditorStrings.en,
   ...chatStrings.en,
+  ...memoryStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -34,10 +34,10 @@ import {
   type InferOutput,
   type ObjectEntries,
 } from 'valibot';
-import { MAX_STOP_LENGTH, MAX_STOP_STRINGS, RATINGS, SAMPLING_LIMITS, VOICE_LIMITS, type Character, type Conversation, type InstalledModel, type Message, type Persona, type Scene, type StoredLorebook } from './types';
+import { MAX_STOP_LENGTH, MAX_STOP_STRINGS, RATINGS, SAMPLING_LIMITS, VOICE_LIMITS, type Character, type Conversation, type InstalledModel, type MemoryRecord, type Message, type Persona, type Scene, type StoredLorebook } from './types';
 
 /** Every table of the database: those a backup carries, and `models` (this browser's cache, checked at start-up only). */
-export type RowTable = 'characters' | 'scenes' | 'conversations' | 'messages' | 'personas' | 'lorebooks' | 'settings' | 'models';
+export type RowTable = 'characters' | 'scenes' | 'conversations' | 'messages' | 'memories' | 'personas' | 'lorebooks' | 'settings' | 'models';
 
 // ---- limits: far above what the app writes, low enough that a hostile file cannot make a screen crawl
 
@@ -247,6 +247,21 @@ const conversation = obj({
   sampling: optional(sampling),
   originConversationId: optional(id),
   originMessageId: optional(id),
+  authorsNote: optional(obj({ text, depth: wholeCount })),
+  scenario: optional(text),
+});
+
+const memory = obj({
+  id,
+  conversationId: id,
+  kind: picklist(['pin', 'summary']),
+  text,
+  createdAt: time,
+  updatedAt: time,
+  messageId: optional(id),
+  coversId: optional(id),
+  coversHash: optional(text),
+  coversCount: optional(wholeCount),
 });
 
 const message = obj({
@@ -351,6 +366,7 @@ export const ROW_SCHEMAS: Record<RowTable, BaseSchema<unknown, unknown, BaseIssu
   scenes: scene,
   conversations: conversation,
   messages: message,
+  memories: memory,
   personas: persona,
   lorebooks: storedLorebook,
   settings: setting,
@@ -363,6 +379,7 @@ export const ROW_KEYS: Record<RowTable, 'id' | 'key'> = {
   scenes: 'id',
   conversations: 'id',
   messages: 'id',
+  memories: 'id',
   personas: 'id',
   lorebooks: 'id',
   settings: 'key',
@@ -489,10 +506,11 @@ type Rows = {
   scenes: [typeof scene, Scene];
   conversations: [typeof conversation, Conversation];
   messages: [typeof message, WithLooseInspector<Message>];
+  memories: [typeof memory, MemoryRecord];
   personas: [typeof persona, Persona];
   lorebooks: [typeof storedLorebook, StoredLorebook];
   models: [typeof model, InstalledModel];
 };
 export type SchemasMatchTypes = { [T in keyof Rows]: Same<Checked<InferOutput<Rows[T][0]>>, Checked<Rows[T][1]>> };
-const schemasMatchTypes: SchemasMatchTypes = { characters: true, scenes: true, conversations: true, messages: true, personas: true, lorebooks: true, models: true };
+const schemasMatchTypes: SchemasMatchTypes = { characters: true, scenes: true, conversations: true, messages: true, memories: true, personas: true, lorebooks: true, models: true };
 void schemasMatchTypes;

@@ -198,6 +198,35 @@ export interface Conversation {
   /** A branch: the conversation it was started from, and the message its copied history ends at. */
   originConversationId?: string;
   originMessageId?: string;
+  /** SillyTavern's author's note: text inserted `depth` messages above the new one (0: on it). */
+  authorsNote?: AuthorsNote;
+  /** A scenario for this chat alone, in place of the card's. */
+  scenario?: string;
+}
+
+export interface AuthorsNote {
+  text: string;
+  depth: number;
+}
+
+/**
+ * One long-term memory of a conversation (the `memories` table). pin: a fact that always enters the
+ * prompt, written by hand or pinned from a message (`messageId`). summary: what the model wrote of
+ * the branch's oldest messages, up to and including `coversId`; `coversHash` hashes the ids of that
+ * path, so a swipe or an edit before it (another path) makes the summary not apply.
+ */
+export interface MemoryRecord {
+  id: string;
+  conversationId: string;
+  kind: 'pin' | 'summary';
+  text: string;
+  createdAt: number;
+  updatedAt: number;
+  messageId?: string;
+  coversId?: string;
+  coversHash?: string;
+  /** How many messages of the path the summary covers. */
+  coversCount?: number;
 }
 
 /** A conversation in a character's chat list, with what a person counts: the messages its visible branch shows. */
@@ -253,7 +282,11 @@ export type SectionName =
   | 'knowledge'
   | 'scenes'
   | 'chat-start'
+  | 'summary'
+  | 'pins'
   | 'history'
+  | 'authors-note'
+  | 'recall'
   | 'lorebook-note'
   | 'post-history'
   | 'message';
@@ -362,6 +395,31 @@ export interface RolePromptInspector {
   history: { kept: number; dropped: number };
   truncated: { system: boolean; message: boolean };
   layout: PromptLayout;
+  /** The chat's long-term memory: absent when the chat has none (and in older prompts). */
+  memory?: InspectorMemory;
+}
+
+/**
+ * Why a memory item is not in the prompt. budget: its section's budget was full; no-room: the window
+ * holds no context block; in-history: the message is still in the history sent; not-refreshed: a
+ * newer text waits for the next rebuild (the prompt was reused to keep the engine's cache).
+ */
+export type MemoryLeftOutReason = 'budget' | 'no-room' | 'in-history' | 'not-refreshed';
+
+export interface InspectorMemoryItem {
+  id: string;
+  tokens: number;
+  taken: boolean;
+  reason?: MemoryLeftOutReason;
+  /** Recall only: the retrieval score (higher is better). */
+  score?: number;
+}
+
+export interface InspectorMemory {
+  summary?: InspectorMemoryItem & { covers: number };
+  pins: InspectorMemoryItem[];
+  recalled: InspectorMemoryItem[];
+  authorsNote?: InspectorMemoryItem & { depth: number };
 }
 
 /** One scene retrieval found for a turn, with the evidence for it (for the inspector). */

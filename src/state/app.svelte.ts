@@ -25,6 +25,7 @@ import { savedIndexesIn } from './saved-keyword-indexes';
 import { CharacterShelf } from './characters.svelte';
 import { ChatFiles } from './chat-files.svelte';
 import { ChatSearch } from './chat-search.svelte';
+import { ChatMemory } from './chat-memory.svelte';
 import { ChatSession, type ChatSessionDeps } from './chat-session.svelte';
 import { Conversations } from './conversations.svelte';
 import { LorebookEditor, type LorebookSource } from './lorebook-editor.svelte';
@@ -427,6 +428,14 @@ export class AppState {
       lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
       holdReply: this.#deps.replyLocks?.hold,
       replyText: (replyId, text, done) => this.voice.hearReply(replyId, text, done, character),
+      memory: new ChatMemory({
+        memories: this.#storage.memories,
+        conversations: this.#storage.conversations,
+        character,
+        persona: () => this.personaForPrompt,
+        engine: () => this.models.ready,
+        embedder: () => (this.#deps.embedders ?? this.embeddings)?.embedderFor(character.language === 'zh' ? 'zh' : 'en') ?? null,
+      }, conversationId),
     };
     const session = draft ? ChatSession.unsaved(deps, draft.conversation, draft.messages) : await ChatSession.open(deps, conversationId);
     this.#session?.dispose();

@@ -1,7 +1,7 @@
 // Builds the prompt for one reply: retrieval, lorebooks, the previous prompt for the cache-aware layout, token counting for the loaded model.
 
 import { mergeLorebooks } from '../core/merge-lorebooks';
-import { buildRolePrompt, type PromptInspector, type RetrievalTrace, type RetrievedScene, type RoleCacheRule, type RolePrompt } from '../core/role-prompt';
+import { buildRolePrompt, type MemoryInput, type PromptInspector, type RetrievalTrace, type RetrievedScene, type RoleCacheRule, type RolePrompt } from '../core/role-prompt';
 import { estimateTokens, type TokenEstimator } from '../core/tokens';
 import type { Character, ChatTurn, EngineKind, Message, SentPrompt, StoredLorebook } from '../core/types';
 import type { MessageTree } from '../core/message-tree';
@@ -27,6 +27,10 @@ export interface PromptContext {
   seed?: string;
   /** The loaded engine, whose cache rule shapes the cache-aware layout. */
   engine?: EngineKind;
+  /** The chat's long-term memory (state/chat-memory). */
+  memory?: MemoryInput;
+  /** The chat's own scenario, in place of the card's. */
+  scenario?: string;
 }
 
 /**
@@ -40,6 +44,11 @@ export function cacheRuleOf(engine: EngineKind): RoleCacheRule {
 /** The conversation turns the prompt builder reads: empty messages (a reply stopped before its first token) left out. */
 export function historyOf(branch: readonly Message[]): ChatTurn[] {
   return branch.filter((m) => m.content.trim() !== '').map((m) => ({ role: m.role, content: m.content }));
+}
+
+/** The ids of historyOf(branch)'s turns, in order (memory recall names messages by them). */
+export function historyIdsOf(branch: readonly Message[]): string[] {
+  return branch.filter((m) => m.content.trim() !== '').map((m) => m.id);
 }
 
 /**
@@ -105,7 +114,7 @@ function withMeasuredBudget(prompt: RolePrompt, measured: number, context: Promp
 
 export function buildChatPrompt(context: PromptContext): RolePrompt {
   const prompt = buildRolePrompt({
-    character: context.character,
+    character: context.scenario ? { ...context.character, scenario: context.scenario } : context.character,
     persona: context.persona,
     lorebook: mergeLorebooks(context.character.lorebook, context.lorebooks),
     history: historyOf(context.branch),
@@ -116,6 +125,7 @@ export function buildChatPrompt(context: PromptContext): RolePrompt {
     previous: context.previous,
     seed: context.seed,
     ...(context.engine ? { cache: cacheRuleOf(context.engine) } : {}),
+    ...(context.memory ? { memory: context.memory } : {}),
   });
   const inspector: PromptInspector = context.retrieval ? { ...prompt.inspector, retrieval: context.retrieval } : prompt.inspector;
   return { ...prompt, inspector };

@@ -11,7 +11,9 @@ import { estimatePromptTokens } from '../core/tokens';
 import type { Character, Conversation, Message, Rating, SamplingOverride, SamplingSettings, SentPrompt, StoredLorebook } from '../core/types';
 import type { ConversationRepository } from '../storage/conversations';
 import type { RetrievalResult } from './character-retrieval';
-import { findScenes, fitChatPrompt, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
+import type { MemoryInput } from '../core/role-prompt';
+import type { ChatMemory } from './chat-memory.svelte';
+import { findScenes, fitChatPrompt, historyIdsOf, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
 import { createFrameScheduler } from '../platform/frame';
 import type { ReadyEngine } from './model-loader.svelte';
 import type { ChatPersona } from './persona.svelte';
@@ -43,6 +45,8 @@ export interface ChatSessionDeps {
   replyText?: (id: string, text: string, done: boolean) => void;
   /** Marks a reply as being written (so another tab starting up does not call it interrupted); returns the release. */
   holdReply?: (id: string) => () => void;
+  /** The chat's long-term memory: read for each prompt, paused while a reply is written, resumed after. */
+  memory?: ChatMemory;
   now?: () => number;
   newId?: () => string;
 }
@@ -103,15 +107,22 @@ export class ChatSession {
       : new MessageTree(messages).defaultLeaf();
   }
 
-  /** Follow writes to this conversation from elsewhere (another tab's messages, edits, swipes) until dispose(). */
+  /** The chat's long-term memory (absent in sessions built without one). */
+  get memory(): ChatMemory | undefined {
+    return this.#deps.memory;
+  }
+
+  /** Follow writes to this conversation (and its memory) from elsewhere (another tab's messages, edits, swipes) until dispose(). */
   watch(): void {
     this.#watching = true;
     this.#follow();
+    this.#deps.memory?.watch();
   }
 
   dispose(): void {
     this.#watching = false;
     this.#unfollow();
+    this.#deps.memory?.dispose();
   }
 
   #follow(): void {
@@ -225,12 +236,16 @@ export class ChatSession {
     try {
       // The request stands in for the person's new message (a role prompt ends with theirs).
       const request = this.#newMessage('user', impersonationRequest({ user: persona.name, char: this.character.name }, this.character.language), this.leafId);
-      const branch = [...this.tree.path(this.leafId), request];
-      const [found, lorebooks] = await Promise.all([
-        findScenes(this.#deps.scenes, this.character, historyOf(this.tree.path(this.leafId))),
+      const shown = this.tree.path(this.leafId);
+      const branch = [...shown, request];
+      // The engine is the draft's now: a summary being written stops and resumes afterwards.
+      await this.#deps.memory?.pause();
+      const [found, lorebooks, memory] = await Promise.all([
+        findScenes(this.#deps.scenes, this.character, historyOf(shown)),
         (this.#deps.lorebooks?.() ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
+        this.#deps.memory?.forPrompt(this.conversation, shown, historyOf(shown), historyIdsOf(shown)).catch(() => undefined),
       ]);
-      const prompt = this.#buildPrompt(this.leafId, ready, found, lorebooks, false, undefined, branch);
+      const prompt = this.#buildPrompt(this.leafId, ready, found, lorebooks, false, { branch, memory });
       for await (const event of ready.engine.chat(prompt.messages, toGenerateOptions(this.sampling, ready.engine.capabilities()), abort.signal)) {
         if (event.type === 'delta') {
           text += event.text;
@@ -244,6 +259,8 @@ export class ChatSession {
     } finally {
       if (this.#abort === abort) this.#abort = null;
       this.impersonating = null;
+      const shown = this.tree.path(this.leafId);
+      void this.#deps.memory?.idle(shown, shown.at(-1)?.prompt);
     }
     return cleanImpersonation(text, persona.name) || null;
   }
@@ -353,8 +370,9 @@ export class ChatSession {
    */
   #buildPrompt(
     parentId: string | null, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean,
-    continued?: Message, branch: Message[] = this.tree.path(parentId),
+    extra: { continued?: Message; branch?: Message[]; memory?: MemoryInput } = {},
   ): SentPrompt {
+    const { continued, branch = this.tree.path(parentId), memory } = extra;
     const count = countFor(ready, replay);
     const prompt = fitChatPrompt({
       character: this.character,
@@ -370,6 +388,8 @@ export class ChatSession {
       retrieval: found?.trace,
       seed: this.conversation?.id,
       engine: ready.engine.kind,
+      memory,
+      scenario: this.conversation?.scenario,
     }, ready.countPrompt);
     // Continuing: the reply so far is the open last turn the engine writes on from (prefill).
     return continued ? { ...prompt, messages: [...prompt.messages, { role: 'assistant', content: continued.content }] } : prompt;
@@ -398,15 +418,21 @@ export class ChatSession {
     let prompt: SentPrompt;
     let found: RetrievalResult | null;
     let lorebooks: StoredLorebook[];
+    let memory: MemoryInput | undefined;
     this.preparing = true;
     try {
+      // A summary being written stops here: the reply never waits for it (it resumes after).
+      await this.#deps.memory?.pause();
+      const branch = this.tree.path(parentId);
       // Retrieval runs here, on send, never while the person types (BM25 is well under a millisecond).
-      [found, lorebooks] = await Promise.all([
-        findScenes(this.#deps.scenes, this.character, historyOf(this.tree.path(parentId))),
+      [found, lorebooks, memory] = await Promise.all([
+        findScenes(this.#deps.scenes, this.character, historyOf(branch)),
         // Unreadable lorebooks cost their entries, not the reply.
         (this.#deps.lorebooks?.() ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
+        // Unreadable memory costs the memory, not the reply.
+        this.#deps.memory?.forPrompt(this.conversation, branch, historyOf(branch), historyIdsOf(branch)).catch(() => undefined),
       ]);
-      prompt = this.#buildPrompt(parentId, ready, found, lorebooks, true, continued);
+      prompt = this.#buildPrompt(parentId, ready, found, lorebooks, true, { continued, memory });
     } catch (error) {
       this.error = toAppError(error, 'generation-failed');
       this.preparing = false;
@@ -495,7 +521,7 @@ export class ChatSession {
           const reported = counted || Math.ceil(estimated * ready.estimator.ratio * 1.75);
           ready.estimator.observe(estimated, reported, { whole: counted > 0 && reportsWholePrompt(ready) });
           try {
-            prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false, continued);
+            prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false, { continued, memory });
             await this.#deps.conversations.updateMessage(reply.id, { prompt });
             continue;
           } catch (rebuildError) {
@@ -534,6 +560,8 @@ export class ChatSession {
       this.streaming = null;
       this.#deps.replyText?.(reply.id, done.content, true);
     }
+    // Idle again: the summary pass (if one is due) starts now, and stops at the next send.
+    void this.#deps.memory?.idle(this.tree.path(reply.id), prompt);
   }
 
   #newMessage(role: Message['role'], content: string, parentId: string | null): Message {

@@ -1,7 +1,7 @@
 // Whole-database backup, restore (replace or merge) and "delete all data", each in one transaction.
 
 import { BACKUP_TABLES, BackupError, BackupWriter, checkBackupRows, isBackedUpSetting, isDeviceSetting, mergedId, type Backup, type BackupManifest, type BackupRows, type BackupTable } from '../core/backup';
-import type { Character, Conversation, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
+import type { Character, Conversation, MemoryRecord, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
 import { AppError } from '../core/errors';
 import { DATABASE_VERSION, type AppDatabase } from './db';
 import { guard } from './errors';
@@ -185,7 +185,10 @@ export class BackupRepository {
 
     const conversations = await newer<Conversation>('conversations', rows.conversations);
     const winningConversations = new Set(conversations.wins.map((c) => c.id));
-    if (conversations.replaced.length) await db.messages.where('conversationId').anyOf(conversations.replaced).delete();
+    if (conversations.replaced.length) {
+      await db.messages.where('conversationId').anyOf(conversations.replaced).delete();
+      await db.memories.where('conversationId').anyOf(conversations.replaced).delete();
+    }
 
     const personas = await newer<Persona>('personas', rows.personas);
     const lorebooks = await newer<StoredLorebook>('lorebooks', rows.lorebooks);
@@ -198,6 +201,7 @@ export class BackupRepository {
         scenes: rows.scenes.filter((s) => winningCharacters.has(s.characterId)),
         conversations: conversations.wins,
         messages: rows.messages.filter((m) => winningConversations.has(m.conversationId)),
+        memories: rows.memories.filter((m) => winningConversations.has(m.conversationId)),
         personas: personas.wins,
         lorebooks: lorebooks.wins,
         settings: rows.settings.filter((s) => !settingsHere.has(s.key) && !isDeviceSetting(s.key)),
@@ -227,9 +231,11 @@ export class BackupRepository {
     const owned = rows.messages.map((m) => (conversationIds.has(m.conversationId) ? { ...m, conversationId: conversationOf(m.conversationId) } : m));
     const messageIds = await this.#foreignKeys('messages', owned, (m) => m.conversationId);
     const messageOf = (id: string | null) => (id === null ? null : (messageIds.get(id) ?? id));
+    const ownedMemories = rows.memories.map((m) => (conversationIds.has(m.conversationId) ? { ...m, conversationId: conversationOf(m.conversationId) } : m));
+    const memoryIds = await this.#foreignKeys('memories', ownedMemories, (m) => m.conversationId);
     const sceneIds = await this.#foreignKeys('scenes', rows.scenes, (s) => s.characterId);
     const lorebookIds = await this.#foreignKeys('lorebooks', rows.lorebooks, (b) => b.characterId);
-    if (!conversationIds.size && !messageIds.size && !sceneIds.size && !lorebookIds.size) return rows;
+    if (!conversationIds.size && !messageIds.size && !memoryIds.size && !sceneIds.size && !lorebookIds.size) return rows;
     const rekey = <T extends { id: string }>(list: T[], ids: Map<string, string>) => list.map((row) => (ids.has(row.id) ? { ...row, id: ids.get(row.id)! } : row));
     return {
       ...rows,
@@ -238,6 +244,12 @@ export class BackupRepository {
         c.leafId !== null && messageIds.has(c.leafId) ? { ...c, leafId: messageOf(c.leafId) } : c,
       ),
       messages: rekey<Message>(owned, messageIds).map((m) => (m.parentId !== null && messageIds.has(m.parentId) ? { ...m, parentId: messageOf(m.parentId) } : m)),
+      // A memory follows its conversation and the messages it names (a pinned one, a summary's last).
+      memories: rekey<MemoryRecord>(ownedMemories, memoryIds).map((m) => ({
+        ...m,
+        ...(m.messageId && messageIds.has(m.messageId) ? { messageId: messageOf(m.messageId)! } : {}),
+        ...(m.coversId && messageIds.has(m.coversId) ? { coversId: messageOf(m.coversId)! } : {}),
+      })),
       lorebooks: rekey<StoredLorebook>(rows.lorebooks, lorebookIds),
     };
   }

@@ -1,7 +1,7 @@
 // The character aggregate: a character, and on delete everything that hangs off it.
 
 import { savedKeywordIndexKey } from '../core/retrieval/saved-index';
-import type { Character, Conversation, Message, Scene, StoredLorebook } from '../core/types';
+import type { Character, Conversation, MemoryRecord, Message, Scene, StoredLorebook } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 import { watch, type Watchable } from './live';
@@ -16,6 +16,8 @@ export interface CharacterSnapshot {
   messages: Message[];
   /** Lorebooks attached to this character only (global books stay). Absent in older snapshots. */
   lorebooks?: StoredLorebook[];
+  /** Its chats' memories (pins, summaries). Absent in older snapshots. */
+  memories?: MemoryRecord[];
 }
 
 const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
@@ -68,7 +70,7 @@ export class CharacterRepository {
     });
   }
 
-  /** Remove a character with its scenes, conversations and their messages, and its own lorebooks, all or nothing. */
+  /** Remove a character with its scenes, conversations and their messages and memories, and its own lorebooks, all or nothing. */
   remove(id: string): Promise<void> {
     return guard(() => this.cascade(id, false).then(() => undefined));
   }
@@ -103,12 +105,13 @@ export class CharacterRepository {
   restore(snapshot: CharacterSnapshot): Promise<void> {
     const { db } = this;
     return guard(() =>
-      db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.lorebooks], async () => {
+      db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.memories, db.lorebooks], async () => {
         await db.characters.put(snapshot.character);
         await db.scenes.bulkPut(snapshot.scenes);
         await db.conversations.bulkPut(snapshot.conversations);
         await db.messages.bulkPut(snapshot.messages);
         await db.lorebooks.bulkPut(snapshot.lorebooks ?? []);
+        await db.memories.bulkPut(snapshot.memories ?? []);
       }),
     );
   }
@@ -116,10 +119,11 @@ export class CharacterRepository {
   private cascade(id: string, keep: boolean): Promise<CharacterSnapshot | undefined> {
     const { db } = this;
     // Its own lorebooks go too: a book pointing at no character would make the next backup unrestorable.
-    return db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.lorebooks, db.settings], async () => {
+    return db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.memories, db.lorebooks, db.settings], async () => {
       const character = keep ? await db.characters.get(id) : undefined;
       const conversationIds = await db.conversations.where('characterId').equals(id).primaryKeys();
       const messagesOf = () => db.messages.where('conversationId').anyOf(conversationIds);
+      const memoriesOf = () => db.memories.where('conversationId').anyOf(conversationIds);
       let snapshot: CharacterSnapshot | undefined;
       if (character) {
         snapshot = {
@@ -128,9 +132,11 @@ export class CharacterRepository {
           conversations: await db.conversations.bulkGet(conversationIds).then((cs) => cs.filter((c) => c !== undefined)),
           messages: await messagesOf().toArray(),
           lorebooks: await db.lorebooks.where('characterId').equals(id).toArray(),
+          memories: await memoriesOf().toArray(),
         };
       }
       await messagesOf().delete();
+      await memoriesOf().delete();
       await db.conversations.bulkDelete(conversationIds);
       await db.scenes.where('characterId').equals(id).delete();
       await db.lorebooks.where('characterId').equals(id).delete();

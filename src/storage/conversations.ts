@@ -139,12 +139,24 @@ export class ConversationRepository {
     });
   }
 
-  /** Remove a conversation and all its messages, all or nothing. */
+  /**
+   * Set the chat's own settings (author's note, scenario); a field given as undefined is removed.
+   * Not activity: updatedAt (the list order) stays. Fails with not-found when the chat is gone.
+   */
+  updateSettings(id: string, patch: Pick<Conversation, 'authorsNote' | 'scenario'>): Promise<void> {
+    return guard(async () => {
+      const changed = await this.db.conversations.update(id, patch);
+      if (!changed && !(await this.db.conversations.get(id))) throw notFound('conversation', id);
+    });
+  }
+
+  /** Remove a conversation with all its messages and memories, all or nothing. */
   remove(id: string): Promise<void> {
     const { db } = this;
     return guard(() =>
-      db.transaction('rw', [db.conversations, db.messages], async () => {
+      db.transaction('rw', [db.conversations, db.messages, db.memories], async () => {
         await db.messages.where('conversationId').equals(id).delete();
+        await db.memories.where('conversationId').equals(id).delete();
         await db.conversations.delete(id);
       }),
     );

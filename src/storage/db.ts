@@ -2,7 +2,7 @@
 
 import Dexie, { type DexieOptions, type Table, type Transaction } from 'dexie';
 import { AppError } from '../core/errors';
-import type { Character, Conversation, InstalledModel, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
+import type { Character, Conversation, InstalledModel, MemoryRecord, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
 import {
   countByConversation,
   migrateConversationV1toV2,
@@ -48,9 +48,18 @@ export const SCHEMA_V3 = {
   lorebooks: 'id, characterId, updatedAt',
 } as const satisfies Record<string, string>;
 
-export const DATABASE_VERSION = 3;
+/**
+ * Version 4: a conversation's long-term memory (core/memory): pinned facts and rolling summaries,
+ * by conversation. New table only; conversations gain optional fields (author's note, scenario),
+ * which need no upgrade.
+ */
+export const SCHEMA_V4 = {
+  memories: 'id, conversationId',
+} as const satisfies Record<string, string>;
 
-export type TableName = keyof typeof SCHEMA_V1 | keyof typeof SCHEMA_V3;
+export const DATABASE_VERSION = 4;
+
+export type TableName = keyof typeof SCHEMA_V1 | keyof typeof SCHEMA_V3 | keyof typeof SCHEMA_V4;
 
 /** The typed tables of the database, keyed by table name. */
 export interface AppTables {
@@ -62,6 +71,7 @@ export interface AppTables {
   settings: Table<Setting, string>;
   models: Table<InstalledModel, string>;
   lorebooks: Table<StoredLorebook, string>;
+  memories: Table<MemoryRecord, string>;
 }
 
 /** v1 -> v2: give every message a revision history and count each conversation's messages. */
@@ -92,12 +102,14 @@ export class AppDatabase extends Dexie implements AppTables {
   declare settings: AppTables['settings'];
   declare models: AppTables['models'];
   declare lorebooks: AppTables['lorebooks'];
+  declare memories: AppTables['memories'];
 
   constructor(name = 'hearth', options?: DexieOptions) {
     super(name, options);
     this.version(1).stores(SCHEMA_V1);
     this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
     this.version(3).stores(SCHEMA_V3);
+    this.version(4).stores(SCHEMA_V4);
   }
 }
 

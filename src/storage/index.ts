@@ -6,6 +6,7 @@ import { ConversationRepository } from './conversations';
 import type { AppDatabase } from './db';
 import { ImportRepository } from './imports';
 import { LorebookRepository } from './lorebooks';
+import { MemoryRepository } from './memories';
 import { ModelRepository } from './models';
 import { PersonaRepository } from './personas';
 import { SceneRepository } from './scenes';
@@ -19,6 +20,7 @@ export interface Repositories {
   settings: SettingsRepository;
   models: ModelRepository;
   lorebooks: LorebookRepository;
+  memories: MemoryRepository;
   imports: ImportRepository;
   backup: BackupRepository;
 }
@@ -32,12 +34,13 @@ export function createRepositories(db: AppDatabase): Repositories {
     settings: new SettingsRepository(db),
     models: new ModelRepository(db),
     lorebooks: new LorebookRepository(db),
+    memories: new MemoryRepository(db),
     imports: new ImportRepository(db),
     backup: new BackupRepository(db),
   };
 }
 
-export { AppDatabase, openDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from './db';
+export { AppDatabase, openDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4 } from './db';
 export type { AppTables, TableName } from './db';
 export { CharacterRepository, type CharacterSnapshot } from './characters';
 export { ConversationRepository, type AddMessageOptions } from './conversations';
@@ -46,6 +49,7 @@ export { PersonaRepository } from './personas';
 export { SettingsRepository } from './settings';
 export { ModelRepository } from './models';
 export { LorebookRepository } from './lorebooks';
+export { MemoryRepository } from './memories';
 export { ImportRepository, type ImportBatch, type ImportWrite, type CommitOptions } from './imports';
 export { BackupRepository, type RestoreMode, type RestoreSummary, type BackupProgress } from './backup';
 export { isQuotaError, toStorageError } from './errors';

@@ -6,6 +6,7 @@ import type { RoleContext } from './context';
 import type { PickedExamples } from './sections/examples';
 import type { RenderedHistory } from './sections/history';
 import type { LoreHits } from './sections/lorebook';
+import type { MemoryDraft } from './sections/memory';
 import type { NewMessage } from './sections/message';
 import type { SystemText } from './sections/system';
 import type { ChosenScene, Part } from './types';
@@ -31,6 +32,8 @@ export interface RoleDraft {
   examples: PickedExamples;
   /** Retrieved scenes, best first. */
   ranked: ChosenScene[];
+  /** The chat's memory, fitted to its budgets (its room is reserved out of `room`). */
+  memory: MemoryDraft;
   /** Changes with anything that makes the previous prompt's prefix stale. */
   configHash: string;
 }

@@ -5,13 +5,14 @@ import { AppError } from '../errors';
 import { appendRoom } from './budgets';
 import type { LoreMatch } from '../lorebook';
 import { safeCount, truncateTokens } from '../token-fit';
-import type { ContextRefresh, InspectorLore, InspectorScene, PromptLayout, PromptSection } from '../types';
+import type { ContextRefresh, InspectorLore, InspectorMemory, InspectorScene, PromptLayout, PromptSection } from '../types';
 import type { RoleDraft } from './draft';
 import { blockRoom, blockRoomOnTopicMove, keptContextBlock, LAYOUT_VERSION, type PreviousPrompt } from './layout';
 import { assemble, contentOf, measure, partsLayout } from './parts';
 import { constantLoreInfo, finish, recordBase } from './record';
 import { newContextBlock, withScenes, type ContextBlock } from './sections/context-block';
 import { retainedStart } from './sections/history';
+import { memoryRecord, messageNote, pickRecall, withAuthorsNote, withMemory } from './sections/memory';
 import { loreInfo, loreRef, noRoom } from './sections/lorebook';
 import { messageParts, messageTurn } from './sections/message';
 import { leftOutReason, publicScene } from './sections/scenes';
@@ -42,15 +43,19 @@ export function buildFresh(d: RoleDraft, previous: PreviousPrompt | undefined, r
   const s = startFresh(d, previous, refresh);
   // In the rare case merging or an odd counter puts it over, give things back in order.
   for (let attempt = 0; ; attempt++) {
+    // Recalled: what the new message refers back to among the turns history no longer holds.
+    const recall = pickRecall(d.ctx, d.memory, d.history.prior, s.start);
     const turns: Turn[] = [
       ...s.examples,
       { role: 'user', parts: s.context },
-      ...d.history.prior.slice(s.start).map((p) => p.turn),
-      messageTurn(d.ctx, d.message, { notes: s.notes, withPhi: s.withPhi, text: s.text }),
+      ...withAuthorsNote(d.memory, d.history.prior.slice(s.start).map((p) => p.turn)),
+      messageTurn(d.ctx, d.message, { notes: s.notes, withPhi: s.withPhi, text: s.text, recall: recall.part, authorsNote: messageNote(d.memory) }),
     ];
     const built = assemble(s.system, turns);
     const { sections, total } = measure(built, d.ctx.count);
-    if (total <= d.ctx.budget) return freshPrompt(d, s, built, sections, total, refresh);
+    if (total <= d.ctx.budget) {
+      return freshPrompt(d, s, built, sections, total, refresh, memoryRecord(d.ctx, d.memory, { inBlock: s.context, recalled: recall.items, noteSent: true }));
+    }
     giveBack(d, s, total, attempt);
   }
 }
@@ -65,14 +70,16 @@ function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined, refresh:
   // Entries that started to trigger since the kept block was built (token-prefix only).
   const inBlock = new Set(block.lore.map((l) => l.id));
   const notes = block.reused ? d.lore.triggered.filter((m) => !inBlock.has(m.entry.id)) : [];
-  const messageCost = notes.length ? ctx.cost(contentOf(messageParts(ctx, d.message, { notes }))) : d.messageCost;
-  const room = historyRoom(d, block.parts, messageCost);
+  const messageCost = notes.length ? ctx.cost(contentOf(messageParts(ctx, d.message, { notes, authorsNote: messageNote(d.memory) }))) : d.messageCost;
+  const context = block.reused ? block.parts : withMemory(d.memory, block.parts);
+  // Recalled messages ride on the new message: history leaves their room free.
+  const room = historyRoom(d, context, messageCost + d.memory.recallReserve);
   // Cache-aware: keep the newest history up to what leaves room to append (at least `retain` of it).
   const target = ctx.cacheAware ? Math.max(Math.floor(room * ctx.budgets.retain), room - appendRoom(ctx.budgets, true)) : room;
   return {
     system: d.systemParts,
     examples: d.examples.turns,
-    context: block.parts,
+    context,
     contextLore: block.lore,
     scenes: [...block.scenes],
     sceneRoom: block.sceneRoom ?? 0,
@@ -139,7 +146,7 @@ function cutLonger(d: RoleDraft, s: FreshState, over: number): void {
   }
 }
 
-function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: PromptSection[], total: number, refresh: ContextRefresh): RolePrompt {
+function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: PromptSection[], total: number, refresh: ContextRefresh, memory: InspectorMemory | undefined): RolePrompt {
   const { prior } = d.history;
   const leftOut = d.ranked
     .filter((x) => !s.scenes.some((k) => k.id === x.id))
@@ -159,6 +166,7 @@ function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: Prom
     history: { kept: prior.length - s.start, dropped: s.start },
     layout: freshLayout(d, s, built),
     truncated: { system: s.truncatedSystem, message: s.truncatedMessage },
+    memory,
   });
 }
 

@@ -30,6 +30,7 @@ import { reusePrevious } from './reuse';
 import { chatStartMarker } from './sections/context-block';
 import { exampleExchanges, pickExamples } from './sections/examples';
 import { renderHistory } from './sections/history';
+import { draftMemory, messageNote } from './sections/memory';
 import { matchLore } from './sections/lorebook';
 import { messageParts, newMessage } from './sections/message';
 import { rankScenes } from './sections/scenes';
@@ -40,7 +41,8 @@ export { DEFAULT_RETAIN, REFERENCE_BUDGETS, REFERENCE_WINDOW, scaleBudgets } fro
 export { inspectPrompt, splitParts, type InspectorMessage, type InspectorPart, type InspectorSectionView, type InspectorView } from './inspector';
 export { sceneTopicMoved, TOPIC_KEEP } from './sections/scenes';
 export { ROLE_SYSTEM_TEMPLATE, SCENE_SEPARATOR, SCENES_HEADER } from './texts';
-export type { RetrievedScene, RoleBudgets, RoleCacheRule, RolePrompt, RolePromptInput } from './types';
+export { MEMORY_REFERENCE } from './sections/memory';
+export type { MemoryBudgets, MemoryInput, MemoryText, RetrievedScene, RoleBudgets, RoleCacheRule, RolePrompt, RolePromptInput } from './types';
 export type {
   ContextRefresh, InspectorLore, InspectorScene, PromptInspector, PromptLayout, RetrievalHit, RetrievalTrace, RolePromptInspector, SectionName,
 } from '../types';
@@ -63,20 +65,23 @@ function draftPrompt(input: RolePromptInput): RoleDraft {
   const exchanges = exampleExchanges(ctx);
   const system = renderSystem(ctx, lore.constant);
   const systemCost = ctx.cost(contentOf(systemParts(system, exchanges.length > 0)));
-  const messageCost = ctx.cost(contentOf(messageParts(ctx, message)));
   const marker = chatStartMarker(ctx);
   const markerCost = ctx.cost(marker);
-  const room = ctx.available - systemCost - ctx.budgets.messageReserve - markerCost;
+  const roomBeforeMemory = ctx.available - systemCost - ctx.budgets.messageReserve - markerCost;
+  const memory = draftMemory(ctx, roomBeforeMemory);
+  const messageCost = ctx.cost(contentOf(messageParts(ctx, message, { authorsNote: messageNote(memory) })));
+  const room = roomBeforeMemory - memory.reserve;
   const rooms = planHistoryAndExamples(ctx.budgets, room);
   const examples = pickExamples(ctx, exchanges, rooms.fewShot);
   const plan = planWindow(ctx.budgets, room, rooms, examples.cost);
   // Without a few-shot turn that fits, the line announcing examples goes too (the plan keeps its cost).
   const parts = systemParts(system, examples.turns.length > 0);
   const ranked = rankScenes(ctx, input.scenes);
-  const hash = configHash(ctx, parts, examples.turns, message.phi, marker, plan);
+  // Without memory the hash is what it always was, so prompts stored before memory stay reusable.
+  const hash = configHash(ctx, parts, examples.turns, message.phi, marker, memory.configKey === undefined ? plan : { plan, memory: memory.configKey });
   return {
     ctx, history, message, lore, exchanges, system, systemParts: parts, systemCost, messageCost,
-    marker, markerCost, room, plan, examples, ranked, configHash: hash,
+    marker, markerCost, room, plan, examples, ranked, memory, configHash: hash,
   };
 }
 

@@ -48,6 +48,7 @@ import type { RoleContext } from './context';
 import type { RoleDraft } from './draft';
 import { contentOf, partsFrom } from './parts';
 import type { ContextBlock } from './sections/context-block';
+import { sameMemory, withoutMemory } from './sections/memory';
 import { pickScenes, sceneBlockCost, sceneTopicMoved } from './sections/scenes';
 import type { Built, ChosenScene, Part, RolePrompt, Turn } from './types';
 
@@ -175,7 +176,8 @@ export function keptContextBlock(d: RoleDraft, previous: PreviousPrompt | undefi
     cache !== 'exact-messages' &&
     (cache === 'token-prefix' || d.lore.triggered.every((m) => ids.has(m.entry.id))) &&
     !topicMove(d, L.scenes) &&
-    d.ctx.cost(contentOf(parts)) - d.markerCost <= room;
+    sameMemory(d.memory, parts) &&
+    d.ctx.cost(contentOf(withoutMemory(parts))) - d.markerCost <= room;
   return keep ? { parts, scenes: L.scenes, lore: L.lore, reused: true } : undefined;
 }
 

@@ -12,6 +12,7 @@ import { LAYOUT_VERSION } from './layout';
 import { assemble, contentOf, measure, partsLayout } from './parts';
 import { constantLoreInfo, finish, recordBase } from './record';
 import { newestFitting } from './sections/history';
+import { memoryRecord } from './sections/memory';
 import { loreRef, noRoom } from './sections/lorebook';
 import { messageTurn } from './sections/message';
 import { publicScene } from './sections/scenes';
@@ -112,6 +113,7 @@ function minimalPrompt(d: RoleDraft, s: MinimalState, built: Built[], system: Pa
     history: { kept: s.keep, dropped },
     layout: minimalLayout(d, system, dropped),
     truncated: { system: s.truncatedSystem, message: s.truncatedMessage },
+    memory: memoryRecord(d.ctx, d.memory, { inBlock: 'none', recalled: [], noteSent: false }),
   });
 }
 

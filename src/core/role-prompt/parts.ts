@@ -8,8 +8,8 @@ import type { Built, Part, Turn } from './types';
 
 /** The order the inspector lists sections in. */
 export const SECTION_ORDER: readonly SectionName[] = [
-  'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'knowledge', 'scenes', 'chat-start',
-  'history', 'lorebook-note', 'post-history', 'message',
+  'system', 'lorebook-constant', 'character', 'persona', 'examples', 'summary', 'pins', 'lorebook', 'knowledge', 'scenes', 'chat-start',
+  'history', 'authors-note', 'recall', 'lorebook-note', 'post-history', 'message',
 ];
 
 export const JOIN = '\n\n';

@@ -1,7 +1,7 @@
 // The inspector record a built prompt carries: what was chosen, left out and why, and the layout
 // the next turn reads to reuse the prompt.
 
-import type { ContextRefresh, InspectorLore, Lang, PromptLayout, PromptSection, RolePromptInspector } from '../types';
+import type { ContextRefresh, InspectorLore, InspectorMemory, Lang, PromptLayout, PromptSection, RolePromptInspector } from '../types';
 import type { RoleDraft } from './draft';
 import { partsLayout, toMessages } from './parts';
 import { loreInfo } from './sections/lorebook';
@@ -26,6 +26,7 @@ export interface InspectorArgs extends RecordBase {
   history: RolePromptInspector['history'];
   layout: PromptLayout;
   truncated: RolePromptInspector['truncated'];
+  memory?: InspectorMemory;
 }
 
 export interface FinishArgs extends InspectorArgs {
@@ -78,5 +79,6 @@ export function inspectorOf(a: InspectorArgs): RolePromptInspector {
     history: a.history,
     truncated: a.truncated,
     layout: a.layout,
+    ...(a.memory ? { memory: a.memory } : {}),
   };
 }

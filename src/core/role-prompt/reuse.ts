@@ -10,6 +10,7 @@ import { blockRoom, focusScene, onTopicMove, roomForScene, rebuildFrom, refreshR
 import { contentOf, measure } from './parts';
 import { constantLoreInfo, finish, inspectorOf, recordBase } from './record';
 import { loreInfo } from './sections/lorebook';
+import { memoryInBlock, memoryRecord, messageNote, pickRecall } from './sections/memory';
 import { messageTurn } from './sections/message';
 import { leftOutReason, pickScenes, publicScene } from './sections/scenes';
 import type { ChosenScene, RolePrompt } from './types';
@@ -51,6 +52,7 @@ function regenerated(d: RoleDraft, previous: PreviousPrompt, total: number): Rol
       history: { kept: d.history.prior.length - L.dropped, dropped: L.dropped },
       layout: { ...L },
       truncated: { system: false, message: false },
+      memory: (previous.prompt as Partial<RolePrompt>).inspector?.memory,
     }),
   };
 }
@@ -65,7 +67,11 @@ function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlyS
   const delta = moved?.scenes ?? focus;
   const known = new Set([...L.lore.map((l) => l.id), ...L.notedLore]);
   const notes = d.lore.triggered.filter((m) => !known.has(m.entry.id));
-  const turns = [...history.prior.slice(L.turns).map((x) => x.turn), messageTurn(ctx, d.message, { notes, scenes: delta })];
+  const recall = pickRecall(ctx, d.memory, history.prior, L.dropped);
+  const turns = [
+    ...history.prior.slice(L.turns).map((x) => x.turn),
+    messageTurn(ctx, d.message, { notes, scenes: delta, recall: recall.part, authorsNote: messageNote(d.memory) }),
+  ];
   const built = rebuildFrom(previous.prompt.messages, L, turns);
   const { sections, total } = measure(built, ctx.count);
   // History may grow into its whole room (the window less the fixed sections, the new message
@@ -85,6 +91,8 @@ function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlyS
     history: { kept: history.prior.length - L.dropped, dropped: L.dropped },
     layout: appendedLayout(d, L, notes, delta),
     truncated: { system: false, message: false },
+    // The block as sent earlier: a summary rewritten since waits for the next fresh build.
+    memory: memoryRecord(ctx, d.memory, { inBlock: memoryInBlock(previous.prompt.messages[L.contextIndex]?.content, L.contextParts), recalled: recall.items, noteSent: true }),
   });
 }
 

@@ -1,6 +1,6 @@
 // The role prompt's input and output shapes, and the parts its builders pass between them.
 
-import type { CharacterFields, ChatTurn, Lorebook, InspectorScene, RolePromptInspector, SceneKind, SectionName, SentPrompt } from '../types';
+import type { AuthorsNote, CharacterFields, ChatTurn, Lorebook, InspectorScene, RolePromptInspector, SceneKind, SectionName, SentPrompt } from '../types';
 
 /** A scene the retrieval layer found for the new message; a higher score is better. */
 export interface RetrievedScene {
@@ -68,6 +68,35 @@ export interface RolePromptInput {
   seed?: string | number;
   /** Absolute token budgets replacing the scaled ones. */
   budgets?: Partial<RoleBudgets>;
+  /** The chat's long-term memory: summary, pins, recall candidates and the author's note. */
+  memory?: MemoryInput;
+}
+
+/** A memory text with the id the inspector names it by. */
+export interface MemoryText {
+  id: string;
+  text: string;
+}
+
+export interface MemoryInput {
+  /** The summary of the branch's oldest messages (`covers` of them). */
+  summary?: MemoryText & { covers?: number };
+  /** Pinned facts, in the order the person keeps them. */
+  pins?: MemoryText[];
+  /**
+   * Earlier messages the new message may refer back to, best first; `turn` is their index in
+   * `history`. Only those out of the history sent are recalled.
+   */
+  recall?: (MemoryText & { turn: number; score: number })[];
+  authorsNote?: AuthorsNote;
+  /** Token budgets replacing the scaled ones (see sections/memory.ts). */
+  budgets?: Partial<MemoryBudgets>;
+}
+
+export interface MemoryBudgets {
+  summary: number;
+  pins: number;
+  recall: number;
 }
 
 export interface RolePrompt extends SentPrompt {
@@ -94,6 +123,8 @@ export interface Built {
 /** A history turn as rendered for the prompt, with its raw text for the history hash. */
 export interface PriorTurn {
   role: ChatTurn['role'];
+  /** Its position in the input's history (memory recall refers to turns by it). */
+  index: number;
   raw: string;
   turn: Turn;
 }

@@ -32,6 +32,7 @@ function sampleRows(): BackupRows {
     scenes: [makeScene('alice', { id: 's1', vectors: [{ model: 'bag', dim: 2, data: new Float32Array([NaN, -0.25]).buffer }] })],
     conversations: [conversation],
     messages: makeChain('k1', 3),
+    memories: [],
     personas: [makePersona({ id: 'p1', name: 'Lin', isDefault: true })],
     lorebooks: [{ id: 'b1', characterId: 'alice', enabled: true, book: { extensions: {}, entries: [] }, createdAt: 1, updatedAt: 2 }],
     settings: [{ key: 'sampling', value: { temperature: 0.7, topP: 1, maxTokens: 64, repetitionPenalty: 1 } }, { key: 'ui.lang', value: 'zh' }],
@@ -83,7 +84,7 @@ describe('backup file', () => {
   it('reads back every table exactly, with counts, versions and binary data', () => {
     const rows = sampleRows();
     const { manifest, bytes } = writeBackup(rows, META);
-    expect(manifest).toMatchObject({ format: 'hearth-backup', version: 1, appVersion: '0.1.0', databaseVersion: 3, createdAt: META.createdAt });
+    expect(manifest).toMatchObject({ format: 'hearth-backup', version: 2, appVersion: '0.1.0', databaseVersion: 3, createdAt: META.createdAt });
     expect(manifest.tables.messages.rows).toBe(3);
     const backup = readBackup(bytes);
     expect(backup.rows).toEqual(rows);
@@ -118,10 +119,10 @@ describe('rejected backups', () => {
 
   it('a backup from a newer format version says which app made it', () => {
     const manifest = JSON.parse(new TextDecoder().decode(unzipSync(good())['manifest.json']));
-    const newer = tamper(good(), 'manifest.json', JSON.stringify({ ...manifest, version: 2, appVersion: '9.0.0' }));
+    const newer = tamper(good(), 'manifest.json', JSON.stringify({ ...manifest, version: 3, appVersion: '9.0.0' }));
     const error = rejection(() => readBackup(newer));
     expect(error.reason).toBe('newer-version');
-    expect(error.details).toMatchObject({ version: 2, appVersion: '9.0.0' });
+    expect(error.details).toMatchObject({ version: 3, appVersion: '9.0.0' });
   });
 
   it('a truncated file, a flipped byte, a missing part, a wrong row count, an orphan row', () => {
@@ -154,7 +155,7 @@ describe('rejected backups', () => {
     expect(backup.detachedLorebooks).toBe(1);
     const { characterId: _gone, ...global } = left;
     expect(backup.rows.lorebooks).toEqual([rows.lorebooks[0], global]);
-    expect(backup.manifest.version).toBe(1);
+    expect(backup.manifest.version).toBe(2);
     expect(readBackup(good()).detachedLorebooks).toBe(0);
   });
 

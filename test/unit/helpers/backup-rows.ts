@@ -41,8 +41,17 @@ export function fullRows(): BackupRows {
   return {
     characters: [alice],
     scenes: [makeScene('alice', { id: 's1' })],
-    conversations: [makeConversation('alice', { id: 'k1', personaId: 'p1', leafId: messages[1].id, messageCount: 2, sampling: { temperature: 0.3, stop: ['END'] }, originConversationId: 'k0', originMessageId: 'm0' })],
+    conversations: [
+      makeConversation('alice', {
+        id: 'k1', personaId: 'p1', leafId: messages[1].id, messageCount: 2, sampling: { temperature: 0.3, stop: ['END'] },
+        originConversationId: 'k0', originMessageId: 'm0', authorsNote: { text: 'Keep it light.', depth: 2 }, scenario: 'On the moon.',
+      }),
+    ],
     messages,
+    memories: [
+      { id: 'pin1', conversationId: 'k1', kind: 'pin', text: '{{user}} is allergic to cats.', createdAt: 1, updatedAt: 2, messageId: messages[0].id },
+      { id: 'sum1', conversationId: 'k1', kind: 'summary', text: 'They met.', createdAt: 1, updatedAt: 2, coversId: messages[1].id, coversHash: 'abc', coversCount: 2 },
+    ],
     personas: [makePersona({ id: 'p1', isDefault: true })],
     lorebooks: [book],
     settings: [

@@ -321,9 +321,14 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
         scenes: r.scenes.map((s) => ({ ...s, id: 'seed-scene' })),
         conversations: r.conversations.map((c) => ({ ...c, id: 'seed-chat', leafId: 'seed-m2' })),
         messages: r.messages.map((m) => ({ ...m, conversationId: 'seed-chat', id: m.id === 'b-m1' ? 'seed-m1' : 'seed-m2', parentId: m.parentId ? 'seed-m1' : null })),
+        memories: r.memories.map((m) => ({ ...m, conversationId: 'seed-chat', messageId: 'seed-m1' })),
       }));
     },
-    expect: { accepted: true, check: (added) => (added.messages?.length === 2 && added.conversations?.length === 1 && added.scenes?.length === 1 ? null : 'the colliding rows were not added under fresh ids') },
+    expect: {
+      accepted: true,
+      check: (added) =>
+        added.messages?.length === 2 && added.conversations?.length === 1 && added.scenes?.length === 1 && added.memories?.length === 1 ? null : 'the colliding rows were not added under fresh ids',
+    },
   },
 ];
 

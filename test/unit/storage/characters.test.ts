@@ -88,6 +88,20 @@ describe('CharacterRepository', () => {
     expect(new Float32Array(vector.data)).toEqual(new Float32Array([0.5, -1, 2]));
   });
 
+  it('a deleted character takes its chats\' memories with it, and Undo brings them back', async () => {
+    await seed();
+    const memory = (id: string, conversationId: string) => ({ id, conversationId, kind: 'pin' as const, text: 'Likes tea.', createdAt: 1, updatedAt: 1 });
+    await repos.memories.put(memory('m1', 'kc1'));
+    await repos.memories.put(memory('m2', 'kd1'));
+    const snapshot = await repos.characters.removeWithUndo('c');
+    // No memory is left pointing at a chat that is gone (a backup with one would not restore).
+    expect((await db.memories.toArray()).map((m) => m.id)).toEqual(['m2']);
+    await repos.characters.restore(snapshot!);
+    expect((await repos.memories.list('kc1')).map((m) => m.id)).toEqual(['m1']);
+    await repos.characters.remove('c');
+    expect(await db.memories.count()).toBe(1);
+  });
+
   it('removeWithUndo returns undefined for an unknown character', async () => {
     await seed();
     expect(await repos.characters.removeWithUndo('nobody')).toBeUndefined();

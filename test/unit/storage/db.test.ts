@@ -17,7 +17,7 @@ describe('openDatabase', () => {
     expect(db.isOpen()).toBe(true);
     expect(db.verno).toBe(DATABASE_VERSION);
     expect(db.tables.map((t) => t.name).sort()).toEqual(
-      ['characters', 'conversations', 'lorebooks', 'messages', 'models', 'personas', 'scenes', 'settings'],
+      ['characters', 'conversations', 'lorebooks', 'memories', 'messages', 'models', 'personas', 'scenes', 'settings'],
     );
     const indexes = (table: string) => db.table(table).schema.indexes.map((i) => i.name).sort();
     expect(indexes('characters')).toEqual(['tags', 'updatedAt']);
@@ -27,6 +27,7 @@ describe('openDatabase', () => {
     expect(indexes('messages')).toEqual(['[conversationId+createdAt]', 'conversationId', 'parentId', 'status']);
     expect(indexes('models')).toEqual(['lastUsedAt']);
     expect(indexes('lorebooks')).toEqual(['characterId', 'updatedAt']);
+    expect(indexes('memories')).toEqual(['conversationId']);
     expect(db.settings.schema.primKey.name).toBe('key');
   });
 

@@ -21,21 +21,21 @@ export interface RenderedHistory {
 
 export function renderHistory(ctx: RoleContext, history: readonly ChatTurn[], last: ChatTurn): RenderedHistory {
   const prior: PriorTurn[] = [];
-  for (const turn of history.slice(0, -1)) {
-    const rendered = renderTurn(ctx, turn);
+  history.slice(0, -1).forEach((turn, index) => {
+    const rendered = renderTurn(ctx, turn, index);
     if (rendered) prior.push(rendered);
-  }
+  });
   const hashes = chainHashes([...prior, { role: 'user', raw: last.content ?? '' }]);
   return { prior, userText: expandMacros(last.content ?? '', ctx.macros), hashes, turnsHash: hashes[hashes.length - 1] };
 }
 
 /** Contents are not trimmed: replays must be byte-identical. A system turn becomes a note. */
-function renderTurn(ctx: RoleContext, turn: ChatTurn): PriorTurn | undefined {
+function renderTurn(ctx: RoleContext, turn: ChatTurn, index: number): PriorTurn | undefined {
   const raw = turn.content ?? '';
   const content = expandMacros(raw, ctx.macros);
   if (!content.trim()) return undefined; // a reply stopped before its first token
   const text = turn.role === 'system' ? wrapNote(ctx.lang, ctx.labels.note, content) : content;
-  return { role: turn.role, raw, turn: { role: turn.role === 'assistant' ? 'assistant' : 'user', parts: [{ section: 'history', text }] } };
+  return { role: turn.role, index, raw, turn: { role: turn.role === 'assistant' ? 'assistant' : 'user', parts: [{ section: 'history', text }] } };
 }
 
 /** Chained hashes of the history: result[i] covers the first i turns. */

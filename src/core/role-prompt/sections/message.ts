@@ -30,14 +30,20 @@ export interface MessageOptions {
   text?: string;
   /** New scenes after a topic move. */
   scenes?: readonly ChosenScene[];
+  /** Earlier messages of the chat recalled for this one (sections/memory.ts). */
+  recall?: Part;
+  /** The author's note at depth 0. */
+  authorsNote?: string;
 }
 
 /** The message's parts; the person's text stays even when empty. */
-export function messageParts(ctx: RoleContext, m: NewMessage, { notes = [], withPhi = true, text = m.text, scenes = [] }: MessageOptions = {}): Part[] {
+export function messageParts(ctx: RoleContext, m: NewMessage, { notes = [], withPhi = true, text = m.text, scenes = [], recall, authorsNote = '' }: MessageOptions = {}): Part[] {
   const parts: Part[] = [
     { section: 'scenes', text: sceneBlock(ctx.lang, scenes) },
     { section: 'lorebook-note', text: loreNote(ctx, notes) },
+    recall ?? { section: 'recall', text: '' },
     { section: 'message', text },
+    { section: 'authors-note', text: authorsNote },
     { section: 'post-history', text: withPhi ? m.phi : '' },
   ];
   return parts.filter((p) => p.text !== '' || p.section === 'message');

@@ -3,8 +3,8 @@
 import type { MessageKey } from '../../../core/i18n';
 
 const SECTIONS = new Set([
-  'system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'knowledge', 'scenes', 'chat-start',
-  'history', 'lorebook-note', 'post-history', 'message',
+  'system', 'lorebook-constant', 'character', 'persona', 'examples', 'summary', 'pins', 'lorebook', 'knowledge', 'scenes', 'chat-start',
+  'history', 'authors-note', 'recall', 'lorebook-note', 'post-history', 'message',
 ]);
 const WHY = new Set(['budget', 'no-room', 'secondary', 'disabled', 'probability']);
 const SCENE_WHY = new Set(['no-room', 'below-others', 'not-refreshed', 'budget']);
@@ -26,6 +26,13 @@ export function whyLabel(t: T, reason: string): string {
 /** Why a retrieved scene is not in the prompt (core/types SceneLeftOutReason). */
 export function sceneWhyLabel(t: T, reason: string): string {
   return SCENE_WHY.has(reason) ? t(`inspector.scene.why.${reason}` as MessageKey) : reason;
+}
+
+const MEMORY_WHY = new Set(['budget', 'no-room', 'in-history', 'not-refreshed']);
+
+/** Why a memory item is not in the prompt (core/types MemoryLeftOutReason). */
+export function memoryWhyLabel(t: T, reason: string): string {
+  return MEMORY_WHY.has(reason) ? t(`inspector.memory.why.${reason}` as MessageKey) : reason;
 }
 
 /** Scores vary in scale (BM25 around 1-20, RRF around 0.03, cosine -1..1): three significant digits. */

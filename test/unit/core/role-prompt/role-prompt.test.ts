@@ -12,6 +12,7 @@ import {
   SCENE_SEPARATOR,
   SCENES_HEADER,
   sceneTopicMoved,
+  type MemoryInput,
   type RetrievedScene,
   type RolePrompt,
   type RolePromptInput,
@@ -711,7 +712,25 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
     };
   }
 
-  const names = new Set(['system', 'lorebook-constant', 'character', 'persona', 'examples', 'lorebook', 'scenes', 'chat-start', 'history', 'lorebook-note', 'post-history', 'message']);
+  const names = new Set([
+    'system', 'lorebook-constant', 'character', 'persona', 'examples', 'summary', 'pins', 'lorebook', 'scenes', 'chat-start', 'history',
+    'authors-note', 'recall', 'lorebook-note', 'post-history', 'message',
+  ]);
+
+  /** A chat's memory: a summary (sometimes far over its budget), pins, recall candidates, an author's note. */
+  function randomMemory(seed: number, history: readonly ChatTurn[]): MemoryInput {
+    const { random, int, text } = generator(seed * 13 + 5);
+    const recallOf = (i: number) => {
+      const turn = int(Math.max(1, history.length - 1));
+      return { id: `m${turn}`, turn, text: history[turn]?.content ?? '', score: 10 - i };
+    };
+    return {
+      summary: random() < 0.7 ? { id: `sum${int(3)}`, text: text(random() < 0.2 ? 2000 : 150), covers: int(20) } : undefined,
+      pins: Array.from({ length: int(8) }, (_, i) => ({ id: `pin${i}`, text: text(random() < 0.1 ? 400 : 15) })),
+      recall: random() < 0.8 ? Array.from({ length: int(6) }, (_, i) => recallOf(i)) : undefined,
+      authorsNote: random() < 0.5 ? { text: text(30), depth: int(6) } : undefined,
+    };
+  }
 
   function check(prompt: RolePrompt, input: RolePromptInput, label: string) {
     const count = input.countTokens ?? estimateTokens;
@@ -784,6 +803,43 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
     expect(built).toBeGreaterThan(700);
     expect(appended).toBeGreaterThan(150);
   }, 30_000); // 200 random chats: seconds on a loaded 2-core machine
+
+  it('never exceeds the window with memory on (summary, pins, recall, author\'s note), over multi-turn chats whose memory changes', () => {
+    let built = 0;
+    let appended = 0;
+    let withMemory = 0;
+    for (let seed = 1; seed <= 120; seed++) {
+      const plain = randomInput(seed);
+      const input = { ...plain, memory: randomMemory(seed, plain.history), cache: (['token-prefix', 'exact-messages', undefined] as const)[seed % 3] };
+      const { random, text } = generator(seed * 7907);
+      let prompt: RolePrompt;
+      try {
+        prompt = buildRolePrompt(input);
+      } catch (error) {
+        expect((error as AppError).code, `seed ${seed}`).toBe('context-exceeded');
+        expect(input.contextWindow - input.replyTokens, `seed ${seed}`).toBeLessThan(2 * 6 + 8 + 8);
+        continue;
+      }
+      check(prompt, input, `seed ${seed}`);
+      built++;
+      let history = input.history;
+      let memory = input.memory;
+      for (let turn = 0; turn < 4; turn++) {
+        history = [...history, assistant(text(random() < 0.1 ? 1500 : 80) || 'ok'), user(text(40) || 'go on')];
+        // Now and then the summary is rewritten or a pin added, as the app does between turns.
+        if (random() < 0.3) memory = { ...randomMemory(seed * 5 + turn, history), authorsNote: memory.authorsNote };
+        const next = { ...input, history, memory, previous: random() < 0.9 ? prompt : undefined };
+        prompt = buildRolePrompt(next);
+        check(prompt, next, `seed ${seed} turn ${turn} (memory)`);
+        built++;
+        if (prompt.inspector.mode === 'appended') appended++;
+        if (prompt.sections.some((s) => ['summary', 'pins', 'recall', 'authors-note'].includes(s.name))) withMemory++;
+      }
+    }
+    expect(built).toBeGreaterThan(400);
+    expect(appended).toBeGreaterThan(80);
+    expect(withMemory).toBeGreaterThan(200);
+  }, 30_000);
 
   it('is deterministic: the same input gives the same prompt', () => {
     for (let seed = 1000; seed < 1030; seed++) {
