@@ -78,5 +78,14 @@ test('connects to a llama.cpp server, says where text goes, streams, stops, and 
   await expect(page.getByText('2 of 2')).toBeVisible();
   await expect(replies.nth(1)).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   expect(server.stats.generations).toBe(2);
+
+  // Continue through llama-server (its chat template, then a raw completion): the same reply grows.
+  const whole = await replies.nth(1).locator('.content').innerText();
+  await replies.nth(1).getByRole('button', { name: 'Continue' }).click();
+  await expect.poll(async () => (await replies.nth(1).locator('.content').innerText()).length, { timeout: 60_000 }).toBeGreaterThan(whole.length);
+  await expect(replies.nth(1)).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  expect((await replies.nth(1).locator('.content').innerText()).startsWith(whole.trimEnd())).toBe(true);
+  await expect(replies).toHaveCount(2);
+  expect(server.stats.generations).toBe(3);
   expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
 });

@@ -2,7 +2,7 @@
 // streaming. Characters, prompts, retrieval and history stay on the device; only the prompt of each
 // reply is sent, to the one server the person configured.
 
-import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource } from '../../core/engine';
+import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource, SamplerName } from '../../core/engine';
 import { AppError, isAbort, toAppError } from '../../core/errors';
 import type { ServerConfig } from '../../core/model-server';
 import type { ChatTurn, Usage } from '../../core/types';
@@ -49,7 +49,10 @@ export class ServerEngine implements ChatEngine {
   }
 
   capabilities(): EngineCapabilities {
-    return { gpu: false, multiThread: false };
+    // llama-server takes llama.cpp's samplers and renders its own chat template (so a reply can be
+    // continued); any other server is held to what OpenAI's API defines.
+    const llamaCpp = this.#connection?.llamaCpp ?? false;
+    return { gpu: false, multiThread: false, samplers: llamaCpp ? LLAMA_SERVER_SAMPLERS : OPENAI_SAMPLERS, continueReply: llamaCpp };
   }
 
   /** "Loading" a server model: check that the server answers and has the model, and learn its window. */
@@ -94,6 +97,7 @@ export class ServerEngine implements ChatEngine {
   }
 
   chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+    if (options.continueLast) return this.#continueLast(messages, options, signal);
     return this.#generate('/v1/chat/completions', { messages: messages.map((m) => ({ role: m.role, content: m.content })) },
       (choice) => (choice.delta as { content?: unknown } | undefined)?.content, options, signal);
   }
@@ -105,6 +109,18 @@ export class ServerEngine implements ChatEngine {
    */
   complete(prompt: string, options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
     return this.#generate('/v1/completions', { prompt }, (choice) => choice.text, options, signal);
+  }
+
+  /**
+   * Continue: the turns before the reply in the model's own template (ending where the reply opens),
+   * then the reply so far, completed as raw text so the model writes on from its last character.
+   */
+  async *#continueLast(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+    const last = messages.at(-1);
+    const opening = last?.role === 'assistant' ? await this.renderPrompt(messages.slice(0, -1), signal) : null;
+    if (!last || opening === null) throw new AppError('generation-failed', 'This server cannot continue a reply (it does not render its chat template)');
+    const { continueLast: _continue, ...rest } = options;
+    yield* this.complete(opening + last.content, rest, signal);
   }
 
   async *#generate(
@@ -141,8 +157,10 @@ export class ServerEngine implements ChatEngine {
           top_p: options.topP,
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
           ...(options.stop && options.stop.length > 0 ? { stop: options.stop } : {}),
-          // Only llama.cpp is known to take it; OpenAI's own API refuses fields it does not know.
-          ...(options.repetitionPenalty !== undefined && connection.llamaCpp ? { repeat_penalty: options.repetitionPenalty } : {}),
+          ...(options.presencePenalty !== undefined ? { presence_penalty: options.presencePenalty } : {}),
+          ...(options.frequencyPenalty !== undefined ? { frequency_penalty: options.frequencyPenalty } : {}),
+          // Only llama.cpp is known to take these; OpenAI's own API refuses fields it does not know.
+          ...(connection.llamaCpp ? llamaCppSamplers(options) : {}),
         };
         try {
           for await (const payload of connection.client.stream(path, body, controller.signal, connection.config.model)) {
@@ -195,4 +213,18 @@ export class ServerEngine implements ChatEngine {
     this.#connection = null;
     this.#model = null;
   }
+}
+
+/** The samplers OpenAI's chat API defines (every OpenAI-compatible server takes them). */
+const OPENAI_SAMPLERS: readonly SamplerName[] = ['presencePenalty', 'frequencyPenalty', 'seed', 'stop'];
+/** llama-server also takes llama.cpp's own. */
+const LLAMA_SERVER_SAMPLERS: readonly SamplerName[] = [...OPENAI_SAMPLERS, 'topK', 'minP', 'repetitionPenalty'];
+
+/** llama.cpp's sampler fields, by the names llama-server reads from a request. */
+function llamaCppSamplers(options: GenerateOptions): Record<string, number> {
+  return {
+    ...(options.topK !== undefined ? { top_k: options.topK } : {}),
+    ...(options.minP !== undefined ? { min_p: options.minP } : {}),
+    ...(options.repetitionPenalty !== undefined ? { repeat_penalty: options.repetitionPenalty } : {}),
+  };
 }

@@ -151,6 +151,34 @@ describe('ServerEngine', () => {
     expect(await (await connected({})).engine.renderPrompt([{ role: 'user', content: 'Go' }])).toBeNull();
   });
 
+  it('continues a reply (Continue) on llama-server: the turns before it in the model\'s template, the reply so far, completed as raw text', async () => {
+    const { engine, seen } = await connected({
+      'GET /props': json({ default_generation_settings: { n_ctx: 512 } }),
+      'POST /apply-template': json({ prompt: '<|user|>Go<|assistant|>' }),
+      'POST /v1/completions': (_req, _body, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+        res.end(`data: ${JSON.stringify({ choices: [{ text: ' and on.', finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+      },
+    });
+    expect(engine.capabilities()).toMatchObject({ continueReply: true, samplers: expect.arrayContaining(['topK', 'minP', 'repetitionPenalty']) });
+    const turns = [{ role: 'user' as const, content: 'Go' }, { role: 'assistant' as const, content: 'On' }];
+    const { text } = await collect(engine.chat(turns, { ...OPTIONS, continueLast: true }));
+    expect(text).toBe(' and on.');
+    expect(seen.find((r) => r.path === '/apply-template')?.body).toEqual({ messages: [{ role: 'user', content: 'Go' }] });
+    expect(seen.find((r) => r.path === '/v1/completions')?.body).toMatchObject({ prompt: '<|user|>Go<|assistant|>On' });
+    expect(seen.some((r) => r.path === '/v1/chat/completions')).toBe(false);
+  });
+
+  it('offers Continue and llama.cpp\'s samplers only on llama-server; others get OpenAI\'s samplers by their names', async () => {
+    const plain = await connected({ 'POST /v1/chat/completions': streamReply(['ok']) });
+    expect(plain.engine.capabilities()).toMatchObject({ continueReply: false, samplers: ['presencePenalty', 'frequencyPenalty', 'seed', 'stop'] });
+    await collect(plain.engine.chat([{ role: 'user', content: 'Hi' }], { ...OPTIONS, presencePenalty: 0.5, frequencyPenalty: 0.25 }));
+    expect(plain.seen.find((r) => r.path === '/v1/chat/completions')?.body).toMatchObject({ presence_penalty: 0.5, frequency_penalty: 0.25 });
+    const llama = await connected({ 'GET /props': json({ default_generation_settings: { n_ctx: 512 } }), 'POST /v1/chat/completions': streamReply(['ok']) });
+    await collect(llama.engine.chat([{ role: 'user', content: 'Hi' }], { ...OPTIONS, topK: 20, minP: 0.05 }));
+    expect(llama.seen.find((r) => r.path === '/v1/chat/completions')?.body).toMatchObject({ top_k: 20, min_p: 0.05, repeat_penalty: 1.1 });
+  });
+
   it('continues raw text through /v1/completions', async () => {
     const { engine, seen } = await connected({
       'POST /v1/completions': (_req, _body, res) => {
