@@ -54,10 +54,22 @@ function watchController(update: UpdateTarget): void {
   let controlled = navigator.serviceWorker.controller !== null;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     if (controlled) update.tookOver();
-    else reloadForIsolation(update);
+    else {
+      reportEnginesFetched();
+      reloadForIsolation(update);
+    }
     controlled = true;
   });
   if (controlled) reloadForIsolation(update);
+}
+
+/**
+ * A first visit: what the page fetched before the worker took it (an engine loaded at once) never
+ * went through the worker. Tell it, so it keeps those engines' files for the next, offline start.
+ */
+function reportEnginesFetched(): void {
+  const fetched = performance.getEntriesByType('resource').map((entry) => entry.name);
+  navigator.serviceWorker.controller?.postMessage({ type: 'ENGINES_FETCHED', fetched });
 }
 
 /**

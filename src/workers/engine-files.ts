@@ -28,3 +28,23 @@ export function splitManifest(entries: ReadonlyArray<string | ManifestEntry>): {
   }
   return { shell, engine };
 }
+
+/**
+ * Each engine's files, known by its worker: the worker script fetches the rest itself (wllama's wasm,
+ * web-llm's library chunk, onnxruntime's loader and wasm), out of the page's sight.
+ */
+const ENGINE_GROUPS: ReadonlyArray<{ worker: RegExp; files: RegExp }> = [
+  { worker: /\/wllama\.worker-[^/]+\.js$/, files: /\/wllama(?:\.worker)?-[^/]+\.(?:js|wasm)$/ },
+  { worker: /\/webllm\.worker-[^/]+\.js$/, files: /\/(?:webllm\.worker|lib)-[^/]+\.js$/ },
+  { worker: /\/embedding\.worker-[^/]+\.js$/, files: /\/(?:embedding\.worker-[^/]+\.js|ort-[^/]+\.(?:wasm|mjs))$/ },
+];
+
+/**
+ * The engine files to keep for offline use, given what a page fetched before the service worker
+ * controlled it (a first visit that loads a model at once): every file of each engine whose worker
+ * it started. `engineUrls`: the build's engine files, as absolute URLs.
+ */
+export function engineFilesUsed(fetched: readonly string[], engineUrls: readonly string[]): string[] {
+  const groups = ENGINE_GROUPS.filter((group) => fetched.some((url) => group.worker.test(url)));
+  return engineUrls.filter((url) => groups.some((group) => group.files.test(url)));
+}

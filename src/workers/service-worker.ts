@@ -3,7 +3,7 @@
 // hosts that cannot send them.
 
 import { cleanupOutdatedCaches, getCacheKeyForURL, matchPrecache, precache } from 'workbox-precaching';
-import { splitManifest } from './engine-files';
+import { engineFilesUsed, splitManifest } from './engine-files';
 import { withIsolationHeaders } from './isolation-headers';
 
 declare const self: ServiceWorkerGlobalScope & {
@@ -23,7 +23,14 @@ const engineUrls = new Set(manifest.engine.map((path) => new URL(path, self.loca
 // Prompt mode: a new version waits until the page asks for it ("Reload to update"), so a reply
 // being written is never cut by an update taking over.
 self.addEventListener('message', (event) => {
-  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+  const data = event.data as { type?: string; fetched?: unknown } | null;
+  if (data?.type === 'SKIP_WAITING') void self.skipWaiting();
+  // A page that loaded an engine before this worker took it: keep that engine's files now, so the
+  // next start works offline (their fetches never came through here).
+  if (data?.type === 'ENGINES_FETCHED' && Array.isArray(data.fetched)) {
+    const fetched = data.fetched.filter((url): url is string => typeof url === 'string');
+    event.waitUntil(keepEngineFiles(engineFilesUsed(fetched, [...engineUrls])));
+  }
 });
 
 // The first install takes the open page at once, so it works offline without a second visit. An
@@ -63,6 +70,16 @@ async function engineFile(event: FetchEvent, key: string): Promise<Response> {
   // Stored beside the answer, which streams on meanwhile (wasm compiles as it arrives).
   if (response.ok && !response.redirected) event.waitUntil(cache.put(key, response.clone()));
   return withIsolationHeaders(response);
+}
+
+async function keepEngineFiles(urls: readonly string[]): Promise<void> {
+  const cache = await caches.open(ENGINE_CACHE);
+  for (const url of urls) {
+    if (await cache.match(url)) continue;
+    // Most come from the browser's HTTP cache, just filled by the page; a failure waits for the next use.
+    const response = await fetch(url).catch(() => null);
+    if (response?.ok && !response.redirected) await cache.put(url, response);
+  }
 }
 
 /** A new version's engine files have new names: the previous version's copies go when it takes over. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitManifest } from '../../../src/workers/engine-files';
+import { engineFilesUsed, splitManifest } from '../../../src/workers/engine-files';
 
 // File names as a build writes them (vite's content hashes).
 const BUILD = [
@@ -44,5 +44,22 @@ describe('the service worker file list', () => {
       'assets/embedding.worker-BRpfk9sz.js',
       'assets/lib-CECpFLTr.js',
     ]);
+  });
+});
+
+describe('engines used before the service worker took the page', () => {
+  const engineUrls = splitManifest(BUILD).engine.map((path) => `https://app.test/${path}`);
+
+  it('keeps every file of each engine whose worker the page started, and nothing of the others', () => {
+    const fetched = ['https://app.test/assets/index-CtFfb5Gc.js', 'https://app.test/assets/wllama.worker-DsFdlw0Z.js'];
+    expect(engineFilesUsed(fetched, engineUrls)).toEqual(['https://app.test/assets/wllama-CO25czjY.wasm', 'https://app.test/assets/wllama.worker-DsFdlw0Z.js']);
+    expect(engineFilesUsed(['https://app.test/assets/webllm.worker-DPr0tEkz.js', 'https://app.test/assets/embedding.worker-BRpfk9sz.js'], engineUrls)).toEqual([
+      'https://app.test/assets/ort-wasm-simd-threaded.asyncify-CxOG5pUO.wasm',
+      'https://app.test/assets/ort-wasm-simd-threaded.asyncify-DXIbolS2.mjs',
+      'https://app.test/assets/webllm.worker-DPr0tEkz.js',
+      'https://app.test/assets/embedding.worker-BRpfk9sz.js',
+      'https://app.test/assets/lib-CECpFLTr.js',
+    ]);
+    expect(engineFilesUsed(['https://app.test/assets/index-CtFfb5Gc.js'], engineUrls)).toEqual([]);
   });
 });
