@@ -51,7 +51,11 @@ export function draftMemory(ctx: RoleContext, room: number): MemoryDraft {
   const memory = ctx.input.memory;
   const summaryText = expand(ctx, memory?.summary?.text);
   const pins = (memory?.pins ?? []).map((p) => ({ id: p.id, text: expand(ctx, p.text) })).filter((p) => p.text !== '');
-  const budgets = memoryBudgets(ctx, room, { summary: summaryText !== '', pins: pins.length > 0, recall: memory?.recall !== undefined });
+  // Recall brings back what history can no longer hold: while the whole chat fits, its room stays
+  // with scenes and lorebook entries (a short chat on a small window would otherwise lose them).
+  // Once the chat outgrows the room it stays reserved, so the prompt's layout (and cache) holds.
+  const recall = memory?.recall !== undefined && historyOutgrows(ctx, room);
+  const budgets = memoryBudgets(ctx, room, { summary: summaryText !== '', pins: pins.length > 0, recall });
   const blockParts: Part[] = [];
   let summary: MemoryDraft['summary'];
   if (memory?.summary && summaryText) {
@@ -75,6 +79,18 @@ export function draftMemory(ctx: RoleContext, room: number): MemoryDraft {
     note,
     configKey: any ? { reserve, note: note && [note.part.text, note.depth] } : undefined,
   };
+}
+
+/** Whether the chat's history, all of it, would take more than the room memory leaves it. */
+function historyOutgrows(ctx: RoleContext, room: number): boolean {
+  const limit = room * (1 - MAX_SHARE);
+  let total = 0;
+  // Newest first: a long chat answers after its last few turns, not after counting all of them.
+  for (let i = ctx.input.history.length - 1; i >= 0; i--) {
+    total += safeCount(ctx.count, ctx.input.history[i].content);
+    if (total > limit) return true;
+  }
+  return false;
 }
 
 /** Each kind the chat has gets its scaled budget; together within MAX_SHARE of the room. */

@@ -132,3 +132,22 @@ describe('role prompt memory: recall and the author\'s note', () => {
     expect(p2.messages.some((m) => m.content.includes('Make it tense.'))).toBe(true);
   });
 });
+
+describe('role prompt memory: recall room', () => {
+  it('a short chat that fits keeps recall\'s room for scenes; a chat that outgrows the room reserves it', () => {
+    const scenes = Array.from({ length: 12 }, (_, i) => ({
+      id: `s${i}`, title: `S${i}`, text: `Haruhi:「The lighthouse story number ${i}. ${'We watch the sea and the light. '.repeat(12)}」`, tokens: 120, score: 1 - i / 20,
+    }));
+    const build = (history: ChatTurn[], recall: boolean) =>
+      buildRolePrompt(input({ history, contextWindow: 2048, replyTokens: 128, scenes, ...(recall ? { memory: { recall: [] } } : {}) }));
+    // Nothing out of the window to recall yet: the prompt is the one without memory, every scene kept.
+    const short = [assistant('Hey {{user}}!'), user('Can you see the lighthouse?')];
+    const withRecall = build(short, true);
+    expect(withRecall.messages).toEqual(build(short, false).messages);
+    expect(withRecall.inspector.scenes.chosen.length).toBe(8);
+    // A long chat: history is cut either way, and recall keeps its room (history leaves it free).
+    const long = longChat(40, 'Can you see the lighthouse?');
+    const kept = (recall: boolean) => buildRolePrompt(input({ history: long, ...(recall ? { memory: { recall: [] } } : {}) })).inspector.history.kept;
+    expect(kept(true)).toBeLessThan(kept(false));
+  });
+});
