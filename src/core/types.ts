@@ -317,8 +317,10 @@ export interface InspectorLore {
   reason: LoreActivation;
   matchedKeys: string[];
   tokens: number;
-  /** system: constant entries; context: the context block; note: on the new message. */
-  placement: 'system' | 'context' | 'note';
+  /** system: constant entries; context: the context block; note: on the new message; depth: among the history turns. */
+  placement: 'system' | 'context' | 'note' | 'depth';
+  /** With placement 'depth': how many messages above the new one it went when the prompt was built. */
+  depth?: number;
 }
 
 /**
