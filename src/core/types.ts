@@ -275,6 +275,7 @@ export type LoreSkipReason = 'budget' | 'secondary' | 'disabled' | 'probability'
 export type SectionName =
   | 'system'
   | 'lorebook-constant'
+  | 'lorebook-depth'
   | 'character'
   | 'persona'
   | 'examples'

@@ -13,7 +13,8 @@ const en = {
   'lore.role.0': 'System (a note in a user turn)',
   'lore.role.1': 'User',
   'lore.role.2': 'Assistant',
-  'inspector.lore.at.depth': '{depth} messages above your message',
+  'inspector.lore.at.depth': 'at depth {depth} in the chat',
+  'inspector.section.lorebook-depth': 'Lorebook entries at a depth in the chat',
 };
 
 const zh: Record<keyof typeof en, string> = {
@@ -28,7 +29,8 @@ const zh: Record<keyof typeof en, string> = {
   'lore.role.0': '系统（作为用户回合中的注释）',
   'lore.role.1': '用户',
   'lore.role.2': '助手',
-  'inspector.lore.at.depth': '位于你的消息之上 {depth} 条消息处',
+  'inspector.lore.at.depth': '位于对话中深度 {depth} 处',
+  'inspector.section.lorebook-depth': '位于对话中指定深度的世界书条目',
 };
 
 export const loreDepthStrings = { en, zh };

@@ -82,7 +82,7 @@ export function withLoreAtDepth(ctx: RoleContext, atDepth: readonly LoreAtDepth[
   const noteAt = (i: number): Turn[] =>
     ordered
       .filter((g) => Math.max(0, turns.length - g[0].depth) === i)
-      .map((g) => ({ role: g[0].role, parts: [{ section: 'lorebook-note' as const, text: loreNote(ctx, g.map((a) => a.match)) }] }));
+      .map((g) => ({ role: g[0].role, parts: [{ section: 'lorebook-depth' as const, text: loreNote(ctx, g.map((a) => a.match)) }] }));
   return [...turns.flatMap((turn, i) => [...noteAt(i), turn]), ...noteAt(turns.length)];
 }
 

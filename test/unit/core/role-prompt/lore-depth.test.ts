@@ -49,6 +49,7 @@ describe('lorebook entries at depth', () => {
       expect(p1.messages[p1.inspector.layout.contextIndex].content).not.toContain('Mikuru brews the tea.');
       expect(p1.inspector.lorebook.chosen).toEqual([expect.objectContaining({ id: 1, name: 'Tea', placement: 'depth', depth: 2 })]);
       expect(estimatePromptTokens(p1.messages)).toBeLessThanOrEqual(2048 - 256);
+      expect(p1.sections.find((x) => x.name === 'lorebook-depth')?.tokens).toBeGreaterThan(0);
 
       const second = { ...first, history: [...first.history, assistant('Here.'), user('More tea, please.')], previous: p1 };
       const p2 = buildRolePrompt(second);

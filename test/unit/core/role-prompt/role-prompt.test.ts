@@ -715,7 +715,7 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
 
   const names = new Set([
     'system', 'lorebook-constant', 'character', 'persona', 'examples', 'summary', 'pins', 'lorebook', 'scenes', 'chat-start', 'history',
-    'authors-note', 'recall', 'lorebook-note', 'post-history', 'message',
+    'authors-note', 'lorebook-depth', 'recall', 'lorebook-note', 'post-history', 'message',
   ]);
 
   /** A chat's memory: a summary (sometimes far over its budget), pins, recall candidates, an author's note. */
