@@ -60,6 +60,18 @@ describe('lorebook entries at depth', () => {
     });
   }
 
+  it('an @depth entry that starts to fire on an appended turn rides on the new message, the earlier messages unchanged', () => {
+    const deep = entry({ keys: ['biscuit'], content: 'Biscuits are in the tin.', ext: { position: 4, depth: 2 } });
+    const first = input('token-prefix', book([deep]));
+    const p1 = buildRolePrompt(first);
+    expect(p1.messages.some((m) => m.content.includes('Biscuits'))).toBe(false);
+    const p2 = buildRolePrompt({ ...first, history: [...first.history, assistant('Here.'), user('A biscuit too?')], previous: p1 });
+    expect(p2.inspector.refresh).toBe('appended');
+    expect(p2.messages.at(-1)!.content).toContain('[World info: Biscuits are in the tin.]');
+    expect(p2.messages.slice(0, p1.messages.length - 1)).toEqual(p1.messages.slice(0, -1));
+    expect(p2.inspector.lorebook.chosen).toEqual([expect.objectContaining({ id: 1, placement: 'note' })]);
+  });
+
   it('an entry with role 2 is an assistant turn, and entries at one depth share one note', () => {
     const a = entry({ id: 1, content: 'Tea is green.', ext: { position: 4, depth: 3, role: 2 } });
     const b = entry({ id: 2, content: 'Cups are blue.', ext: { position: 4, depth: 3, role: 2 } });
