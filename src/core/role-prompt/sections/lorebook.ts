@@ -1,5 +1,6 @@
 // The lorebook's part in the role prompt: which entries the recent messages trigger, constant ones
-// in the system message, triggered ones in the context block or as a note on the new message.
+// in the system message, triggered ones in the context block or as a note on the new message, and
+// entries "at depth" (SillyTavern's positions 4, and 2/3 beside the author's note) among the history turns.
 
 import { expandMacros } from '../../macros';
 import { DEFAULT_ENTRY_DEPTH, matchLorebook, type LoreMatch, type LoreWarning } from '../../lorebook';
