@@ -9,6 +9,7 @@ import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
 import { chatStrings } from './strings/chats';
 import { memoryStrings } from './strings/memory';
+import { loreDepthStrings } from './strings/lore-depth';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
@@ -167,6 +168,7 @@ const features = [
   lorebookEditorStrings,
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings, managerStrings, backupStrings, snapshotStrings, firstRunStrings, chatStrings,
   memoryStrings,
+  loreDepthStrings,
 ] as const;
 
 const en = {
@@ -188,6 +190,7 @@ const en = {
   ...lorebookEditorStrings.en,
   ...chatStrings.en,
   ...memoryStrings.en,
+  ...loreDepthStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -7,7 +7,7 @@
 // so opening and saving an entry never changes its export.
 
 import { cloneJson } from './cards/card';
-import { compileKey, isCaseSensitive, probabilityOf, type KeyRefusal } from './lorebook';
+import { compileKey, DEFAULT_ENTRY_DEPTH, isCaseSensitive, probabilityOf, type KeyRefusal } from './lorebook';
 import type { LorebookEntry } from './types';
 import { selectiveLogicNumber } from './world-info';
 
@@ -33,8 +33,16 @@ export interface EntryForm {
   insertionOrder: number;
   /** Over budget, the lowest priority is dropped first. */
   priority: number;
-  /** Where an always-on entry sits: before or after the character's description. */
-  position: 'before_char' | 'after_char';
+  /**
+   * Where the entry goes (SillyTavern's `extensions.position`): before or after the character's
+   * description, next to the author's note, or at a depth among the chat's messages; 'other' (its
+   * example-message and outlet places, which Hearth lacks) is only shown for an entry that has one.
+   */
+  position: EntryPosition;
+  /** With 'at_depth': messages above the new one (SillyTavern's `extensions.depth`). */
+  depth: number;
+  /** With 'at_depth': who says it (SillyTavern's `extensions.role`: 0 system, 1 user, 2 assistant). */
+  role: 0 | 1 | 2;
   /** Messages scanned for this entry's keys; null: the book's. */
   scanDepth: number | null;
   /** Never triggered by another entry's text. */
@@ -45,9 +53,20 @@ export interface EntryForm {
   delayUntilRecursion: boolean;
 }
 
+export type EntryPosition = 'before_char' | 'after_char' | 'an_top' | 'an_bottom' | 'at_depth' | 'other';
+/** SillyTavern's position numbers, in its order (5 to 7 are 'other'). */
+const POSITION_NUMBERS: readonly EntryPosition[] = ['before_char', 'after_char', 'an_top', 'an_bottom', 'at_depth'];
+
+function positionOf(entry: LorebookEntry): EntryPosition {
+  const n = entry.extensions?.position;
+  if (typeof n === 'number') return POSITION_NUMBERS[n] ?? 'other';
+  return entry.position === 'before_char' ? 'before_char' : 'after_char';
+}
+
 export function entryToForm(entry: LorebookEntry): EntryForm {
   const ext = entry.extensions ?? {};
   const scanDepth = ext.scan_depth;
+  const depth = ext.depth;
   return {
     title: entry.comment ?? entry.name ?? '',
     keys: [...entry.keys],
@@ -62,7 +81,9 @@ export function entryToForm(entry: LorebookEntry): EntryForm {
     probability: probabilityOf(entry),
     insertionOrder: entry.insertionOrder,
     priority: entry.priority ?? 0,
-    position: entry.position === 'before_char' ? 'before_char' : 'after_char',
+    position: positionOf(entry),
+    depth: typeof depth === 'number' && Number.isFinite(depth) ? depth : DEFAULT_ENTRY_DEPTH,
+    role: ext.role === 1 || ext.role === 2 ? ext.role : 0,
     scanDepth: typeof scanDepth === 'number' && Number.isFinite(scanDepth) ? scanDepth : null,
     excludeRecursion: ext.exclude_recursion === true,
     preventRecursion: ext.prevent_recursion === true,
@@ -103,10 +124,14 @@ const WRITERS: { [K in keyof EntryForm]: Writer<K> } = {
   insertionOrder: (e, v) => (e.insertionOrder = finite(v, 0)),
   priority: (e, v) => (e.priority = finite(v, 0)),
   position: (e, v) => {
-    e.position = v;
+    // 'other' cannot be chosen, only kept (the form shows it for an entry that has it).
+    if (v === 'other') return;
+    if (v === 'before_char' || v === 'after_char') e.position = v;
     // SillyTavern's number for the same place, which its import reads before `position`.
-    e.extensions.position = v === 'before_char' ? 0 : 1;
+    e.extensions.position = POSITION_NUMBERS.indexOf(v);
   },
+  depth: (e, v) => (e.extensions.depth = Math.max(0, Math.floor(finite(v, DEFAULT_ENTRY_DEPTH)))),
+  role: (e, v) => (e.extensions.role = v),
   scanDepth: (e, v) => (e.extensions.scan_depth = v === null ? null : Math.max(0, Math.floor(finite(v, 0)))),
   excludeRecursion: (e, v) => (e.extensions.exclude_recursion = v),
   preventRecursion: (e, v) => (e.extensions.prevent_recursion = v),

@@ -382,6 +382,9 @@ export function stripDecorators(raw: string): { content: string; decorators: Dec
   return { content: lines.slice(i).join('\n').trim(), decorators };
 }
 
+/** SillyTavern's default depth for an entry placed @depth (`extensions.position` 4) without `extensions.depth`. */
+export const DEFAULT_ENTRY_DEPTH = 4;
+
 /** The entry's own scan depth: an `@@scan_depth` decorator, else SillyTavern's `extensions.scan_depth`; undefined: the book's. */
 function entryScanDepth(c: Candidate): number | undefined {
   const own = c.decorators.scanDepth ?? c.entry.extensions?.scan_depth;

@@ -275,6 +275,7 @@ export type LoreSkipReason = 'budget' | 'secondary' | 'disabled' | 'probability'
 export type SectionName =
   | 'system'
   | 'lorebook-constant'
+  | 'lorebook-depth'
   | 'character'
   | 'persona'
   | 'examples'
@@ -317,8 +318,10 @@ export interface InspectorLore {
   reason: LoreActivation;
   matchedKeys: string[];
   tokens: number;
-  /** system: constant entries; context: the context block; note: on the new message. */
-  placement: 'system' | 'context' | 'note';
+  /** system: constant entries; context: the context block; note: on the new message; depth: among the history turns. */
+  placement: 'system' | 'context' | 'note' | 'depth';
+  /** With placement 'depth': how many messages above the new one it went when the prompt was built. */
+  depth?: number;
 }
 
 /**

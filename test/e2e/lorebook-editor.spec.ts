@@ -34,6 +34,12 @@ test.describe('the lorebook editor', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Lorebook “Gannet Rock”' })).toBeVisible();
     await addEntry(page, 'Lighthouse', 'lighthouse, beacon', 'The Gannet Rock lighthouse guides the ferry through the fog.');
     await addEntry(page, 'Zeppelin', 'zeppelin', 'A zeppelin moors at the rock on Sundays.');
+    // The lighthouse entry goes among the chat's messages, two above the new one (SillyTavern's @depth).
+    await page.getByRole('button', { name: 'Edit entry “Lighthouse”' }).click();
+    const form = page.getByRole('region', { name: /^Entry “/ });
+    await form.getByLabel('Where the entry goes').selectOption({ label: 'At a depth in the chat' });
+    await form.getByLabel('Depth (messages above the new one)').fill('2');
+    await form.getByRole('button', { name: 'Save entry' }).click();
 
     // The test panel: what fires for this text, with the key that matched and its tokens.
     await page.getByLabel('Chat text: one message per paragraph, the newest last').fill('Can you see the lighthouse?');
@@ -48,6 +54,7 @@ test.describe('the lorebook editor', () => {
       ['Lighthouse', ['lighthouse', 'beacon'], false],
       ['Zeppelin', ['zeppelin'], false],
     ]);
+    expect(Object.values(file.entries)[0]).toMatchObject({ position: 4, depth: 2 });
 
     // In a real chat (global books apply to every character), the entry goes into the prompt.
     await loadTinyModel(page);
@@ -61,9 +68,12 @@ test.describe('the lorebook editor', () => {
     const dialog = page.getByRole('dialog', { name: 'Prompt sent for this reply' });
     await expect(dialog.getByTestId('inspector-lore')).toContainText('Gannet Rock › Lighthouse');
     await expect(dialog.getByTestId('inspector-lore')).toContainText('key “lighthouse”');
+    await expect(dialog.getByTestId('inspector-lore')).toContainText('at depth 2 in the chat');
     await expect(dialog.getByTestId('inspector-lore')).not.toContainText('Zeppelin');
-    await dialog.locator('[data-section="lorebook"] summary').click();
-    await expect(dialog.locator('[data-section="lorebook"] pre')).toContainText('The Gannet Rock lighthouse guides the ferry through the fog.');
+    // Its tokens are counted in their own section; its text is shown with the history it sits in.
+    await expect(dialog.locator('[data-section="lorebook-depth"]')).toBeVisible();
+    await dialog.locator('[data-section="history"] summary').click();
+    await expect(dialog.locator('[data-section="history"] pre').first()).toContainText('The Gannet Rock lighthouse guides the ferry through the fog.');
     await page.keyboard.press('Escape');
 
     // The exported file imported again is the same book: the same file comes out of it.

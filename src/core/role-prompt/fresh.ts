@@ -13,7 +13,7 @@ import { constantLoreInfo, finish, recordBase } from './record';
 import { newContextBlock, withScenes, type ContextBlock } from './sections/context-block';
 import { retainedStart } from './sections/history';
 import { memoryRecord, messageNote, pickRecall, withAuthorsNote, withMemory } from './sections/memory';
-import { loreInfo, loreRef, noRoom } from './sections/lorebook';
+import { loreInfo, loreRef, noRoom, withLoreAtDepth, type LoreAtDepth } from './sections/lorebook';
 import { messageParts, messageTurn } from './sections/message';
 import { leftOutReason, publicScene } from './sections/scenes';
 import type { Built, ChosenScene, LoreLeftOut, Part, RolePrompt, Turn } from './types';
@@ -32,6 +32,8 @@ interface FreshState {
   start: number;
   /** Lorebook entries riding on the new message (a kept block on a token-prefix engine). */
   notes: LoreMatch[];
+  /** Lorebook entries among the history turns at their depth. */
+  atDepth: LoreAtDepth[];
   withPhi: boolean;
   text: string;
   truncatedSystem: boolean;
@@ -48,7 +50,7 @@ export function buildFresh(d: RoleDraft, previous: PreviousPrompt | undefined, r
     const turns: Turn[] = [
       ...s.examples,
       { role: 'user', parts: s.context },
-      ...withAuthorsNote(d.memory, d.history.prior.slice(s.start).map((p) => p.turn)),
+      ...withLoreAtDepth(d.ctx, s.atDepth, withAuthorsNote(d.memory, d.history.prior.slice(s.start).map((p) => p.turn))),
       messageTurn(d.ctx, d.message, { notes: s.notes, withPhi: s.withPhi, text: s.text, recall: recall.part, authorsNote: messageNote(d.memory) }),
     ];
     const built = assemble(s.system, turns);
@@ -73,7 +75,9 @@ function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined, refresh:
   const messageCost = notes.length ? ctx.cost(contentOf(messageParts(ctx, d.message, { notes, authorsNote: messageNote(d.memory) }))) : d.messageCost;
   const context = block.reused ? block.parts : withMemory(d.memory, block.parts);
   // Recalled messages ride on the new message: history leaves their room free.
-  const room = historyRoom(d, context, messageCost + d.memory.recallReserve);
+  // At-depth entries sit among the history turns: history leaves their room free too.
+  const atDepthCost = ctx.cost(contentOf(withLoreAtDepth(ctx, d.lore.atDepth, []).flatMap((t) => t.parts)));
+  const room = historyRoom(d, context, messageCost + d.memory.recallReserve + atDepthCost);
   // Cache-aware: keep the newest history up to what leaves room to append (at least `retain` of it).
   const target = ctx.cacheAware ? Math.max(Math.floor(room * ctx.budgets.retain), room - appendRoom(ctx.budgets, true)) : room;
   return {
@@ -86,6 +90,7 @@ function startFresh(d: RoleDraft, previous: PreviousPrompt | undefined, refresh:
     reused: block.reused,
     start: retainedStart(ctx, d.history.prior, room, target),
     notes,
+    atDepth: [...d.lore.atDepth],
     withPhi: true,
     text: d.message.text,
     truncatedSystem: false,
@@ -106,7 +111,7 @@ function historyRoom(d: RoleDraft, context: readonly Part[], messageCost: number
 }
 
 /**
- * Gives back one thing: the oldest history turn, then the lorebook notes, the weakest scene, the
+ * Gives back one thing: the oldest history turn, then the lorebook notes, the entries at depth, the weakest scene, the
  * block's lorebook entries, an example exchange, the post-history note; then it cuts the longer of
  * the message (keeping its end) and the system prompt (keeping its start).
  */
@@ -115,6 +120,9 @@ function giveBack(d: RoleDraft, s: FreshState, total: number, attempt: number): 
   else if (s.notes.length > 0) {
     s.loreLeft.push(...s.notes.map((m) => noRoom(loreRef(m))));
     s.notes = [];
+  } else if (s.atDepth.length > 0) {
+    s.loreLeft.push(...s.atDepth.map((a) => noRoom(loreRef(a.match))));
+    s.atDepth = [];
   } else if (s.scenes.length > 0) dropWeakestScene(d, s);
   else if (s.context.some((p) => p.section === 'lorebook')) {
     s.context = s.context.filter((p) => p.section !== 'lorebook');
@@ -161,7 +169,7 @@ function freshPrompt(d: RoleDraft, s: FreshState, built: Built[], sections: Prom
     mode: 'fresh',
     refresh,
     scenes: { chosen: s.scenes.map((x) => ({ ...x, placed })), leftOut, reused: s.reused },
-    lore: [...constantLoreInfo(d), ...s.contextLore, ...s.notes.map((m) => loreInfo(m, 'note'))],
+    lore: [...constantLoreInfo(d), ...s.contextLore, ...s.notes.map((m) => loreInfo(m, 'note')), ...s.atDepth.map((a) => ({ ...loreInfo(a.match, 'depth'), depth: a.depth }))],
     loreLeftOut: s.loreLeft,
     history: { kept: prior.length - s.start, dropped: s.start },
     layout: freshLayout(d, s, built),
@@ -183,7 +191,8 @@ function freshLayout(d: RoleDraft, s: FreshState, built: readonly Built[]): Prom
     contextParts: partsLayout(s.context),
     scenes: s.scenes,
     lore: s.contextLore,
-    notedLore: s.notes.map((m) => m.entry.id),
+    // At-depth entries count as noted: an append leaves them where they are and does not note them again.
+    notedLore: [...s.notes, ...s.atDepth.map((a) => a.match)].map((m) => m.entry.id),
     notedScenes: [],
     turns: d.history.prior.length + 1,
     turnsHash: d.history.turnsHash,

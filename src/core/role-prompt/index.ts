@@ -12,7 +12,9 @@
 //   c  user       the context block: triggered lorebook entries, ChatHaruhi's "Classic scenes for
 //                 the role are as follows:" block (best score first, `\n###\n` between scenes), a
 //                 one-line chat-start marker                                <- changes rarely
-//   …  user/asst  history, replayed exactly as sent                         <- append-only
+//   …  user/asst  history, replayed exactly as sent, with the author's note and lorebook entries
+//                 "at depth" (SillyTavern's position 4; 2 and 3 next to the author's note) placed
+//                 among it at the last fresh build                          <- append-only
 //   n  user       [new scenes] [new lorebook hits] the new message [post-history instructions]
 //
 // Every prompt: exactly one system message, first; roles alternate after it (same-role neighbours

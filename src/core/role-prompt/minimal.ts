@@ -109,7 +109,7 @@ function minimalPrompt(d: RoleDraft, s: MinimalState, built: Built[], system: Pa
     refresh: 'no-room',
     scenes: { chosen: [], leftOut: d.ranked.map((x) => ({ ...publicScene(x), reason: 'no-room' as const })), reused: false },
     lore: constantLoreInfo(d),
-    loreLeftOut: [...d.lore.leftOut, ...d.lore.triggered.map((m) => noRoom(loreRef(m)))],
+    loreLeftOut: [...d.lore.leftOut, ...[...d.lore.triggered, ...d.lore.atDepth.map((a) => a.match)].map((m) => noRoom(loreRef(m)))],
     history: { kept: s.keep, dropped },
     layout: minimalLayout(d, system, dropped),
     truncated: { system: s.truncatedSystem, message: s.truncatedMessage },

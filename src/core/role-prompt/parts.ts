@@ -9,7 +9,7 @@ import type { Built, Part, Turn } from './types';
 /** The order the inspector lists sections in. */
 export const SECTION_ORDER: readonly SectionName[] = [
   'system', 'lorebook-constant', 'character', 'persona', 'examples', 'summary', 'pins', 'lorebook', 'knowledge', 'scenes', 'chat-start',
-  'history', 'authors-note', 'recall', 'lorebook-note', 'post-history', 'message',
+  'history', 'authors-note', 'lorebook-depth', 'recall', 'lorebook-note', 'post-history', 'message',
 ];
 
 export const JOIN = '\n\n';

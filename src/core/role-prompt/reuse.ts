@@ -66,7 +66,8 @@ function appended(d: RoleDraft, previous: PreviousPrompt, knownScenes: ReadonlyS
   const focus = move === 'focus' ? [focusScene(d)!] : [];
   const delta = moved?.scenes ?? focus;
   const known = new Set([...L.lore.map((l) => l.id), ...L.notedLore]);
-  const notes = d.lore.triggered.filter((m) => !known.has(m.entry.id));
+  // An entry at depth that starts to fire between rebuilds rides on the new message until the next rebuild places it.
+  const notes = [...d.lore.triggered, ...d.lore.atDepth.map((a) => a.match)].filter((m) => !known.has(m.entry.id));
   const recall = pickRecall(ctx, d.memory, history.prior, L.dropped);
   const turns = [
     ...history.prior.slice(L.turns).map((x) => x.turn),

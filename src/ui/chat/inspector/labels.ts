@@ -4,7 +4,7 @@ import type { MessageKey } from '../../../core/i18n';
 
 const SECTIONS = new Set([
   'system', 'lorebook-constant', 'character', 'persona', 'examples', 'summary', 'pins', 'lorebook', 'knowledge', 'scenes', 'chat-start',
-  'history', 'authors-note', 'recall', 'lorebook-note', 'post-history', 'message',
+  'history', 'authors-note', 'lorebook-depth', 'recall', 'lorebook-note', 'post-history', 'message',
 ]);
 const WHY = new Set(['budget', 'no-room', 'secondary', 'disabled', 'probability']);
 const SCENE_WHY = new Set(['no-room', 'below-others', 'not-refreshed', 'budget']);

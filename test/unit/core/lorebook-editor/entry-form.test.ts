@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLorebookFile } from '../../../../src/core/import/lorebook-file';
 import { checkKey, entryToForm, formToEntry, newEntry, splitKeys, type EntryForm } from '../../../../src/core/lorebook-form';
 import { matchLorebook } from '../../../../src/core/lorebook';
+import { exportLorebookV3, exportWorldInfo } from '../../../../src/core/world-info';
 import type { Lorebook, LorebookEntry } from '../../../../src/core/types';
 
 /** A full SillyTavern World Info entry, as ST 1.12 writes it, with a field no app knows. */
@@ -36,6 +37,8 @@ const changes: { [K in keyof EntryForm]: EntryForm[K] } = {
   insertionOrder: 5,
   priority: 9,
   position: 'before_char',
+  depth: 7,
+  role: 2,
   scanDepth: 6,
   excludeRecursion: true,
   preventRecursion: false,
@@ -60,6 +63,27 @@ describe('entry form model', () => {
       expect(saved.extensions.sticky).toBe(2);
     });
   }
+
+  it('shows an @depth entry with its depth and role, and a changed depth and role go out in both exports', () => {
+    const entry = stBook().entries[0];
+    expect(entryToForm(entry)).toMatchObject({ position: 'at_depth', depth: 2, role: 1 });
+    const saved = formToEntry(entry, { ...entryToForm(entry), depth: 6, role: 2 });
+    const wi = JSON.parse(JSON.stringify(exportWorldInfo({ extensions: {}, entries: [saved] })));
+    expect(wi.entries['7']).toMatchObject({ position: 4, depth: 6, role: 2, x_future_field: { kept: true } });
+    for (const file of [wi, JSON.parse(JSON.stringify(exportLorebookV3({ extensions: {}, entries: [saved] })))]) {
+      expect(entryToForm(parseLorebookFile(file, 'x.json')!.book.entries[0])).toMatchObject({ position: 'at_depth', depth: 6, role: 2 });
+    }
+    // Moving it next to the author's note, or back after the character, writes SillyTavern's number.
+    expect(formToEntry(entry, { ...entryToForm(entry), position: 'an_bottom' }).extensions.position).toBe(3);
+    expect(formToEntry(entry, { ...entryToForm(entry), position: 'after_char' }).extensions).toMatchObject({ position: 1, depth: 2, role: 1 });
+  });
+
+  it('an entry at a place Hearth lacks (an outlet) shows it and keeps it on save', () => {
+    const entry = { ...stBook().entries[0], extensions: { ...stBook().entries[0].extensions, position: 7 } };
+    const form = entryToForm(entry);
+    expect(form.position).toBe('other');
+    expect(formToEntry(entry, { ...form, title: 'Renamed' }).extensions.position).toBe(7);
+  });
 
   it('every field changed at once round-trips, and the matcher honours the change', () => {
     const entry = stBook().entries[0];

@@ -671,7 +671,8 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
       insertionOrder: int(10),
       priority: int(5),
       position: random() < 0.5 ? 'before_char' : 'after_char',
-      extensions: {},
+      // Every fourth entry at a depth among the history turns (no extra draws: the other inputs stay as they were).
+      extensions: i % 4 === 3 ? { position: 4, depth: i % 5, role: i % 3 } : {},
     }));
     const history: ChatTurn[] = [];
     if (random() < 0.8) history.push(assistant(text(60, zh)));
@@ -714,7 +715,7 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
 
   const names = new Set([
     'system', 'lorebook-constant', 'character', 'persona', 'examples', 'summary', 'pins', 'lorebook', 'scenes', 'chat-start', 'history',
-    'authors-note', 'recall', 'lorebook-note', 'post-history', 'message',
+    'authors-note', 'lorebook-depth', 'recall', 'lorebook-note', 'post-history', 'message',
   ]);
 
   /** A chat's memory: a summary (sometimes far over its budget), pins, recall candidates, an author's note. */
