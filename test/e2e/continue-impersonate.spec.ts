@@ -37,6 +37,8 @@ test('Continue grows the last reply in the same message; Write my line fills the
 
   // Continue: no new message, the same one grows from where it stopped.
   await reply.getByRole('button', { name: 'Continue' }).click();
+  // The reply was already done before the click: wait for it to grow, then to end again.
+  await expect.poll(async () => (await reply.locator('.content').innerText()).length, { timeout: 90_000 }).toBeGreaterThan(before.length);
   await expect(reply).toHaveAttribute('data-status', /done|stopped/, { timeout: 90_000 });
   await expect(replies(page)).toHaveCount(2);
   const after = await reply.locator('.content').innerText();
