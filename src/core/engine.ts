@@ -56,6 +56,12 @@ export interface GenerateOptions {
    * `continueReply`; the deltas are the new text only.
    */
   continueLast?: boolean;
+  /**
+   * Write the person's next line (Write my line): the last turn is only the request standing in
+   * for it; an engine whose capabilities say `personTurn` drops it, opens the person's turn in the
+   * model's own template and completes that instead.
+   */
+  openPersonTurn?: boolean;
 }
 
 /** The optional samplers of GenerateOptions, by name. */
@@ -77,6 +83,8 @@ export interface EngineCapabilities {
   samplers?: readonly SamplerName[];
   /** It can write on from the end of an assistant turn (GenerateOptions.continueLast). */
   continueReply?: boolean;
+  /** It can write the person's next turn as a raw continuation of their opened turn (GenerateOptions.openPersonTurn). */
+  personTurn?: boolean;
 }
 
 export interface ChatEngine {

@@ -246,7 +246,10 @@ export class ChatSession {
         this.#deps.memory?.forPrompt(this.conversation, shown, historyOf(shown), historyIdsOf(shown)).catch(() => undefined),
       ]);
       const prompt = this.#buildPrompt(this.leafId, ready, found, lorebooks, false, { branch, memory });
-      for await (const event of ready.engine.chat(prompt.messages, toGenerateOptions(this.sampling, ready.engine.capabilities()), abort.signal)) {
+      const capabilities = ready.engine.capabilities();
+      const options = toGenerateOptions(this.sampling, capabilities);
+      // Where the engine can, the model writes on from the person's opened turn instead of answering the request.
+      for await (const event of ready.engine.chat(prompt.messages, capabilities.personTurn ? { ...options, openPersonTurn: true } : options, abort.signal)) {
         if (event.type === 'delta') {
           text += event.text;
           this.impersonating = { text };

@@ -15,7 +15,8 @@ export interface LlamaTestServer {
   modelId: string;
   contextSize: number;
   /** Generations started, and those the client closed before the end (a Stop). */
-  stats: { generations: number; cancelled: number };
+  /** Replies written; those stopped by the client; those written as raw text (/v1/completions). */
+  stats: { generations: number; cancelled: number; completions: number };
   close(): Promise<void>;
 }
 
@@ -54,7 +55,7 @@ export async function startLlamaTestServer(options: { modelPath: string; port?: 
   const sequence: LlamaContextSequence = context.getSequence();
   /** One generation at a time, as llama-server with one slot: the next request waits its turn. */
   let queue: Promise<unknown> = Promise.resolve();
-  const stats = { generations: 0, cancelled: 0 };
+  const stats = { generations: 0, cancelled: 0, completions: 0 };
   const tokenDelayMs = options.tokenDelayMs ?? 0;
 
   async function generate(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>, chat: boolean): Promise<void> {
@@ -72,6 +73,7 @@ export async function startLlamaTestServer(options: { modelPath: string; port?: 
     let closed = false;
     res.on('close', () => (closed = true));
     stats.generations++;
+    if (!chat) stats.completions++;
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     const id = `cmpl-${Date.now()}`;
     const chunk = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}): void => {

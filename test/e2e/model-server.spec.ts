@@ -87,5 +87,13 @@ test('connects to a llama.cpp server, says where text goes, streams, stops, and 
   expect((await replies.nth(1).locator('.content').innerText()).startsWith(whole.trimEnd())).toBe(true);
   await expect(replies).toHaveCount(2);
   expect(server.stats.generations).toBe(3);
+  expect(server.stats.completions).toBe(1);
+
+  // Write my line: the person's opened turn completed as raw text, into the box; nothing is saved.
+  await page.getByRole('button', { name: 'Write my line' }).click();
+  await expect(box).not.toHaveValue('', { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Send' })).toBeEnabled();
+  expect(server.stats.completions).toBe(2);
+  await expect(page.locator('article[data-role="user"]')).toHaveCount(1);
   expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
 });

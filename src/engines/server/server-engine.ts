@@ -52,7 +52,7 @@ export class ServerEngine implements ChatEngine {
     // llama-server takes llama.cpp's samplers and renders its own chat template (so a reply can be
     // continued); any other server is held to what OpenAI's API defines.
     const llamaCpp = this.#connection?.llamaCpp ?? false;
-    return { gpu: false, multiThread: false, samplers: llamaCpp ? LLAMA_SERVER_SAMPLERS : OPENAI_SAMPLERS, continueReply: llamaCpp };
+    return { gpu: false, multiThread: false, samplers: llamaCpp ? LLAMA_SERVER_SAMPLERS : OPENAI_SAMPLERS, continueReply: llamaCpp, personTurn: llamaCpp };
   }
 
   /** "Loading" a server model: check that the server answers and has the model, and learn its window. */
@@ -98,6 +98,7 @@ export class ServerEngine implements ChatEngine {
 
   chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
     if (options.continueLast) return this.#continueLast(messages, options, signal);
+    if (options.openPersonTurn) return this.#personTurn(messages, options, signal);
     return this.#generate('/v1/chat/completions', { messages: messages.map((m) => ({ role: m.role, content: m.content })) },
       (choice) => (choice.delta as { content?: unknown } | undefined)?.content, options, signal);
   }
@@ -121,6 +122,20 @@ export class ServerEngine implements ChatEngine {
     if (!last || opening === null) throw new AppError('generation-failed', 'This server cannot continue a reply (it does not render its chat template)');
     const { continueLast: _continue, ...rest } = options;
     yield* this.complete(opening + last.content, rest, signal);
+  }
+
+  /**
+   * Write my line: the turns before the request in the model's template, cut where a person's turn
+   * opens (found by rendering one holding a marker), completed as raw text: the model writes as the
+   * person, and stops at its end-of-turn token.
+   */
+  async *#personTurn(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+    const { openPersonTurn: _open, ...rest } = options;
+    const rendered = await this.renderPrompt([...messages.slice(0, -1), { role: 'user', content: OPEN_TURN_MARKER }], signal);
+    const at = rendered?.indexOf(OPEN_TURN_MARKER) ?? -1;
+    // A template that changes the marker: ask through chat as any server would be asked.
+    if (rendered === null || at < 0) yield* this.chat(messages, rest, signal);
+    else yield* this.complete(rendered.slice(0, at), rest, signal);
   }
 
   async *#generate(
@@ -214,6 +229,9 @@ export class ServerEngine implements ChatEngine {
     this.#model = null;
   }
 }
+
+/** Stands for the person's words when the template is rendered, to find where their turn opens. */
+const OPEN_TURN_MARKER = '\u27e6hearth-open-turn\u27e7';
 
 /** The samplers OpenAI's chat API defines (every OpenAI-compatible server takes them). */
 const OPENAI_SAMPLERS: readonly SamplerName[] = ['presencePenalty', 'frequencyPenalty', 'seed', 'stop'];

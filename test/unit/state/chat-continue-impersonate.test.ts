@@ -133,6 +133,18 @@ describe('Impersonate', () => {
     expect(sent.at(-1)?.content).toContain("Write Ana's next message");
   });
 
+  it('asks an engine that can open the person\'s turn to write it there (a raw continuation); others get the request', async () => {
+    const session = await openSession();
+    await replied(session);
+    engine.calls.length = 0;
+    engine.replies.push({ pieces: ['Then let us climb up.'] }, { pieces: ['Up we go.'] });
+    await session.impersonate();
+    expect(engine.calls[0].options.openPersonTurn).toBeUndefined();
+    engine.caps = { ...engine.caps, personTurn: true };
+    expect(await session.impersonate()).toBe('Up we go.');
+    expect(engine.calls[1].options.openPersonTurn).toBe(true);
+  });
+
   it('the draft grows in view while it is written, and Stop keeps what was drafted', async () => {
     const session = await openSession();
     let release: (() => void) | null = null;

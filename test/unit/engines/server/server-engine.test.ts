@@ -179,6 +179,27 @@ describe('ServerEngine', () => {
     expect(llama.seen.find((r) => r.path === '/v1/chat/completions')?.body).toMatchObject({ top_k: 20, min_p: 0.05, repeat_penalty: 1.1 });
   });
 
+  it('writes the person\'s line (Write my line) on llama-server from their opened turn in the model\'s template, dropping the request', async () => {
+    const { engine, seen } = await connected({
+      'GET /props': json({ default_generation_settings: { n_ctx: 512 } }),
+      'POST /apply-template': (_req, body, res) => {
+        const turns = body.messages as { role: string; content: string }[];
+        json({ prompt: turns.map((t) => `<|${t.role}|>${t.content}<|end|>`).join('') + '<|assistant|>' })(_req, body, res);
+      },
+      'POST /v1/completions': (_req, _body, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+        res.end(`data: ${JSON.stringify({ choices: [{ text: 'Then let us climb.', finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+      },
+    });
+    expect(engine.capabilities().personTurn).toBe(true);
+    const turns = [{ role: 'assistant' as const, content: 'The lamp.' }, { role: 'user' as const, content: 'Write Ana\'s next message.' }];
+    const { text } = await collect(engine.chat(turns, { ...OPTIONS, openPersonTurn: true }));
+    expect(text).toBe('Then let us climb.');
+    expect(seen.find((r) => r.path === '/v1/completions')?.body).toMatchObject({ prompt: '<|assistant|>The lamp.<|end|><|user|>' });
+    expect(JSON.stringify(seen.find((r) => r.path === '/v1/completions')?.body)).not.toContain('Write Ana');
+    expect((await connected({})).engine.capabilities().personTurn).toBe(false);
+  });
+
   it('continues raw text through /v1/completions', async () => {
     const { engine, seen } = await connected({
       'POST /v1/completions': (_req, _body, res) => {
