@@ -7,9 +7,12 @@ const replies = (page: Page) => page.locator('article[data-role="assistant"]');
 
 async function send(page: Page, text: string): Promise<void> {
   const box = page.getByRole('textbox', { name: 'Message' });
+  const count = await replies(page).count();
   await box.fill(text);
   await box.press('Enter');
   await expect(page.locator('article[data-role="user"]').last()).toContainText(text);
+  // The new reply, not the one before it (already done), must end.
+  await expect(replies(page)).toHaveCount(count + 1);
   await expect(replies(page).last()).toHaveAttribute('data-status', /done|stopped/, { timeout: 90_000 });
 }
 
