@@ -6,9 +6,13 @@ import { loadTinyModel, openApp, setReplyLength, startChat } from './app';
 
 async function send(page: Page, text: string): Promise<void> {
   const box = page.getByRole('textbox', { name: 'Message' });
+  const replies = page.locator('article[data-role="assistant"]');
+  const count = await replies.count();
   await box.fill(text);
   await box.press('Enter');
   await expect(page.locator('article[data-role="user"]').last()).toContainText(text);
+  // The new reply is on screen: replyDone() waits for it, not for the (already done) message before it.
+  await expect(replies).toHaveCount(count + 1);
 }
 
 async function replyDone(page: Page) {

@@ -54,6 +54,11 @@ test.describe('model manager, offline', () => {
 
     // Offline from here on: the page comes back from the service worker, the model from OPFS.
     await page.evaluate(() => navigator.serviceWorker.ready);
+    // The engine loaded before the service worker took this first-visit page: the worker keeps its
+    // files once told (in the background), and offline starts need them.
+    await expect
+      .poll(() => page.evaluate(async () => (await (await caches.open('hearth-engine-files')).keys()).map((r) => new URL(r.url).pathname)), { timeout: 30_000 })
+      .toEqual(expect.arrayContaining([expect.stringMatching(/\/wllama-[^/]+\.wasm$/), expect.stringMatching(/\/wllama\.worker-[^/]+\.js$/)]));
     await context.setOffline(true);
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();

@@ -9,9 +9,13 @@ import { loadTinyModel, openApp, startChat } from './app';
 
 async function send(page: Page, text: string): Promise<void> {
   const box = page.getByRole('textbox', { name: 'Message' });
+  const replies = page.locator('article[data-role="assistant"]');
+  const count = await replies.count();
   await box.fill(text);
   await box.press('Enter');
   await expect(page.locator('article[data-role="user"]').last()).toContainText(text);
+  // The new reply is on screen, so openPrompt() waits for it and not for the message before it.
+  await expect(replies).toHaveCount(count + 1);
 }
 
 /** Opens a character from the gallery grid (an import's result list links to it too) and starts a chat. */
