@@ -17,6 +17,22 @@ export async function loadTinyModel(page: Page): Promise<void> {
 }
 
 /**
+ * Sends `text` from the message box and waits until its reply is on screen: the new one, not the
+ * message before it (already done), which a status check alone could catch. `untilDone`: also wait
+ * for the reply to end.
+ */
+export async function sendMessage(page: Page, text: string, { untilDone = false } = {}): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' });
+  const replies = page.locator('article[data-role="assistant"]');
+  const count = await replies.count();
+  await box.fill(text);
+  await box.press('Enter');
+  await expect(page.locator('article[data-role="user"]').last()).toContainText(text);
+  await expect(replies).toHaveCount(count + 1);
+  if (untilDone) await expect(replies.last()).toHaveAttribute('data-status', /done|stopped/, { timeout: 90_000 });
+}
+
+/**
  * A gallery card by the character's exact name; the card link's accessible name also holds what it
  * shows under the name (tagline, tags), so "Open Ledger" alone would match "Ledger (copy)" too.
  */

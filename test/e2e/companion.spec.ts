@@ -2,18 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { loadTinyModel, openApp, setReplyLength, startChat } from './app';
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message' });
-  const replies = page.locator('article[data-role="assistant"]');
-  const count = await replies.count();
-  await box.fill(text);
-  await box.press('Enter');
-  await expect(page.locator('article[data-role="user"]').last()).toContainText(text);
-  // The new reply is on screen: replyDone() waits for it, not for the (already done) message before it.
-  await expect(replies).toHaveCount(count + 1);
-}
+import { loadTinyModel, openApp, sendMessage, setReplyLength, startChat } from './app';
 
 async function replyDone(page: Page) {
   const reply = page.locator('article[data-role="assistant"]').last();
@@ -73,7 +62,7 @@ test.describe('ratings, voices and personas', () => {
     await setReplyLength(page, 32);
     await loadTinyModel(page);
     await startChat(page);
-    await send(page, 'Is the lamp lit tonight?');
+    await sendMessage(page, 'Is the lamp lit tonight?');
     const reply = await replyDone(page);
     const replyText = (await reply.locator('.content').innerText()).trim();
 
@@ -139,7 +128,7 @@ test.describe('ratings, voices and personas', () => {
     await page.getByRole('button', { name: 'Read replies aloud as they arrive' }).click();
     await expect(page.getByRole('button', { name: 'Read replies aloud as they arrive' })).toHaveAttribute('aria-pressed', 'true');
     const start = (await speechLog(page)).spoken.length;
-    await send(page, 'Tell me about the storm.');
+    await sendMessage(page, 'Tell me about the storm.');
     await expect.poll(async () => (await speechLog(page)).spoken.slice(start).filter((u) => u.streaming).length, { timeout: 60_000 }).toBeGreaterThan(0);
     const { cancels } = await speechLog(page);
     await page.getByRole('button', { name: 'Stop reading' }).click();
@@ -167,13 +156,13 @@ test.describe('ratings, voices and personas', () => {
     }
     await loadTinyModel(page);
     await startChat(page);
-    await send(page, 'Hello, keeper.');
+    await sendMessage(page, 'Hello, keeper.');
     await expect(page.locator('article[data-role="user"]').last()).toHaveAttribute('aria-label', 'Ana');
     await replyDone(page);
 
     await page.getByRole('combobox', { name: 'You are' }).selectOption({ label: 'Bo' });
     await expect(page.locator('article[data-role="user"]').last()).toHaveAttribute('aria-label', 'Bo');
-    await send(page, 'Do you remember me?');
+    await sendMessage(page, 'Do you remember me?');
     const reply = await replyDone(page);
     await reply.getByRole('button', { name: 'Show prompt' }).click();
     const dialog = page.getByRole('dialog', { name: 'Prompt sent for this reply' });

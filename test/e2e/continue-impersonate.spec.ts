@@ -1,20 +1,9 @@
 // Continue, Write my line (impersonate) and per-chat sampling on real replies of the tiny GGUF.
 
 import { expect, test, type Page } from '@playwright/test';
-import { loadTinyModel, openApp, setReplyLength, startChat } from './app';
+import { loadTinyModel, openApp, sendMessage, setReplyLength, startChat } from './app';
 
 const replies = (page: Page) => page.locator('article[data-role="assistant"]');
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message' });
-  const count = await replies(page).count();
-  await box.fill(text);
-  await box.press('Enter');
-  await expect(page.locator('article[data-role="user"]').last()).toContainText(text);
-  // The new reply, not the one before it (already done), must end.
-  await expect(replies(page)).toHaveCount(count + 1);
-  await expect(replies(page).last()).toHaveAttribute('data-status', /done|stopped/, { timeout: 90_000 });
-}
 
 /** The "Settings sent" rows of the newest reply's prompt inspector, by setting. */
 async function settingsSent(page: Page): Promise<Record<string, string>> {
@@ -33,7 +22,7 @@ test('Continue grows the last reply in the same message; Write my line fills the
   await setReplyLength(page, 16);
   await loadTinyModel(page);
   await startChat(page);
-  await send(page, 'Is the lamp lit tonight?');
+  await sendMessage(page, 'Is the lamp lit tonight?', { untilDone: true });
   const reply = replies(page).nth(1);
   const before = await reply.locator('.content').innerText();
   expect(before.length).toBeGreaterThan(0);
@@ -62,7 +51,7 @@ test('Continue grows the last reply in the same message; Write my line fills the
 
   // This chat's own sampling: Precise's temperature is what the next reply is sent.
   await page.getByLabel('Sampling for this chat').selectOption({ label: 'Precise' });
-  await send(page, 'And the boats?');
+  await sendMessage(page, 'And the boats?', { untilDone: true });
   expect(await settingsSent(page)).toMatchObject({ temperature: '0.4', topK: '20', maxTokens: '16' });
   // Kept with the chat: after a reload the chat still uses it.
   await page.reload();

@@ -5,18 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { zipSync } from 'fflate';
 import { exportPngCard, type CardCharacter } from '../../src/core/cards';
 import { haveFixtures, readPackFolder } from '../unit/core/packs/helpers';
-import { loadTinyModel, openApp, startChat } from './app';
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message' });
-  const replies = page.locator('article[data-role="assistant"]');
-  const count = await replies.count();
-  await box.fill(text);
-  await box.press('Enter');
-  await expect(page.locator('article[data-role="user"]').last()).toContainText(text);
-  // The new reply is on screen, so openPrompt() waits for it and not for the message before it.
-  await expect(replies).toHaveCount(count + 1);
-}
+import { loadTinyModel, openApp, sendMessage, startChat } from './app';
 
 /** Opens a character from the gallery grid (an import's result list links to it too) and starts a chat. */
 async function newChatWith(page: Page, name: string): Promise<void> {
@@ -45,7 +34,7 @@ test.describe('the prompt inspector', () => {
     await loadTinyModel(page);
     await startChat(page, '胡不归');
     const question = '掌柜的，今晚山上有什么新鲜事？';
-    await send(page, question);
+    await sendMessage(page, question);
     const { dialog, show } = await openPrompt(page);
     await expect(dialog.getByTestId('inspector-total')).toContainText(/\d+ of \d+ prompt tokens used: a 4096-token window less \d+ kept for the reply/);
 
@@ -111,7 +100,7 @@ test.describe('the prompt inspector', () => {
     await expect(page.locator('.grid').getByRole('link', { name: 'Open Mira' })).toBeVisible();
     await loadTinyModel(page);
     await newChatWith(page, 'Mira');
-    await send(page, 'Can you see the lighthouse?');
+    await sendMessage(page, 'Can you see the lighthouse?');
     const { dialog } = await openPrompt(page);
 
     const names = await sectionNames(page);
@@ -154,7 +143,7 @@ test.describe('the prompt inspector', () => {
     await expect(page.locator('.grid').getByRole('link', { name: 'Open 凉宫春日' })).toBeVisible({ timeout: 30_000 });
     await loadTinyModel(page);
     await newChatWith(page, '凉宫春日');
-    await send(page, '阿虚，SOS团今天去哪里找外星人？');
+    await sendMessage(page, '阿虚，SOS团今天去哪里找外星人？');
     const { dialog } = await openPrompt(page);
 
     const scenes = dialog.getByTestId('inspector-scenes');
