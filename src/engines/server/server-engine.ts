@@ -7,6 +7,7 @@ import { AppError, isAbort, toAppError } from '../../core/errors';
 import type { ServerConfig } from '../../core/model-server';
 import type { ChatTurn, Usage } from '../../core/types';
 import { ServerClient, type ServerClientOptions } from './server-client';
+import { DeltaClock } from '../delta-clock';
 
 /** Used when neither the person nor the server states a context window. */
 export const FALLBACK_SERVER_CONTEXT = 4096;
@@ -154,10 +155,7 @@ export class ServerEngine implements ChatEngine {
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) controller.abort();
 
-    const started = performance.now();
-    let firstDeltaAt = 0;
-    let lastDeltaAt = 0;
-    let deltas = 0;
+    const clock = new DeltaClock();
     let finish: FinishReason | null = null;
     let usage: Usage | null = null;
     try {
@@ -182,10 +180,7 @@ export class ServerEngine implements ChatEngine {
             const choice = (payload.choices as Record<string, unknown>[] | undefined)?.[0];
             const text = choice ? textOf(choice) : undefined;
             if (typeof text === 'string' && text !== '') {
-              const now = performance.now();
-              if (deltas === 0) firstDeltaAt = now;
-              lastDeltaAt = now;
-              deltas++;
+              clock.tick();
               yield { type: 'delta', text };
               if (controller.signal.aborted) break;
             }
@@ -200,10 +195,7 @@ export class ServerEngine implements ChatEngine {
       }
       const aborted = controller.signal.aborted;
       // A stopped stream carries no usage: count the deltas (about one token each) and time them.
-      const measured: Usage = { promptTokens: 0, completionTokens: deltas };
-      const span = (lastDeltaAt - firstDeltaAt) / 1000;
-      if (deltas > 1 && span > 0) measured.tokensPerSecond = (deltas - 1) / span;
-      else if (deltas === 1) measured.tokensPerSecond = 1000 / Math.max(1, lastDeltaAt - started);
+      const measured = clock.usage(0);
       const reported = !aborted && usage ? usage : null;
       if (reported && reported.tokensPerSecond === undefined && measured.tokensPerSecond !== undefined) reported.tokensPerSecond = measured.tokensPerSecond;
       this.#release(controller, signal, onAbort);

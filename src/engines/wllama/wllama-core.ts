@@ -16,6 +16,7 @@ import type { ChatTurn, Usage } from '../../core/types';
 import { trainedContextLength, type GgufHeader } from './wllama-gguf';
 import { checkGgufFile, checkWasmReachable, supportsMemory64 } from './wllama-checks';
 import { describeWllamaChatError, describeWllamaLoadError, fileNameOfUrl } from './wllama-errors';
+import { DeltaClock } from '../delta-clock';
 
 export interface WllamaCoreOptions {
   /** URL of wllama.wasm; defaults to the copy bundled with the app. */
@@ -343,10 +344,7 @@ export class WllamaCore implements ChatEngine {
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) controller.abort();
 
-    const started = performance.now();
-    let firstDeltaAt = 0;
-    let lastDeltaAt = 0;
-    let deltas = 0;
+    const clock = new DeltaClock();
     let finish: FinishReason | null = null;
     let usage: Usage | null = null;
     let promptTokens = 0;
@@ -454,10 +452,7 @@ export class WllamaCore implements ChatEngine {
         const choice = chunk.choices[0];
         const text = choice?.delta?.content;
         if (text) {
-          const now = performance.now();
-          if (deltas === 0) firstDeltaAt = now;
-          lastDeltaAt = now;
-          deltas++;
+          clock.tick();
           yield { type: 'delta', text };
           if (controller.signal.aborted) break;
         }
@@ -472,10 +467,7 @@ export class WllamaCore implements ChatEngine {
       const aborted = controller.signal.aborted;
       // After an abort llama-server sends no usage: count the deltas (≈ tokens) and time them. The
       // prompt size is 0 only when stopped before llama.cpp reported it.
-      const measured: Usage = { promptTokens, completionTokens: deltas };
-      const span = (lastDeltaAt - firstDeltaAt) / 1000;
-      if (deltas > 1 && span > 0) measured.tokensPerSecond = (deltas - 1) / span;
-      else if (deltas === 1) measured.tokensPerSecond = 1000 / Math.max(1, lastDeltaAt - started);
+      const measured = clock.usage(promptTokens);
       const done: ChatEvent = {
         type: 'done',
         finishReason: aborted ? 'abort' : (finish ?? 'stop'),
