@@ -17,6 +17,8 @@ import type {
   ChatCompletionChunk,
   ChatCompletionMessageParam,
   ChatCompletionRequestStreaming,
+  Completion,
+  CompletionCreateParamsStreaming,
   CompletionUsage,
   InitProgressReport,
   LogLevel,
@@ -35,10 +37,13 @@ import type {
   ModelSource,
   SamplerName,
 } from '../../core/engine';
+import { renderOpenReply } from '../../core/conv-template';
 import { AppError } from '../../core/errors';
 import { findCatalogModel, type GpuReport } from '../../core/model-catalog';
 import type { ChatTurn, Usage } from '../../core/types';
 import { probeGpu } from '../gpu-probe';
+import type { CacheStorageLike } from './model-tokenizer';
+import { readModelTemplate, type ModelTemplate } from './model-template';
 import { mapWebLlmError, recodeWebLlmError, webLlmSentence } from './webllm-errors';
 
 /** What the engine needs of a worker (a real Worker, or a fake in tests). */
@@ -61,6 +66,10 @@ export interface WebLlmClient {
     completions: {
       create(request: ChatCompletionRequestStreaming): Promise<AsyncIterable<ChatCompletionChunk>>;
     };
+  };
+  /** Raw text completion: the prompt is prefilled as written, with no chat template. */
+  completions: {
+    create(request: CompletionCreateParamsStreaming): Promise<AsyncIterable<Completion>>;
   };
 }
 
@@ -88,6 +97,11 @@ export interface WebLlmEngineOptions {
   diagnose?: ((url: string) => Promise<DownloadDiagnosis>) | null;
   /** How long a stopped reply may take to wind down before the stream ends anyway. */
   stopGraceMs?: number;
+  /**
+   * Where the files web-llm downloaded are read back (the model's chat template, for Continue).
+   * Default: the page's Cache API; null: nowhere (Continue is then not offered).
+   */
+  caches?: CacheStorageLike | null;
 }
 
 export interface DownloadDiagnosis {
@@ -113,6 +127,8 @@ interface Loaded {
   record: ModelRecord;
   contextWindow: number;
   thinking: boolean;
+  /** The model's chat template as the worker renders it; null where it could not be read (no Continue). */
+  template: ModelTemplate | null;
 }
 
 const MIB = 1024 * 1024;
@@ -200,6 +216,13 @@ export function toWebLlmMessages(turns: readonly ChatTurn[]): ChatCompletionMess
   return out;
 }
 
+/** A streamed piece of a chat (a delta) or of a raw completion (a text). */
+type StreamChunk = ChatCompletionChunk | Completion;
+
+function chunkText(choice: StreamChunk['choices'][number]): string | null | undefined {
+  return 'delta' in choice ? choice.delta.content : choice.text;
+}
+
 function finishReason(reason: string | null | undefined): FinishReason {
   if (reason === 'length') return 'length';
   if (reason === 'abort') return 'abort';
@@ -214,9 +237,14 @@ function toUsage(usage: CompletionUsage | undefined, chunks: number): Usage {
   return result;
 }
 
-function buildRequest(messages: readonly ChatTurn[], options: GenerateOptions, thinking: boolean): ChatCompletionRequestStreaming {
-  const request: ChatCompletionRequestStreaming = {
-    messages: toWebLlmMessages(messages),
+/** The sampling fields web-llm's chat and completion requests share. */
+type Sampling = Pick<
+  CompletionCreateParamsStreaming,
+  'stream' | 'stream_options' | 'max_tokens' | 'temperature' | 'top_p' | 'repetition_penalty' | 'presence_penalty' | 'frequency_penalty' | 'seed' | 'stop'
+>;
+
+function samplingOf(options: GenerateOptions): Sampling & { stream: true } {
+  const sampling: Sampling & { stream: true } = {
     stream: true,
     stream_options: { include_usage: true },
     max_tokens: Math.max(1, Math.floor(options.maxTokens)),
@@ -224,14 +252,40 @@ function buildRequest(messages: readonly ChatTurn[], options: GenerateOptions, t
     // web-llm demands 0 < top_p <= 1.
     top_p: Math.min(1, Math.max(0.01, options.topP)),
   };
-  if (options.repetitionPenalty !== undefined && options.repetitionPenalty > 0) request.repetition_penalty = options.repetitionPenalty;
-  if (options.presencePenalty !== undefined) request.presence_penalty = options.presencePenalty;
-  if (options.frequencyPenalty !== undefined) request.frequency_penalty = options.frequencyPenalty;
-  if (options.seed !== undefined && Number.isFinite(options.seed)) request.seed = Math.trunc(options.seed);
-  if (options.stop && options.stop.length > 0) request.stop = options.stop;
+  if (options.repetitionPenalty !== undefined && options.repetitionPenalty > 0) sampling.repetition_penalty = options.repetitionPenalty;
+  if (options.presencePenalty !== undefined) sampling.presence_penalty = options.presencePenalty;
+  if (options.frequencyPenalty !== undefined) sampling.frequency_penalty = options.frequencyPenalty;
+  if (options.seed !== undefined && Number.isFinite(options.seed)) sampling.seed = Math.trunc(options.seed);
+  if (options.stop && options.stop.length > 0) sampling.stop = options.stop;
+  return sampling;
+}
+
+function buildRequest(messages: readonly ChatTurn[], options: GenerateOptions, thinking: boolean): ChatCompletionRequestStreaming {
+  const request: ChatCompletionRequestStreaming = { messages: toWebLlmMessages(messages), ...samplingOf(options) };
   // Qwen3's hybrid thinking would spend the reply budget on a hidden monologue.
   if (thinking) request.extra_body = { enable_thinking: false };
   return request;
+}
+
+/** What web-llm writes into a reply before the model does when thinking is off (llm_chat forwardPrefill). */
+const EMPTY_THINKING = '<think>\n\n</think>\n\n';
+
+/**
+ * Continue: the turns folded as for a chat (toWebLlmMessages), rendered in the model's template
+ * with the last reply open after what it says so far. With thinking off, web-llm writes an empty
+ * think block into the reply and streams it as the reply's first text; a reply that lacks it
+ * (edited since) gets it back, so the model goes on from where it wrote.
+ */
+export function continuationPrompt(messages: readonly ChatTurn[], model: ModelTemplate, thinking: boolean): string {
+  const reply = messages.at(-1);
+  if (reply?.role !== 'assistant') {
+    throw new AppError('generation-failed', 'Only a reply of the model can be continued.', { lastRole: reply?.role ?? 'none' });
+  }
+  const turns = toWebLlmMessages(messages.slice(0, -1)).map((m) => ({ role: m.role as 'system' | 'user' | 'assistant', content: m.content as string }));
+  return renderOpenReply(model.template, [...turns, { role: 'assistant', content: reply.content }], {
+    prefix: model.prefix,
+    replyOpening: thinking && !reply.content.startsWith(EMPTY_THINKING) ? EMPTY_THINKING : '',
+  });
 }
 
 function absoluteUrl(url: string): string {
@@ -270,9 +324,10 @@ export class WebLlmEngine implements ChatEngine {
   }
 
   capabilities(): EngineCapabilities {
-    // No top-k or min-p in web-llm's OpenAI-style request; and its chat API refuses a last
-    // assistant turn ("The last message should be from the `user` or `tool`"), so no Continue.
-    return { gpu: true, multiThread: false, samplers: WEBLLM_SAMPLERS, continueReply: false };
+    // No top-k or min-p in web-llm's OpenAI-style request. Its chat API refuses a last assistant
+    // turn, so a reply is continued as a raw completion of the chat in the model's own template:
+    // only where that template could be read.
+    return { gpu: true, multiThread: false, samplers: WEBLLM_SAMPLERS, continueReply: this.loaded?.template != null };
   }
 
   /** The model that is ready to chat, if any. */
@@ -356,12 +411,14 @@ export class WebLlmEngine implements ChatEngine {
       }
       throw await this.loadFailure(error, modelId, record, session);
     }
+    // For Continue: the template the worker renders chats with, from the files it has just cached.
+    const template = await readModelTemplate(this.templateFiles(), record);
     if (stale() || token !== this.loadToken) {
       if (!session.broken && this.loaded === undefined) session.client.unload().catch(noop);
       throw aborted();
     }
     const contextWindow = record.overrides?.context_window_size ?? catalog?.contextWindow ?? DEFAULT_CONTEXT;
-    this.loaded = { id: modelId, session, record, contextWindow, thinking: catalog?.thinking ?? /^Qwen3-/.test(modelId) };
+    this.loaded = { id: modelId, session, record, contextWindow, thinking: catalog?.thinking ?? /^Qwen3-/.test(modelId), template };
     const loaded: LoadedModel = {
       id: modelId,
       label: catalog ? `${catalog.label} (${catalog.quant === 'q4f16_1' ? 'f16' : 'f32'})` : modelId,
@@ -372,15 +429,56 @@ export class WebLlmEngine implements ChatEngine {
     return loaded;
   }
 
-  async *chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+  chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+    if (options.continueLast) return this.continueLast(messages, options, signal);
+    return this.stream((loaded) => {
+      const request = buildRequest(messages, options, loaded.thinking);
+      return () => loaded.session.client.chat.completions.create(request);
+    }, signal);
+  }
+
+  /**
+   * Raw text completion (web-llm's completions.create): the prompt is prefilled as written, with the
+   * model's chat template already applied by the caller, and the model writes on from its end.
+   */
+  complete(prompt: string, options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+    const request: CompletionCreateParamsStreaming = { prompt, ...samplingOf(options) };
+    return this.stream((loaded) => () => loaded.session.client.completions.create(request), signal);
+  }
+
+  /** Continue: the chat in the model's own template with the reply left open, completed as raw text. */
+  private async *continueLast(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+    const loaded = this.ready();
+    if (!loaded.template) {
+      throw new AppError('generation-failed', 'This model’s chat template could not be read, so its reply cannot be continued.', { modelId: loaded.id });
+    }
+    const { continueLast: _continue, ...rest } = options;
+    yield* this.complete(continuationPrompt(messages, loaded.template, loaded.thinking), rest, signal);
+  }
+
+  /** The model ready to write, or why there is none. */
+  private ready(): Loaded {
     const loaded = this.loaded;
     if (!loaded || loaded.session.broken) {
       throw this.dropped ?? new AppError('no-model', 'Load a model first.', {});
     }
+    return loaded;
+  }
+
+  /**
+   * Streams one generation as ChatEvents (the deltas are the new text only). `prepare` builds the
+   * request for the loaded model, before the stream counts as active, so a request refused here
+   * leaves nothing to clean up; what it returns sends it.
+   */
+  private async *stream(
+    prepare: (loaded: Loaded) => () => Promise<AsyncIterable<StreamChunk>>,
+    signal?: AbortSignal,
+  ): AsyncGenerator<ChatEvent, void, undefined> {
+    const loaded = this.ready();
     if (this.activeStream !== 0) {
       throw new AppError('busy', 'The model is still writing another reply.', { modelId: loaded.id });
     }
-    const request = buildRequest(messages, options, loaded.thinking);
+    const send = prepare(loaded);
     const { session } = loaded;
     const client = session.client;
     const streamId = ++this.streamCounter;
@@ -399,7 +497,7 @@ export class WebLlmEngine implements ChatEngine {
       }
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    let iterator: AsyncIterator<ChatCompletionChunk> | undefined;
+    let iterator: AsyncIterator<StreamChunk> | undefined;
     let started = false;
     let finished = false;
     let usage: CompletionUsage | undefined;
@@ -408,7 +506,7 @@ export class WebLlmEngine implements ChatEngine {
     try {
       if (signal?.aborted) onAbort();
       if (!stopped) {
-        const stream = await Promise.race([client.chat.completions.create(request), session.dead]);
+        const stream = await Promise.race([send(), session.dead]);
         iterator = stream[Symbol.asyncIterator]();
       }
       while (iterator && !stopped) {
@@ -422,7 +520,7 @@ export class WebLlmEngine implements ChatEngine {
         if (chunk.usage) usage = chunk.usage;
         const choice = chunk.choices[0];
         if (choice?.finish_reason) finish = finishReason(choice.finish_reason);
-        const text = choice?.delta.content;
+        const text = choice && chunkText(choice);
         if (text && !stopped) {
           chunks += 1;
           yield { type: 'delta', text };
@@ -441,7 +539,7 @@ export class WebLlmEngine implements ChatEngine {
         if (result.value.usage) usage = result.value.usage;
         const choice = result.value.choices[0];
         // Still decoding: the interrupt raced the start of generation, so say it again.
-        if (choice && !choice.finish_reason && choice.delta.content) client.interruptGenerate();
+        if (choice && !choice.finish_reason && chunkText(choice)) client.interruptGenerate();
       }
       yield { type: 'done', finishReason: stopped ? 'abort' : finish, usage: toUsage(usage, chunks) };
     } catch (error) {
@@ -477,6 +575,12 @@ export class WebLlmEngine implements ChatEngine {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** Where web-llm's downloaded files can be read back: the Cache API, when that is where it keeps them. */
+  private templateFiles(): CacheStorageLike | undefined {
+    if ((this.options.cacheBackend ?? 'cache') !== 'cache' || this.options.caches === null) return undefined;
+    return this.options.caches ?? (globalThis as { caches?: CacheStorageLike }).caches;
+  }
 
   private online(): boolean | undefined {
     if (this.options.isOnline) return this.options.isOnline();

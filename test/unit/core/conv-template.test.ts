@@ -2,7 +2,7 @@
 // reply left open. Expected strings are written by hand from each catalog family's template, and
 // checked against web-llm 0.2.86's own Conversation (the prompt it prefills before writing a reply).
 
-import { MLCEngine, type ChatCompletionMessageParam, type ChatConfig } from '@mlc-ai/web-llm';
+import { MLCEngine, type ChatCompletionMessageParam } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
 import { convTemplateOf, renderOpenReply, type TemplateTurn } from '../../../src/core/conv-template';
 import { CONV_TEMPLATES, mlcChatConfig, type ConvTemplateName } from '../helpers/mlc-chat-configs';
@@ -34,8 +34,8 @@ function webLlmConversation(config: object, messages: ChatCompletionMessageParam
     resetChat: () => {},
     setConversation: (built: typeof conversation) => (conversation = built),
   };
-  const engine = MLCEngine.prototype as unknown as { preparePrefillInput(input: object, pipeline: object, config: ChatConfig): { inputStr: string } };
-  const { inputStr } = engine.preparePrefillInput({ messages }, pipeline, config as ChatConfig);
+  const engine = MLCEngine.prototype as unknown as { preparePrefillInput(input: object, pipeline: object, config: object): { inputStr: string } };
+  const { inputStr } = engine.preparePrefillInput({ messages }, pipeline, config);
   // What the pipeline's prefill does next: the person's message, then the reply header.
   conversation!.appendMessage('user', inputStr);
   return conversation!;

@@ -3,13 +3,15 @@
 // message protocol, the string-only errors and the streaming are the library's own.
 
 import { WebWorkerMLCEngineHandler } from '@mlc-ai/web-llm';
-import type { AppConfig, ChatCompletionChunk, ChatCompletionRequest, InitProgressReport } from '@mlc-ai/web-llm';
+import type { AppConfig, ChatCompletionChunk, ChatCompletionRequest, Completion, CompletionCreateParams, InitProgressReport } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
 import type { ChatEvent, LoadProgress } from '../../../../src/core/engine';
 import { AppError } from '../../../../src/core/errors';
 import type { GpuReport } from '../../../../src/core/model-catalog';
 import type { ChatTurn } from '../../../../src/core/types';
 import { toLoadProgress, toWebLlmMessages, WebLlmEngine, type WebLlmEngineOptions } from '../../../../src/engines/webllm/webllm-engine';
+import type { CacheStorageLike } from '../../../../src/engines/webllm/model-tokenizer';
+import { mlcChatConfig, type ConvTemplateName } from '../../helpers/mlc-chat-configs';
 
 const MODEL = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,6 +79,7 @@ class FakeMLCEngine {
   interruptSignal = false;
   calls: string[] = [];
   requests: ChatCompletionRequest[] = [];
+  completionRequests: CompletionCreateParams[] = [];
   closedStreams = 0;
   private abortReload?: () => void;
 
@@ -132,6 +135,52 @@ class FakeMLCEngine {
       }
     })();
   }
+
+  /** engine.completions.create(): the same scripted pieces, in web-llm's text_completion chunks. */
+  async completion(request: CompletionCreateParams) {
+    if (!this.loaded) throw named('ModelNotLoadedError', 'Model not loaded before trying to complete CompletionCreateParams.');
+    this.completionRequests.push(request);
+    const reply = this.script.replies?.shift() ?? scriptedReply(['Hello', ' there']);
+    const generator = reply(this, { messages: [] });
+    const engine = this;
+    return (async function* (): AsyncGenerator<Completion> {
+      try {
+        for await (const chunk of generator) {
+          const { choices, object: _object, ...rest } = chunk;
+          yield {
+            ...rest,
+            object: 'text_completion',
+            choices: choices.map((c) => ({ index: c.index, finish_reason: c.finish_reason, text: c.delta.content ?? '' })),
+          };
+        }
+      } finally {
+        engine.closedStreams += 1;
+      }
+    })();
+  }
+}
+
+/** The Cache API as web-llm leaves it after a load: files keyed by their URL, in its named caches. */
+function cachedFiles(files: Record<string, Record<string, unknown>>): CacheStorageLike {
+  return {
+    open: async (name: string) => ({
+      keys: async () => Object.keys(files[name] ?? {}).map((url) => new Request(url)),
+      match: async (request: Request | string) => {
+        const body = files[name]?.[typeof request === 'string' ? request : request.url];
+        return body === undefined ? undefined : new Response(JSON.stringify(body));
+      },
+    }),
+  };
+}
+
+const fileUrl = (modelId: string, file: string) => `https://huggingface.co/mlc-ai/${modelId}/resolve/main/${file}`;
+
+/** What web-llm caches when it loads `modelId` with the given template (and a tokenizer.json with the added tokens given). */
+function modelFiles(modelId: string, template: ConvTemplateName, addedTokens?: { id: number; content: string }[]): CacheStorageLike {
+  return cachedFiles({
+    'webllm/config': { [fileUrl(modelId, 'mlc-chat-config.json')]: mlcChatConfig(template) },
+    'webllm/model': addedTokens ? { [fileUrl(modelId, 'tokenizer.json')]: { added_tokens: addedTokens.map((t) => ({ ...t, special: true })) } } : {},
+  });
 }
 
 /** A Worker whose other side runs web-llm's real handler around a FakeMLCEngine. */
@@ -535,5 +584,108 @@ describe('WebLlmEngine.chat', () => {
     expect(workers[0]!.engine.calls.at(-1)).toBe('unload');
     expect(workers[0]!.terminated).toBe(true);
     expect((await rejection(collect(engine.chat(turns, sampling)))).code).toBe('no-model');
+  });
+});
+
+describe('WebLlmEngine Continue: the reply written on as a raw completion in the model’s own template', () => {
+  /** The chat, with the reply that stopped at "The door is". */
+  const stopped: ChatTurn[] = [
+    { role: 'system', content: 'You are Mira.' },
+    { role: 'user', content: 'And the door?' },
+    { role: 'system', content: 'Stay in character.' },
+    { role: 'assistant', content: 'The door is' },
+  ];
+  const continueOptions = { ...sampling, continueLast: true };
+
+  it('sends the chat with the reply left open to completions.create and streams only the new text, with usage', async () => {
+    const { engine, workers } = setup([{ replies: [scriptedReply([' open', '.'])] }], { caches: modelFiles(MODEL, 'qwen2') });
+    await engine.load({ kind: 'webllm', modelId: MODEL }, () => {});
+    expect(engine.capabilities().continueReply).toBe(true);
+
+    const events = await collect(engine.chat(stopped, continueOptions));
+
+    expect(events).toEqual([
+      { type: 'delta', text: ' open' },
+      { type: 'delta', text: '.' },
+      { type: 'done', finishReason: 'stop', usage: { promptTokens: 42, completionTokens: 2, tokensPerSecond: 25.5 } },
+    ]);
+    const fake = workers[0]!.engine;
+    expect(fake.requests).toHaveLength(0); // not the chat API, which refuses a last assistant turn
+    expect(fake.completionRequests).toEqual([
+      {
+        // The later system turn is folded into the person's message, as for a chat.
+        prompt:
+          '<|im_start|>system\nYou are Mira.<|im_end|>\n' +
+          '<|im_start|>user\nAnd the door?\n\nStay in character.<|im_end|>\n' +
+          '<|im_start|>assistant\nThe door is',
+        stream: true,
+        stream_options: { include_usage: true },
+        max_tokens: 64,
+        temperature: 0.8,
+        top_p: 0.95,
+        repetition_penalty: 1.1,
+        seed: 7,
+        stop: ['\nUser:'],
+      },
+    ]);
+  });
+
+  it('Llama 3.2: the <|begin_of_text|> web-llm prefills as a token id goes first as text', async () => {
+    const llama = 'Llama-3.2-1B-Instruct-q4f32_1-MLC';
+    const files = modelFiles(llama, 'llama-3_1', [{ id: 128000, content: '<|begin_of_text|>' }, { id: 128009, content: '<|eot_id|>' }]);
+    const { engine, workers } = setup([{}], { caches: files });
+    await engine.load({ kind: 'webllm', modelId: llama }, () => {});
+    await collect(engine.chat(stopped, continueOptions));
+    expect(workers[0]!.engine.completionRequests[0]!.prompt).toBe(
+      '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are Mira.<|eot_id|>' +
+        '<|start_header_id|>user<|end_header_id|>\n\nAnd the door?\n\nStay in character.<|eot_id|>' +
+        '<|start_header_id|>assistant<|end_header_id|>\n\nThe door is',
+    );
+  });
+
+  it('Qwen3: the reply goes on after the empty think block web-llm wrote into it, never twice', async () => {
+    const qwen3 = 'Qwen3-0.6B-q4f32_1-MLC';
+    const { engine, workers } = setup([{}], { caches: modelFiles(qwen3, 'qwen3') });
+    await engine.load({ kind: 'webllm', modelId: qwen3 }, () => {});
+    const opened = '<|im_start|>assistant\n<think>\n\n</think>\n\nThe door is';
+    // As web-llm streamed it (the block first), and as edited without it.
+    await collect(engine.chat([...stopped.slice(0, -1), { role: 'assistant', content: '<think>\n\n</think>\n\nThe door is' }], continueOptions));
+    await collect(engine.chat(stopped, continueOptions));
+    const [streamed, edited] = workers[0]!.engine.completionRequests.map((r) => r.prompt);
+    expect(streamed!.endsWith(`<|im_end|>\n${opened}`)).toBe(true);
+    expect(edited).toBe(streamed);
+    expect(workers[0]!.engine.completionRequests[0]).not.toHaveProperty('extra_body');
+  });
+
+  it('Stop keeps what the continuation wrote, and the model writes again afterwards', async () => {
+    const pieces = Array.from({ length: 50 }, (_, i) => ` w${i}`);
+    const { engine, workers } = setup([{ replies: [scriptedReply(pieces, 5), scriptedReply(['again'])] }], { caches: modelFiles(MODEL, 'qwen2') });
+    await engine.load({ kind: 'webllm', modelId: MODEL }, () => {});
+    const controller = new AbortController();
+    const events = await collect(engine.chat(stopped, continueOptions, controller.signal), (n) => {
+      if (n === 2) controller.abort();
+    });
+    expect(events.filter((e) => e.type === 'delta').map((e) => e.type === 'delta' && e.text)).toEqual([' w0', ' w1']);
+    expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'abort', usage: { promptTokens: 42, tokensPerSecond: 25.5 } });
+    expect(workers[0]!.engine.calls).toContain('interrupt');
+    expect((await collect(engine.chat(turns, sampling)))[0]).toEqual({ type: 'delta', text: 'again' });
+  });
+
+  it('is not offered where the template cannot be read, and refused if asked', async () => {
+    const llama = 'Llama-3.2-1B-Instruct-q4f32_1-MLC';
+    const cases: [string, WebLlmEngineOptions][] = [
+      [MODEL, { caches: null }], // no Cache API
+      [MODEL, { caches: modelFiles(MODEL, 'qwen2'), cacheBackend: 'indexeddb' }], // files kept elsewhere
+      [MODEL, { caches: cachedFiles({ 'webllm/config': { [fileUrl(MODEL, 'mlc-chat-config.json')]: { conv_template: 'qwen2' } } }) }], // an old config
+      [llama, { caches: modelFiles(llama, 'llama-3_1', [{ id: 128009, content: '<|eot_id|>' }]) }], // its BOS text unknown
+    ];
+    for (const [modelId, options] of cases) {
+      const { engine, workers } = setup([{}], options);
+      await engine.load({ kind: 'webllm', modelId }, () => {});
+      expect(engine.capabilities().continueReply).toBe(false);
+      const error = await rejection(collect(engine.chat(stopped, continueOptions)));
+      expect(error.code).toBe('generation-failed');
+      expect(workers[0]!.engine.completionRequests).toHaveLength(0);
+    }
   });
 });
