@@ -1,258 +1,14 @@
 // WebLlmEngine against web-llm's real WebWorkerMLCEngine client and WebWorkerMLCEngineHandler,
-// talking through a fake worker; only the MLCEngine inside the "worker" is scripted. So the
-// message protocol, the string-only errors and the streaming are the library's own.
+// talking through a fake worker (helpers/fake-webllm.ts); only the MLCEngine inside the "worker"
+// is scripted. So the message protocol, the string-only errors and the streaming are the library's own.
 
-import { WebWorkerMLCEngineHandler } from '@mlc-ai/web-llm';
-import type { AppConfig, ChatCompletionChunk, ChatCompletionRequest, Completion, CompletionCreateParams, InitProgressReport } from '@mlc-ai/web-llm';
+import type { ChatCompletionChunk } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
 import type { ChatEvent, LoadProgress } from '../../../../src/core/engine';
 import { AppError } from '../../../../src/core/errors';
-import type { GpuReport } from '../../../../src/core/model-catalog';
 import type { ChatTurn } from '../../../../src/core/types';
-import { toLoadProgress, toWebLlmMessages, WebLlmEngine, type WebLlmEngineOptions } from '../../../../src/engines/webllm/webllm-engine';
-import type { CacheStorageLike } from '../../../../src/engines/webllm/model-tokenizer';
-import { mlcChatConfig, type ConvTemplateName } from '../../helpers/mlc-chat-configs';
-
-const MODEL = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
-const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function named(name: string, message: string): Error {
-  const error = new Error(message);
-  error.name = name;
-  return error;
-}
-
-interface Script {
-  reload?: (engine: FakeMLCEngine) => Promise<void>;
-  /** Pieces of each reply, in order; a function may throw (device loss, overflow). */
-  replies?: ((engine: FakeMLCEngine, request: ChatCompletionRequest) => AsyncGenerator<ChatCompletionChunk>)[];
-}
-
-const chunk = (content: string): ChatCompletionChunk => ({
-  id: 'c',
-  created: 0,
-  model: MODEL,
-  object: 'chat.completion.chunk',
-  choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: null, logprobs: null }],
-});
-const finalChunk = (reason: 'stop' | 'length' | 'abort'): ChatCompletionChunk => ({
-  id: 'c',
-  created: 0,
-  model: MODEL,
-  object: 'chat.completion.chunk',
-  choices: [{ index: 0, delta: {}, finish_reason: reason }],
-});
-const usageChunk = (completion: number): ChatCompletionChunk => ({
-  id: 'c',
-  created: 0,
-  model: MODEL,
-  object: 'chat.completion.chunk',
-  choices: [],
-  usage: {
-    prompt_tokens: 42,
-    completion_tokens: completion,
-    total_tokens: 42 + completion,
-    extra: { e2e_latency_s: 1, prefill_tokens_per_s: 100, decode_tokens_per_s: 25.5, time_to_first_token_s: 0.1, time_per_output_token_s: 0.04 },
-  },
-});
-
-/** Plays MLCEngine the way lib/index.js does: interrupt flag checked between tokens, reset per request. */
-function scriptedReply(pieces: string[], delayMs = 1) {
-  return async function* (engine: FakeMLCEngine): AsyncGenerator<ChatCompletionChunk> {
-    engine.interruptSignal = false;
-    let n = 0;
-    for (const piece of pieces) {
-      if (engine.interruptSignal) break;
-      await tick(delayMs);
-      n += 1;
-      yield chunk(piece);
-    }
-    yield finalChunk(engine.interruptSignal ? 'abort' : 'stop');
-    yield usageChunk(n);
-  };
-}
-
-class FakeMLCEngine {
-  appConfig?: AppConfig;
-  progress?: (report: InitProgressReport) => void;
-  loaded?: string;
-  interruptSignal = false;
-  calls: string[] = [];
-  requests: ChatCompletionRequest[] = [];
-  completionRequests: CompletionCreateParams[] = [];
-  closedStreams = 0;
-  private abortReload?: () => void;
-
-  constructor(private readonly script: Script) {}
-
-  setAppConfig(config: AppConfig) {
-    this.appConfig = config;
-  }
-  setInitProgressCallback(callback: (report: InitProgressReport) => void) {
-    this.progress = callback;
-  }
-  setLogLevel() {}
-
-  async reload(modelIds: string[]) {
-    this.calls.push(`reload:${modelIds.join()}`);
-    await this.unload();
-    const aborted = new Promise<'aborted'>((resolve) => {
-      this.abortReload = () => resolve('aborted');
-    });
-    const work = this.script.reload ? this.script.reload(this) : Promise.resolve();
-    // Like MLCEngine.reload: an unload() during the download makes reload return silently.
-    const outcome = await Promise.race([work.then(() => 'done' as const), aborted]);
-    if (outcome === 'done') this.loaded = modelIds[0];
-  }
-
-  async unload() {
-    this.calls.push('unload');
-    this.loaded = undefined;
-    this.abortReload?.();
-  }
-
-  async interruptGenerate() {
-    this.calls.push('interrupt');
-    this.interruptSignal = true;
-  }
-
-  async getMessage() {
-    if (!this.loaded) throw named('ModelNotLoadedError', 'Model not loaded before trying to complete getMessage.');
-    return '';
-  }
-
-  async chatCompletion(request: ChatCompletionRequest) {
-    if (!this.loaded) throw named('ModelNotLoadedError', 'Model not loaded before trying to complete ChatCompletionRequest.');
-    this.requests.push(request);
-    const reply = this.script.replies?.shift() ?? scriptedReply(['Hello', ' there']);
-    const generator = reply(this, request);
-    const engine = this;
-    return (async function* () {
-      try {
-        yield* generator;
-      } finally {
-        engine.closedStreams += 1;
-      }
-    })();
-  }
-
-  /** engine.completions.create(): the same scripted pieces, in web-llm's text_completion chunks. */
-  async completion(request: CompletionCreateParams) {
-    if (!this.loaded) throw named('ModelNotLoadedError', 'Model not loaded before trying to complete CompletionCreateParams.');
-    this.completionRequests.push(request);
-    const reply = this.script.replies?.shift() ?? scriptedReply(['Hello', ' there']);
-    const generator = reply(this, { messages: [] });
-    const engine = this;
-    return (async function* (): AsyncGenerator<Completion> {
-      try {
-        for await (const chunk of generator) {
-          const { choices, object: _object, ...rest } = chunk;
-          yield {
-            ...rest,
-            object: 'text_completion',
-            choices: choices.map((c) => ({ index: c.index, finish_reason: c.finish_reason, text: c.delta.content ?? '' })),
-          };
-        }
-      } finally {
-        engine.closedStreams += 1;
-      }
-    })();
-  }
-}
-
-/** The Cache API as web-llm leaves it after a load: files keyed by their URL, in its named caches. */
-function cachedFiles(files: Record<string, Record<string, unknown>>): CacheStorageLike {
-  return {
-    open: async (name: string) => ({
-      keys: async () => Object.keys(files[name] ?? {}).map((url) => new Request(url)),
-      match: async (request: Request | string) => {
-        const body = files[name]?.[typeof request === 'string' ? request : request.url];
-        return body === undefined ? undefined : new Response(JSON.stringify(body));
-      },
-    }),
-  };
-}
-
-const fileUrl = (modelId: string, file: string) => `https://huggingface.co/mlc-ai/${modelId}/resolve/main/${file}`;
-
-/** What web-llm caches when it loads `modelId` with the given template (and a tokenizer.json with the added tokens given). */
-function modelFiles(modelId: string, template: ConvTemplateName, addedTokens?: { id: number; content: string }[]): CacheStorageLike {
-  return cachedFiles({
-    'webllm/config': { [fileUrl(modelId, 'mlc-chat-config.json')]: mlcChatConfig(template) },
-    'webllm/model': addedTokens ? { [fileUrl(modelId, 'tokenizer.json')]: { added_tokens: addedTokens.map((t) => ({ ...t, special: true })) } } : {},
-  });
-}
-
-/** A Worker whose other side runs web-llm's real handler around a FakeMLCEngine. */
-class FakeWorker {
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  terminated = false;
-  readonly engine: FakeMLCEngine;
-  private readonly handler: WebWorkerMLCEngineHandler;
-  private readonly listeners: Record<string, ((event: Event) => void)[]> = {};
-
-  constructor(script: Script) {
-    this.engine = new FakeMLCEngine(script);
-    this.handler = new WebWorkerMLCEngineHandler();
-    (this.handler as unknown as { engine: FakeMLCEngine }).engine = this.engine;
-    this.handler.postMessage = (message: unknown) => {
-      if (this.terminated) return;
-      const data = structuredClone(message);
-      setTimeout(() => {
-        if (!this.terminated) this.onmessage?.(new MessageEvent('message', { data }));
-      }, 0);
-    };
-    this.engine.setInitProgressCallback((report) => this.handler.postMessage({ kind: 'initProgressCallback', uuid: '', content: report }));
-  }
-
-  postMessage(message: unknown) {
-    if (this.terminated) return;
-    const data = structuredClone(message);
-    setTimeout(() => {
-      if (!this.terminated) this.handler.onmessage(new MessageEvent('message', { data }));
-    }, 0);
-  }
-
-  addEventListener(type: string, listener: (event: Event) => void) {
-    (this.listeners[type] ??= []).push(listener);
-  }
-
-  crash(message: string) {
-    const event = Object.assign(new Event('error'), { message });
-    for (const listener of this.listeners.error ?? []) listener(event);
-  }
-
-  terminate() {
-    this.terminated = true;
-  }
-}
-
-const gpu = (over: Partial<GpuReport> = {}): GpuReport => ({
-  webgpu: true,
-  shaderF16: false,
-  maxBufferSize: 1 << 30,
-  maxStorageBufferBindingSize: 1 << 30,
-  vendor: 'google',
-  architecture: 'swiftshader',
-  ...over,
-});
-
-function setup(scripts: Script[] = [{}], options: WebLlmEngineOptions = {}) {
-  const workers: FakeWorker[] = [];
-  const engine = new WebLlmEngine({
-    createWorker: () => {
-      const worker = new FakeWorker(scripts[Math.min(workers.length, scripts.length - 1)]!);
-      workers.push(worker);
-      return worker;
-    },
-    probe: async () => gpu(),
-    isOnline: () => true,
-    diagnose: null,
-    stopGraceMs: 300,
-    ...options,
-  });
-  return { engine, workers };
-}
+import { toLoadProgress, toWebLlmMessages, type WebLlmEngineOptions } from '../../../../src/engines/webllm/webllm-engine';
+import { cachedFiles, chunk, fileUrl, gpu, MODEL, modelFiles, named, scriptedReply, tick, webLlmWithFakeWorkers as setup, type FakeMLCEngine } from '../../helpers/fake-webllm';
 
 const turns: ChatTurn[] = [
   { role: 'system', content: 'You are Haruhi.' },
@@ -673,11 +429,14 @@ describe('WebLlmEngine Continue: the reply written on as a raw completion in the
 
   it('is not offered where the template cannot be read, and refused if asked', async () => {
     const llama = 'Llama-3.2-1B-Instruct-q4f32_1-MLC';
+    const gemma4 = 'gemma-4-E2B-it-q4f32_1-MLC';
     const cases: [string, WebLlmEngineOptions][] = [
       [MODEL, { caches: null }], // no Cache API
       [MODEL, { caches: modelFiles(MODEL, 'qwen2'), cacheBackend: 'indexeddb' }], // files kept elsewhere
       [MODEL, { caches: cachedFiles({ 'webllm/config': { [fileUrl(MODEL, 'mlc-chat-config.json')]: { conv_template: 'qwen2' } } }) }], // an old config
       [llama, { caches: modelFiles(llama, 'llama-3_1', [{ id: 128009, content: '<|eot_id|>' }]) }], // its BOS text unknown
+      // Packaged with a manifest: web-llm reads the config named there, and adds the BOS to raw completions too.
+      [gemma4, { caches: modelFiles(gemma4, 'gemma_instruction', [{ id: 2, content: '<bos>' }]) }],
     ];
     for (const [modelId, options] of cases) {
       const { engine, workers } = setup([{}], options);
