@@ -8,6 +8,8 @@ import { ChatSession, type ChatSessionDeps } from '../../../src/state/chat-sessi
 import { AppDatabase } from '../../../src/storage/db';
 import { createRepositories, type Repositories } from '../../../src/storage';
 import { ScriptedEngine } from '../helpers/scripted-engine';
+import type { ChatEngine } from '../../../src/core/engine';
+import { chunk, finalChunk, MODEL, modelFiles, scriptedReply, usageChunk, webLlmWithFakeWorkers, type FakeMLCEngine } from '../helpers/fake-webllm';
 
 const baseCharacter: Character = {
   id: 'c1', origin: 'user', name: 'Mira', nickname: '', avatar: '', shortDescription: 'A keeper', description: 'Keeps a lighthouse.',
@@ -21,7 +23,7 @@ let repos: Repositories;
 let engine: ScriptedEngine;
 let personSampling: SamplingSettings;
 
-async function openSession(character: Character = baseCharacter): Promise<ChatSession> {
+async function openSession(character: Character = baseCharacter, chatEngine: ChatEngine = engine): Promise<ChatSession> {
   const conversation: Conversation = { id: 'conv', characterId: 'c1', title: 'Chat', leafId: 'g1', createdAt: 1, updatedAt: 1, messageCount: 1 };
   const greeting: Message = {
     id: 'g1', conversationId: 'conv', parentId: null, role: 'assistant', content: 'Who goes there?', revisions: [], status: 'done', createdAt: 1, updatedAt: 1,
@@ -32,7 +34,7 @@ async function openSession(character: Character = baseCharacter): Promise<ChatSe
     character,
     persona: () => ({ name: 'Ana', description: 'A traveller' }),
     sampling: () => personSampling,
-    engine: () => ({ engine, modelId: 'scripted', contextWindow: 2048, estimator: new TokenEstimator({ maxRatio: 8 }) }),
+    engine: () => ({ engine: chatEngine, modelId: 'scripted', contextWindow: 2048, estimator: new TokenEstimator({ maxRatio: 8 }) }),
     onEngineLost: () => {},
   };
   const session = await ChatSession.open(deps, 'conv');
@@ -106,6 +108,66 @@ describe('Continue', () => {
     await session.continue('g1');
     expect(engine.calls).toHaveLength(0);
     expect(session.path.at(-1)?.content).toBe('The lamp');
+  });
+});
+
+describe('Continue on a web-llm engine (web-llm’s own client and worker handler around a scripted MLCEngine)', () => {
+  /** A loaded Qwen2.5 whose mlc-chat-config.json web-llm has cached; it replies "The lamp" first. */
+  async function webLlmChat(options: { templateCached?: boolean } = {}) {
+    const caches = options.templateCached === false ? null : modelFiles(MODEL, 'qwen2');
+    const replies = [scriptedReply(['The ', 'lamp'])];
+    const { engine: webllm, workers } = webLlmWithFakeWorkers([{ replies }], { caches });
+    await webllm.load({ kind: 'webllm', modelId: MODEL }, () => {});
+    const session = await openSession(baseCharacter, webllm);
+    await session.send('Is the lamp lit?');
+    return { session, reply: session.path.at(-1)!, replies, fake: workers[0]!.engine };
+  }
+
+  it('writes on in the same message from the open reply in the model’s template; the earlier text is a revision', async () => {
+    const { session, reply, replies, fake } = await webLlmChat();
+    replies.push(scriptedReply([' is', ' lit.']));
+
+    await session.continue();
+
+    const stored = (await repos.conversations.getMessage(reply.id))!;
+    expect(stored).toMatchObject({ content: 'The lamp is lit.', revisions: ['The lamp'], status: 'done' });
+    expect(stored.usage).toMatchObject({ promptTokens: 42, completionTokens: 2 });
+    expect((await repos.conversations.messages('conv')).length).toBe(3);
+    // Raw text, ending inside the reply: the chat API would refuse a last assistant turn.
+    expect(fake.completionRequests).toHaveLength(1);
+    expect(fake.completionRequests[0]!.prompt.startsWith('<|im_start|>system\n')).toBe(true);
+    expect(fake.completionRequests[0]!.prompt.endsWith('<|im_start|>user\nIs the lamp lit?<|im_end|>\n<|im_start|>assistant\nThe lamp')).toBe(true);
+  });
+
+  it('a stopped continuation keeps what it wrote, after the earlier text', async () => {
+    const { session, reply, replies } = await webLlmChat();
+    let release: (() => void) | null = null;
+    replies.push(async function* (fake: FakeMLCEngine) {
+      fake.interruptSignal = false;
+      yield chunk(' is');
+      await new Promise<void>((resolve) => (release = resolve));
+      if (!fake.interruptSignal) yield chunk(' lit');
+      yield finalChunk(fake.interruptSignal ? 'abort' : 'stop');
+      yield usageChunk(1);
+    });
+
+    const continuing = session.continue();
+    await expect.poll(() => release !== null).toBe(true);
+    session.stop();
+    release!();
+    await continuing;
+
+    const stored = (await repos.conversations.getMessage(reply.id))!;
+    expect(stored).toMatchObject({ content: 'The lamp is', revisions: ['The lamp'], status: 'stopped' });
+    expect(session.busy).toBe(false);
+  });
+
+  it('does nothing where the model’s template could not be read', async () => {
+    const { session, fake } = await webLlmChat({ templateCached: false });
+    await session.continue();
+    expect(fake.completionRequests).toHaveLength(0);
+    expect(session.path.at(-1)?.content).toBe('The lamp');
+    expect(session.error).toBeNull();
   });
 });
 
