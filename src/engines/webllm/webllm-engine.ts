@@ -262,6 +262,8 @@ function samplingOf(options: GenerateOptions): Sampling & { stream: true } {
 
 function buildRequest(messages: readonly ChatTurn[], options: GenerateOptions, thinking: boolean): ChatCompletionRequestStreaming {
   const request: ChatCompletionRequestStreaming = { messages: toWebLlmMessages(messages), ...samplingOf(options) };
+  // web-llm compiles the schema (as a string) into an XGrammar matcher that masks every token.
+  if (options.jsonSchema) request.response_format = { type: 'json_object', schema: JSON.stringify(options.jsonSchema) };
   // Qwen3's hybrid thinking would spend the reply budget on a hidden monologue.
   if (thinking) request.extra_body = { enable_thinking: false };
   return request;
@@ -327,7 +329,7 @@ export class WebLlmEngine implements ChatEngine {
     // No top-k or min-p in web-llm's OpenAI-style request. Its chat API refuses a last assistant
     // turn, so a reply is continued as a raw completion of the chat in the model's own template:
     // only where that template could be read.
-    return { gpu: true, multiThread: false, samplers: WEBLLM_SAMPLERS, continueReply: this.loaded?.template != null };
+    return { gpu: true, multiThread: false, samplers: WEBLLM_SAMPLERS, continueReply: this.loaded?.template != null, structuredOutput: true };
   }
 
   /** The model that is ready to chat, if any. */
