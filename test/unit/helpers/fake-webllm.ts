@@ -3,7 +3,7 @@
 // string-only errors and the streaming are the library's own. Also the Cache API as web-llm leaves
 // it after a load (the model's mlc-chat-config.json and tokenizer.json), for Continue.
 
-import { WebWorkerMLCEngineHandler } from '@mlc-ai/web-llm';
+import { ModelType, postInitAndCheckFieldsChatCompletion, postInitAndCheckFieldsCompletion, WebWorkerMLCEngineHandler } from '@mlc-ai/web-llm';
 import type { AppConfig, ChatCompletionChunk, ChatCompletionRequest, Completion, CompletionCreateParams, InitProgressReport } from '@mlc-ai/web-llm';
 import type { GpuReport } from '../../../src/core/model-catalog';
 import { WebLlmEngine, type WebLlmEngineOptions } from '../../../src/engines/webllm/webllm-engine';
@@ -121,6 +121,8 @@ export class FakeMLCEngine {
 
   async chatCompletion(request: ChatCompletionRequest) {
     if (!this.loaded) throw named('ModelNotLoadedError', 'Model not loaded before trying to complete ChatCompletionRequest.');
+    // web-llm's own checks of a request (message order, response_format, seed, stream options).
+    postInitAndCheckFieldsChatCompletion(request, this.loaded, ModelType.LLM);
     this.requests.push(request);
     const reply = this.script.replies?.shift() ?? scriptedReply(['Hello', ' there']);
     const generator = reply(this, request);
@@ -137,6 +139,7 @@ export class FakeMLCEngine {
   /** engine.completions.create(): the same scripted pieces, in web-llm's text_completion chunks. */
   async completion(request: CompletionCreateParams) {
     if (!this.loaded) throw named('ModelNotLoadedError', 'Model not loaded before trying to complete CompletionCreateParams.');
+    postInitAndCheckFieldsCompletion(request, this.loaded);
     this.completionRequests.push(request);
     const reply = this.script.replies?.shift() ?? scriptedReply(['Hello', ' there']);
     const generator = reply(this, { messages: [] });
