@@ -5,7 +5,8 @@
 // Templates that put token ids before the prompt (system_prefix_token_ids: Llama 3's
 // <|begin_of_text|>, Gemma's <bos>) need those tokens' text too: web-llm prefills the ids itself
 // in a chat, but not in a raw completion, where only text goes in. The text comes from the
-// cached tokenizer.json's added tokens (special tokens in the text are encoded back to those ids).
+// cached tokenizer.json's added tokens: web-llm's tokenizer (tokenizers-cpp) encodes without adding
+// special tokens of its own, but turns a special token written in the text back into its id.
 
 import { convTemplateOf, type ConvTemplate } from '../../core/conv-template';
 import { WEBLLM_MODEL_CACHE, webLlmFileUrl, type CacheStorageLike } from './model-tokenizer';

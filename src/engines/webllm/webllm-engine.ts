@@ -269,8 +269,43 @@ function buildRequest(messages: readonly ChatTurn[], options: GenerateOptions, t
   return request;
 }
 
-/** What web-llm writes into a reply before the model does when thinking is off (llm_chat forwardPrefill). */
+/**
+ * What web-llm writes into a reply before the model does when thinking is off (llm_chat
+ * forwardPrefill); it streams it as the reply's first text. A chat reply keeps it (sent back as
+ * it came, the next turn can reuse the KV cache); a JSON reply drops it, to be the JSON alone.
+ */
 const EMPTY_THINKING = '<think>\n\n</think>\n\n';
+
+/** Streamed text passed on without an opening it may start with (held back until it can tell). */
+class OpeningFilter {
+  #opening: string;
+  #held = '';
+
+  constructor(opening: string) {
+    this.#opening = opening;
+  }
+
+  pass(text: string): string {
+    const opening = this.#opening;
+    if (opening === '') return text;
+    const seen = this.#held + text;
+    if (!seen.startsWith(opening) && opening.startsWith(seen)) {
+      this.#held = seen;
+      return '';
+    }
+    this.#opening = '';
+    this.#held = '';
+    return seen.startsWith(opening) ? seen.slice(opening.length) : seen;
+  }
+
+  /** What was held back when the stream ended inside the opening. */
+  flush(): string {
+    const held = this.#held;
+    this.#held = '';
+    this.#opening = '';
+    return held;
+  }
+}
 
 /**
  * Continue: the turns folded as for a chat (toWebLlmMessages), rendered in the model's template
@@ -278,7 +313,7 @@ const EMPTY_THINKING = '<think>\n\n</think>\n\n';
  * think block into the reply and streams it as the reply's first text; a reply that lacks it
  * (edited since) gets it back, so the model goes on from where it wrote.
  */
-export function continuationPrompt(messages: readonly ChatTurn[], model: ModelTemplate, thinking: boolean): string {
+function continuationPrompt(messages: readonly ChatTurn[], model: ModelTemplate, thinking: boolean): string {
   const reply = messages.at(-1);
   if (reply?.role !== 'assistant') {
     throw new AppError('generation-failed', 'Only a reply of the model can be continued.', { lastRole: reply?.role ?? 'none' });
@@ -435,17 +470,19 @@ export class WebLlmEngine implements ChatEngine {
     if (options.continueLast) return this.continueLast(messages, options, signal);
     return this.stream((loaded) => {
       const request = buildRequest(messages, options, loaded.thinking);
-      return () => loaded.session.client.chat.completions.create(request);
+      const opening = options.jsonSchema && loaded.thinking ? EMPTY_THINKING : '';
+      return { send: () => loaded.session.client.chat.completions.create(request), opening };
     }, signal);
   }
 
   /**
    * Raw text completion (web-llm's completions.create): the prompt is prefilled as written, with the
    * model's chat template already applied by the caller, and the model writes on from its end.
+   * web-llm's completions take no response_format, so a jsonSchema is not applied here.
    */
   complete(prompt: string, options: GenerateOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
     const request: CompletionCreateParamsStreaming = { prompt, ...samplingOf(options) };
-    return this.stream((loaded) => () => loaded.session.client.completions.create(request), signal);
+    return this.stream((loaded) => ({ send: () => loaded.session.client.completions.create(request) }), signal);
   }
 
   /** Continue: the chat in the model's own template with the reply left open, completed as raw text. */
@@ -470,17 +507,19 @@ export class WebLlmEngine implements ChatEngine {
   /**
    * Streams one generation as ChatEvents (the deltas are the new text only). `prepare` builds the
    * request for the loaded model, before the stream counts as active, so a request refused here
-   * leaves nothing to clean up; what it returns sends it.
+   * leaves nothing to clean up; it returns how to send it, and an opening web-llm writes that the
+   * deltas leave out.
    */
   private async *stream(
-    prepare: (loaded: Loaded) => () => Promise<AsyncIterable<StreamChunk>>,
+    prepare: (loaded: Loaded) => { send: () => Promise<AsyncIterable<StreamChunk>>; opening?: string },
     signal?: AbortSignal,
   ): AsyncGenerator<ChatEvent, void, undefined> {
     const loaded = this.ready();
     if (this.activeStream !== 0) {
       throw new AppError('busy', 'The model is still writing another reply.', { modelId: loaded.id });
     }
-    const send = prepare(loaded);
+    const { send, opening = '' } = prepare(loaded);
+    const shown = new OpeningFilter(opening);
     const { session } = loaded;
     const client = session.client;
     const streamId = ++this.streamCounter;
@@ -525,7 +564,8 @@ export class WebLlmEngine implements ChatEngine {
         const text = choice && chunkText(choice);
         if (text && !stopped) {
           chunks += 1;
-          yield { type: 'delta', text };
+          const passed = shown.pass(text);
+          if (passed) yield { type: 'delta', text: passed };
         }
       }
       // After a stop, wait briefly for the closing chunks, which carry the usage figures. A stop
@@ -543,6 +583,8 @@ export class WebLlmEngine implements ChatEngine {
         // Still decoding: the interrupt raced the start of generation, so say it again.
         if (choice && !choice.finish_reason && chunkText(choice)) client.interruptGenerate();
       }
+      const held = shown.flush();
+      if (held) yield { type: 'delta', text: held };
       yield { type: 'done', finishReason: stopped ? 'abort' : finish, usage: toUsage(usage, chunks) };
     } catch (error) {
       const failure = await this.chatFailure(error, loaded);

@@ -228,6 +228,28 @@ describe('WebLlmEngine.chat', () => {
     expect(workers[0]!.engine.requests[1]).not.toHaveProperty('response_format');
   });
 
+  it('Qwen3: a JSON reply is the JSON alone, without the empty think block web-llm writes first; a chat reply keeps it', async () => {
+    // web-llm streams the block it put into the reply (outputIds) as the first text, whole or in pieces.
+    const schema = { type: 'object', properties: { who: { type: 'string' } }, required: ['who'] } as const;
+    const { engine } = setup([
+      {
+        replies: [
+          scriptedReply(['<think>\n\n</think>\n\n{"who"', ':"Mira"}']),
+          scriptedReply(['<think>\n\n', '</think>\n\n', '{"who":"Ana"}']),
+          scriptedReply(['<think>\n\n</think>\n\nAye.']),
+          scriptedReply(['<', 'b>{"who":"Bo"}']), // no block: the text as it came
+        ],
+      },
+    ]);
+    await engine.load({ kind: 'webllm', modelId: 'Qwen3-0.6B-q4f32_1-MLC' }, () => {});
+    const texts = async (options: typeof sampling & { jsonSchema?: typeof schema }) =>
+      (await collect(engine.chat(turns, options))).flatMap((e) => (e.type === 'delta' ? [e.text] : []));
+    expect(await texts({ ...sampling, jsonSchema: schema })).toEqual(['{"who"', ':"Mira"}']);
+    expect((await texts({ ...sampling, jsonSchema: schema })).join('')).toBe('{"who":"Ana"}');
+    expect(await texts(sampling)).toEqual(['<think>\n\n</think>\n\nAye.']);
+    expect((await texts({ ...sampling, jsonSchema: schema })).join('')).toBe('<b>{"who":"Bo"}');
+  });
+
   it('turns Qwen3 thinking off', async () => {
     const { engine, workers } = setup();
     await engine.load({ kind: 'webllm', modelId: 'Qwen3-0.6B-q4f32_1-MLC' }, () => {});
