@@ -3,6 +3,7 @@
 
 import { render } from '@testing-library/svelte';
 import type { Component } from 'svelte';
+import type { ChatEngine } from '../../../src/core/engine';
 import type { ChatSession } from '../../../src/state/chat-session.svelte';
 import { createRepositories } from '../../../src/storage';
 import { openDatabase } from '../../../src/storage/db';
@@ -13,15 +14,20 @@ import Harness from './Harness.svelte';
 
 const noGpu = async () => ({ webgpu: false, reason: 'test', shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0, vendor: '', architecture: '' });
 
-export interface ChatFixture {
+export interface ChatFixture<Engine extends ChatEngine = ScriptedEngine> {
   app: TestApp;
-  engine: ScriptedEngine;
+  engine: Engine;
   session: ChatSession;
 }
 
-/** An app with the character Wren ("Hello, traveller." as greeting) and an open chat with her. */
-export async function chatFixture({ loadModel = true } = {}): Promise<ChatFixture> {
-  const engine = new ScriptedEngine();
+/**
+ * An app with the character Wren ("Hello, traveller." as greeting) and an open chat with her, on
+ * a scripted engine or the one given (a web-llm engine with fake workers).
+ */
+export async function chatFixture<Engine extends ChatEngine = ScriptedEngine>(
+  { loadModel = true, engine: given }: { loadModel?: boolean; engine?: Engine } = {},
+): Promise<ChatFixture<Engine>> {
+  const engine = given ?? (new ScriptedEngine() as ChatEngine as Engine);
   const app = appWithRepos({
     openRepositories: async () => createRepositories(await openDatabase(`ui-${crypto.randomUUID()}`)),
     loadBuiltinPacks: async () => [],

@@ -2,6 +2,7 @@ import { fireEvent, screen, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import MessageList from '../../../../src/ui/chat/MessageList.svelte';
 import { chatFixture, renderInApp, until } from '../render-in-app';
+import { modelFiles, scriptedReply, webLlmWithFakeWorkers } from '../../helpers/fake-webllm';
 
 describe('MessageList, MessageItem and MessageActions', () => {
   it('shows the visible branch, each message under its speaker’s name', async () => {
@@ -101,6 +102,25 @@ describe('MessageList, MessageItem and MessageActions', () => {
     engine.caps = { gpu: false, multiThread: false, continueReply: true };
     renderInApp(app, MessageList, { session });
     expect(screen.getAllByRole('button', { name: 'Continue' })).toHaveLength(1);
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await until(() => !session.busy && session.path.at(-1)?.content === 'The lamp is lit.', 'the continued reply');
+    expect(screen.getAllByRole('article')).toHaveLength(3);
+    expect(screen.getAllByRole('article').at(-1)?.textContent).toContain('The lamp is lit.');
+  });
+
+  it('on a web-llm model Continue shows where the model’s template could be read, and the reply grows in place', async () => {
+    const modelId = 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC'; // the model the fixture loads
+    const replies = () => [scriptedReply(['The lamp']), scriptedReply([' is lit.'])];
+    const unknown = await chatFixture({ engine: webLlmWithFakeWorkers([{ replies: replies() }], { caches: null }).engine });
+    await unknown.session.send('Is it lit?');
+    const first = renderInApp(unknown.app, MessageList, { session: unknown.session });
+    expect(screen.getAllByRole('article').at(-1)?.textContent).toContain('The lamp');
+    expect(screen.queryByRole('button', { name: 'Continue' })).toBeNull();
+    first.unmount();
+
+    const { app, session } = await chatFixture({ engine: webLlmWithFakeWorkers([{ replies: replies() }], { caches: modelFiles(modelId, 'qwen2') }).engine });
+    await session.send('Is it lit?');
+    renderInApp(app, MessageList, { session });
     await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
     await until(() => !session.busy && session.path.at(-1)?.content === 'The lamp is lit.', 'the continued reply');
     expect(screen.getAllByRole('article')).toHaveLength(3);
