@@ -22,8 +22,8 @@ export function named(name: string, message: string): Error {
 
 export interface Script {
   reload?: (engine: FakeMLCEngine) => Promise<void>;
-  /** Pieces of each reply, in order; a function may throw (device loss, overflow). */
-  replies?: ((engine: FakeMLCEngine, request: ChatCompletionRequest) => AsyncGenerator<ChatCompletionChunk>)[];
+  /** Pieces of each reply, chat or raw completion, in order; a function may throw (device loss, overflow). */
+  replies?: ((engine: FakeMLCEngine) => AsyncGenerator<ChatCompletionChunk>)[];
 }
 
 export const chunk = (content: string): ChatCompletionChunk => ({
@@ -125,7 +125,7 @@ export class FakeMLCEngine {
     postInitAndCheckFieldsChatCompletion(request, this.loaded, ModelType.LLM);
     this.requests.push(request);
     const reply = this.script.replies?.shift() ?? scriptedReply(['Hello', ' there']);
-    const generator = reply(this, request);
+    const generator = reply(this);
     const engine = this;
     return (async function* () {
       try {
@@ -142,7 +142,7 @@ export class FakeMLCEngine {
     postInitAndCheckFieldsCompletion(request, this.loaded);
     this.completionRequests.push(request);
     const reply = this.script.replies?.shift() ?? scriptedReply(['Hello', ' there']);
-    const generator = reply(this, { messages: [] });
+    const generator = reply(this);
     const engine = this;
     return (async function* (): AsyncGenerator<Completion> {
       try {
