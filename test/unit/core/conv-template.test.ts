@@ -101,6 +101,16 @@ describe('renderOpenReply: each catalog family, written out by hand', () => {
     );
   });
 
+  it('Gorilla (not in the catalog): a role template around the text, alternating separators, ":" before the open reply', () => {
+    expect(renderOpenReply(template('gorilla'), CHAT, { prefix: '<s>' })).toBe(
+      '<s>You are Mira.' +
+        'USER: <<question>> Is the lamp lit? <<function>> \n' +
+        'ASSISTANT: Aye.</s>' +
+        'USER: <<question>> And the door? <<function>> \n' +
+        'ASSISTANT:The door is',
+    );
+  });
+
   it('without a system turn the template’s own system message is used, as web-llm does', () => {
     expect(renderOpenReply(template('qwen2'), [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hel' }])).toBe(
       '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHel',

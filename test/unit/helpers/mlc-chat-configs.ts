@@ -1,8 +1,9 @@
 // The conversation part of the mlc-chat-config.json of each model family in the web-llm catalog,
 // as mlc-llm writes it (its Conversation model, serialized with every field): copied from the
 // templates registered in mlc-llm's python/mlc_llm/conversation_template/ (qwen2.py, qwen3.py,
-// llama.py, registry.py's chatml, gemma.py, hermes.py). Llama 2 is not in the catalog; it is kept
-// for the shape it alone has (no role after the system prompt, two alternating separators).
+// llama.py, registry.py's chatml, gemma.py, hermes.py). Llama 2 and Gorilla are not in the
+// catalog; they are kept for shapes only they have (no role after the system prompt, alternating
+// separators, a role template around the text, an empty separator unlike the content one).
 
 const ROLE_TEMPLATES = { user: '{user_message}', assistant: '{assistant_message}', tool: '{tool_message}' };
 
@@ -110,6 +111,21 @@ export const CONV_TEMPLATES = {
     stop_token_ids: [2],
     system_prefix_token_ids: [1],
     add_role_after_system_message: false,
+  }),
+  /** Gorilla (not in the catalog). */
+  gorilla: conversation({
+    name: 'gorilla',
+    system_template: '{system_message}',
+    system_message:
+      "A chat between a curious user and an artificial intelligence assistant. The assistant provides helpful, detailed, and polite responses to the user's inquiries.",
+    role_templates: { user: '<<question>> {user_message} <<function>> {function_string}' },
+    roles: { user: 'USER', assistant: 'ASSISTANT', tool: 'USER' },
+    seps: ['\n', '</s>'],
+    role_content_sep: ': ',
+    role_empty_sep: ':',
+    stop_str: ['</s>'],
+    stop_token_ids: [2],
+    system_prefix_token_ids: [1],
   }),
 };
 
