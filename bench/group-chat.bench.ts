@@ -56,7 +56,7 @@ function run(repeat: number): Figures[] {
       const named = random() < 0.3 ? ` ${members[Math.floor(random() * 3)].name}, what do you say?` : '';
       lines.push({ role: 'user', content: `${Array.from({ length: 15 }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ')}.${named}` });
     }
-    const speakerId = random() < repeat ? lastSpeaker : chooseSpeaker({ group, members, mode: 'natural', lastText: lines.at(-1)!.content, lastSpeakerId: lastSpeaker, random })!;
+    const speakerId = random() < repeat ? lastSpeaker : chooseSpeaker({ group, members, mode: 'natural', lastText: lines.at(-1)!.content, lastTextBy: lines.at(-1)!.speakerId, lastSpeakerId: lastSpeaker, random })!;
     const speaker = members.find((m) => m.id === speakerId)!;
     const others = members.filter((m) => m !== speaker);
     const input: RolePromptInput = {

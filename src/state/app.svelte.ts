@@ -27,6 +27,7 @@ import { ChatFiles } from './chat-files.svelte';
 import { ChatSearch } from './chat-search.svelte';
 import { ChatMemory } from './chat-memory.svelte';
 import { ChatSession, type ChatSessionDeps } from './chat-session.svelte';
+import type { GroupCast } from './group-cast';
 import { Conversations } from './conversations.svelte';
 import { LorebookEditor, type LorebookSource } from './lorebook-editor.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
@@ -338,6 +339,14 @@ export class AppState {
     return this.characterShelf.byId(id);
   }
 
+  /** A group as its chats read it now: its settings and the members that still exist. */
+  groupCast(groupId: string): GroupCast | null {
+    const group = this.character(groupId);
+    if (!group?.group) return null;
+    const members = group.group.members.map((id) => this.character(id)).filter((m): m is Character => m !== undefined);
+    return { name: group.name, spec: group.group, members };
+  }
+
   /** A standalone lorebook, or a character's own, opened in the editor (call load()). */
   lorebookEditor(source: LorebookSource): LorebookEditor {
     return new LorebookEditor(
@@ -425,7 +434,8 @@ export class AppState {
       engine: () => this.models.ready,
       onEngineLost: (error) => this.models.markLost(error),
       scenes: this.retrieval,
-      lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
+      lorebooks: (id) => this.#storage.lorebooks.activeFor(id),
+      ...(character.group ? { cast: () => this.groupCast(character.id) } : {}),
       holdReply: this.#deps.replyLocks?.hold,
       replyText: (replyId, text, done) => this.voice.hearReply(replyId, text, done, character),
       memory: new ChatMemory({

@@ -18,7 +18,9 @@ export interface SpeakerQuery {
   mode: GroupMode;
   /** The text of the newest line on the branch (the person's, or the last reply). */
   lastText: string;
-  /** Who wrote the newest reply on the branch, if a member did. */
+  /** The member who wrote `lastText`; absent when the person did. */
+  lastTextBy?: string;
+  /** Who wrote the newest reply on the branch, if a member did (list order goes on from them). */
   lastSpeakerId?: string;
   /** A random number in [0, 1): pass a seeded one for deterministic choices. */
   random: () => number;
@@ -53,11 +55,11 @@ function nextInList(order: readonly string[], active: readonly GroupMember[], la
 /**
  * SillyTavern's natural order, one speaker at a time: a member the last line names (the earliest
  * mention) speaks; else members are rolled in a shuffled order and the first whose talkativeness
- * beats the roll speaks; else a random one. The last speaker does not answer themself while
- * someone else can.
+ * beats the roll speaks; else a random one. A member does not answer their own line while someone
+ * else can (SillyTavern without self-responses); after the person's line anyone may speak.
  */
 function naturalOrder(query: SpeakerQuery, active: readonly GroupMember[]): string {
-  const others = active.length > 1 ? active.filter((m) => m.id !== query.lastSpeakerId) : active;
+  const others = active.length > 1 ? active.filter((m) => m.id !== query.lastTextBy) : active;
   const mentioned = firstMentioned(query.lastText, others);
   if (mentioned) return mentioned.id;
   const talk = query.group.talkativeness ?? {};

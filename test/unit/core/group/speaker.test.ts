@@ -31,8 +31,12 @@ describe('chooseSpeaker: natural order', () => {
     expect(picks).toEqual(new Set(['c']));
   });
 
-  it('never lets the last speaker answer their own mention while another member can speak', () => {
-    expect(chooseSpeaker(query({ lastText: 'I am Alice, and Bob knows it.', lastSpeakerId: 'a' }))).toBe('b');
+  it('never lets a member answer their own line while another member can speak', () => {
+    expect(chooseSpeaker(query({ lastText: 'I am Alice, and Bob knows it.', lastTextBy: 'a', lastSpeakerId: 'a' }))).toBe('b');
+  });
+
+  it("lets the person's message call back the member who spoke last", () => {
+    expect(chooseSpeaker(query({ lastText: 'Alice, go on.', lastSpeakerId: 'a' }))).toBe('a');
   });
 
   it('without a mention, the talkative speak far more often than the shy, and the result repeats for a seed', () => {
@@ -47,13 +51,13 @@ describe('chooseSpeaker: natural order', () => {
 
   it('still picks someone when nobody is talkative', () => {
     const group = { members: ['a', 'b', 'c'], talkativeness: { a: 0, b: 0, c: 0 } };
-    const picks = new Set(Array.from({ length: 40 }, (_, seed) => chooseSpeaker(query({ group, random: mulberry32(seed), lastSpeakerId: 'a' }))));
+    const picks = new Set(Array.from({ length: 40 }, (_, seed) => chooseSpeaker(query({ group, random: mulberry32(seed), lastTextBy: 'a' }))));
     expect(picks).toEqual(new Set(['b', 'c']));
   });
 
   it('skips muted and deleted members, and lets a lone member speak again', () => {
-    expect(chooseSpeaker(query({ group: { members: ['a', 'b', 'c'], muted: ['b'] }, lastText: 'Bob?', lastSpeakerId: 'c' }))).toBe('a');
-    expect(chooseSpeaker(query({ group: { members: ['a', 'gone'] }, members, lastSpeakerId: 'a' }))).toBe('a');
+    expect(chooseSpeaker(query({ group: { members: ['a', 'b', 'c'], muted: ['b'] }, lastText: 'Bob?', lastTextBy: 'c' }))).toBe('a');
+    expect(chooseSpeaker(query({ group: { members: ['a', 'gone'] }, members, lastTextBy: 'a' }))).toBe('a');
     expect(chooseSpeaker(query({ group: { members: ['a', 'b'], muted: ['a', 'b'] } }))).toBeNull();
   });
 });
