@@ -33,8 +33,6 @@ const en = {
   'group.chat.turns': 'Replies without you',
   'group.chat.talking': 'They are talking: {count} more',
   'group.chat.pickHint': 'Pick who replies: click a member above.',
-  'group.chat.gone': 'no longer here',
-  'group.edit': 'Edit group',
   'error.group-not-a-card': 'A group is not a character card, so it cannot be exported. Export its members one by one.',
 };
 
@@ -71,8 +69,6 @@ const zh: Record<keyof typeof en, string> = {
   'group.chat.turns': '不需要你参与的回复数',
   'group.chat.talking': '他们正在聊：还有 {count} 条',
   'group.chat.pickHint': '选择谁来回复：点击上方的成员。',
-  'group.chat.gone': '已不在',
-  'group.edit': '编辑群聊',
   'error.group-not-a-card': '群聊不是角色卡，无法导出。请逐个导出其成员。',
 };
 
