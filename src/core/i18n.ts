@@ -9,6 +9,7 @@ import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
 import { chatStrings } from './strings/chats';
 import { memoryStrings } from './strings/memory';
+import { jobStrings } from './strings/jobs';
 import { loreDepthStrings } from './strings/lore-depth';
 import { groupStrings } from './strings/groups';
 import { importStrings } from './strings/import';
@@ -163,7 +164,8 @@ const base = {
 const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings,
   managerStrings, backupStrings, snapshotStrings, firstRunStrings, serverStrings, sceneFocusStrings,
-  companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings, groupStrings,
+  companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings,
+  jobStrings, groupStrings,
 ] as const;
 
 const en = {
@@ -186,6 +188,7 @@ const en = {
   ...chatStrings.en,
   ...memoryStrings.en,
   ...loreDepthStrings.en,
+  ...jobStrings.en,
   ...groupStrings.en,
 };
 
