@@ -164,6 +164,7 @@ export class AppState {
       characters: () => this.characters,
       character: (id) => this.character(id),
       userName: () => this.personaForPrompt.name,
+      createGroup: (group) => this.characterShelf.create(group),
     });
     this.imports = new ImportJob({
       imports: () => this.#storage.imports,
