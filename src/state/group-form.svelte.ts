@@ -10,6 +10,7 @@ import { emptyFields } from './character-editor.svelte';
 export interface GroupShelf {
   readonly list: Character[];
   byId(id: string): Character | undefined;
+  get(id: string): Promise<Character | undefined>;
   create(character: Character): Promise<void>;
   update(character: Character, base: Character): Promise<void>;
 }
@@ -108,11 +109,29 @@ export class GroupForm {
   }
 }
 
-/** Changes one group's settings from its chat (the row as it is now, so an edit elsewhere is not undone). */
-export async function changeGroup(shelf: GroupShelf, groupId: string, change: (group: GroupSpec) => GroupSpec): Promise<void> {
-  const base = shelf.byId(groupId);
-  if (!base?.group) return;
-  await shelf.update({ ...base, group: change(base.group), updatedAt: Math.max(Date.now(), base.updatedAt + 1) }, base);
+/**
+ * Changes one group's settings from its chat, one change at a time, each on the row as stored now
+ * (a quick second click must not be refused as a conflict with the first, nor undo it).
+ */
+export class GroupChanges {
+  readonly #shelf: GroupShelf;
+  readonly #groupId: string;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(shelf: GroupShelf, groupId: string) {
+    this.#shelf = shelf;
+    this.#groupId = groupId;
+  }
+
+  change(update: (group: GroupSpec) => GroupSpec): Promise<void> {
+    const run = this.#queue.then(async () => {
+      const base = await this.#shelf.get(this.#groupId);
+      if (!base?.group) return;
+      await this.#shelf.update({ ...base, group: update(base.group), updatedAt: Math.max(Date.now(), base.updatedAt + 1) }, base);
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
 }
 
 export const setGroupMode = (mode: GroupMode) => (group: GroupSpec): GroupSpec => ({ ...group, mode });

@@ -1,7 +1,7 @@
 // Making a group from characters, editing it, and the quick changes its chat makes (mode, mute).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CharacterShelf } from '../../../src/state/characters.svelte';
-import { changeGroup, GroupForm, setGroupMode, toggleMuted } from '../../../src/state/group-form.svelte';
+import { GroupChanges, GroupForm, setGroupMode, toggleMuted } from '../../../src/state/group-form.svelte';
 import { AppDatabase } from '../../../src/storage/db';
 import { createRepositories, type Repositories } from '../../../src/storage';
 import { makeCharacter } from '../storage/helpers';
@@ -47,8 +47,9 @@ describe('GroupForm', () => {
     ['a', 'b', 'c'].forEach((id) => form.toggle(id));
     form.greetingFrom = 'c';
     const id = await form.save();
-    await changeGroup(shelf, id, toggleMuted('c'));
-    await changeGroup(shelf, id, setGroupMode('manual'));
+    const changes = new GroupChanges(shelf, id);
+    // Two quick changes: the second waits for the first and keeps it.
+    await Promise.all([changes.change(toggleMuted('c')), changes.change(setGroupMode('manual'))]);
     const edit = new GroupForm(shelf, 'en', shelf.byId(id));
     expect(edit.mode).toBe('manual');
     edit.toggle('c');
@@ -63,9 +64,10 @@ describe('GroupForm', () => {
     form.toggle('a');
     form.toggle('b');
     const id = await form.save();
-    await changeGroup(shelf, id, toggleMuted('b'));
+    const changes = new GroupChanges(shelf, id);
+    await changes.change(toggleMuted('b'));
     expect((await repos.characters.get(id))?.group?.muted).toEqual(['b']);
-    await changeGroup(shelf, id, toggleMuted('b'));
+    await changes.change(toggleMuted('b'));
     expect((await repos.characters.get(id))?.group?.muted).toEqual([]);
   });
 });
