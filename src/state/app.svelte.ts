@@ -446,7 +446,11 @@ export class AppState {
       lorebooks: (id) => this.#storage.lorebooks.activeFor(id),
       ...(character.group ? { cast: () => this.groupCast(character.id) } : {}),
       holdReply: this.#deps.replyLocks?.hold,
-      replyText: (replyId, text, done) => this.voice.hearReply(replyId, text, done, character),
+      // In a group, each reply in its member's voice.
+      replyText: (replyId, text, done) => {
+        const reply = this.session?.tree.get(replyId);
+        this.voice.hearReply(replyId, text, done, (reply && this.session?.memberOf(reply)) ?? character);
+      },
       memory: new ChatMemory({
         memories: this.#storage.memories,
         conversations: this.#storage.conversations,

@@ -74,7 +74,7 @@ export class ChatSession {
   preparing = $state(false);
   /** The person's next line being drafted (Impersonate); the text grows here until it is done. */
   impersonating = $state.raw<{ text: string } | null>(null);
-  readonly busy = $derived(this.streaming !== null || this.preparing || this.impersonating !== null);
+  readonly busy = $derived(this.streaming !== null || this.preparing || this.impersonating !== null || this.talkingLeft > 0);
 
   readonly character: Character;
   #deps: ChatSessionDeps;
@@ -205,6 +205,11 @@ export class ChatSession {
     return this.#deps.random ?? Math.random;
   }
 
+  /** The group member who wrote a reply, as they are now; undefined outside groups (and for one deleted since). */
+  memberOf(message: Pick<Message, 'speakerId'>): Character | undefined {
+    return message.speakerId ? this.cast?.members.find((m) => m.id === message.speakerId) : undefined;
+  }
+
   /** The member who wrote the newest reply shown (group chats). */
   get lastSpeakerId(): string | undefined {
     return lastSpeakerOf(this.path);
@@ -232,15 +237,19 @@ export class ChatSession {
       return;
     }
     const mode = cast.spec.mode === 'manual' ? 'natural' : cast.spec.mode;
-    for (this.talkingLeft = turns; this.talkingLeft > 0 && this.leafId !== null; this.talkingLeft--) {
-      const now = this.cast;
-      const speaker = now && nextSpeaker(now, this.path, mode, this.#random);
-      if (!speaker) break;
-      await this.#generate(this.leafId, undefined, speaker);
-      const reply = this.path.at(-1);
-      if (this.error || reply?.status !== 'done') break;
+    // While they talk the chat is busy: the person's send waits for the run to end (or Stop).
+    try {
+      for (this.talkingLeft = turns; this.talkingLeft > 0 && this.leafId !== null; this.talkingLeft--) {
+        const now = this.cast;
+        const speaker = now && nextSpeaker(now, this.path, mode, this.#random);
+        if (!speaker) break;
+        await this.#generate(this.leafId, undefined, speaker);
+        const reply = this.path.at(-1);
+        if (this.error || reply?.status !== 'done') break;
+      }
+    } finally {
+      this.talkingLeft = 0;
     }
-    this.talkingLeft = 0;
   }
 
   /** A new version of an assistant reply, kept beside the old ones as a swipe. */

@@ -139,10 +139,15 @@ describe('group chat session', () => {
     engine.replies.push({ pieces: ['Wait', 'ing.'], gate: () => gate });
     const run = session.letThemTalk(5);
     await new Promise((resolve) => setTimeout(resolve, 20));
+    // While they talk, the person's message waits: the chat is busy until the run ends or is stopped.
+    expect(session.busy).toBe(true);
+    expect(await session.send('Me too!')).toBe(false);
     session.stop();
     release();
     await run;
     expect(engine.calls).toHaveLength(4);
+    expect(session.busy).toBe(false);
+    expect(session.path.some((m) => m.content === 'Me too!')).toBe(false);
   });
 
   it("keeps a deleted member's lines readable with their name, and the others go on without them", async () => {
