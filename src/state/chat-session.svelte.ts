@@ -74,6 +74,8 @@ export class ChatSession {
   preparing = $state(false);
   /** The person's next line being drafted (Impersonate); the text grows here until it is done. */
   impersonating = $state.raw<{ text: string } | null>(null);
+  /** Let them talk: replies still to write without the person (stop() ends the run). */
+  talkingLeft = $state(0);
   readonly busy = $derived(this.streaming !== null || this.preparing || this.impersonating !== null || this.talkingLeft > 0);
 
   readonly character: Character;
@@ -83,8 +85,6 @@ export class ChatSession {
   #following: { unsubscribe(): void } | null = null;
   /** A new chat not in storage yet: the first message or change saves it (see #saveIfNew). */
   #unsaved = false;
-  /** Let them talk: replies still to write without the person (stop() ends the run). */
-  talkingLeft = $state(0);
 
   constructor(deps: ChatSessionDeps, conversation: Conversation, messages: Message[]) {
     this.#deps = deps;
