@@ -315,11 +315,12 @@ export class ChatSession {
       const shown = this.tree.path(this.leafId);
       // In a group, the draft answers the member who spoke last (or the first one).
       const cast = this.cast;
-      const view = cast ? speakerView(cast, this.lastSpeakerId ?? cast.members[0]?.id ?? '', shown, persona.name) : undefined;
-      const speaker = view?.speaker ?? this.character;
+      const speakerId = cast ? (this.lastSpeakerId ?? cast.members[0]?.id) : undefined;
+      const speaker = (speakerId && this.memberOf({ speakerId })) || this.character;
       // The request stands in for the person's new message (a role prompt ends with theirs).
       const request = this.#newMessage('user', impersonationRequest({ user: persona.name, char: speaker.name }, speaker.language), this.leafId);
       const branch = [...shown, request];
+      const view = cast && speakerId ? speakerView(cast, speakerId, branch, persona.name) : undefined;
       // The engine is the draft's now: a summary being written stops and resumes afterwards.
       await this.#deps.memory?.pause();
       const [found, lorebooks, memory] = await Promise.all([
@@ -327,8 +328,7 @@ export class ChatSession {
         (this.#deps.lorebooks?.(speaker.id) ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
         this.#deps.memory?.forPrompt(this.conversation, shown, historyOf(shown), historyIdsOf(shown)).catch(() => undefined),
       ]);
-      const groupView = view && speakerView(cast!, view.speaker.id, branch, persona.name);
-      const prompt = this.#buildPrompt(this.leafId, ready, found, lorebooks, false, { branch, memory, view: groupView });
+      const prompt = this.#buildPrompt(this.leafId, ready, found, lorebooks, false, { branch, memory, view });
       const capabilities = ready.engine.capabilities();
       const options = toGenerateOptions(this.sampling, capabilities);
       // Where the engine can, the model writes on from the person's opened turn instead of answering the request.

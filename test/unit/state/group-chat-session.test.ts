@@ -125,6 +125,16 @@ describe('group chat session', () => {
     expect(session.path.at(-1)?.prompt?.inspector?.mode).toBe('appended');
   });
 
+  it("builds a member's prompt on their own last one, not on the other member's in between (the cache-aware layout per speaker)", async () => {
+    const session = await openGroup();
+    engine.replies.push({ pieces: ['B1.'] }, { pieces: ['A1.'] }, { pieces: ['B2.'] });
+    await session.send('One.');
+    await session.send('Two.');
+    await session.send('Three.');
+    expect(session.path.filter((m) => m.prompt).map((m) => [m.speakerName, m.prompt?.inspector?.mode])).toEqual([['Bob', 'fresh'], ['Alice', 'fresh'], ['Bob', 'appended']]);
+    expect(engine.calls[2].messages.slice(0, engine.calls[0].messages.length - 1)).toEqual(engine.calls[0].messages.slice(0, -1));
+  });
+
   it('lets them talk for N replies without the person, skipping a muted member, and stop ends the run', async () => {
     members = [alice, bob, member('c', 'Cid', 'thief')];
     spec = { members: ['a', 'b', 'c'], mode: 'list', muted: ['b'] };
@@ -148,6 +158,15 @@ describe('group chat session', () => {
     expect(engine.calls).toHaveLength(4);
     expect(session.busy).toBe(false);
     expect(session.path.some((m) => m.content === 'Me too!')).toBe(false);
+  });
+
+  it("drafts the person's line (Write my line) answering the member who spoke last, in that member's prompt", async () => {
+    const session = await openGroup();
+    engine.replies.push({ pieces: ['Ana: ', 'Hello, Alice.'] });
+    expect(await session.impersonate()).toBe('Hello, Alice.');
+    expect(systemOf(0)).toContain('Alice is a knight.');
+    expect(engine.calls[0].messages.at(-1)?.content).toContain("Write Ana's next message");
+    expect(engine.calls[0].messages.at(-1)?.content).toContain('answering what Alice just said');
   });
 
   it("keeps a deleted member's lines readable with their name, and the others go on without them", async () => {
