@@ -465,7 +465,8 @@ export class AppState {
     this.#session = session;
     session?.watch();
     // Index the character's scenes while the person reads and types, not when they press Send.
-    void this.retrieval.warm(character.id);
+    // A group has no scenes of its own: each member's are searched when they speak.
+    for (const id of character.group?.members ?? [character.id]) void this.retrieval.warm(id);
     return session;
   }
 

@@ -2,7 +2,7 @@
 // and each character's latest chat, through the app's state on fake-indexeddb.
 
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nestBranches } from '../../../src/core/chat-branch';
 import { MessageTree } from '../../../src/core/message-tree';
 import { ChatSearch, MAX_SEARCH_HITS, SEARCH_PAGE } from '../../../src/state/chat-search.svelte';
@@ -143,6 +143,16 @@ describe('chat files', () => {
     const markdown = new TextDecoder().decode((await app.chatFiles.exportChat(id, 'markdown')).bytes);
     expect(markdown).toContain('**Hester Coyle:**\n\nThe lamp is lit.');
     expect(markdown).toContain('**Wren:**\n\nIs the lamp lit?');
+  });
+});
+
+describe('group chats', () => {
+  it("opening a group chat indexes each member's scenes ahead of the first message", async () => {
+    const app = await startedApp();
+    await app.characterShelf.create(makeCharacter({ id: 'watch', name: 'Night watch', firstMessage: '', group: { members: ['hester', 'ledger'], mode: 'list' } }));
+    const warm = vi.spyOn(app.retrieval, 'warm');
+    await app.openChat(app.conversations.draft('watch'));
+    expect(warm.mock.calls.map(([id]) => id)).toEqual(['hester', 'ledger']);
   });
 });
 
