@@ -29,6 +29,8 @@ export class GroupForm {
   /** The member who greets in a new chat; '' for the scenario (or the first member when there is none). */
   greetingFrom = $state('');
   scenario = $state('');
+  /** Per member, 0..1: how readily they speak up in natural order (absent: the default). */
+  talkativeness = $state<Record<string, number>>({});
   readonly #shelf: GroupShelf;
   readonly #base: Character | undefined;
   readonly #lang: Lang;
@@ -44,6 +46,7 @@ export class GroupForm {
       this.mode = base.group.mode;
       this.greetingFrom = base.group.greetingFrom ?? '';
       this.scenario = base.group.scenario ?? '';
+      this.talkativeness = { ...base.group.talkativeness };
     }
   }
 
@@ -72,6 +75,15 @@ export class GroupForm {
     if (!this.members.includes(this.greetingFrom)) this.greetingFrom = '';
   }
 
+  /** A member's talkativeness as natural order uses it. */
+  talkativenessOf(id: string): number {
+    return this.talkativeness[id] ?? DEFAULT_TALKATIVENESS;
+  }
+
+  setTalkativeness(id: string, value: number): void {
+    this.talkativeness = { ...this.talkativeness, [id]: Math.min(1, Math.max(0, value)) };
+  }
+
   /** Moves a member one place up (-1) or down (+1) in the list. */
   move(id: string, step: -1 | 1): void {
     const from = this.members.indexOf(id);
@@ -88,11 +100,12 @@ export class GroupForm {
     if (problem) throw new AppError('unknown', `The group form is not complete: ${problem}`);
     const kept = this.#base?.group;
     const members = this.chosen.map((c) => c.id);
+    const talkativeness = Object.fromEntries(Object.entries(this.talkativeness).filter(([id]) => members.includes(id)));
     const group: GroupSpec = {
       members,
       mode: this.mode,
       ...(kept?.muted?.length ? { muted: kept.muted.filter((id) => members.includes(id)) } : {}),
-      ...(kept?.talkativeness ? { talkativeness: kept.talkativeness } : {}),
+      ...(Object.keys(talkativeness).length > 0 ? { talkativeness } : {}),
       ...(this.greetingFrom ? { greetingFrom: this.greetingFrom } : {}),
       ...(this.scenario.trim() ? { scenario: this.scenario.trim() } : {}),
     };
@@ -140,13 +153,3 @@ export const toggleMuted = (memberId: string) => (group: GroupSpec): GroupSpec =
   const muted = group.muted ?? [];
   return { ...group, muted: muted.includes(memberId) ? muted.filter((id) => id !== memberId) : [...muted, memberId] };
 };
-
-export const setTalkativeness = (memberId: string, value: number) => (group: GroupSpec): GroupSpec => ({
-  ...group,
-  talkativeness: { ...group.talkativeness, [memberId]: Math.min(1, Math.max(0, value)) },
-});
-
-/** A member's talkativeness, as natural order uses it. */
-export function talkativenessOf(group: GroupSpec, memberId: string): number {
-  return group.talkativeness?.[memberId] ?? DEFAULT_TALKATIVENESS;
-}

@@ -33,11 +33,13 @@ describe('GroupForm', () => {
     form.mode = 'list';
     form.greetingFrom = 'a';
     form.scenario = ' A tavern. ';
+    expect(form.talkativenessOf('c')).toBe(0.5);
+    form.setTalkativeness('c', 1.7);
     expect(form.problem).toBeNull();
     const id = await form.save();
     const saved = shelf.byId(id)!;
     expect(saved.name).toBe('Party');
-    expect(saved.group).toEqual({ members: ['b', 'c', 'a'], mode: 'list', greetingFrom: 'a', scenario: 'A tavern.' });
+    expect(saved.group).toEqual({ members: ['b', 'c', 'a'], mode: 'list', greetingFrom: 'a', scenario: 'A tavern.', talkativeness: { c: 1 } });
     expect(new GroupForm(shelf, 'en').candidates.map((c) => c.id)).toEqual(['a', 'b', 'c']);
   });
 
