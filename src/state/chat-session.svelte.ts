@@ -2,6 +2,8 @@
 // regenerating, continuing, swiping, editing and deleting messages — every change saved as it
 // happens — and Impersonate (the person's next line drafted by the model, saved nowhere).
 // Prompts are role prompts (core/role-prompt/) built in chat-prompt.ts; each reply keeps its own.
+// In a group chat (deps.cast) each reply is a member's, with that member's own role prompt
+// (group-cast.ts): who answers is the group's mode, a manual pick, or a Let them talk run.
 
 import { AppError, toAppError } from '../core/errors';
 import { MessageTree } from '../core/message-tree';
