@@ -148,7 +148,7 @@ describe('group chat session', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     engine.replies.push({ pieces: ['Wait', 'ing.'], gate: () => gate });
     const run = session.letThemTalk(5);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    while (engine.calls.length < 4) await new Promise((resolve) => setTimeout(resolve, 5));
     // While they talk, the person's message waits: the chat is busy until the run ends or is stopped.
     expect(session.busy).toBe(true);
     expect(await session.send('Me too!')).toBe(false);
