@@ -110,6 +110,8 @@ export type ErrorCode =
   | 'server-failed'
   /** A sampling preset without a name, or one too many. */
   | 'preset-invalid'
+  /** A group (several characters) asked to export as a card. */
+  | 'group-not-a-card'
   | 'unknown';
 
 /** The app's own failures (engines, storage, models, backups); the UI has a sentence for each code. */

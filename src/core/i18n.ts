@@ -11,6 +11,7 @@ import { chatStrings } from './strings/chats';
 import { memoryStrings } from './strings/memory';
 import { jobStrings } from './strings/jobs';
 import { loreDepthStrings } from './strings/lore-depth';
+import { groupStrings } from './strings/groups';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
@@ -164,7 +165,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings,
   managerStrings, backupStrings, snapshotStrings, firstRunStrings, serverStrings, sceneFocusStrings,
   companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings,
-  jobStrings,
+  jobStrings, groupStrings,
 ] as const;
 
 const en = {
@@ -188,6 +189,7 @@ const en = {
   ...memoryStrings.en,
   ...loreDepthStrings.en,
   ...jobStrings.en,
+  ...groupStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

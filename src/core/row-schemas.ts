@@ -24,6 +24,7 @@ import {
   picklist,
   pipe,
   rawCheck,
+  record,
   safeParse,
   string,
   union,
@@ -34,7 +35,7 @@ import {
   type InferOutput,
   type ObjectEntries,
 } from 'valibot';
-import { MAX_STOP_LENGTH, MAX_STOP_STRINGS, RATINGS, SAMPLING_LIMITS, VOICE_LIMITS, type Character, type Conversation, type InstalledModel, type MemoryRecord, type Message, type Persona, type Scene, type StoredLorebook } from './types';
+import { GROUP_MODES, MAX_STOP_LENGTH, MAX_STOP_STRINGS, RATINGS, SAMPLING_LIMITS, VOICE_LIMITS, type Character, type Conversation, type InstalledModel, type MemoryRecord, type Message, type Persona, type Scene, type StoredLorebook } from './types';
 
 /** Every table of the database: those a backup carries, and `models` (this browser's cache, checked at start-up only). */
 export type RowTable = 'characters' | 'scenes' | 'conversations' | 'messages' | 'memories' | 'personas' | 'lorebooks' | 'settings' | 'models';
@@ -215,6 +216,16 @@ const character = obj({
   ),
   sampling: optional(sampling),
   corpus: optional(obj({ scenes: count, tokens: count })),
+  group: optional(
+    obj({
+      members: shortList(id),
+      muted: optional(shortList(id)),
+      mode: picklist(GROUP_MODES),
+      talkativeness: optional(record(id, within({ min: 0, max: 1 }))),
+      greetingFrom: optional(id),
+      scenario: optional(text),
+    }),
+  ),
   createdAt: time,
   updatedAt: time,
 });
@@ -289,6 +300,8 @@ const message = obj({
   sampling: optional(sampling),
   usage: optional(obj({ promptTokens: count, completionTokens: count, tokensPerSecond: optional(count) })),
   rating: optional(picklist(RATINGS)),
+  speakerId: optional(id),
+  speakerName: optional(text),
 });
 
 // ---- personas, lorebooks, models

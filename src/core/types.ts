@@ -131,8 +131,31 @@ export interface Character extends CharacterFields {
    * (each carries its vectors). Absent on rows stored before; counted once then (storage/scenes.ts).
    */
   corpus?: CorpusTotals;
+  /**
+   * Present on a group: several characters in one chat. A group is a character row (its chats are
+   * ordinary conversations with the group's id), but its card fields are only a name, and it is no card.
+   */
+  group?: GroupSpec;
   createdAt: number;
   updatedAt: number;
+}
+
+/** Who speaks next in a group chat: natural (mentions, then talkativeness), list order, or the person picks. */
+export type GroupMode = 'natural' | 'list' | 'manual';
+export const GROUP_MODES: readonly GroupMode[] = ['natural', 'list', 'manual'];
+
+export interface GroupSpec {
+  /** Member character ids, in list order. */
+  members: string[];
+  /** Members who do not speak until unmuted (a manual pick still makes them). */
+  muted?: string[];
+  mode: GroupMode;
+  /** Per member, 0..1: how likely they speak up in natural order (absent: DEFAULT_TALKATIVENESS). */
+  talkativeness?: Record<string, number>;
+  /** The member whose greeting opens a new chat (absent: the first member). */
+  greetingFrom?: string;
+  /** A scenario for the whole group, given to every member in place of their own. */
+  scenario?: string;
 }
 
 /** A speech-synthesis voice as the browser names it, and how it speaks. */
@@ -522,6 +545,10 @@ export interface Message {
   usage?: Usage;
   /** The person's stars for this reply (this swipe, as it reads now: an edit clears them). */
   rating?: Rating;
+  /** In a group chat: the member who wrote this reply (their character id). */
+  speakerId?: string;
+  /** In a group chat: that member's name when they wrote it, so the line stays readable after they are deleted. */
+  speakerName?: string;
 }
 
 /** Character.AI's reply rating: 1 (bad) to 4 (great) stars. */

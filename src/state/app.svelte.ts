@@ -27,6 +27,7 @@ import { ChatFiles } from './chat-files.svelte';
 import { ChatSearch } from './chat-search.svelte';
 import { ChatMemory } from './chat-memory.svelte';
 import { ChatSession, type ChatSessionDeps } from './chat-session.svelte';
+import type { GroupCast } from './group-cast';
 import { Conversations } from './conversations.svelte';
 import { LorebookEditor, type LorebookSource } from './lorebook-editor.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
@@ -163,6 +164,7 @@ export class AppState {
       characters: () => this.characters,
       character: (id) => this.character(id),
       userName: () => this.personaForPrompt.name,
+      createGroup: (group) => this.characterShelf.create(group),
     });
     this.imports = new ImportJob({
       imports: () => this.#storage.imports,
@@ -346,6 +348,14 @@ export class AppState {
     return this.characterShelf.byId(id);
   }
 
+  /** A group as its chats read it now: its settings and the members that still exist. */
+  groupCast(groupId: string): GroupCast | null {
+    const group = this.character(groupId);
+    if (!group?.group) return null;
+    const members = group.group.members.map((id) => this.character(id)).filter((m): m is Character => m !== undefined);
+    return { name: group.name, spec: group.group, members };
+  }
+
   /** A standalone lorebook, or a character's own, opened in the editor (call load()). */
   lorebookEditor(source: LorebookSource): LorebookEditor {
     return new LorebookEditor(
@@ -433,9 +443,14 @@ export class AppState {
       engine: () => this.engineTurns.foreground(this.models.ready),
       onEngineLost: (error) => this.models.markLost(error),
       scenes: this.retrieval,
-      lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
+      lorebooks: (id) => this.#storage.lorebooks.activeFor(id),
+      ...(character.group ? { cast: () => this.groupCast(character.id) } : {}),
       holdReply: this.#deps.replyLocks?.hold,
-      replyText: (replyId, text, done) => this.voice.hearReply(replyId, text, done, character),
+      // In a group, each reply in its member's voice.
+      replyText: (replyId, text, done) => {
+        const reply = this.session?.tree.get(replyId);
+        this.voice.hearReply(replyId, text, done, (reply && this.session?.memberOf(reply)) ?? character);
+      },
       memory: new ChatMemory({
         memories: this.#storage.memories,
         conversations: this.#storage.conversations,
@@ -450,7 +465,8 @@ export class AppState {
     this.#session = session;
     session?.watch();
     // Index the character's scenes while the person reads and types, not when they press Send.
-    void this.retrieval.warm(character.id);
+    // A group has no scenes of its own: each member's are searched when they speak.
+    for (const id of character.group?.members ?? [character.id]) void this.retrieval.warm(id);
     return session;
   }
 

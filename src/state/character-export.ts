@@ -5,6 +5,7 @@ import { localImageUrl } from '../core/image-url';
 import { withUncappedFields } from '../core/import/field-caps';
 import { IMPORT_EXTENSION_KEY } from '../core/import/records';
 import { encodeHearthPack, HEARTH_PACK_EXTENSION } from '../core/packs';
+import { AppError } from '../core/errors';
 import type { Character, Scene } from '../core/types';
 
 export type ExportFormat = 'png' | 'v3' | 'charx' | 'hearth';
@@ -87,6 +88,8 @@ function withoutProvenance(character: Character): Character {
 
 /** Build the file for one format. Only the Hearth pack reads the corpus. */
 export async function buildExport(stored: Character, format: ExportFormat, deps: ExportDeps): Promise<ExportFile> {
+  // A group's card fields are only its name: as a card or pack it would import as an empty character.
+  if (stored.group) throw new AppError('group-not-a-card', `${stored.name} is a group, not a character card.`, { name: stored.name });
   // Fields capped at import go out whole, as the file that brought them had them.
   const character = withUncappedFields(withoutProvenance(stored));
   const name = exportFileName(character.name, format);

@@ -9,6 +9,7 @@ import { SHORT_FIELD_CAP } from '../core/import/field-caps';
 import type { Character } from '../core/types';
 import type { ConversationRepository } from '../storage';
 import { safeFileBase } from './character-export';
+import { emptyFields } from './character-editor.svelte';
 
 export const CHAT_FILE_FORMATS = ['jsonl', 'markdown', 'text'] as const;
 export type ChatFileFormat = (typeof CHAT_FILE_FORMATS)[number];
@@ -44,7 +45,9 @@ export type ChatImportResult =
     }
   /** Waiting for the person to say which character the chat is with. */
   | { status: 'choose'; file: string; name: string; reason: 'none' | 'several'; candidates: Character[]; chat: SillyTavernChat }
-  | { status: 'group' | 'empty'; file: string }
+  /** A group chat some of whose speakers are not characters here (`missing`), so it has no group to go to. */
+  | { status: 'group'; file: string; missing: string[] }
+  | { status: 'empty'; file: string }
   | { status: 'too-large'; file: string; size: number }
   | { status: 'failed'; file: string; error: AppError };
 
@@ -54,6 +57,8 @@ export interface ChatFilesDeps {
   character: (id: string) => Character | undefined;
   /** The name the person goes by in exported chats. */
   userName: () => string;
+  /** Stores a group made for an imported group chat. */
+  createGroup: (group: Character) => Promise<void>;
 }
 
 const foldName = (name: string) => name.normalize('NFKC').trim().toLocaleLowerCase();
@@ -74,7 +79,8 @@ export class ChatFiles {
     const conversation = await repo.get(conversationId);
     if (!conversation) throw new AppError('chat-gone', `Conversation ${conversationId} is gone.`);
     const messages = await repo.messages(conversationId);
-    const names = { userName: this.#deps.userName(), characterName: this.#deps.character(conversation.characterId)?.name ?? '' };
+    const character = this.#deps.character(conversation.characterId);
+    const names = { userName: this.#deps.userName(), characterName: character?.name ?? '', group: character?.group !== undefined };
     const text = format === 'jsonl' ? toSillyTavernJsonl(conversation, messages, names) : toTranscript(format, conversation, messages, names);
     const { extension, mime } = FILE_TYPES[format];
     return { name: `${safeFileBase(conversation.title, 'chat')}${extension}`, mime, bytes: new TextEncoder().encode(text) };
@@ -119,8 +125,8 @@ export class ChatFiles {
     } catch (error) {
       return { status: 'failed', file: file.name, error: toAppError(error, 'unknown') };
     }
-    if (chat.group) return { status: 'group', file: file.name };
     if (chat.messages.length === 0) return { status: 'empty', file: file.name };
+    if (chat.group) return this.#importGroup(file.name, chat);
     const name = chat.characterName ?? chat.speakers[0] ?? '';
     const all = this.#deps.characters();
     const matches = name ? all.filter((character) => foldName(character.name) === foldName(name)) : [];
@@ -128,8 +134,44 @@ export class ChatFiles {
     return { status: 'choose', file: file.name, name, reason: matches.length === 0 ? 'none' : 'several', candidates: matches.length === 0 ? all : matches, chat };
   }
 
+  /**
+   * A SillyTavern group chat goes to the group of exactly its speakers (made when there is none),
+   * when every speaker is one character here; otherwise it is refused, naming who is missing.
+   */
+  async #importGroup(file: string, chat: SillyTavernChat): Promise<ChatImportResult> {
+    const characters = this.#deps.characters().filter((c) => !c.group);
+    const members = new Map<string, Character>();
+    const missing: string[] = [];
+    for (const name of chat.speakers) {
+      const matches = characters.filter((c) => foldName(c.name) === foldName(name));
+      if (matches.length === 1) members.set(name, matches[0]);
+      else missing.push(name);
+    }
+    if (missing.length > 0 || members.size === 0) return { status: 'group', file, missing };
+    const ids = [...members.values()].map((m) => m.id);
+    const same = (group: Character) => group.group!.members.length === ids.length && ids.every((id) => group.group!.members.includes(id));
+    let group = this.#deps.characters().find((c) => c.group && same(c));
+    if (!group) {
+      const now = Date.now();
+      group = {
+        ...emptyFields('en'),
+        name: [...members.values()].map((m) => m.name).join(', ').slice(0, SHORT_FIELD_CAP),
+        language: [...members.values()][0].language,
+        id: crypto.randomUUID(), origin: 'import', extensions: {}, createdAt: now, updatedAt: now,
+        group: { members: ids, mode: 'natural', greetingFrom: ids[0] },
+      };
+      try {
+        await this.#deps.createGroup(group);
+      } catch (error) {
+        return { status: 'failed', file, error: toAppError(error, 'unknown') };
+      }
+    }
+    const byLineName = new Map([...members].map(([name, member]) => [name, { id: member.id, name: member.name }]));
+    return this.#save(file, chat, group, byLineName);
+  }
+
   /** One transaction: the chat is there whole, or (on failure) not at all. */
-  async #save(file: string, chat: SillyTavernChat, character: Character): Promise<ChatImportResult> {
+  async #save(file: string, chat: SillyTavernChat, character: Character, members?: ReadonlyMap<string, { id: string; name: string }>): Promise<ChatImportResult> {
     const conversationId = crypto.randomUUID();
     const title = file.replace(/\.jsonl$/i, '').slice(0, SHORT_FIELD_CAP) || character.name;
     const { conversation, messages } = chatRowsFromSillyTavern(chat, {
@@ -138,6 +180,7 @@ export class ChatFiles {
       title,
       newId: () => crypto.randomUUID(),
       now: Date.now(),
+      ...(members ? { members } : {}),
     });
     try {
       await this.#deps.repo().create(conversation, messages);

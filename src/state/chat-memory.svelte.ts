@@ -208,7 +208,7 @@ export class ChatMemory {
     // The request and the summary must fit the model's window: a pass reads fewer new messages
     // when they do not (the next idle turn goes on from where it stopped).
     const measure = ready.countPrompt ?? ((messages: readonly ChatTurn[]) => Math.ceil(estimatePromptTokens(messages) * ready.estimator.ratio));
-    const requestFor = (to: number) => summaryRequest(lang, names, previous, branch.slice(range.from, to).map((m) => ({ role: m.role, content: m.content })));
+    const requestFor = (to: number) => summaryRequest(lang, names, previous, branch.slice(range.from, to).map((m) => ({ role: m.role, content: m.content, speaker: m.speakerName })));
     let to = range.to;
     while (to > range.from + 1 && measure(requestFor(to)) + SUMMARY_TOKENS > ready.contextWindow) to--;
     range = { from: range.from, to };

@@ -31,6 +31,8 @@ export interface PromptContext {
   memory?: MemoryInput;
   /** The chat's own scenario, in place of the card's. */
   scenario?: string;
+  /** The history as the prompt reads it, when not historyOf(branch): a group member's view (core/group). */
+  turns?: ChatTurn[];
 }
 
 /**
@@ -55,15 +57,18 @@ export function historyIdsOf(branch: readonly Message[]): string[] {
  * The prompt sent for the reply before this one, so the builder can replay it (web-llm's KV cache
  * survives only when earlier messages are byte-identical). Regenerating: the newest earlier version
  * of this very reply (the same turn gets the same prompt). Otherwise: the newest reply on the branch.
+ * In a group chat (`speakerId`), only that member's replies count: each member has their own role
+ * prompt, which their next one can append to.
  */
-export function previousPrompt(tree: MessageTree, parentId: string): SentPrompt | undefined {
-  const versions = tree.children(parentId).filter((m) => m.role === 'assistant' && m.prompt?.inspector);
+export function previousPrompt(tree: MessageTree, parentId: string, speakerId?: string): SentPrompt | undefined {
+  const bySpeaker = (m: Message) => m.role === 'assistant' && (speakerId === undefined || m.speakerId === speakerId);
+  const versions = tree.children(parentId).filter((m) => bySpeaker(m) && m.prompt?.inspector);
   const newest = [...versions].sort((a, b) => b.createdAt - a.createdAt)[0];
   if (newest?.prompt) return newest.prompt;
   const branch = tree.path(parentId);
   for (let i = branch.length - 1; i >= 0; i--) {
     const m = branch[i];
-    if (m.role === 'assistant' && m.prompt) return m.prompt;
+    if (bySpeaker(m) && m.prompt) return m.prompt;
   }
   return undefined;
 }
@@ -117,7 +122,7 @@ export function buildChatPrompt(context: PromptContext): RolePrompt {
     character: context.scenario ? { ...context.character, scenario: context.scenario } : context.character,
     persona: context.persona,
     lorebook: mergeLorebooks(context.character.lorebook, context.lorebooks),
-    history: historyOf(context.branch),
+    history: context.turns ?? historyOf(context.branch),
     scenes: context.scenes,
     contextWindow: context.contextWindow,
     replyTokens: context.replyTokens,

@@ -2,6 +2,8 @@
 // regenerating, continuing, swiping, editing and deleting messages — every change saved as it
 // happens — and Impersonate (the person's next line drafted by the model, saved nowhere).
 // Prompts are role prompts (core/role-prompt/) built in chat-prompt.ts; each reply keeps its own.
+// In a group chat (deps.cast) each reply is a member's, with that member's own role prompt
+// (group-cast.ts): who answers is the group's mode, a manual pick, or a Let them talk run.
 
 import { AppError, toAppError } from '../core/errors';
 import { MessageTree } from '../core/message-tree';
@@ -17,6 +19,7 @@ import { findScenes, fitChatPrompt, historyIdsOf, historyOf, previousPrompt, ste
 import { createFrameScheduler } from '../platform/frame';
 import type { ReadyEngine } from './model-loader.svelte';
 import type { ChatPersona } from './persona.svelte';
+import { lastSpeakerOf, nextSpeaker, speakerView, type GroupCast, type SpeakerView } from './group-cast';
 
 export type { ChatPersona, ReadyEngine };
 
@@ -39,8 +42,12 @@ export interface ChatSessionDeps {
   onEngineLost: (error: AppError) => void;
   /** The character's scenes for a new message (none when absent). */
   scenes?: SceneFinder;
-  /** The enabled standalone lorebooks for this character (global and attached). */
-  lorebooks?: () => Promise<StoredLorebook[]>;
+  /** The enabled standalone lorebooks for a character (global and attached): this one, or a group member. */
+  lorebooks?: (characterId: string) => Promise<StoredLorebook[]>;
+  /** In a group chat: the group's settings and members as they are now (edits show at once). */
+  cast?: () => GroupCast | null;
+  /** Random numbers for natural order (tests pass a seeded one). */
+  random?: () => number;
   /** A reply's text each time more of it shows, and once more when it ends (`done`), e.g. to read it aloud. */
   replyText?: (id: string, text: string, done: boolean) => void;
   /** Marks a reply as being written (so another tab starting up does not call it interrupted); returns the release. */
@@ -69,7 +76,9 @@ export class ChatSession {
   preparing = $state(false);
   /** The person's next line being drafted (Impersonate); the text grows here until it is done. */
   impersonating = $state.raw<{ text: string } | null>(null);
-  readonly busy = $derived(this.streaming !== null || this.preparing || this.impersonating !== null);
+  /** Let them talk: replies still to write without the person (stop() ends the run). */
+  talkingLeft = $state(0);
+  readonly busy = $derived(this.streaming !== null || this.preparing || this.impersonating !== null || this.talkingLeft > 0);
 
   readonly character: Character;
   #deps: ChatSessionDeps;
@@ -177,8 +186,72 @@ export class ChatSession {
       this.preparing = false;
       throw error;
     }
-    await this.#generate(message.id);
+    const cast = this.cast;
+    if (!cast) {
+      await this.#generate(message.id);
+      return true;
+    }
+    // In a group, the mode picks who answers; in manual mode nobody does until the person picks.
+    const speaker = nextSpeaker(cast, this.tree.path(message.id), cast.spec.mode, this.#random);
+    if (speaker) await this.#generate(message.id, undefined, speaker);
+    else this.preparing = false;
     return true;
+  }
+
+  /** The group this chat is with (its settings and members now); null in a one-character chat. */
+  get cast(): GroupCast | null {
+    return this.#deps.cast?.() ?? null;
+  }
+
+  get #random(): () => number {
+    return this.#deps.random ?? Math.random;
+  }
+
+  /** The group member who wrote a reply, as they are now; undefined outside groups (and for one deleted since). */
+  memberOf(message: Pick<Message, 'speakerId'>): Character | undefined {
+    return message.speakerId ? this.cast?.members.find((m) => m.id === message.speakerId) : undefined;
+  }
+
+  /** The member who wrote the newest reply shown (group chats). */
+  get lastSpeakerId(): string | undefined {
+    return lastSpeakerOf(this.path);
+  }
+
+  /** Makes one member of the group reply now, after the last message shown (the manual pick). */
+  async replyAs(memberId: string): Promise<void> {
+    if (this.busy || !this.cast || this.leafId === null) return;
+    if (!this.#deps.engine()) {
+      this.error = new AppError('no-model', 'No model loaded');
+      return;
+    }
+    await this.#generate(this.leafId, undefined, memberId);
+  }
+
+  /**
+   * Lets the members talk among themselves for `turns` replies, without the person: each speaker
+   * chosen as the group's mode says (natural order when the mode is manual). stop() ends the run.
+   */
+  async letThemTalk(turns: number): Promise<void> {
+    const cast = this.cast;
+    if (this.busy || !cast || this.leafId === null) return;
+    if (!this.#deps.engine()) {
+      this.error = new AppError('no-model', 'No model loaded');
+      return;
+    }
+    const mode = cast.spec.mode === 'manual' ? 'natural' : cast.spec.mode;
+    // While they talk the chat is busy: the person's send waits for the run to end (or Stop).
+    try {
+      for (this.talkingLeft = turns; this.talkingLeft > 0 && this.leafId !== null; this.talkingLeft--) {
+        const now = this.cast;
+        const speaker = now && nextSpeaker(now, this.path, mode, this.#random);
+        if (!speaker) break;
+        await this.#generate(this.leafId, undefined, speaker);
+        const reply = this.path.at(-1);
+        if (this.error || reply?.status !== 'done') break;
+      }
+    } finally {
+      this.talkingLeft = 0;
+    }
   }
 
   /** A new version of an assistant reply, kept beside the old ones as a swipe. */
@@ -194,7 +267,14 @@ export class ChatSession {
       this.error = new AppError('no-model', 'No model loaded');
       return;
     }
-    await this.#generate(parentId);
+    const cast = this.cast;
+    if (!cast) {
+      await this.#generate(parentId);
+      return;
+    }
+    // A member's reply is written again by them; a message left unanswered gets the next speaker.
+    const speaker = target.role === 'assistant' ? target.speakerId : nextSpeaker(cast, this.tree.path(parentId), cast.spec.mode === 'manual' ? 'natural' : cast.spec.mode, this.#random);
+    if (speaker) await this.#generate(parentId, undefined, speaker);
   }
 
   /**
@@ -212,7 +292,7 @@ export class ChatSession {
       return;
     }
     if (!ready.engine.capabilities().continueReply) return;
-    await this.#generate(target.parentId, target);
+    await this.#generate(target.parentId, target, target.speakerId);
   }
 
   /**
@@ -234,18 +314,23 @@ export class ChatSession {
     this.error = null;
     let text = '';
     try {
-      // The request stands in for the person's new message (a role prompt ends with theirs).
-      const request = this.#newMessage('user', impersonationRequest({ user: persona.name, char: this.character.name }, this.character.language), this.leafId);
       const shown = this.tree.path(this.leafId);
+      // In a group, the draft answers the member who spoke last (or the first one).
+      const cast = this.cast;
+      const speakerId = cast ? (this.lastSpeakerId ?? cast.members[0]?.id) : undefined;
+      const speaker = (speakerId && this.memberOf({ speakerId })) || this.character;
+      // The request stands in for the person's new message (a role prompt ends with theirs).
+      const request = this.#newMessage('user', impersonationRequest({ user: persona.name, char: speaker.name }, speaker.language), this.leafId);
       const branch = [...shown, request];
+      const view = cast && speakerId ? speakerView(cast, speakerId, branch, persona.name) : undefined;
       // The engine is the draft's now: a summary being written stops and resumes afterwards.
       await this.#deps.memory?.pause();
       const [found, lorebooks, memory] = await Promise.all([
-        findScenes(this.#deps.scenes, this.character, historyOf(shown)),
-        (this.#deps.lorebooks?.() ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
+        findScenes(this.#deps.scenes, speaker, historyOf(shown)),
+        (this.#deps.lorebooks?.(speaker.id) ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
         this.#deps.memory?.forPrompt(this.conversation, shown, historyOf(shown), historyIdsOf(shown)).catch(() => undefined),
       ]);
-      const prompt = this.#buildPrompt(this.leafId, ready, found, lorebooks, false, { branch, memory });
+      const prompt = this.#buildPrompt(this.leafId, ready, found, lorebooks, false, { branch, memory, view });
       const capabilities = ready.engine.capabilities();
       const options = toGenerateOptions(this.sampling, capabilities);
       // Where the engine can, the model writes on from the person's opened turn instead of answering the request.
@@ -282,6 +367,7 @@ export class ChatSession {
   }
 
   stop(): void {
+    this.talkingLeft = 0;
     this.#abort?.abort();
   }
 
@@ -373,19 +459,20 @@ export class ChatSession {
    */
   #buildPrompt(
     parentId: string | null, ready: ReadyEngine, found: RetrievalResult | null, lorebooks: StoredLorebook[], replay: boolean,
-    extra: { continued?: Message; branch?: Message[]; memory?: MemoryInput } = {},
+    extra: { continued?: Message; branch?: Message[]; memory?: MemoryInput; view?: SpeakerView } = {},
   ): SentPrompt {
-    const { continued, branch = this.tree.path(parentId), memory } = extra;
+    const { continued, branch = this.tree.path(parentId), memory, view } = extra;
     const count = countFor(ready, replay);
     const prompt = fitChatPrompt({
-      character: this.character,
+      character: view?.character ?? this.character,
+      ...(view ? { turns: view.turns } : {}),
       persona: { name: this.persona.name, description: this.persona.description },
       branch,
       contextWindow: ready.contextWindow,
       // A continued reply's text so far is in the window too, before the new text.
       replyTokens: this.sampling.maxTokens + (continued ? count(continued.content) : 0),
       countTokens: count,
-      previous: replay && parentId !== null ? previousPrompt(this.tree, parentId) : undefined,
+      previous: replay && parentId !== null ? previousPrompt(this.tree, parentId, view?.speaker.id) : undefined,
       lorebooks,
       scenes: found?.scenes ?? [],
       retrieval: found?.trace,
@@ -402,21 +489,26 @@ export class ChatSession {
    * Writes a reply under `parentId` (or on from the end of `continued`, a reply there), not
    * following other tabs' writes meanwhile (see #follow).
    */
-  async #generate(parentId: string, continued?: Message): Promise<void> {
+  async #generate(parentId: string, continued?: Message, speakerId?: string): Promise<void> {
     this.#unfollow();
     try {
-      await this.#reply(parentId, continued);
+      await this.#reply(parentId, continued, speakerId);
     } finally {
       if (this.#watching) this.#follow();
     }
   }
 
-  async #reply(parentId: string, continued?: Message): Promise<void> {
+  /** `speakerId`: the group member who writes the reply (group chats). */
+  async #reply(parentId: string, continued?: Message, speakerId?: string): Promise<void> {
     const ready = this.#deps.engine();
-    if (!ready) {
+    const cast = this.cast;
+    const view = cast && speakerId !== undefined ? speakerView(cast, speakerId, this.tree.path(parentId), this.persona.name) : undefined;
+    // A member deleted or removed from the group since cannot write.
+    if (!ready || (cast && !view)) {
       this.preparing = false;
       return;
     }
+    const speaker = view?.speaker ?? this.character;
     const sent = toGenerateOptions(this.sampling, ready.engine.capabilities());
     let prompt: SentPrompt;
     let found: RetrievalResult | null;
@@ -429,13 +521,13 @@ export class ChatSession {
       const branch = this.tree.path(parentId);
       // Retrieval runs here, on send, never while the person types (BM25 is well under a millisecond).
       [found, lorebooks, memory] = await Promise.all([
-        findScenes(this.#deps.scenes, this.character, historyOf(branch)),
+        findScenes(this.#deps.scenes, speaker, historyOf(branch)),
         // Unreadable lorebooks cost their entries, not the reply.
-        (this.#deps.lorebooks?.() ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
+        (this.#deps.lorebooks?.(speaker.id) ?? Promise.resolve([])).catch((): StoredLorebook[] => []),
         // Unreadable memory costs the memory, not the reply.
         this.#deps.memory?.forPrompt(this.conversation, branch, historyOf(branch), historyIdsOf(branch)).catch(() => undefined),
       ]);
-      prompt = this.#buildPrompt(parentId, ready, found, lorebooks, true, { continued, memory });
+      prompt = this.#buildPrompt(parentId, ready, found, lorebooks, true, { continued, memory, view });
     } catch (error) {
       this.error = toAppError(error, 'generation-failed');
       this.preparing = false;
@@ -451,6 +543,7 @@ export class ChatSession {
       model: ready.modelId,
       prompt,
       sampling: sent,
+      ...(view ? { speakerId: view.speaker.id, speakerName: view.speaker.name } : {}),
     };
     try {
       if (continued) {
@@ -470,7 +563,11 @@ export class ChatSession {
     this.#abort = abort;
     this.error = null;
     const started = performance.now();
+    /** What the engine wrote (after `base`), and the reply as shown: a member's cut to their own line. */
+    let written = base;
     let text = base;
+    /** The member's reply went on into another's line: it ended there, as if the model had stopped. */
+    let cutShort = false;
     let savedText = base;
     /** The write in flight; one at a time, the next frame carries the newest text. */
     let saving: Promise<void> | null = null;
@@ -498,8 +595,15 @@ export class ChatSession {
       try {
         for await (const event of ready.engine.chat(prompt.messages, continued ? { ...sent, continueLast: true } : sent, abort.signal)) {
           if (event.type === 'delta') {
-            text += event.text;
+            written += event.text;
+            const shown = view ? view.cut(written) : { text: written, cut: false };
+            text = shown.text;
             frame.request();
+            if (shown.cut) {
+              cutShort = true;
+              abort.abort();
+              break;
+            }
           } else {
             const seconds = (performance.now() - started) / 1000;
             ready.estimator.observe(estimatePromptTokens(prompt.messages), event.usage.promptTokens, { whole: reportsWholePrompt(ready) });
@@ -512,7 +616,7 @@ export class ChatSession {
             };
           }
         }
-        if (abort.signal.aborted) final.status = 'stopped';
+        if (abort.signal.aborted) final.status = cutShort ? 'done' : 'stopped';
         break;
       } catch (error) {
         const appError = toAppError(error, 'generation-failed');
@@ -524,7 +628,7 @@ export class ChatSession {
           const reported = counted || Math.ceil(estimated * ready.estimator.ratio * 1.75);
           ready.estimator.observe(estimated, reported, { whole: counted > 0 && reportsWholePrompt(ready) });
           try {
-            prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false, { continued, memory });
+            prompt = this.#buildPrompt(parentId, ready, found, lorebooks, false, { continued, memory, view });
             await this.#deps.conversations.updateMessage(reply.id, { prompt });
             continue;
           } catch (rebuildError) {

@@ -79,6 +79,21 @@ export class Conversations {
   }
 
   /**
+   * What a new chat opens with: the character's greetings; in a group, the chosen member's (spoken
+   * by them), or the group's scenario when no member is chosen to greet.
+   */
+  #opening(character: Character): { greetings: string[]; speaker?: Pick<Message, 'speakerId' | 'speakerName'> } {
+    const own = (c: Character) => [c.firstMessage, ...c.alternateGreetings].filter((g) => g.trim() !== '');
+    const group = character.group;
+    if (!group) return { greetings: own(character) };
+    const scenario = group.scenario?.trim();
+    if (!group.greetingFrom && scenario) return { greetings: [scenario] };
+    const greeter = this.#deps.character(group.greetingFrom ?? group.members[0] ?? '');
+    if (!greeter) return { greetings: scenario ? [scenario] : [] };
+    return { greetings: own(greeter), speaker: { speakerId: greeter.id, speakerName: greeter.name } };
+  }
+
+  /**
    * Starts a conversation with the greeting (alternate greetings are its swipes), kept here unsaved:
    * the chat session saves it on the first message or change. Returns its id.
    */
@@ -99,8 +114,8 @@ export class Conversations {
     if (!character) throw new AppError('unknown', `No character ${characterId}`);
     const now = Date.now();
     const id = crypto.randomUUID();
-    const greetings = [character.firstMessage, ...character.alternateGreetings].filter((g) => g.trim() !== '');
-    const messages: Message[] = greetings.map((content, index) => ({
+    const opening = this.#opening(character);
+    const messages: Message[] = opening.greetings.map((content, index) => ({
       id: crypto.randomUUID(),
       conversationId: id,
       parentId: null,
@@ -111,6 +126,7 @@ export class Conversations {
       // Later greetings are slightly newer so their order as swipes is stable.
       createdAt: now + index,
       updatedAt: now + index,
+      ...opening.speaker,
     }));
     const title = locale.t('chat.conversationWith', { name: character.name });
     const conversation: Conversation = {

@@ -5,6 +5,8 @@ export type Route =
   | { name: 'character'; id: string }
   | { name: 'edit'; id: string }
   | { name: 'new' }
+  /** The form that makes a group of characters. */
+  | { name: 'new-group' }
   /** `message`: the message to scroll to and highlight (a search result). */
   | { name: 'chat'; id: string; message?: string }
   /** Search in chats: every character's, or one character's. */
@@ -29,6 +31,7 @@ export function parseRoute(hash: string): Route {
     return { name: 'character', id };
   }
   if (head === 'new') return { name: 'new' };
+  if (head === 'new-group') return { name: 'new-group' };
   if (head === 'chat' && id) return parts[2] === 'message' && parts[3] ? { name: 'chat', id, message: parts[3] } : { name: 'chat', id };
   if (head === 'search') return id ? { name: 'search', character: id } : { name: 'search' };
   if (head === 'models') return parts[1] === 'from' && parts[2] ? { name: 'models', from: parts[2] } : { name: 'models' };

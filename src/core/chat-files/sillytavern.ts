@@ -194,6 +194,11 @@ export interface ChatRowIds {
   newId: () => string;
   /** Import time: the fallback for messages that carry no date. */
   now: number;
+  /**
+   * A group chat: its members by the name their lines carry. Each reply keeps its speaker's name
+   * (and id, when the name is a member's), so it shows under who wrote it.
+   */
+  members?: ReadonlyMap<string, { id: string; name: string }>;
 }
 
 /**
@@ -225,6 +230,7 @@ export function chatRowsFromSillyTavern(chat: SillyTavernChat, ids: ChatRowIds):
         createdAt,
         updatedAt: createdAt,
         ...(line.model ? { model: line.model } : {}),
+        ...(ids.members && line.role === 'assistant' ? speakerOf(line.name, ids.members) : {}),
       });
     });
     parentId = shownId;
@@ -239,6 +245,11 @@ export function chatRowsFromSillyTavern(chat: SillyTavernChat, ids: ChatRowIds):
     messageCount: messages.length,
   };
   return { conversation, messages };
+}
+
+function speakerOf(name: string, members: ReadonlyMap<string, { id: string; name: string }>): Pick<Message, 'speakerId' | 'speakerName'> {
+  const member = members.get(name);
+  return member ? { speakerId: member.id, speakerName: member.name } : { speakerName: name };
 }
 
 /** "2024-01-15@14h30m22s", SillyTavern's own create_date form (local time). */
@@ -256,6 +267,8 @@ export function shownLeaf(tree: MessageTree, conversation: Conversation): string
 export interface ChatNames {
   userName: string;
   characterName: string;
+  /** A group chat: the header names no character (as SillyTavern's group chats), each reply its speaker. */
+  group?: boolean;
 }
 
 /**
@@ -265,13 +278,14 @@ export interface ChatNames {
 export function toSillyTavernJsonl(conversation: Conversation, messages: readonly Message[], names: ChatNames): string {
   const tree = new MessageTree(messages);
   const leaf = shownLeaf(tree, conversation);
-  const lines: unknown[] = [
-    { user_name: names.userName, character_name: names.characterName, create_date: fileDate(conversation.createdAt), chat_metadata: {} },
-  ];
+  const header = names.group
+    ? { user_name: names.userName, create_date: fileDate(conversation.createdAt), chat_metadata: {} }
+    : { user_name: names.userName, character_name: names.characterName, create_date: fileDate(conversation.createdAt), chat_metadata: {} };
+  const lines: unknown[] = [header];
   for (const message of tree.path(leaf)) {
     const siblings = message.role === 'assistant' ? tree.siblings(message.id) : [];
     lines.push({
-      name: message.role === 'user' ? names.userName : names.characterName,
+      name: message.role === 'user' ? names.userName : (names.group && message.speakerName) || names.characterName,
       is_user: message.role === 'user',
       is_system: message.role === 'system',
       send_date: new Date(message.createdAt).toISOString(),

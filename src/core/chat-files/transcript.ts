@@ -22,7 +22,8 @@ function markdownName(name: string): string {
  * written (role-play markup like *actions* is Markdown already). Plain text: "Name: text" blocks.
  */
 export function toTranscript(format: TranscriptFormat, conversation: Conversation, messages: readonly Message[], names: ChatNames): string {
-  const speaker = (message: Message) => (message.role === 'user' ? names.userName : message.role === 'system' ? 'System' : names.characterName);
+  const speaker = (message: Message) =>
+    message.role === 'user' ? names.userName : message.role === 'system' ? 'System' : (names.group && message.speakerName) || names.characterName;
   const branch = visibleBranch(conversation, messages);
   if (format === 'text') {
     return [conversation.title, '', ...branch.map((message) => `${speaker(message)}: ${message.content}\n`)].join('\n');

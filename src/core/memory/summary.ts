@@ -78,12 +78,13 @@ export function summaryRequest(
   lang: Lang,
   names: { char: string; user: string },
   previous: string | undefined,
-  messages: readonly ChatTurn[],
+  messages: readonly (ChatTurn & { speaker?: string })[],
 ): ChatTurn[] {
   const labels = LABELS[lang];
+  // In a group chat each reply carries its member's name (`speaker`); the group's name stands for none.
   const transcript = messages
     .filter((m) => m.content.trim() !== '')
-    .map((m) => `${m.role === 'assistant' ? names.char : m.role === 'user' ? names.user : '*'}: ${clip(m.content)}`)
+    .map((m) => `${m.role === 'assistant' ? m.speaker || names.char : m.role === 'user' ? names.user : '*'}: ${clip(m.content)}`)
     .join('\n');
   return [
     { role: 'system', content: INSTRUCTIONS[lang](names.char, names.user) },

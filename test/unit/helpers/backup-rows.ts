@@ -36,10 +36,18 @@ export function fullRows(): BackupRows {
     prompt: { messages: [{ role: 'system', content: 'You are Alice.' }, { role: 'user', content: 'Hello' }], sections: [{ name: 'system', tokens: 5 }], droppedMessages: 0, inspector: { language: 'en', mode: 'fresh' } as never },
     sampling: { temperature: 0.7, topP: 0.9, topK: 40, minP: 0.05, maxTokens: 64, repetitionPenalty: 1.1, presencePenalty: 0.2, frequencyPenalty: -0.1, stop: ['\nBob:'], seed: 42 },
     usage: { promptTokens: 10, completionTokens: 3, tokensPerSecond: 12.5 },
+    speakerId: 'alice',
+    speakerName: 'Alice',
   };
+  // A group (a character row with members): its members, mode and the rest survive a backup.
+  const party: Character = makeCharacter({
+    id: 'party',
+    name: 'The party',
+    group: { members: ['alice', 'gone'], muted: ['gone'], mode: 'natural', talkativeness: { alice: 0.8, gone: 0 }, greetingFrom: 'alice', scenario: 'A tavern.' },
+  });
   const book: StoredLorebook = { id: 'b1', characterId: 'alice', sourceName: 'world.json', enabled: true, book: { extensions: {}, entries: [entry] }, createdAt: 1, updatedAt: 2 };
   return {
-    characters: [alice],
+    characters: [alice, party],
     scenes: [makeScene('alice', { id: 's1' })],
     conversations: [
       makeConversation('alice', {
@@ -127,6 +135,10 @@ export const HOSTILE: HostileCase[] = [
   { name: 'a setting whose key is a number', table: 'settings', row: 3, field: 'key', change: set('key', 7) },
   { name: 'a character whose sampling override has a temperature of 9', table: 'characters', row: 0, field: 'sampling.temperature', change: deep((c) => (c.sampling.temperature = 9)) },
   { name: 'a conversation whose sampling has 100 stop strings', table: 'conversations', row: 0, field: 'sampling.stop', change: deep((c) => (c.sampling.stop = Array.from({ length: 100 }, () => 'x'))) },
+  { name: 'a group whose mode is unknown', table: 'characters', row: 1, field: 'group.mode', change: deep((c) => (c.group.mode = 'chaos')) },
+  { name: 'a group whose talkativeness is 3', table: 'characters', row: 1, field: 'group.talkativeness.alice', change: deep((c) => (c.group.talkativeness.alice = 3)) },
+  { name: 'a group whose members are a string', table: 'characters', row: 1, field: 'group.members', change: deep((c) => (c.group.members = 'alice')) },
+  { name: 'a message whose speaker is a number', table: 'messages', row: 1, field: 'speakerId', change: set('speakerId', 4) },
   { name: 'a sampling preset without a name', table: 'settings', row: 4, field: 'value[0].name', change: deep((s) => delete s.value[0].name) },
 ];
 

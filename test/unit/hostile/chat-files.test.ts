@@ -31,6 +31,10 @@ beforeEach(async () => {
     characters: () => characters,
     character: (id) => characters.find((c) => c.id === id),
     userName: () => 'User',
+    createGroup: async (group) => {
+      await repos.characters.put(group);
+      characters = [...characters, group];
+    },
   });
 });
 

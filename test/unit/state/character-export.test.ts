@@ -21,7 +21,7 @@ import { characterFromDraft, IMPORT_EXTENSION_KEY, scenesFromDraft } from '../..
 import { readImportFile } from '../../../src/core/import/read-file';
 import { buildExport, EXPORT_FORMATS, exportFileName, type ExportDeps, type ExportFormat } from '../../../src/state/character-export';
 import { CHARX_ICON, cardChunk, png, richCharx, richV3 } from '../core/cards/helpers';
-import { makeScene } from '../storage/helpers';
+import { makeCharacter, makeScene } from '../storage/helpers';
 
 const SOURCES = [
   { label: 'PNG card', name: 'aria.png', bytes: () => png(cardChunk('ccv3', richV3())) },
@@ -215,5 +215,14 @@ describe('export file names', () => {
       ['tab\there\u0000', 'png', 'tab_here_.png'],
     ];
     for (const [name, format, expected] of cases) expect(exportFileName(name, format)).toBe(expected);
+  });
+});
+
+describe('a group', () => {
+  it('is not exported as a card or pack in any format: the person is told to export its members', async () => {
+    const group = makeCharacter({ id: 'g', name: 'Party', group: { members: ['a', 'b'], mode: 'natural' } });
+    for (const format of EXPORT_FORMATS) {
+      await expect(buildExport(group, format, { scenes: async () => [] }), format).rejects.toMatchObject({ code: 'group-not-a-card' });
+    }
   });
 });

@@ -2,7 +2,7 @@
 // and each character's latest chat, through the app's state on fake-indexeddb.
 
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nestBranches } from '../../../src/core/chat-branch';
 import { MessageTree } from '../../../src/core/message-tree';
 import { ChatSearch, MAX_SEARCH_HITS, SEARCH_PAGE } from '../../../src/state/chat-search.svelte';
@@ -104,11 +104,36 @@ describe('chat files', () => {
     expect((await app.conversationsFor('ledger'))[0].messageCount).toBe(8);
   });
 
-  it('a group chat is refused as not supported yet; a file with no message as empty; nothing is stored', async () => {
+  it('a group chat whose members are not all here is refused naming them; a file with no message as empty; nothing is stored', async () => {
     const app = await startedApp();
+    await app.characterShelf.remove('ledger');
     const results = await app.chatFiles.importFiles([fileOf('group.jsonl', fixture('group-night-watch.jsonl')), fileOf('junk.jsonl', 'hello\nworld\n')]);
-    expect(results.map((r) => r.status)).toEqual(['group', 'empty']);
+    expect(results).toEqual([{ status: 'group', file: 'group.jsonl', missing: ['Ledger'] }, { status: 'empty', file: 'junk.jsonl' }]);
     expect(await app.repos.conversations.listAll()).toEqual([]);
+    expect(app.characters.filter((c) => c.group)).toEqual([]);
+  });
+
+  it('a SillyTavern group chat whose members are here imports into a group of them, each reply under its speaker, and exports back', async () => {
+    const app = await startedApp();
+    const [result] = await app.chatFiles.importFiles([fileOf('group.jsonl', fixture('group-night-watch.jsonl'))]);
+    expect(result).toMatchObject({ status: 'imported', characterName: 'Hester Coyle, Ledger', count: 3 });
+    const group = app.characters.find((c) => c.group)!;
+    expect(group.group).toMatchObject({ members: ['hester', 'ledger'], mode: 'natural' });
+    const id = result.status === 'imported' ? result.conversationId : '';
+    expect((await app.repos.conversations.get(id))?.characterId).toBe(group.id);
+    const replies = (await app.repos.conversations.messages(id)).filter((m) => m.role === 'assistant');
+    expect(replies.map((m) => [m.speakerId, m.speakerName, m.content])).toEqual([
+      ['hester', 'Hester Coyle', 'I am. As ever.'],
+      ['ledger', 'Ledger', 'Logging both of you. Visibility: poor.'],
+    ]);
+    // Out as a SillyTavern group chat (no character in the header, each line its speaker) and in again: the same group.
+    const jsonl = new TextDecoder().decode((await app.chatFiles.exportChat(id, 'jsonl')).bytes);
+    expect(jsonl.split('\n')[0]).not.toContain('character_name');
+    const markdown = new TextDecoder().decode((await app.chatFiles.exportChat(id, 'markdown')).bytes);
+    expect(markdown).toContain('**Ledger:**\n\nLogging both of you.');
+    const [again] = await app.chatFiles.importFiles([fileOf('again.jsonl', jsonl)]);
+    expect(again).toMatchObject({ status: 'imported', characterName: group.name });
+    expect(app.characters.filter((c) => c.group)).toHaveLength(1);
   });
 
   it('Markdown export holds the visible chat under its speakers', async () => {
@@ -118,6 +143,16 @@ describe('chat files', () => {
     const markdown = new TextDecoder().decode((await app.chatFiles.exportChat(id, 'markdown')).bytes);
     expect(markdown).toContain('**Hester Coyle:**\n\nThe lamp is lit.');
     expect(markdown).toContain('**Wren:**\n\nIs the lamp lit?');
+  });
+});
+
+describe('group chats', () => {
+  it("opening a group chat indexes each member's scenes ahead of the first message", async () => {
+    const app = await startedApp();
+    await app.characterShelf.create(makeCharacter({ id: 'watch', name: 'Night watch', firstMessage: '', group: { members: ['hester', 'ledger'], mode: 'list' } }));
+    const warm = vi.spyOn(app.retrieval, 'warm');
+    await app.openChat(app.conversations.draft('watch'));
+    expect(warm.mock.calls.map(([id]) => id)).toEqual(['hester', 'ledger']);
   });
 });
 

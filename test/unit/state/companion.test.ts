@@ -272,6 +272,20 @@ describe('reading aloud', () => {
     expect(app.voice.reading).toBe('greeting');
   });
 
+  it("reads each member's reply in that member's own voice", async () => {
+    const speech = new RecordingSpeech(voices);
+    const app = await startedApp(speech);
+    await app.characterShelf.update({ ...app.character('mira')!, voice: { voiceURI: 'en-local', name: 'Daniel', lang: 'en-GB', rate: 1.3, pitch: 1 } }, app.character('mira')!);
+    await app.characterShelf.create({ ...mira, id: 'bo', name: 'Bo', voice: undefined });
+    await app.characterShelf.create({ ...mira, id: 'pair', name: 'Pair', firstMessage: '', group: { members: ['mira', 'bo'], mode: 'manual', greetingFrom: 'bo' } });
+    await app.voice.setAutoRead(true);
+    await app.models.load({ kind: 'gguf-file', file: new File([], 'tiny.gguf'), name: 'tiny.gguf' });
+    const session = (await app.openChat(await savedChat(app, 'pair')))!;
+    engine.replies.push({ pieces: ['Mira speaks.'] });
+    await session.replyAs('mira');
+    expect(speech.spoken).toEqual([{ text: 'Mira speaks.', voiceURI: 'en-local', lang: 'en-GB', rate: 1.3, pitch: 1 }]);
+  });
+
   it('has nothing to offer where the browser cannot speak', async () => {
     const app = await startedApp(null);
     expect(app.voice.available).toBe(false);

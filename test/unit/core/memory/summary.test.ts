@@ -61,6 +61,15 @@ describe('rolling summary: when a pass is due and what it reads', () => {
     expect(en[1].content.length).toBeLessThan(1400);
     expect(cleanSummary('en', 'Summary so far: They met.\n')).toBe('They met.');
   });
+
+  it('names each member of a group chat on their own lines', () => {
+    const request = summaryRequest('en', { char: 'Night watch', user: 'Wren' }, undefined, [
+      { role: 'assistant', content: 'The lamp is lit.', speaker: 'Hester' },
+      { role: 'user', content: 'Good.' },
+      { role: 'assistant', content: 'Logged.', speaker: 'Ledger' },
+    ]);
+    expect(request[1].content).toContain('Hester: The lamp is lit.\nWren: Good.\nLedger: Logged.');
+  });
 });
 
 describe('recall from the chat', () => {

@@ -19,6 +19,7 @@ import {
 } from '../../../../src/core/role-prompt';
 import { estimatePromptTokens, estimateTokens } from '../../../../src/core/tokens';
 import type { ChatTurn, Lorebook, LorebookEntry } from '../../../../src/core/types';
+import { speakerCharacter, speakerTurns, type GroupLine } from '../../../../src/core/group/prompt';
 import { mulberry32 as prng } from '../../../fixtures/random';
 import { assistant, testCharacter, user } from '../../helpers/prompt-inputs';
 
@@ -840,6 +841,47 @@ describe('buildRolePrompt: properties (seeded random inputs)', () => {
     expect(built).toBeGreaterThan(400);
     expect(appended).toBeGreaterThan(80);
     expect(withMemory).toBeGreaterThan(200);
+  }, 30_000);
+
+  it('never exceeds the window in group chats, and a member who speaks again appends to their own last prompt', () => {
+    let built = 0;
+    let appended = 0;
+    for (let seed = 1; seed <= 80; seed++) {
+      const base = randomInput(seed);
+      const members = [0, 1, 2].map((k) => ({ id: `m${k}`, character: { ...randomInput(seed * 3 + k + 500).character, name: ['Alice', 'Bob', '春日'][k] } }));
+      const person = base.persona?.name ?? 'User';
+      const { random, int, text } = generator(seed * 7901);
+      const lines: GroupLine[] = [{ role: 'assistant', content: text(60) || 'Welcome.', speakerId: 'm0', speakerName: 'Alice' }];
+      const last = new Map<string, RolePrompt>();
+      for (let turn = 0; turn < 10; turn++) {
+        if (random() < 0.6) lines.push({ role: 'user', content: text(random() < 0.05 ? 2000 : 40) || 'hm' });
+        // Often the same member again (a mention, "let them talk"), so appends are exercised.
+        const speaker = random() < 0.4 ? members[0] : members[int(3)];
+        const others = members.filter((m) => m !== speaker).map((m) => m.character);
+        const input: RolePromptInput = {
+          ...base,
+          character: speakerCharacter(speaker.character, others, person, random() < 0.3 ? text(30) : undefined),
+          history: speakerTurns(lines, speaker.id, { person, speaker: speaker.character.name, fallback: 'Group' }, speaker.character.language),
+          scenes: base.scenes,
+          previous: last.get(speaker.id),
+          cache: (['token-prefix', 'exact-messages', undefined] as const)[seed % 3],
+        };
+        let prompt: RolePrompt;
+        try {
+          prompt = buildRolePrompt(input);
+        } catch (error) {
+          expect((error as AppError).code, `seed ${seed}`).toBe('context-exceeded');
+          break;
+        }
+        check(prompt, input, `seed ${seed} turn ${turn} (group, ${speaker.id})`);
+        built++;
+        if (prompt.inspector.mode === 'appended') appended++;
+        last.set(speaker.id, prompt);
+        lines.push({ role: 'assistant', content: text(random() < 0.1 ? 800 : 60) || 'ok', speakerId: speaker.id, speakerName: speaker.character.name });
+      }
+    }
+    expect(built).toBeGreaterThan(700);
+    expect(appended).toBeGreaterThan(100);
   }, 30_000);
 
   it('is deterministic: the same input gives the same prompt', () => {
