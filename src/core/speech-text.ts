@@ -2,6 +2,7 @@
 // role-play actions (*waves*), code or markup signs, split where English or Chinese punctuation ends
 // a sentence. A reply still streaming yields each sentence once it is complete.
 
+import { withoutReasoning } from './reasoning';
 import { parseMarkup, type MarkupBlock, type MarkupInline } from './markup';
 
 /** Spoken text of inline nodes: actions and code are left out (they are not said). */
@@ -45,7 +46,7 @@ function spokenBlock(block: MarkupBlock): string {
 
 /** The text to speak for a message written in role-play markup; paragraphs end with a line break. */
 export function speakableText(markup: string): string {
-  return parseMarkup(markup).map(spokenBlock).join('\n');
+  return parseMarkup(withoutReasoning(markup)).map(spokenBlock).join('\n');
 }
 
 /** Chinese (full-width) sentence ends: complete as soon as they are written. */

@@ -41,6 +41,7 @@ import { ModelManager, type ModelStore } from './model-manager.svelte';
 import { ModelServerState } from './model-server.svelte';
 import { PersonaSettings, type ChatPersona } from './persona.svelte';
 import { BackgroundJobs } from './background-jobs.svelte';
+import { withoutReasoning } from '../core/reasoning';
 import { EngineTurns } from './engine-turns.svelte';
 import { ReadAloud } from './read-aloud.svelte';
 import { Router } from './router.svelte';
@@ -379,7 +380,7 @@ export class AppState {
    * (`user`: the chat's persona name; the default persona's by default).
    */
   displayText(character: Pick<Character, 'name' | 'nickname' | 'language'>, text: string, user = this.personaForPrompt.name): string {
-    return expandMacros(text, { char: characterDisplayName(character), user });
+    return expandMacros(withoutReasoning(text), { char: characterDisplayName(character), user });
   }
 
   conversationsFor(characterId: string): Promise<Conversation[]> {

@@ -21,6 +21,17 @@ describe('MessageList, MessageItem and MessageActions', () => {
     expect(messages[2].querySelector('em')?.textContent).toBe('bows');
   });
 
+  it('shows a reply without the empty reasoning block a Qwen3 model writes first (kept in the stored reply)', async () => {
+    const { app, engine, session } = await chatFixture();
+    engine.replies = [{ pieces: ['<think>\n\n</think>\n\n', 'The lamp is lit.'] }];
+    await session.send('Is the lamp lit?');
+    renderInApp(app, MessageList, { session });
+    const messages = within(screen.getByRole('log')).getAllByRole('article');
+    expect(messages[2].textContent).toContain('The lamp is lit.');
+    expect(messages[2].textContent).not.toContain('think');
+    expect(session.path.at(-1)?.content.startsWith('<think>')).toBe(true);
+  });
+
   it('shows a streaming reply as it arrives and marks it busy', async () => {
     const { app, engine, session } = await chatFixture();
     let release: (() => void) | undefined;
