@@ -10,6 +10,7 @@ import { firstRunStrings } from './strings/first-run';
 import { chatStrings } from './strings/chats';
 import { memoryStrings } from './strings/memory';
 import { loreDepthStrings } from './strings/lore-depth';
+import { dialogueGenStrings } from './strings/dialogue-gen';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
@@ -163,6 +164,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings,
   managerStrings, backupStrings, snapshotStrings, firstRunStrings, serverStrings, sceneFocusStrings,
   companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings,
+  dialogueGenStrings,
 ] as const;
 
 const en = {
@@ -185,6 +187,7 @@ const en = {
   ...chatStrings.en,
   ...memoryStrings.en,
   ...loreDepthStrings.en,
+  ...dialogueGenStrings.en,
 };
 
 export type MessageKey = keyof typeof en;
