@@ -32,6 +32,7 @@ import { LorebookEditor, type LorebookSource } from './lorebook-editor.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
 import { EmbeddingsState } from './embeddings.svelte';
 import { ImportJob } from './import-job.svelte';
+import { GeneratedScenes } from './generated-scenes.svelte';
 import type { ReplyLocks } from '../platform/reply-locks';
 import type { Speech } from '../platform/speech';
 import { Locale } from './locale.svelte';
@@ -332,6 +333,11 @@ export class AppState {
       const { scenes } = await this.retrieval.search(character, query, undefined, CORPUS_SEARCH_RESULTS);
       return scenes.map((scene) => scene.id);
     });
+  }
+
+  /** A character's generated scenes, shown apart in the corpus view. */
+  generatedScenesOf(characterId: string): GeneratedScenes {
+    return new GeneratedScenes(this.#storage.scenes, characterId, () => this.retrieval.invalidate(characterId));
   }
 
   character(id: string): Character | undefined {

@@ -22,9 +22,9 @@ export interface CharacterMaterial {
   scenario: string;
   exampleDialogue: string;
   /** Contents of the enabled lorebook entries (the card's own book, then attached books). */
-  lorebook: string[];
+  lorebook: readonly string[];
   /** The existing dialogue scenes' texts and knowledge passages: the "script" of script-based questions. */
-  script: string[];
+  script: readonly string[];
 }
 
 /** The window a prompt must fit: the model's context and the tokens kept free for its reply. */
@@ -135,7 +135,7 @@ function joinParts(...parts: string[]): string {
 }
 
 /** Each kind's pieces: one for a text field, one per entry or scene for the lists (script rotated by the offset). */
-function piecesOf(material: CharacterMaterial, kind: MaterialKind, scriptOffset: number): string[] {
+function piecesOf(material: CharacterMaterial, kind: MaterialKind, scriptOffset: number): readonly string[] {
   switch (kind) {
     case 'description':
       return [material.description];
