@@ -9,6 +9,7 @@ import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
 import { chatStrings } from './strings/chats';
 import { memoryStrings } from './strings/memory';
+import { jobStrings } from './strings/jobs';
 import { loreDepthStrings } from './strings/lore-depth';
 import { dialogueGenStrings } from './strings/dialogue-gen';
 import { importStrings } from './strings/import';
@@ -164,6 +165,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings,
   managerStrings, backupStrings, snapshotStrings, firstRunStrings, serverStrings, sceneFocusStrings,
   companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings,
+  jobStrings,
   dialogueGenStrings,
 ] as const;
 
@@ -187,6 +189,7 @@ const en = {
   ...chatStrings.en,
   ...memoryStrings.en,
   ...loreDepthStrings.en,
+  ...jobStrings.en,
   ...dialogueGenStrings.en,
 };
 
