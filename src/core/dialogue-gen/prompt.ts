@@ -2,7 +2,7 @@
 //
 // Pass 1 (questions) and pass 2 (one answer in character) both carry the character's material,
 // each kind under its own heading, in MATERIAL_KINDS order. When the material does not fit the
-// window (context minus the reply's tokens, by core/tokens.ts estimates, which err high), the kinds
+// window (context minus the reply's tokens, by the model's count or core/tokens.ts estimates, which err high), the kinds
 // go in while they fit: a text field that does not fit is cut at its end, lorebook entries and
 // script scenes are taken one by one until the next does not fit, and every kind that lost
 // something is listed in `trimmed`, so the inspector view of a pair can say so.
@@ -31,6 +31,8 @@ export interface CharacterMaterial {
 export interface PromptBudget {
   contextWindow: number;
   replyTokens: number;
+  /** The model's own token count where known (a GGUF's tokenizer, a learned estimate); default the plain estimate. */
+  count?: (text: string) => number;
 }
 
 export interface AssembledPrompt {
@@ -120,9 +122,10 @@ function assemble(
   task: string,
   place: 'before-task' | 'in-system',
 ): AssembledPrompt {
-  const fixed = estimateTokens(system) + estimateTokens(task) + 2 * MESSAGE_OVERHEAD_TOKENS + PROMPT_OVERHEAD_TOKENS;
+  const count = budget.count ?? estimateTokens;
+  const fixed = count(system) + count(task) + 2 * MESSAGE_OVERHEAD_TOKENS + PROMPT_OVERHEAD_TOKENS;
   const room = budget.contextWindow - budget.replyTokens - fixed;
-  const { text: materialText, used, trimmed } = fitMaterial(material, lang, room, scriptOffset);
+  const { text: materialText, used, trimmed } = fitMaterial(material, lang, room, scriptOffset, count);
   const messages: ChatTurn[] =
     place === 'in-system'
       ? [{ role: 'system', content: joinParts(system, materialText) }, { role: 'user', content: task }]
@@ -155,7 +158,7 @@ function piecesOf(material: CharacterMaterial, kind: MaterialKind, scriptOffset:
   }
 }
 
-function fitMaterial(material: CharacterMaterial, lang: Lang, room: number, scriptOffset: number) {
+function fitMaterial(material: CharacterMaterial, lang: Lang, room: number, scriptOffset: number, count: (text: string) => number) {
   const headings = DIALOGUE_TEMPLATES[lang].headings;
   const blocks: string[] = [];
   const used: MaterialKind[] = [];
@@ -166,11 +169,11 @@ function fitMaterial(material: CharacterMaterial, lang: Lang, room: number, scri
     if (pieces.length === 0) continue;
     const heading = `## ${fillTemplate(headings[kind], { char: material.name })}`;
     // A blank line between blocks and one between pieces: count them with the heading.
-    const headingCost = estimateTokens(heading) + 2;
+    const headingCost = count(heading) + 2;
     const kept: string[] = [];
     let cost = headingCost;
     for (const piece of pieces) {
-      const pieceCost = estimateTokens(piece) + 1;
+      const pieceCost = count(piece) + 1;
       if (cost + pieceCost <= left) {
         kept.push(piece);
         cost += pieceCost;
@@ -178,10 +181,10 @@ function fitMaterial(material: CharacterMaterial, lang: Lang, room: number, scri
       }
       // A single text field is cut to fit; a list stops at the first piece that does not fit.
       if (pieces.length === 1) {
-        const cut = truncateTokens(piece, left - cost - 1, estimateTokens, 'keep-start');
+        const cut = truncateTokens(piece, left - cost - 1, count, 'keep-start');
         if (cut) {
           kept.push(cut);
-          cost += estimateTokens(cut) + 1;
+          cost += count(cut) + 1;
         }
       }
       break;
