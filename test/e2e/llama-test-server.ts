@@ -115,7 +115,7 @@ export async function startLlamaTestServer(options: { modelPath: string; port?: 
     await sequence.clearHistory();
     // A JSON schema constrains every token through a grammar, as llama-server does.
     const schema = requestedSchema(body);
-    const grammar = schema ? await llama.createGrammarForJsonSchema(gbnfSchema(schema)) : undefined;
+    const grammar = schema ? await llama.createGrammarForJsonSchema<GbnfJsonSchema>(gbnfSchema(schema)) : undefined;
     const generated: Token[] = [];
     let sent = '';
     let decodeStart = 0;
