@@ -20,6 +20,7 @@ const SUB_BENCHMARKS = [
   'bench/first-visit.bench.ts',
   'bench/memory.bench.ts',
   'bench/group-chat.bench.ts',
+  'bench/dialogue-gen.bench.ts',
 ];
 
 async function serve(): Promise<ChildProcess> {

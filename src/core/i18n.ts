@@ -12,6 +12,7 @@ import { memoryStrings } from './strings/memory';
 import { jobStrings } from './strings/jobs';
 import { loreDepthStrings } from './strings/lore-depth';
 import { groupStrings } from './strings/groups';
+import { dialogueGenStrings } from './strings/dialogue-gen';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
 import { managerStrings } from './strings/manager';
@@ -165,7 +166,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings,
   managerStrings, backupStrings, snapshotStrings, firstRunStrings, serverStrings, sceneFocusStrings,
   companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings,
-  jobStrings, groupStrings,
+  jobStrings, groupStrings, dialogueGenStrings,
 ] as const;
 
 const en = {
@@ -190,6 +191,7 @@ const en = {
   ...loreDepthStrings.en,
   ...jobStrings.en,
   ...groupStrings.en,
+  ...dialogueGenStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

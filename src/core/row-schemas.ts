@@ -242,6 +242,7 @@ const scene = obj({
   source: picklist(['example', 'chatharuhi', 'rolellm', 'pack']),
   vectors: pipe(array(obj({ model: text, dim: pipe(wholeCount, maxValue(MAX_DIM)), data: bytes })), maxLength(MAX_VECTORS)),
   kind: optional(picklist(['knowledge'])),
+  generated: optional(obj({ jobId: id, kind: picklist(['world', 'everyday', 'out-of-world']), question: text, prompt: text, model: text, createdAt: time })),
 });
 
 // ---- conversations and messages

@@ -202,9 +202,24 @@ export interface Scene {
    * prompt section; absent: a dialogue scene (rows stored before passages existed have none).
    */
   kind?: SceneKind;
+  /** Written by the loaded model (Write example dialogues) and accepted by the person; absent: the person's own. */
+  generated?: GeneratedSceneInfo;
 }
 
 export type SceneKind = 'knowledge';
+
+/** Where a generated scene came from: shown in its inspector view, kept in backups and packs. */
+export interface GeneratedSceneInfo {
+  /** The generation job that wrote it. */
+  jobId: string;
+  kind: 'world' | 'everyday' | 'out-of-world';
+  question: string;
+  /** The exact prompt text the answer was written from. */
+  prompt: string;
+  /** The model that wrote it. */
+  model: string;
+  createdAt: number;
+}
 
 export interface Conversation {
   id: string;

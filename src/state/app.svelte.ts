@@ -33,6 +33,9 @@ import { LorebookEditor, type LorebookSource } from './lorebook-editor.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
 import { EmbeddingsState } from './embeddings.svelte';
 import { ImportJob } from './import-job.svelte';
+import { GeneratedScenes } from './generated-scenes.svelte';
+import { DialogueGen } from './dialogue-gen.svelte';
+import { DialogueGenRunner } from './dialogue-gen-job';
 import type { ReplyLocks } from '../platform/reply-locks';
 import type { Speech } from '../platform/speech';
 import { Locale } from './locale.svelte';
@@ -150,6 +153,13 @@ export class AppState {
     });
     this.voice = new ReadAloud({ speech: deps.speech ?? null, settings: () => this.#storage.settings });
     this.jobs = new BackgroundJobs({ repo: () => this.#storage.jobs, turns: this.engineTurns, engine: () => this.models.ready });
+    this.jobs.register(
+      new DialogueGenRunner({
+        character: (id) => this.character(id),
+        scenes: (id) => this.#storage.scenes.listForCharacter(id),
+        attachedBooks: async (id) => (await this.#storage.lorebooks.activeFor(id)).filter((book) => book.characterId === id).map((book) => book.book),
+      }),
+    );
     this.conversations = new Conversations({
       repo: () => this.#storage.conversations,
       character: (id) => this.character(id),
@@ -343,6 +353,22 @@ export class AppState {
       const { scenes } = await this.retrieval.search(character, query, undefined, CORPUS_SEARCH_RESULTS);
       return scenes.map((scene) => scene.id);
     });
+  }
+
+  /** Write example dialogues for a character: its latest job and the review of what it kept. */
+  dialogueGenOf(characterId: string): DialogueGen {
+    return new DialogueGen(characterId, {
+      jobs: this.jobs,
+      scenes: () => this.#storage.scenes,
+      character: () => this.character(characterId),
+      title: (name) => this.locale.t('dialogueGen.jobTitle', { name }),
+      changed: () => this.retrieval.invalidate(characterId),
+    });
+  }
+
+  /** A character's generated scenes, shown apart in the corpus view. */
+  generatedScenesOf(characterId: string): GeneratedScenes {
+    return new GeneratedScenes(this.#storage.scenes, characterId, () => this.retrieval.invalidate(characterId));
   }
 
   character(id: string): Character | undefined {

@@ -111,7 +111,9 @@ export async function buildExport(stored: Character, format: ExportFormat, deps:
         character: avatar ? { ...character, avatar: '' } : character,
         ...(avatar ? { avatar } : {}),
         assets: character.assets ?? [],
-        scenes: scenes.map(({ title, text: sceneText, lines, tokens, source, vectors, kind }) => ({ title, text: sceneText, lines, tokens, source, vectors, ...(kind ? { kind } : {}) })),
+        scenes: scenes.map(({ title, text: sceneText, lines, tokens, source, vectors, kind, generated }) => ({
+          title, text: sceneText, lines, tokens, source, vectors, ...(kind ? { kind } : {}), ...(generated ? { generated } : {}),
+        })),
       });
       return { name, mime, bytes: new TextEncoder().encode(text) };
     }

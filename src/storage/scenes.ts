@@ -113,6 +113,34 @@ export class SceneRepository {
     );
   }
 
+  /** A character's generated scenes (written by the model, accepted by the person), oldest first. */
+  listGenerated(characterId: string): Promise<Scene[]> {
+    return guard(async () => {
+      const scenes = await this.db.scenes.where('characterId').equals(characterId).filter((scene) => scene.generated !== undefined).toArray();
+      return scenes.sort((a, b) => a.generated!.createdAt - b.generated!.createdAt || a.id.localeCompare(b.id));
+    });
+  }
+
+  /**
+   * Remove all of a character's generated scenes in one transaction, taking them off its totals;
+   * returns them, so an Undo can put them back with bulkAdd.
+   */
+  removeGenerated(characterId: string): Promise<Scene[]> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', [db.characters, db.scenes], async () => {
+        const removed = await db.scenes.where('characterId').equals(characterId).filter((scene) => scene.generated !== undefined).toArray();
+        await db.scenes.bulkDelete(removed.map((scene) => scene.id));
+        const character = await db.characters.get(characterId);
+        if (character?.corpus) {
+          const gone = corpusTotals(removed);
+          await db.characters.update(characterId, { corpus: { scenes: character.corpus.scenes - gone.scenes, tokens: character.corpus.tokens - gone.tokens } });
+        }
+        return removed;
+      }),
+    );
+  }
+
   /** Remove a character's whole corpus; returns how many scenes went. */
   removeForCharacter(characterId: string): Promise<number> {
     const { db } = this;

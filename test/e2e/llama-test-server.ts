@@ -1,6 +1,7 @@
 // A small OpenAI-compatible model server on real llama.cpp (node-llama-cpp's prebuilt binaries),
 // serving the tiny GGUF for the end-to-end tests and the benchmark: /v1/models, /props, /tokenize, /apply-template,
-// and streamed /v1/chat/completions and /v1/completions, in llama-server's shapes. Real inference,
+// and streamed /v1/chat/completions and /v1/completions, in llama-server's shapes (a response_format
+// json_schema constrains the reply by a grammar). Real inference,
 // not a script: the replies are whatever the tiny random-weights model writes.
 // CLI: npx tsx test/e2e/llama-test-server.ts [port]
 
@@ -8,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+import { getLlama, LlamaGrammarEvaluationState, type GbnfJsonSchema, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+import type { JsonSchema } from '../../src/core/json-schema';
 
 export interface LlamaTestServer {
   url: string;
@@ -28,6 +30,35 @@ interface ChatMessage {
 /** The tiny model has no chat template of its own: a plain one, the same for every request. */
 function renderChat(messages: ChatMessage[]): string {
   return messages.map((m) => `<|${m.role}|>\n${m.content}\n`).join('') + '<|assistant|>\n';
+}
+
+/**
+ * The app's JSON Schema in node-llama-cpp's grammar dialect: it has no integer bounds, so a small
+ * bounded range becomes an enum of its numbers (as llama-server's converter bounds them).
+ */
+function gbnfSchema(schema: JsonSchema): GbnfJsonSchema {
+  switch (schema.type) {
+    case 'object':
+      return { type: 'object', properties: Object.fromEntries(Object.entries(schema.properties).map(([key, sub]) => [key, gbnfSchema(sub)])) };
+    case 'array':
+      return { type: 'array', items: gbnfSchema(schema.items), ...(schema.minItems !== undefined ? { minItems: schema.minItems } : {}), ...(schema.maxItems !== undefined ? { maxItems: schema.maxItems } : {}) };
+    case 'string':
+      if (schema.enum) return { enum: [...schema.enum] };
+      return { type: 'string', ...(schema.minLength !== undefined ? { minLength: schema.minLength } : {}), ...(schema.maxLength !== undefined ? { maxLength: schema.maxLength } : {}) };
+    case 'integer':
+      if (schema.minimum !== undefined && schema.maximum !== undefined && schema.maximum - schema.minimum <= 100) {
+        return { enum: Array.from({ length: schema.maximum - schema.minimum + 1 }, (_, i) => schema.minimum! + i) };
+      }
+      return { type: 'integer' };
+    default:
+      return { type: schema.type };
+  }
+}
+
+/** The schema a request constrains its reply to: OpenAI's response_format, or llama-server's json_schema. */
+function requestedSchema(body: Record<string, unknown>): JsonSchema | undefined {
+  const format = body.response_format as { type?: string; json_schema?: { schema?: JsonSchema } } | undefined;
+  return format?.type === 'json_schema' ? format.json_schema?.schema : (body.json_schema as JsonSchema | undefined);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -82,6 +113,9 @@ export async function startLlamaTestServer(options: { modelPath: string; port?: 
     if (chat) chunk({ delta: { role: 'assistant', content: null }, finish_reason: null });
 
     await sequence.clearHistory();
+    // A JSON schema constrains every token through a grammar, as llama-server does.
+    const schema = requestedSchema(body);
+    const grammar = schema ? await llama.createGrammarForJsonSchema<GbnfJsonSchema>(gbnfSchema(schema)) : undefined;
     const generated: Token[] = [];
     let sent = '';
     let decodeStart = 0;
@@ -90,6 +124,7 @@ export async function startLlamaTestServer(options: { modelPath: string; port?: 
       temperature: typeof body.temperature === 'number' ? body.temperature : 0.8,
       topP: typeof body.top_p === 'number' ? body.top_p : 0.95,
       ...(typeof body.seed === 'number' ? { seed: body.seed } : {}),
+      ...(grammar ? { grammarEvaluationState: new LlamaGrammarEvaluationState({ model, grammar }) } : {}),
     });
     for await (const token of evaluation) {
       if (decodeStart === 0) decodeStart = performance.now();

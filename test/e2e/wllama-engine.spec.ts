@@ -136,9 +136,17 @@ test.describe('WllamaEngine in Chromium', () => {
     const { caps, cores } = await page.evaluate(() => ({ caps: (window as unknown as { __engine: { capabilities(): unknown } }).__engine.capabilities(), cores: navigator.hardwareConcurrency }));
     // Half the cores run the model (the rest stay free for the page): threads start at 4 cores.
     expect(caps).toEqual({
-      gpu: false, multiThread: Math.floor(cores / 2) >= 2, continueReply: true,
+      gpu: false, multiThread: Math.floor(cores / 2) >= 2, continueReply: true, structuredOutput: true,
       samplers: ['topK', 'minP', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty', 'seed', 'stop'],
     });
+    // Structured output: random weights still write a record of the schema's shape (a grammar constrains every token).
+    const schema = { type: 'object', properties: { answer: { type: 'string', minLength: 1, maxLength: 40 }, mood: { type: 'integer', minimum: 1, maximum: 5 } }, required: ['answer', 'mood'] };
+    const record = await reply(page, [{ role: 'user', content: 'How are you?' }], { maxTokens: 120, temperature: 0.8, topP: 0.95, jsonSchema: schema });
+    expect(record.error).toBeUndefined();
+    const parsed = JSON.parse(record.text) as { answer: string; mood: number };
+    expect(Object.keys(parsed)).toEqual(['answer', 'mood']);
+    expect([...parsed.answer].length).toBeLessThanOrEqual(40);
+    expect([1, 2, 3, 4, 5]).toContain(parsed.mood);
     await page.evaluate(() => (window as unknown as { __engine: { unload(): Promise<void> } }).__engine.unload());
     const afterUnload = await chat(page, 'Anyone there?', 8);
     expect(afterUnload.error?.code).toBe('no-model');

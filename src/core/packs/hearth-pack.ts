@@ -12,6 +12,8 @@
 //     "assets": [ { "type": "emotion", "name": "happy", "ext": "png", "uri": "embeded://happy.png",
 //                   "mime"?: "image/png", "base64"?: "…", "extra"?: {…} } ],
 //     "scenes": [ { "title", "text", "lines": [{ "speaker", "text" }], "tokens", "source", "kind"?: "knowledge",
+//                   "generated"?: { "jobId", "kind": "world" | "everyday" | "out-of-world", "question", "prompt",
+//                                   "model", "createdAt" },   // a model-written scene the person accepted
 //                   "vectors": [ { "model", "dim", "base64" } ] } ]
 //   }
 //
@@ -23,7 +25,7 @@
 
 import { estimateTokens } from '../tokens';
 import { CHARACTER_FIELD_NAMES } from '../types';
-import type { CharacterFields, Lang, Lorebook, LorebookEntry, Scene, SceneKind, SceneLine, SceneVector } from '../types';
+import type { CharacterFields, GeneratedSceneInfo, Lang, Lorebook, LorebookEntry, Scene, SceneKind, SceneLine, SceneVector } from '../types';
 import { base64Encode as encodeBase64, isRecord } from '../bytes';
 import { decodeBase64, float32BytesToLittleEndian, littleEndianToFloat32Bytes, nonFiniteProblem } from './vectors';
 import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepMessage } from '../cards/json-depth';
@@ -86,6 +88,7 @@ export interface HearthPackLimits {
 const DEFAULT_LIMITS: Required<HearthPackLimits> = { maxBytes: 512 * 1024 * 1024, maxScenes: 200_000 };
 const SOURCES: readonly Scene['source'][] = ['example', 'chatharuhi', 'rolellm', 'pack'];
 const KINDS: readonly SceneKind[] = ['knowledge'];
+const GENERATED_KINDS: readonly GeneratedSceneInfo['kind'][] = ['world', 'everyday', 'out-of-world'];
 const STRING_LIST_FIELDS = new Set<keyof CharacterFields>(['alternateGreetings', 'tags', 'catchphrases']);
 
 // ---------------------------------------------------------------------------------------------
@@ -139,6 +142,7 @@ export function encodeHearthPack(pack: HearthPack, options: { exportedAt?: Date 
     tokens: scene.tokens,
     source: scene.source,
     ...(scene.kind ? { kind: scene.kind } : {}),
+    ...(scene.generated ? { generated: { ...scene.generated } } : {}),
     vectors: scene.vectors.flatMap((v, j) => {
       if (v.data.byteLength !== v.dim * 4) {
         throw new PackError('wrong-shape', `scenes[${i}].vectors[${j}]: ${v.data.byteLength} bytes for dimension ${v.dim}`, { scene: i });
@@ -326,7 +330,24 @@ function readScene(value: unknown, path: string, warnings: string[]): ParsedScen
     }
     vectors.push({ model, dim, data });
   });
-  return { title: s.title === undefined ? '' : str(s.title, `${path}.title`), text, lines, tokens, source, vectors, ...(kind ? { kind } : {}) };
+  const generated = s.generated === undefined ? undefined : readGenerated(s.generated, `${path}.generated`);
+  return {
+    title: s.title === undefined ? '' : str(s.title, `${path}.title`), text, lines, tokens, source, vectors,
+    ...(kind ? { kind } : {}), ...(generated ? { generated } : {}),
+  };
+}
+
+function readGenerated(value: unknown, path: string): GeneratedSceneInfo {
+  const g = record(value, path);
+  if (!GENERATED_KINDS.includes(g.kind as GeneratedSceneInfo['kind'])) throw shape(`${path}.kind`, `one of ${GENERATED_KINDS.join(', ')}`);
+  return {
+    jobId: str(g.jobId, `${path}.jobId`),
+    kind: g.kind as GeneratedSceneInfo['kind'],
+    question: str(g.question, `${path}.question`),
+    prompt: str(g.prompt, `${path}.prompt`),
+    model: str(g.model, `${path}.model`),
+    createdAt: num(g.createdAt, `${path}.createdAt`),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

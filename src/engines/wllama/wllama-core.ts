@@ -12,7 +12,7 @@ import {
 import bundledWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource, SamplerName } from '../../core/engine';
 import { AppError, isAbort, toAppError } from '../../core/errors';
-import { jsonSchemaResponseFormat } from '../../core/json-schema';
+import { schemaToGbnf } from '../../core/json-gbnf';
 import type { ChatTurn, Usage } from '../../core/types';
 import { trainedContextLength, type GgufHeader } from './wllama-gguf';
 import { checkGgufFile, checkWasmReachable, supportsMemory64 } from './wllama-checks';
@@ -97,7 +97,7 @@ const GONE = Symbol('gone');
 const WLLAMA_SAMPLERS: readonly SamplerName[] = ['topK', 'minP', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty', 'seed', 'stop'];
 
 /** The sampling part of a llama-server request: each option the app set, under the name the server reads. */
-export function llamaServerSampling(options: GenerateOptions): LlamaServerSampling & Pick<ChatCompletionParams, 'max_tokens' | 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'seed' | 'response_format'> & { stop?: string[] } {
+export function llamaServerSampling(options: GenerateOptions): LlamaServerSampling & Pick<ChatCompletionParams, 'max_tokens' | 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'seed'> & { stop?: string[] } {
   return {
     max_tokens: options.maxTokens,
     temperature: options.temperature,
@@ -109,7 +109,8 @@ export function llamaServerSampling(options: GenerateOptions): LlamaServerSampli
     ...(options.frequencyPenalty !== undefined ? { frequency_penalty: options.frequencyPenalty } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.stop && options.stop.length > 0 ? { stop: options.stop } : {}),
-    ...(options.jsonSchema ? { response_format: jsonSchemaResponseFormat(options.jsonSchema) } : {}),
+    // A GBNF grammar, not response_format: wllama's llama.cpp fails on any JSON schema (core/json-gbnf.ts).
+    ...(options.jsonSchema ? { grammar: schemaToGbnf(options.jsonSchema) } : {}),
   };
 }
 
@@ -118,6 +119,8 @@ export function llamaServerSampling(options: GenerateOptions): LlamaServerSampli
  * C++ field names, penalty_repeat and so on, which the server does not read from a request).
  */
 interface LlamaServerSampling {
+  /** A GBNF grammar every token of the reply must follow. */
+  grammar?: string;
   repeat_penalty?: number;
   presence_penalty?: number;
   frequency_penalty?: number;

@@ -48,7 +48,8 @@ export function fullRows(): BackupRows {
   const book: StoredLorebook = { id: 'b1', characterId: 'alice', sourceName: 'world.json', enabled: true, book: { extensions: {}, entries: [entry] }, createdAt: 1, updatedAt: 2 };
   return {
     characters: [alice, party],
-    scenes: [makeScene('alice', { id: 's1' })],
+    scenes: [makeScene('alice', { id: 's1', generated: { jobId: 'j1', kind: 'out-of-world', question: 'What is a phone?', prompt: '[system]
+You are Alice.', model: 'gguf:tiny', createdAt: 3 } })],
     conversations: [
       makeConversation('alice', {
         id: 'k1', personaId: 'p1', leafId: messages[1].id, messageCount: 2, sampling: { temperature: 0.3, stop: ['END'] },
@@ -96,6 +97,8 @@ const deep = (change: (row: any) => void) => (row: Record<string, unknown>) => {
 /** The defects seen in the field, and one of each kind (missing, wrong type, NaN/Infinity, string for number, huge list) per table. */
 export const HOSTILE: HostileCase[] = [
   { name: 'a character without tags', table: 'characters', row: 0, field: 'tags', change: without('tags') },
+  { name: 'a generated scene of an unknown kind', table: 'scenes', row: 0, field: 'generated.kind', change: deep((s) => (s.generated.kind = 'dream')) },
+  { name: 'a generated scene without its prompt', table: 'scenes', row: 0, field: 'generated.prompt', change: deep((s) => delete s.generated.prompt) },
   { name: 'a message whose usage figure is a string', table: 'messages', row: 1, field: 'usage.promptTokens', change: deep((m) => (m.usage.promptTokens = '10')) },
   { name: 'removed built-ins that are a number', table: 'settings', row: 2, field: 'value', change: set('value', 3) },
   { name: 'a character name that is a number', table: 'characters', row: 0, field: 'name', change: set('name', 42) },

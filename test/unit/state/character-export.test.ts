@@ -170,6 +170,12 @@ describe('Hearth pack export', () => {
         ],
       }),
       // A knowledge passage (of a long wiki page) stays one: it goes to the prompt's knowledge section.
+      // A generated scene keeps where it came from (question, prompt, model, date).
+      makeScene(characterId, {
+        title: 'Do you like rain?', text: 'User: Do you like rain?\nAria: Rain hides tracks.', tokens: 9, source: 'example',
+        lines: [{ speaker: 'User', text: 'Do you like rain?' }, { speaker: 'Aria', text: 'Rain hides tracks.' }],
+        generated: { jobId: 'job-1', kind: 'everyday', question: 'Do you like rain?', prompt: '[system]\nYou are Aria.', model: 'gguf:tiny', createdAt: 7 },
+      }),
       makeScene(characterId, { title: 'Ranger wiki · 1/3', text: 'The rangers guard the north road.', lines: [{ speaker: '', text: 'The rangers guard the north road.' }], tokens: 8, source: 'chatharuhi', kind: 'knowledge' }),
     ];
   }
@@ -186,8 +192,9 @@ describe('Hearth pack export', () => {
     expect(pack.character).toEqual(fields);
     expect(pack.avatar).toEqual({ mime: 'image/png', bytes: CHARX_ICON });
     expect(pack.assets).toEqual(assets);
-    expect(pack.scenes).toHaveLength(3);
-    expect(pack.scenes.map((s) => s.kind)).toEqual([undefined, undefined, 'knowledge']);
+    expect(pack.scenes).toHaveLength(4);
+    expect(pack.scenes.map((s) => s.kind)).toEqual([undefined, undefined, undefined, 'knowledge']);
+    expect(pack.scenes.map((s) => s.generated?.kind)).toEqual([undefined, undefined, 'everyday', undefined]);
     pack.scenes.forEach((scene, i) => {
       const { id: _sid, characterId: _cid, vectors, ...rest } = scenes[i];
       expect(scene).toMatchObject(rest);

@@ -63,6 +63,16 @@ const scenes: ParsedScene[] = [
     vectors: [vector('Xenova/bge-small-zh-v1.5', [0x007fffff, 0x80000001, 0x80000000, 0x00000001, 0x7f7fffff, 0xff7fffff, 0x3eaaaaab, 0x00800000]), vector('local/bag', [0x3f800000, 0])],
   },
   { title: '', text: 'Narration only.', lines: [{ speaker: '', text: 'Narration only.' }], tokens: 4, source: 'rolellm', vectors: [] },
+  {
+    title: 'What is a phone?',
+    text: 'User: What is a phone?\nMira: A what? Never heard of it.',
+    lines: [{ speaker: 'User', text: 'What is a phone?' }, { speaker: 'Mira', text: 'A what? Never heard of it.' }],
+    tokens: 16,
+    source: 'example',
+    vectors: [],
+    // Written by the model and accepted: where it came from travels with it.
+    generated: { jobId: 'job-1', kind: 'out-of-world', question: 'What is a phone?', prompt: '[system]\nYou are Mira.\n\n[user]\nQuestion: What is a phone?', model: 'gguf:tiny', createdAt: 1_700_000_000_000 },
+  },
 ];
 
 const pack: HearthPack = {
@@ -123,7 +133,7 @@ describe('encodeHearthPack / decodeHearthPack', () => {
     inf.writeFloatLE(Infinity, 0);
     doc.scenes[1].vectors = [{ model: 'local/bag', dim: 2, base64: inf.toString('base64') }];
     const back = decodeHearthPack(JSON.stringify(doc));
-    expect(back.scenes).toHaveLength(2);
+    expect(back.scenes).toHaveLength(3);
     expect(back.scenes[0].text).toBe(scenes[0].text);
     expect(back.scenes[0].vectors.map((v) => v.model)).toEqual(['Xenova/bge-small-zh-v1.5']);
     expect(back.scenes[1].vectors).toEqual([]);
@@ -236,6 +246,8 @@ describe('decodeHearthPack: bad input gets a clear error', () => {
     ['a vector of the wrong length', mutate((d) => (d.scenes[0].vectors[0].dim = 9)), 'wrong-shape', /scenes\[0\]\.vectors\[0\]: 32 bytes of vector for dimension 9/],
     ['a vector dim of 0', mutate((d) => (d.scenes[0].vectors[0].dim = 0)), 'wrong-shape', /vectors\[0\]\.dim/],
     ['vector base64 garbage', mutate((d) => (d.scenes[0].vectors[1].base64 = 'AAAA*AAA')), 'bad-base64', /scenes\[0\]\.vectors\[1\]\.base64/],
+    ['a generated scene of an unknown kind', mutate((d) => (d.scenes[2].generated.kind = 'dream')), 'wrong-shape', /scenes\[2\]\.generated\.kind/],
+    ['a generated scene without its prompt', mutate((d) => delete d.scenes[2].generated.prompt), 'wrong-shape', /scenes\[2\]\.generated\.prompt/],
     ['an asset without a type', mutate((d) => delete d.assets[0].type), 'wrong-shape', /assets\[0\]\.type/],
   ])('%s', (_, input, reason, message) => {
     const error = reasonOf(() => decodeHearthPack(input));
@@ -247,7 +259,7 @@ describe('decodeHearthPack: bad input gets a clear error', () => {
     expect(reasonOf(() => decodeHearthPack(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).reason).toBe('invalid-json');
     const text = encodeHearthPack(pack);
     expect(reasonOf(() => decodeHearthPack(text, { maxBytes: 100 }))).toMatchObject({ reason: 'too-large', details: { limit: 100 } });
-    expect(reasonOf(() => decodeHearthPack(text, { maxScenes: 1 }))).toMatchObject({ reason: 'too-large', details: { scenes: 2, limit: 1 } });
+    expect(reasonOf(() => decodeHearthPack(text, { maxScenes: 1 }))).toMatchObject({ reason: 'too-large', details: { scenes: 3, limit: 1 } });
   });
 
   it('refuses to encode a vector whose bytes do not match its dimension', () => {

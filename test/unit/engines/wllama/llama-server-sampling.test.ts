@@ -17,10 +17,10 @@ describe('llamaServerSampling', () => {
     expect(llamaServerSampling({ maxTokens: 16, temperature: 0, topP: 1 })).toEqual({ max_tokens: 16, temperature: 0, top_p: 1 });
   });
 
-  it('asks for a JSON schema as a response_format, which llama.cpp turns into a grammar', () => {
+  it('sends a JSON schema as a GBNF grammar (wllama\'s llama.cpp fails on response_format schemas)', () => {
     const schema = { type: 'object', properties: { who: { type: 'string', enum: ['Mira', 'Ana'] } }, required: ['who'] } as const;
-    expect(llamaServerSampling({ maxTokens: 16, temperature: 0, topP: 1, jsonSchema: schema })).toMatchObject({
-      response_format: { type: 'json_schema', json_schema: { schema } },
-    });
+    const request = llamaServerSampling({ maxTokens: 16, temperature: 0, topP: 1, jsonSchema: schema });
+    expect(request).not.toHaveProperty('response_format');
+    expect(request.grammar).toMatch(/^root ::= r0\nr0 ::= "\{" ws "\\"who\\"" ws ":" ws \("\\"Mira\\"" \| "\\"Ana\\""\) ws "\}"\n/);
   });
 });
