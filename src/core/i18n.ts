@@ -9,6 +9,7 @@ import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
 import { chatStrings } from './strings/chats';
 import { memoryStrings } from './strings/memory';
+import { jobStrings } from './strings/jobs';
 import { loreDepthStrings } from './strings/lore-depth';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
@@ -163,6 +164,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings,
   managerStrings, backupStrings, snapshotStrings, firstRunStrings, serverStrings, sceneFocusStrings,
   companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings,
+  jobStrings,
 ] as const;
 
 const en = {
@@ -185,6 +187,7 @@ const en = {
   ...chatStrings.en,
   ...memoryStrings.en,
   ...loreDepthStrings.en,
+  ...jobStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

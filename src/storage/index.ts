@@ -5,6 +5,7 @@ import { CharacterRepository } from './characters';
 import { ConversationRepository } from './conversations';
 import type { AppDatabase } from './db';
 import { ImportRepository } from './imports';
+import { JobRepository } from './jobs';
 import { LorebookRepository } from './lorebooks';
 import { MemoryRepository } from './memories';
 import { ModelRepository } from './models';
@@ -22,6 +23,7 @@ export interface Repositories {
   lorebooks: LorebookRepository;
   memories: MemoryRepository;
   imports: ImportRepository;
+  jobs: JobRepository;
   backup: BackupRepository;
 }
 
@@ -36,11 +38,12 @@ export function createRepositories(db: AppDatabase): Repositories {
     lorebooks: new LorebookRepository(db),
     memories: new MemoryRepository(db),
     imports: new ImportRepository(db),
+    jobs: new JobRepository(db),
     backup: new BackupRepository(db),
   };
 }
 
-export { AppDatabase, openDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4 } from './db';
+export { AppDatabase, openDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5 } from './db';
 export type { AppTables, TableName } from './db';
 export { CharacterRepository, type CharacterSnapshot } from './characters';
 export { ConversationRepository, type AddMessageOptions } from './conversations';
@@ -50,6 +53,7 @@ export { SettingsRepository } from './settings';
 export { ModelRepository } from './models';
 export { LorebookRepository } from './lorebooks';
 export { MemoryRepository } from './memories';
+export { JobRepository } from './jobs';
 export { ImportRepository, type ImportBatch, type ImportWrite, type CommitOptions } from './imports';
 export { BackupRepository, type RestoreMode, type RestoreSummary, type BackupProgress } from './backup';
 export { isQuotaError, toStorageError } from './errors';
