@@ -14,17 +14,17 @@ import type { RetrievalResult } from './character-retrieval';
 import type { MemoryInput } from '../core/role-prompt';
 import type { ChatMemory } from './chat-memory.svelte';
 import { findScenes, fitChatPrompt, historyIdsOf, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
-import { createFrameScheduler } from '../platform/frame';
+import { createThrottle } from '../platform/throttle';
 import type { ReadyEngine } from './model-loader.svelte';
 import type { ChatPersona } from './persona.svelte';
 
 export type { ChatPersona, ReadyEngine };
 
 /**
- * Streamed text is shown on an animation frame, at most this often: about 30 updates a second
- * reads as smooth, and each frame not drawn is CPU time left to a model running on the same cores.
+ * Streamed text is saved and then shown at most this often: 20 updates a second reads as smooth,
+ * and each update not drawn is CPU time left to a model running on the same cores.
  */
-const STREAM_FRAME_MS = 50;
+const STREAM_UPDATE_MS = 50;
 /** Tries at fitting a prompt the engine rejected as too long (each learns the real size). */
 const MAX_PROMPT_ATTEMPTS = 3;
 
@@ -472,11 +472,11 @@ export class ChatSession {
     const started = performance.now();
     let text = base;
     let savedText = base;
-    /** The write in flight; one at a time, the next frame carries the newest text. */
+    /** The write in flight; one at a time, the next update carries the newest text. */
     let saving: Promise<void> | null = null;
     this.streaming = { id: reply.id, text: base };
     // Text is drawn only once it is stored, so a reload mid-reply keeps at least what was on screen.
-    const frame = createFrameScheduler(() => {
+    const update = createThrottle(() => {
       if (this.streaming?.id !== reply.id || saving || text === savedText) return;
       const snapshot = text;
       saving = this.#deps.conversations.saveStreamingText(reply.id, snapshot).then(
@@ -489,9 +489,9 @@ export class ChatSession {
           this.streaming = { id: reply.id, text: snapshot };
           this.#deps.replyText?.(reply.id, snapshot, false);
         }
-        if (text !== snapshot) frame.request();
+        if (text !== snapshot) update.request();
       });
-    }, { minIntervalMs: STREAM_FRAME_MS });
+    }, STREAM_UPDATE_MS);
 
     let final: Partial<Message> = { status: 'done' };
     for (let attempt = 1; ; attempt++) {
@@ -499,7 +499,7 @@ export class ChatSession {
         for await (const event of ready.engine.chat(prompt.messages, continued ? { ...sent, continueLast: true } : sent, abort.signal)) {
           if (event.type === 'delta') {
             text += event.text;
-            frame.request();
+            update.request();
           } else {
             const seconds = (performance.now() - started) / 1000;
             ready.estimator.observe(estimatePromptTokens(prompt.messages), event.usage.promptTokens, { whole: reportsWholePrompt(ready) });
@@ -544,7 +544,7 @@ export class ChatSession {
         break;
       }
     }
-    frame.cancel();
+    update.cancel();
     // The last partial write lands before the final one, never after it.
     await saving;
     this.#abort = null;

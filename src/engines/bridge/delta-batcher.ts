@@ -1,6 +1,6 @@
 // A reply's pieces on their way from an engine worker to the page, batched: a small model on the
 // CPU writes hundreds of pieces a second, and each message costs the page a task (and the worker a
-// copy) while the page draws new text only every STREAM_FRAME_MS (state/chat-session.svelte.ts)
+// copy) while the page draws new text only every STREAM_UPDATE_MS (state/chat-session.svelte.ts)
 // anyway. The first piece goes at once; later ones wait at most `intervalMs`; a slow model's
 // pieces, further apart than that, still go one by one, as soon as each exists.
 
