@@ -14,7 +14,7 @@ interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string };
+  args?: { name?: string; src_func?: string };
 }
 
 /** CPU and wall time of the streaming window, by the role a thread plays. */
@@ -28,6 +28,10 @@ export interface StreamCpu {
   engineWallMs: number;
   /** Every other thread of the browser (other workers, compositor, GPU and browser processes). */
   otherMs: number;
+  /** Tasks the main thread ran: counts that a busy machine does not move. */
+  mainTasks: number;
+  /** Of them, rendering passes (style, layout, paint of one frame). */
+  frames: number;
 }
 
 const RUN_TASK = 'ThreadControllerImpl::RunTask';
@@ -43,6 +47,9 @@ export function streamCpu(trace: string | Buffer): StreamCpu {
   const names = new Map<string, string>();
   for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '');
 
+  const mainKey = `${first.pid}:${first.tid}`;
+  let mainTasks = 0;
+  let frames = 0;
   const perThread = new Map<string, { cpu: number; wall: number }>();
   const tasks = events.filter((e) => e.ph === 'X' && e.name === RUN_TASK && e.dur).sort((a, b) => a.ts - b.ts);
   const endOf = new Map<string, number>();
@@ -56,13 +63,16 @@ export function streamCpu(trace: string | Buffer): StreamCpu {
     const to = Math.min(end, last.ts);
     if (to <= from) continue;
     const share = (to - from) / task.dur!;
+    if (key === mainKey) {
+      mainTasks += 1;
+      if (task.args?.src_func === 'ScheduledActionSendBeginMainFrame') frames += 1;
+    }
     const sums = perThread.get(key) ?? { cpu: 0, wall: 0 };
     sums.cpu += ((task.tdur ?? 0) * share) / 1000;
     sums.wall += (to - from) / 1000;
     perThread.set(key, sums);
   }
 
-  const mainKey = `${first.pid}:${first.tid}`;
   const workers = [...perThread].filter(([key]) => key.startsWith(`${first.pid}:`) && names.get(key)?.startsWith('DedicatedWorker'));
   const engineKey = workers.sort((a, b) => b[1].cpu - a[1].cpu)[0]?.[0];
   let otherMs = 0;
@@ -73,5 +83,7 @@ export function streamCpu(trace: string | Buffer): StreamCpu {
     engineMs: engineKey ? perThread.get(engineKey)!.cpu : 0,
     engineWallMs: engineKey ? perThread.get(engineKey)!.wall : 0,
     otherMs,
+    mainTasks,
+    frames,
   };
 }

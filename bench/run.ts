@@ -125,10 +125,14 @@ async function streamingRate(browser: Browser, page: Page): Promise<StreamingFig
     figures.app.push(app);
     figures.alone.push(alone);
     const line = (name: string, r: StreamRun) =>
-      `${name} ${r.rate.toFixed(0)} tok/s, CPU ms/token: main ${(r.cpu.mainMs / r.tokens).toFixed(3)}, others ${(r.cpu.otherMs / r.tokens).toFixed(3)}, decoding ${(r.cpu.engineMs / r.tokens).toFixed(3)} (waited ${waitedShare(r.cpu)})`;
+      `${name} ${r.rate.toFixed(0)} tok/s, CPU ms/token: main ${(r.cpu.mainMs / r.tokens).toFixed(3)}, others ${(r.cpu.otherMs / r.tokens).toFixed(3)}, decoding ${(r.cpu.engineMs / r.tokens).toFixed(3)} (waited ${waitedShare(r.cpu)}), ${r.cpu.mainTasks} main-thread tasks, ${framesPerSecond(r).toFixed(1)} frames/s`;
     console.log(`pair ${pair}: ${line('app', app)}; ${line('alone', alone)}; ratio ${(app.rate / alone.rate).toFixed(3)}`);
   }
   return figures;
+}
+
+function framesPerSecond(run: StreamRun): number {
+  return (run.cpu.frames / run.cpu.windowMs) * 1000;
 }
 
 /** How much longer the decoding thread's tasks took than its CPU time: the share of time it waited for a core. */
@@ -151,6 +155,8 @@ function streamingRows(figures: StreamingFigures): Row[] {
     { figure: 'spread of the paired ratios: lowest, quartiles, highest', value: [sorted[0], sorted[Math.floor(sorted.length / 4)], sorted[Math.floor((sorted.length * 3) / 4)], sorted.at(-1)!].map((r) => r.toFixed(2)).join(' '), target: '', verdict: '' },
     { figure: 'main-thread CPU per token (ms, app / alone)', value: both((c) => c.mainMs), target: '', verdict: '' },
     { figure: 'CPU per token of every thread but decoding (ms, app / alone)', value: both((c) => c.mainMs + c.otherMs), target: '', verdict: '' },
+    { figure: 'main-thread tasks per token (app / alone)', value: `${median(app.map((r) => r.cpu.mainTasks / r.tokens)).toFixed(2)} / ${median(alone.map((r) => r.cpu.mainTasks / r.tokens)).toFixed(2)}`, target: '', verdict: '' },
+    { figure: 'rendering passes per second of streaming (app / alone)', value: `${median(app.map(framesPerSecond)).toFixed(1)} / ${median(alone.map(framesPerSecond)).toFixed(1)}`, target: '', verdict: '' },
     { figure: 'decoding thread CPU per token (ms, app / alone)', value: both((c) => c.engineMs), target: '', verdict: '' },
     { figure: 'decoding thread waiting for a core (% of its CPU time, app / alone): the machine\'s noise', value: `${waited(app).toFixed(0)}% / ${waited(alone).toFixed(0)}%`, target: '', verdict: '' },
   ];
