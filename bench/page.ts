@@ -121,6 +121,30 @@ const hooks = {
     return seen.last - seen.first;
   },
 
+  /**
+   * Grows a paragraph styled as a streaming reply's open one (Markup's own scoped classes, in the
+   * newest message) by `piece`, `updates` times, laying the chat out after each, as a stream does;
+   * the marks bound it for a trace. Returns the final length.
+   */
+  growOpenParagraph(piece: string, updates: number): number {
+    const markup = [...document.querySelectorAll('article.message .markup')].at(-1) as HTMLElement;
+    const list = document.querySelector('.list') as HTMLElement;
+    const scoped = [...markup.classList].filter((c) => c.startsWith('svelte-'));
+    const paragraph = document.createElement('p');
+    paragraph.classList.add('open', ...scoped);
+    markup.append(paragraph);
+    let text = '';
+    const first = performance.now();
+    for (let i = 0; i < updates; i++) {
+      text += piece;
+      paragraph.textContent = text;
+      void list.scrollHeight;
+    }
+    markStreamWindow(first, performance.now());
+    paragraph.remove();
+    return text.length;
+  },
+
   /** Navigates to a conversation and resolves when its newest message is on screen (next frame). */
   async timeOpen(conversationId: string, lastText: string): Promise<number> {
     const started = performance.now();
