@@ -4,7 +4,8 @@
 import '../src/main';
 import { Wllama } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import { defaultThreadCount } from '../src/engines/wllama/wllama-core';
+import { defaultThreadCount, llamaServerSampling } from '../src/engines/wllama/wllama-core';
+import type { GenerateOptions } from '../src/core/engine';
 import { createRepositories } from '../src/storage';
 import { openDatabase } from '../src/storage/db';
 import type { ChatTurn, Conversation, Message, SamplingSettings } from '../src/core/types';
@@ -13,6 +14,12 @@ export interface StreamTiming {
   tokens: number;
   /** Time from the first to the last visible piece of text, in ms. */
   spanMs: number;
+}
+
+/** User Timing marks around the streamed text, for the CPU figures of a trace (bench/cpu-trace.ts). */
+function markStreamWindow(first: number, last: number): void {
+  performance.mark('stream:first', { startTime: first });
+  performance.mark('stream:last', { startTime: last });
 }
 
 async function repositories() {
@@ -51,32 +58,32 @@ const hooks = {
   },
 
   /** The prompt and usage of the newest assistant message in a conversation. */
-  async lastReply(conversationId: string): Promise<{ prompt: ChatTurn[]; completionTokens: number; status: string; engineRate?: number }> {
+  async lastReply(conversationId: string): Promise<{ prompt: ChatTurn[]; sampling: GenerateOptions; completionTokens: number; status: string; engineRate?: number }> {
     const messages = await (await repositories()).conversations.messages(conversationId);
     const reply = messages.filter((m) => m.role === 'assistant' && m.prompt).at(-1);
-    if (!reply?.prompt || !reply.usage) throw new Error(`No finished reply (status ${reply?.status}, ${reply?.errorCode ?? 'no error'})`);
-    return { prompt: reply.prompt.messages, completionTokens: reply.usage.completionTokens, status: reply.status, engineRate: reply.usage.tokensPerSecond };
+    if (!reply?.prompt || !reply.usage || !reply.sampling) throw new Error(`No finished reply (status ${reply?.status}, ${reply?.errorCode ?? 'no error'})`);
+    // What the app sent: the settings for the engine it had (GenerateOptions, stored as an override).
+    return { prompt: reply.prompt.messages, sampling: reply.sampling as GenerateOptions, completionTokens: reply.usage.completionTokens, status: reply.status, engineRate: reply.usage.tokensPerSecond };
   },
 
-  /** Streams with wllama directly (no app code in the loop) and times it the same way as the UI. */
-  async rawWllama(modelUrl: string, messages: ChatTurn[], sampling: SamplingSettings, extra: Record<string, unknown> = {}, loadExtra: Record<string, unknown> = {}, busyMs = 0): Promise<StreamTiming> {
+  /**
+   * Streams with wllama directly (no app code in the loop) and times it the same way as the UI: the
+   * app's load settings and the very request the app sent (`options`, as stored with its reply), so
+   * that the two differ only by the app around the engine.
+   */
+  async rawWllama(modelUrl: string, messages: ChatTurn[], options: GenerateOptions): Promise<StreamTiming> {
     const wllama = new Wllama({ default: wasmUrl }, { suppressNativeLog: true, logger: { ...console, debug: () => {}, log: () => {} } });
     const blob = await (await fetch(modelUrl)).blob();
-    await wllama.loadModel([blob], { n_ctx: 4096, n_threads: defaultThreadCount(navigator.hardwareConcurrency, crossOriginIsolated), ...loadExtra });
+    await wllama.loadModel([blob], { n_ctx: 4096, n_threads: defaultThreadCount(navigator.hardwareConcurrency, crossOriginIsolated), n_gpu_layers: 0, n_parallel: 1 });
     // The first generation of a fresh instance compiles and warms up; the app's engine is warm too.
     for await (const chunk of await wllama.createChatCompletion({ messages: [{ role: 'user', content: 'Hi' }], stream: true, max_tokens: 16 })) void chunk;
-    let busy = busyMs > 0;
-    const burn = () => { if (!busy) return; const end = performance.now() + busyMs; while (performance.now() < end); requestAnimationFrame(burn); };
-    requestAnimationFrame(burn);
     const stream = await wllama.createChatCompletion({
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
       stream: true,
-      max_tokens: sampling.maxTokens,
-      temperature: sampling.temperature,
-      top_p: sampling.topP,
-      seed: sampling.seed,
-      ...extra,
-    });
+      stream_options: { include_usage: true },
+      return_progress: true,
+      ...llamaServerSampling(options),
+    } as Parameters<typeof wllama.createChatCompletion>[0] & { stream: true });
     let first = 0;
     let last = 0;
     let tokens = 0;
@@ -86,7 +93,7 @@ const hooks = {
       if (tokens === 0) first = last;
       tokens += 1;
     }
-    busy = false;
+    markStreamWindow(first, last);
     await wllama.exit();
     return { tokens, spanMs: last - first };
   },
@@ -110,7 +117,32 @@ const hooks = {
 
   streamingSpan(): number {
     const seen = (window as unknown as { __seen: { first: number; last: number } }).__seen;
+    markStreamWindow(seen.first, seen.last);
     return seen.last - seen.first;
+  },
+
+  /**
+   * Grows a paragraph styled as a streaming reply's open one (Markup's own scoped classes, in the
+   * newest message) by `piece`, `updates` times, laying the chat out after each, as a stream does;
+   * the marks bound it for a trace. Returns the final length.
+   */
+  growOpenParagraph(piece: string, updates: number): number {
+    const markup = [...document.querySelectorAll('article.message .markup')].at(-1) as HTMLElement;
+    const list = document.querySelector('.list') as HTMLElement;
+    const scoped = [...markup.classList].filter((c) => c.startsWith('svelte-'));
+    const paragraph = document.createElement('p');
+    paragraph.classList.add('open', ...scoped);
+    markup.append(paragraph);
+    let text = '';
+    const first = performance.now();
+    for (let i = 0; i < updates; i++) {
+      text += piece;
+      paragraph.textContent = text;
+      void list.scrollHeight;
+    }
+    markStreamWindow(first, performance.now());
+    paragraph.remove();
+    return text.length;
   },
 
   /** Navigates to a conversation and resolves when its newest message is on screen (next frame). */

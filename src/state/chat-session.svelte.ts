@@ -16,7 +16,7 @@ import type { RetrievalResult } from './character-retrieval';
 import type { MemoryInput } from '../core/role-prompt';
 import type { ChatMemory } from './chat-memory.svelte';
 import { findScenes, fitChatPrompt, historyIdsOf, historyOf, previousPrompt, steadyCount, type SceneFinder } from './chat-prompt';
-import { createFrameScheduler } from '../platform/frame';
+import { createThrottle } from '../platform/throttle';
 import type { ReadyEngine } from './model-loader.svelte';
 import type { ChatPersona } from './persona.svelte';
 import { lastSpeakerOf, nextSpeaker, speakerView, type GroupCast, type SpeakerView } from './group-cast';
@@ -24,10 +24,10 @@ import { lastSpeakerOf, nextSpeaker, speakerView, type GroupCast, type SpeakerVi
 export type { ChatPersona, ReadyEngine };
 
 /**
- * Streamed text is shown on an animation frame, at most this often: about 30 updates a second
- * reads as smooth, and each frame not drawn is CPU time left to a model running on the same cores.
+ * Streamed text is saved and then shown at most this often: 20 updates a second reads as smooth,
+ * and each update not drawn is CPU time left to a model running on the same cores.
  */
-const STREAM_FRAME_MS = 50;
+const STREAM_UPDATE_MS = 50;
 /** Tries at fitting a prompt the engine rejected as too long (each learns the real size). */
 const MAX_PROMPT_ATTEMPTS = 3;
 
@@ -569,11 +569,11 @@ export class ChatSession {
     /** The member's reply went on into another's line: it ended there, as if the model had stopped. */
     let cutShort = false;
     let savedText = base;
-    /** The write in flight; one at a time, the next frame carries the newest text. */
+    /** The write in flight; one at a time, the next update carries the newest text. */
     let saving: Promise<void> | null = null;
     this.streaming = { id: reply.id, text: base };
     // Text is drawn only once it is stored, so a reload mid-reply keeps at least what was on screen.
-    const frame = createFrameScheduler(() => {
+    const update = createThrottle(() => {
       if (this.streaming?.id !== reply.id || saving || text === savedText) return;
       const snapshot = text;
       saving = this.#deps.conversations.saveStreamingText(reply.id, snapshot).then(
@@ -586,9 +586,9 @@ export class ChatSession {
           this.streaming = { id: reply.id, text: snapshot };
           this.#deps.replyText?.(reply.id, snapshot, false);
         }
-        if (text !== snapshot) frame.request();
+        if (text !== snapshot) update.request();
       });
-    }, { minIntervalMs: STREAM_FRAME_MS });
+    }, STREAM_UPDATE_MS);
 
     let final: Partial<Message> = { status: 'done' };
     for (let attempt = 1; ; attempt++) {
@@ -598,7 +598,7 @@ export class ChatSession {
             written += event.text;
             const shown = view ? view.cut(written) : { text: written, cut: false };
             text = shown.text;
-            frame.request();
+            update.request();
             if (shown.cut) {
               cutShort = true;
               abort.abort();
@@ -648,7 +648,7 @@ export class ChatSession {
         break;
       }
     }
-    frame.cancel();
+    update.cancel();
     // The last partial write lands before the final one, never after it.
     await saving;
     this.#abort = null;

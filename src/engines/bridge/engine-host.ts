@@ -3,6 +3,7 @@
 import type { ChatEngine } from '../../core/engine';
 import { toAppError } from '../../core/errors';
 import { serveRpc, type RpcPort } from '../../core/rpc';
+import { DeltaBatcher } from './delta-batcher';
 import type { EngineProtocol } from './engine-protocol';
 
 export function serveEngine(engine: ChatEngine, port: RpcPort): void {
@@ -14,9 +15,21 @@ export function serveEngine(engine: ChatEngine, port: RpcPort): void {
         return { model, capabilities: engine.capabilities() };
       },
       chat: async ({ messages, options }, { signal, emit }) => {
-        // Each piece goes to the page as soon as it exists: the worker never waits for the page, so
-        // a busy page (rendering, layout) cannot slow the model down.
-        for await (const event of engine.chat(messages, options, signal)) emit(event);
+        // The pieces go to the page without waiting for it (a busy page cannot slow the model down),
+        // batched so that a fast model does not cost the page a task per piece.
+        const batcher = new DeltaBatcher(({ text, pieces }) => emit({ type: 'delta', text, pieces }));
+        try {
+          for await (const event of engine.chat(messages, options, signal)) {
+            if (event.type === 'delta') batcher.add(event.text);
+            else {
+              batcher.flush();
+              emit(event);
+            }
+          }
+        } finally {
+          // Text written before a failure reaches the page before the error does.
+          batcher.flush();
+        }
       },
       unload: () => engine.unload(),
     },

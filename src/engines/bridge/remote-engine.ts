@@ -31,13 +31,13 @@ export class RemoteEngine implements ChatEngine {
 
   async *chat(messages: ChatTurn[], options: GenerateOptions, signal?: AbortSignal): AsyncIterable<ChatEvent> {
     // Text the worker wrote after the person pressed Stop is still on its way; it is dropped, so
-    // the reply ends exactly where it stopped on screen, and its usage counts what was kept.
+    // the reply ends exactly where it stopped on screen, and its usage counts the pieces kept.
     let shown = 0;
     for await (const event of this.#client().stream('chat', { messages, options }, { signal, onAbort: 'wait' })) {
       if (event.type === 'delta') {
         if (signal?.aborted) continue;
-        shown += 1;
-        yield event;
+        shown += event.pieces;
+        yield { type: 'delta', text: event.text };
       } else if (signal?.aborted) {
         yield { ...event, finishReason: 'abort', usage: { ...event.usage, completionTokens: Math.min(event.usage.completionTokens, shown) } };
       } else yield event;

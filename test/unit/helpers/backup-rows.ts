@@ -48,8 +48,7 @@ export function fullRows(): BackupRows {
   const book: StoredLorebook = { id: 'b1', characterId: 'alice', sourceName: 'world.json', enabled: true, book: { extensions: {}, entries: [entry] }, createdAt: 1, updatedAt: 2 };
   return {
     characters: [alice, party],
-    scenes: [makeScene('alice', { id: 's1', generated: { jobId: 'j1', kind: 'out-of-world', question: 'What is a phone?', prompt: '[system]
-You are Alice.', model: 'gguf:tiny', createdAt: 3 } })],
+    scenes: [makeScene('alice', { id: 's1', generated: { jobId: 'j1', kind: 'out-of-world', question: 'What is a phone?', prompt: '[system]\nYou are Alice.', model: 'gguf:tiny', createdAt: 3 } })],
     conversations: [
       makeConversation('alice', {
         id: 'k1', personaId: 'p1', leafId: messages[1].id, messageCount: 2, sampling: { temperature: 0.3, stop: ['END'] },

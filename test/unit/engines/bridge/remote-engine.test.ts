@@ -57,8 +57,38 @@ describe('an engine in a worker', () => {
       seen.push(event);
       if (seen.length === 2) controller.abort();
     }
+    // Nothing arrives after the Stop, and the usage counts the pieces shown (one letter each).
     expect(seen.filter((e) => e.type === 'delta')).toHaveLength(2);
-    expect(seen.at(-1)).toMatchObject({ type: 'done', finishReason: 'abort', usage: { completionTokens: 2 } });
+    const shown = seen.map((e) => (e.type === 'delta' ? e.text : '')).join('');
+    expect(seen.at(-1)).toMatchObject({ type: 'done', finishReason: 'abort', usage: { completionTokens: shown.length } });
+  });
+
+  it('sends a fast model\'s pieces to the page in batches: fewer messages, all the text in order, every piece counted', async () => {
+    const core = new ScriptedEngine();
+    const engine = new RemoteEngine('wllama', () => fakeWorker(core));
+    await engine.load({ kind: 'gguf-url', url: 'https://x.invalid/m.gguf' }, () => {});
+    const pieces = Array.from({ length: 200 }, (_, i) => `${i} `);
+    core.replies.push({ pieces });
+    const events = await collect(engine.chat([{ role: 'user', content: 'Count' }], options));
+    const deltas = events.filter((e) => e.type === 'delta');
+    expect(deltas.map((e) => e.text).join('')).toBe(pieces.join(''));
+    // The first piece is not held back; the rest, written at once, come in far fewer messages.
+    expect(deltas[0]).toEqual({ type: 'delta', text: '0 ' });
+    expect(deltas.length).toBeLessThan(pieces.length / 10);
+    expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'stop', usage: { completionTokens: 200 } });
+  });
+
+  it('a failing reply still brings the text written before the failure to the page', async () => {
+    const core = new ScriptedEngine();
+    const engine = new RemoteEngine('wllama', () => fakeWorker(core));
+    await engine.load({ kind: 'gguf-url', url: 'https://x.invalid/m.gguf' }, () => {});
+    core.replies.push({ pieces: ['The ', 'lamp ', 'flick'], failWith: new AppError('engine-crashed', 'trap') });
+    const seen: string[] = [];
+    const failure = await (async () => {
+      for await (const event of engine.chat([{ role: 'user', content: 'Go' }], options)) if (event.type === 'delta') seen.push(event.text);
+    })().catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'engine-crashed' });
+    expect(seen.join('')).toBe('The lamp flick');
   });
 
   it('brings typed errors across, and a crashed worker fails its requests instead of hanging', async () => {
