@@ -65,7 +65,8 @@ export interface GenerateOptions {
   openPersonTurn?: boolean;
   /**
    * The reply must be JSON matching this schema: an engine whose capabilities say
-   * `structuredOutput` constrains its decoding to it (a grammar), so even a weak model writes a
+   * `structuredOutput` constrains its decoding to it (a grammar: wllama a GBNF one written by
+   * core/json-gbnf.ts, web-llm XGrammar, a model server its own), so even a weak model writes a
    * well-formed record. Callers still check the reply (core/json-schema.ts parseJsonReply).
    */
   jsonSchema?: JsonSchema;

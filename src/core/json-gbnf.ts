@@ -1,7 +1,7 @@
 // A JSON schema as a llama.cpp GBNF grammar, for engines that take a grammar but cannot convert a schema.
 //
 // Why: wllama's build of llama.cpp fails on every JSON schema and on json_object ("Failed to
-// initialize samplers: std::exception", seen with wllama 3.8.1 in Chromium), while a GBNF
+// initialize samplers: std::exception", seen with wllama 3.13 in Chromium), while a GBNF
 // `grammar` in the same request works. So the app writes the grammar itself, for the subset of
 // JSON Schema it uses (core/json-schema.ts). The grammar follows llama.cpp's own JSON grammar:
 // strings of JSON characters (escapes count as one, as JSON.parse counts them), lengths and item

@@ -76,8 +76,9 @@ export function matchesSchema(value: unknown, schema: JsonSchema): boolean {
 }
 
 /**
- * The OpenAI `response_format` that asks for JSON matching `schema`; llama.cpp's server (and so
- * wllama, which runs it in the browser) turns it into a grammar that constrains every token.
+ * The OpenAI `response_format` that asks a model server for JSON matching `schema` (llama-server,
+ * vLLM, Ollama and LM Studio turn it into a grammar that constrains every token). wllama gets a
+ * GBNF grammar instead (core/json-gbnf.ts): its llama.cpp build fails on a schema.
  */
 export function jsonSchemaResponseFormat(schema: JsonSchema): { type: 'json_schema'; json_schema: { name: string; schema: JsonSchema; strict: true } } {
   return { type: 'json_schema', json_schema: { name: 'record', schema, strict: true } };
