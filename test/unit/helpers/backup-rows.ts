@@ -52,6 +52,16 @@ export function fullRows(): BackupRows {
       { id: 'pin1', conversationId: 'k1', kind: 'pin', text: '{{user}} is allergic to cats.', createdAt: 1, updatedAt: 2, messageId: messages[0].id },
       { id: 'sum1', conversationId: 'k1', kind: 'summary', text: 'They met.', createdAt: 1, updatedAt: 2, coversId: messages[1].id, coversHash: 'abc', coversCount: 2 },
     ],
+    evalRuns: [{
+      id: 'run1', characterId: 'alice', title: 'First run', identityChoices: ['Alice', 'Bob', 'Carol', 'Dan'], embeddingModel: 'Xenova/bge-small-en-v1.5',
+      jobId: 'job1', createdAt: 1, updatedAt: 2, finishedAt: 3,
+      questions: [{ id: 'held-out:s1', source: 'held-out', prompt: 'Hello?', reference: 'Hi.', sceneId: 's1' }, { id: 'written:0', source: 'written', prompt: 'Who are you?' }],
+      configs: [{ id: 'zero-shot@gguf:tiny', mode: 'zero-shot', model: 'gguf:tiny' }],
+      results: [{
+        questionId: 'held-out:s1', configId: 'zero-shot@gguf:tiny', reply: 'Hi there.', at: 2,
+        scores: { rougeL: 0.5, cosineReference: 0.9, cosineLines: -0.1, identityPick: 'Bob', identityRight: false, oocMarkers: 0, length: 9 },
+      }],
+    }],
     personas: [makePersona({ id: 'p1', isDefault: true })],
     lorebooks: [book],
     settings: [
@@ -127,6 +137,10 @@ export const HOSTILE: HostileCase[] = [
   { name: 'a setting whose key is a number', table: 'settings', row: 3, field: 'key', change: set('key', 7) },
   { name: 'a character whose sampling override has a temperature of 9', table: 'characters', row: 0, field: 'sampling.temperature', change: deep((c) => (c.sampling.temperature = 9)) },
   { name: 'a conversation whose sampling has 100 stop strings', table: 'conversations', row: 0, field: 'sampling.stop', change: deep((c) => (c.sampling.stop = Array.from({ length: 100 }, () => 'x'))) },
+  { name: 'an evaluation run whose results are an object', table: 'evalRuns', row: 0, field: 'results', change: set('results', {}) },
+  { name: 'an evaluation result with a Rouge-L of 7', table: 'evalRuns', row: 0, field: 'results[0].scores.rougeL', change: deep((r) => (r.results[0].scores.rougeL = 7)) },
+  { name: 'an evaluation configuration of an unknown mode', table: 'evalRuns', row: 0, field: 'configs[0].mode', change: deep((r) => (r.configs[0].mode = 'telepathy')) },
+  { name: 'an evaluation question without its line', table: 'evalRuns', row: 0, field: 'questions[1].prompt', change: deep((r) => delete r.questions[1].prompt) },
   { name: 'a sampling preset without a name', table: 'settings', row: 4, field: 'value[0].name', change: deep((s) => delete s.value[0].name) },
 ];
 
