@@ -1,0 +1,114 @@
+// One cell of an evaluation run: a question put to the character through the real chat prompt
+// builder (chat-prompt.ts, core/role-prompt, CharacterRetrieval) in one configuration, the reply
+// written by the loaded model, then scored. Held-out scenes never reach the prompt.
+
+import { characterForMode, promptParts, type EvalCell } from '../core/evaluation/configs';
+import { choicesFor, cosine, identityMessages, identitySchema, nearestCosine, outOfCharacterMarkers, parseIdentityPick, replyLength } from '../core/evaluation/scores';
+import type { TextEmbedder } from '../core/embedding';
+import type { GenerateOptions } from '../core/engine';
+import type { MemoryInput } from '../core/role-prompt';
+import { rougeL } from '../core/rouge-l';
+import { toGenerateOptions } from '../core/sampling';
+import type { Character, ChatTurn, EvalResult, EvalScores, Message, SamplingSettings, StoredLorebook } from '../core/types';
+import type { ChatQuery, RetrievalResult } from './character-retrieval';
+import { findScenes, fitChatPrompt, historyOf, steadyCount, type SceneFinder } from './chat-prompt';
+import type { ReadyEngine } from './model-loader.svelte';
+
+/** What retrieval a run searches with (CharacterRetrieval fits): `exclude` keeps the held-out scenes out. */
+export interface ExcludingRetrieval {
+  search(character: Pick<Character, 'id' | 'language'>, query: ChatQuery, signal?: AbortSignal, k?: number, exclude?: ReadonlySet<string>): Promise<RetrievalResult>;
+}
+
+/** The scene finder of a run: the chat's own retrieval with the held-out scenes left out. */
+export function excludingFinder(retrieval: ExcludingRetrieval, exclude: ReadonlySet<string>): SceneFinder {
+  return { search: (character, query, signal) => retrieval.search(character, query, signal, undefined, exclude) };
+}
+
+export interface EvalContext {
+  character: Character;
+  persona: { name: string; description: string };
+  /** The character's scenes with the run's held-out scenes left out (excludingFinder). */
+  scenes: SceneFinder;
+  lorebooks: readonly StoredLorebook[];
+  /** The pinned facts of the character's chats, for the memory configuration. */
+  memory?: MemoryInput;
+  sampling: SamplingSettings;
+  /** The embedder for the character's language when one is ready (cosine scores), else null. */
+  embedder: TextEmbedder | null;
+  /** The character's own lines embedded by `embedder` (cosine to its lines). */
+  lineVectors: readonly Float32Array[];
+  /** The four names of the identity check, the character's first. */
+  identityChoices: readonly string[];
+  now: () => number;
+}
+
+/** The judge answers in a few tokens of JSON; no creativity wanted. */
+const JUDGE_OPTIONS: Pick<GenerateOptions, 'maxTokens' | 'temperature' | 'topP'> = { maxTokens: 48, temperature: 0, topP: 1 };
+
+async function generate(ready: ReadyEngine, messages: ChatTurn[], options: GenerateOptions, signal: AbortSignal): Promise<string> {
+  let text = '';
+  for await (const event of ready.engine.chat(messages, options, signal)) {
+    if (event.type === 'delta') text += event.text;
+  }
+  signal.throwIfAborted();
+  return text;
+}
+
+/** The prompt one cell sends: the question as the one user turn, with what its configuration adds. */
+export async function cellPrompt(cell: EvalCell, ready: ReadyEngine, context: EvalContext, signal?: AbortSignal) {
+  const parts = promptParts(cell.config.mode);
+  const asked: Message = {
+    id: `eval-${cell.question.id}`, conversationId: 'evaluation', parentId: null, role: 'user', content: cell.question.prompt,
+    revisions: [], status: 'done', createdAt: 0, updatedAt: 0,
+  };
+  const branch = [asked];
+  const found = parts.scenes ? await findScenes(context.scenes, context.character, historyOf(branch), signal) : null;
+  return fitChatPrompt({
+    character: characterForMode(context.character, cell.config.mode),
+    persona: context.persona,
+    branch,
+    contextWindow: ready.contextWindow,
+    replyTokens: context.sampling.maxTokens,
+    countTokens: ready.countTokens ?? steadyCount(ready.estimator),
+    lorebooks: context.lorebooks,
+    scenes: found?.scenes ?? [],
+    retrieval: found?.trace,
+    engine: ready.engine.kind,
+    ...(parts.memory && context.memory ? { memory: context.memory } : {}),
+  }, ready.countPrompt);
+}
+
+/** Runs one cell to its scored result. Throws when aborted (nothing is saved: the step is redone). */
+export async function runCell(cell: EvalCell, ready: ReadyEngine, context: EvalContext, signal: AbortSignal): Promise<EvalResult> {
+  const prompt = await cellPrompt(cell, ready, context, signal);
+  const capabilities = ready.engine.capabilities();
+  const reply = (await generate(ready, prompt.messages, toGenerateOptions(context.sampling, capabilities), signal)).trim();
+  const scores: EvalScores = { oocMarkers: outOfCharacterMarkers(reply), length: replyLength(reply) };
+  const reference = cell.question.reference;
+  if (reference !== undefined) scores.rougeL = rougeL(reply, reference).f;
+  if (context.embedder && reply) {
+    try {
+      const [replyVector, referenceVector] = await context.embedder.embed(reference !== undefined ? [reply, reference] : [reply], signal);
+      if (referenceVector) scores.cosineReference = clampUnit(cosine(replyVector, referenceVector));
+      const nearest = nearestCosine(replyVector, context.lineVectors);
+      if (nearest !== undefined) scores.cosineLines = clampUnit(nearest);
+    } catch {
+      signal.throwIfAborted(); // a failing embedder costs the cosine scores, not the result
+    }
+  }
+  if (reply) {
+    const choices = choicesFor(context.identityChoices, cell.question.id);
+    const judged = await generate(ready, identityMessages(cell.question.prompt, reply, choices, context.character.language), { ...JUDGE_OPTIONS, jsonSchema: identitySchema(choices) }, signal);
+    const pick = parseIdentityPick(judged, choices);
+    if (pick !== null) {
+      scores.identityPick = pick;
+      scores.identityRight = pick === context.identityChoices[0];
+    }
+  }
+  return { questionId: cell.question.id, configId: cell.config.id, reply, scores, at: context.now() };
+}
+
+/** Float rounding can put a cosine a hair outside [-1, 1]; stored scores stay in range. */
+function clampUnit(value: number): number {
+  return Math.max(-1, Math.min(1, value));
+}
