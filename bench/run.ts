@@ -19,6 +19,7 @@ const SUB_BENCHMARKS = [
   'bench/chat-search.bench.ts',
   'bench/first-visit.bench.ts',
   'bench/memory.bench.ts',
+  'bench/evaluation.bench.ts',
 ];
 
 async function serve(): Promise<ChildProcess> {

@@ -19,6 +19,7 @@ import { snapshotStrings } from './strings/snapshots';
 import { serverStrings } from './strings/server';
 import { companionStrings } from './strings/companion';
 import { samplingStrings } from './strings/sampling';
+import { evaluationStrings } from './strings/evaluation';
 
 export type UiLang = 'en' | 'zh';
 
@@ -163,6 +164,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings,
   managerStrings, backupStrings, snapshotStrings, firstRunStrings, serverStrings, sceneFocusStrings,
   companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings,
+  evaluationStrings,
 ] as const;
 
 const en = {
@@ -185,6 +187,7 @@ const en = {
   ...chatStrings.en,
   ...memoryStrings.en,
   ...loreDepthStrings.en,
+  ...evaluationStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -6,12 +6,15 @@ import { characterForMode, promptParts, type EvalCell } from '../core/evaluation
 import { choicesFor, cosine, identityMessages, identitySchema, nearestCosine, outOfCharacterMarkers, parseIdentityPick, replyLength } from '../core/evaluation/scores';
 import type { TextEmbedder } from '../core/embedding';
 import type { GenerateOptions } from '../core/engine';
-import type { MemoryInput } from '../core/role-prompt';
+import type { MemoryInput, RolePrompt } from '../core/role-prompt';
 import { rougeL } from '../core/rouge-l';
 import { toGenerateOptions } from '../core/sampling';
+import { estimatePromptTokens } from '../core/tokens';
+import { toAppError } from '../core/errors';
 import type { Character, ChatTurn, EvalResult, EvalScores, Message, SamplingSettings, StoredLorebook } from '../core/types';
 import type { ChatQuery, RetrievalResult } from './character-retrieval';
-import { findScenes, fitChatPrompt, historyOf, steadyCount, type SceneFinder } from './chat-prompt';
+import { findScenes, fitChatPrompt, historyOf, type SceneFinder } from './chat-prompt';
+import { countFor, reportsWholePrompt } from './chat-session.svelte';
 import type { ReadyEngine } from './model-loader.svelte';
 
 /** What retrieval a run searches with (CharacterRetrieval fits): `exclude` keeps the held-out scenes out. */
@@ -45,44 +48,77 @@ export interface EvalContext {
 /** The judge answers in a few tokens of JSON; no creativity wanted. */
 const JUDGE_OPTIONS: Pick<GenerateOptions, 'maxTokens' | 'temperature' | 'topP'> = { maxTokens: 48, temperature: 0, topP: 1 };
 
-async function generate(ready: ReadyEngine, messages: ChatTurn[], options: GenerateOptions, signal: AbortSignal): Promise<string> {
+async function generate(ready: ReadyEngine, messages: ChatTurn[], options: GenerateOptions, signal: AbortSignal): Promise<{ text: string; promptTokens?: number }> {
   let text = '';
+  let promptTokens: number | undefined;
   for await (const event of ready.engine.chat(messages, options, signal)) {
     if (event.type === 'delta') text += event.text;
+    else promptTokens = event.usage.promptTokens;
   }
   signal.throwIfAborted();
-  return text;
+  return { text, promptTokens };
 }
 
-/** The prompt one cell sends: the question as the one user turn, with what its configuration adds. */
-export async function cellPrompt(cell: EvalCell, ready: ReadyEngine, context: EvalContext, signal?: AbortSignal) {
-  const parts = promptParts(cell.config.mode);
-  const asked: Message = {
+/** The question as the one user turn of a branch (the run's prompts have no chat before it). */
+function questionBranch(cell: EvalCell): Message[] {
+  return [{
     id: `eval-${cell.question.id}`, conversationId: 'evaluation', parentId: null, role: 'user', content: cell.question.prompt,
     revisions: [], status: 'done', createdAt: 0, updatedAt: 0,
-  };
-  const branch = [asked];
-  const found = parts.scenes ? await findScenes(context.scenes, context.character, historyOf(branch), signal) : null;
+  }];
+}
+
+/** Scenes for the question when its configuration retrieves them (held-out ones left out by `context.scenes`). */
+export async function cellScenes(cell: EvalCell, context: EvalContext, signal?: AbortSignal): Promise<RetrievalResult | null> {
+  if (!promptParts(cell.config.mode).scenes) return null;
+  return findScenes(context.scenes, context.character, historyOf(questionBranch(cell)), signal);
+}
+
+/**
+ * The prompt one cell sends: the question as the one user turn, with what its configuration adds.
+ * `firstTry` false: a retry after the engine said the prompt was too long (counted more carefully).
+ */
+export function cellPrompt(cell: EvalCell, ready: ReadyEngine, context: EvalContext, found: RetrievalResult | null, firstTry = true): RolePrompt {
   return fitChatPrompt({
     character: characterForMode(context.character, cell.config.mode),
     persona: context.persona,
-    branch,
+    branch: questionBranch(cell),
     contextWindow: ready.contextWindow,
     replyTokens: context.sampling.maxTokens,
-    countTokens: ready.countTokens ?? steadyCount(ready.estimator),
+    countTokens: countFor(ready, firstTry),
     lorebooks: context.lorebooks,
     scenes: found?.scenes ?? [],
     retrieval: found?.trace,
     engine: ready.engine.kind,
-    ...(parts.memory && context.memory ? { memory: context.memory } : {}),
+    ...(promptParts(cell.config.mode).memory && context.memory ? { memory: context.memory } : {}),
   }, ready.countPrompt);
+}
+
+/** Tries at fitting a prompt the engine rejected as too long, as a chat reply does. */
+const MAX_PROMPT_ATTEMPTS = 3;
+
+/** The reply to the cell's question; a prompt the engine finds too long is built again smaller, as in a chat. */
+async function replyTo(cell: EvalCell, ready: ReadyEngine, context: EvalContext, signal: AbortSignal): Promise<string> {
+  const found = await cellScenes(cell, context, signal);
+  const options = toGenerateOptions(context.sampling, ready.engine.capabilities());
+  for (let attempt = 1; ; attempt++) {
+    const prompt = cellPrompt(cell, ready, context, found, attempt === 1);
+    const estimated = estimatePromptTokens(prompt.messages);
+    try {
+      const { text, promptTokens } = await generate(ready, prompt.messages, options, signal);
+      if (promptTokens) ready.estimator.observe(estimated, promptTokens, { whole: reportsWholePrompt(ready) });
+      return text.trim();
+    } catch (error) {
+      const appError = toAppError(error, 'generation-failed');
+      if (appError.code !== 'context-exceeded' || attempt >= MAX_PROMPT_ATTEMPTS || signal.aborted) throw error;
+      const counted = Number(appError.details.promptTokens);
+      ready.estimator.observe(estimated, counted || Math.ceil(estimated * ready.estimator.ratio * 1.75), { whole: counted > 0 && reportsWholePrompt(ready) });
+    }
+  }
 }
 
 /** Runs one cell to its scored result. Throws when aborted (nothing is saved: the step is redone). */
 export async function runCell(cell: EvalCell, ready: ReadyEngine, context: EvalContext, signal: AbortSignal): Promise<EvalResult> {
-  const prompt = await cellPrompt(cell, ready, context, signal);
-  const capabilities = ready.engine.capabilities();
-  const reply = (await generate(ready, prompt.messages, toGenerateOptions(context.sampling, capabilities), signal)).trim();
+  const reply = await replyTo(cell, ready, context, signal);
   const scores: EvalScores = { oocMarkers: outOfCharacterMarkers(reply), length: replyLength(reply) };
   const reference = cell.question.reference;
   if (reference !== undefined) scores.rougeL = rougeL(reply, reference).f;
@@ -99,7 +135,7 @@ export async function runCell(cell: EvalCell, ready: ReadyEngine, context: EvalC
   if (reply) {
     const choices = choicesFor(context.identityChoices, cell.question.id);
     const judged = await generate(ready, identityMessages(cell.question.prompt, reply, choices, context.character.language), { ...JUDGE_OPTIONS, jsonSchema: identitySchema(choices) }, signal);
-    const pick = parseIdentityPick(judged, choices);
+    const pick = parseIdentityPick(judged.text, choices);
     if (pick !== null) {
       scores.identityPick = pick;
       scores.identityRight = pick === context.identityChoices[0];

@@ -4,6 +4,7 @@ import { BackupRepository } from './backup';
 import { CharacterRepository } from './characters';
 import { ConversationRepository } from './conversations';
 import type { AppDatabase } from './db';
+import { EvalRunRepository } from './eval-runs';
 import { ImportRepository } from './imports';
 import { LorebookRepository } from './lorebooks';
 import { MemoryRepository } from './memories';
@@ -21,6 +22,7 @@ export interface Repositories {
   models: ModelRepository;
   lorebooks: LorebookRepository;
   memories: MemoryRepository;
+  evalRuns: EvalRunRepository;
   imports: ImportRepository;
   backup: BackupRepository;
 }
@@ -35,6 +37,7 @@ export function createRepositories(db: AppDatabase): Repositories {
     models: new ModelRepository(db),
     lorebooks: new LorebookRepository(db),
     memories: new MemoryRepository(db),
+    evalRuns: new EvalRunRepository(db),
     imports: new ImportRepository(db),
     backup: new BackupRepository(db),
   };
@@ -50,6 +53,7 @@ export { SettingsRepository } from './settings';
 export { ModelRepository } from './models';
 export { LorebookRepository } from './lorebooks';
 export { MemoryRepository } from './memories';
+export { EvalRunRepository } from './eval-runs';
 export { ImportRepository, type ImportBatch, type ImportWrite, type CommitOptions } from './imports';
 export { BackupRepository, type RestoreMode, type RestoreSummary, type BackupProgress } from './backup';
 export { isQuotaError, toStorageError } from './errors';

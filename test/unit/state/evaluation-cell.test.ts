@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TextEmbedder } from '../../../src/core/embedding';
+import { AppError } from '../../../src/core/errors';
 import { configMatrix, pendingCells } from '../../../src/core/evaluation/configs';
 import { assembleTestSet, heldOutSceneIds } from '../../../src/core/evaluation/test-sets';
 import { TokenEstimator } from '../../../src/core/tokens';
 import { DEFAULT_SAMPLING, type Scene } from '../../../src/core/types';
 import { CharacterRetrieval } from '../../../src/state/character-retrieval';
-import { cellPrompt, excludingFinder, runCell, type EvalContext } from '../../../src/state/evaluation-cell';
+import { cellPrompt, cellScenes, excludingFinder, runCell, type EvalContext } from '../../../src/state/evaluation-cell';
 import type { ReadyEngine } from '../../../src/state/model-loader.svelte';
 import { createRepositories, type Repositories } from '../../../src/storage';
 import { AppDatabase } from '../../../src/storage/db';
@@ -69,7 +70,7 @@ describe('an evaluation cell', () => {
     const exclude = heldOutSceneIds(questions);
     const context = contextFor(retrieval, exclude);
     for (const cell of pendingCells(questions, configMatrix(['scenes', 'memory'], ['gguf:tiny']), [])) {
-      const prompt = await cellPrompt(cell, ready, context);
+      const prompt = cellPrompt(cell, ready, context, await cellScenes(cell, context));
       const sent = prompt.messages.map((m) => m.content).join('\n');
       expect(sent).not.toContain('The boat is gone.');
       expect(sent).not.toContain('Salt on the lens');
@@ -86,8 +87,10 @@ describe('an evaluation cell', () => {
     const retrieval = new CharacterRetrieval({ scenes: repos.scenes });
     const question = { id: 'written:0', source: 'written' as const, prompt: 'Is there stew for supper?' };
     const context = contextFor(retrieval, new Set(), { memory: { pins: [{ id: 'p', text: 'Tom hates fish.' }] } });
-    const sent = async (mode: 'zero-shot' | 'few-shot' | 'scenes' | 'memory') =>
-      (await cellPrompt({ question, config: configMatrix([mode], ['gguf:tiny'])[0] }, ready, context)).messages.map((m) => m.content).join('\n');
+    const sent = async (mode: 'zero-shot' | 'few-shot' | 'scenes' | 'memory') => {
+      const cell = { question, config: configMatrix([mode], ['gguf:tiny'])[0] };
+      return cellPrompt(cell, ready, context, await cellScenes(cell, context)).messages.map((m) => m.content).join('\n');
+    };
     const zero = await sent('zero-shot');
     const few = await sent('few-shot');
     const scenes = await sent('scenes');
@@ -118,6 +121,16 @@ describe('an evaluation cell', () => {
     const judge = engine.calls[1];
     expect(judge.options).toMatchObject({ temperature: 0, jsonSchema: { type: 'object', required: ['speaker'] } });
     expect([...(judge.options as { jsonSchema: { properties: { speaker: { enum: string[] } } } }).jsonSchema.properties.speaker.enum].sort()).toEqual(['A', 'B', 'C', 'Hester']);
+  });
+
+  it('builds a smaller prompt when the engine says it is too long, as a chat reply does', async () => {
+    const retrieval = new CharacterRetrieval({ scenes: repos.scenes });
+    engine.replies.push({ pieces: [], failWith: new AppError('context-exceeded', 'too long', { promptTokens: 5000 }) }, { pieces: ['Fits now.'] }, { pieces: ['{"speaker": "A"}'] });
+    const question = { id: 'written:0', source: 'written' as const, prompt: 'Hello?' };
+    const result = await runCell({ question, config: configMatrix(['scenes'], ['gguf:tiny'])[0] }, ready, contextFor(retrieval, new Set()), new AbortController().signal);
+    expect(result.reply).toBe('Fits now.');
+    expect(result.scores).toMatchObject({ identityPick: 'A', identityRight: false });
+    expect(ready.estimator.ratio).toBeGreaterThan(1);
   });
 
   it('throws when stopped mid-reply, so nothing half-written is kept (the step is run again)', async () => {
