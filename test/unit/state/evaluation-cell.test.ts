@@ -4,7 +4,7 @@ import { AppError } from '../../../src/core/errors';
 import { configMatrix, pendingCells } from '../../../src/core/evaluation/configs';
 import { assembleTestSet, heldOutSceneIds } from '../../../src/core/evaluation/test-sets';
 import { TokenEstimator } from '../../../src/core/tokens';
-import { DEFAULT_SAMPLING, type Scene } from '../../../src/core/types';
+import { DEFAULT_SAMPLING, type PromptInspector, type Scene } from '../../../src/core/types';
 import { CharacterRetrieval } from '../../../src/state/character-retrieval';
 import { cellPrompt, cellScenes, excludingFinder, runCell, type EvalContext } from '../../../src/state/evaluation-cell';
 import type { ReadyEngine } from '../../../src/state/model-loader.svelte';
@@ -74,8 +74,9 @@ describe('an evaluation cell', () => {
       const sent = prompt.messages.map((m) => m.content).join('\n');
       expect(sent).not.toContain('The boat is gone.');
       expect(sent).not.toContain('Salt on the lens');
-      expect(prompt.inspector.retrieval?.hits.map((h) => h.id)).not.toContain('s-storm');
-      expect(prompt.inspector.retrieval?.hits.map((h) => h.id)).not.toContain('s-lens');
+      const found = (prompt.inspector as PromptInspector).retrieval?.hits.map((h) => h.id) ?? [];
+      expect(found).not.toContain('s-storm');
+      expect(found).not.toContain('s-lens');
       if (cell.question.sceneId === 's-storm') expect(sent).toContain('The storm will pass the boat by'); // the other scenes still come
     }
 
