@@ -1,5 +1,6 @@
 // The one interface every chat engine implements (web-llm in a worker, wllama on CPU, a model server, scripted in tests).
 
+import type { JsonSchema } from './json-schema';
 import type { ServerConfig } from './model-server';
 import type { ChatTurn, EngineKind, Usage } from './types';
 
@@ -62,6 +63,12 @@ export interface GenerateOptions {
    * model's own template and completes that instead.
    */
   openPersonTurn?: boolean;
+  /**
+   * The reply must be JSON matching this schema: an engine whose capabilities say
+   * `structuredOutput` constrains its decoding to it (a grammar), so even a weak model writes a
+   * well-formed record. Callers still check the reply (core/json-schema.ts parseJsonReply).
+   */
+  jsonSchema?: JsonSchema;
 }
 
 /** The optional samplers of GenerateOptions, by name. */
@@ -85,6 +92,8 @@ export interface EngineCapabilities {
   continueReply?: boolean;
   /** It can write the person's next turn as a raw continuation of their opened turn (GenerateOptions.openPersonTurn). */
   personTurn?: boolean;
+  /** It constrains a reply to GenerateOptions.jsonSchema. */
+  structuredOutput?: boolean;
 }
 
 export interface ChatEngine {

@@ -9,6 +9,7 @@ import { embeddingStrings } from './strings/embeddings';
 import { firstRunStrings } from './strings/first-run';
 import { chatStrings } from './strings/chats';
 import { memoryStrings } from './strings/memory';
+import { jobStrings } from './strings/jobs';
 import { loreDepthStrings } from './strings/lore-depth';
 import { importStrings } from './strings/import';
 import { inspectorStrings } from './strings/inspector';
@@ -165,6 +166,7 @@ const features = [
   managerStrings, backupStrings, snapshotStrings, firstRunStrings, serverStrings, sceneFocusStrings,
   companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings,
   evaluationStrings,
+  jobStrings,
 ] as const;
 
 const en = {
@@ -188,6 +190,7 @@ const en = {
   ...memoryStrings.en,
   ...loreDepthStrings.en,
   ...evaluationStrings.en,
+  ...jobStrings.en,
 };
 
 export type MessageKey = keyof typeof en;

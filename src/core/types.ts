@@ -229,6 +229,44 @@ export interface MemoryRecord {
   coversCount?: number;
 }
 
+/** What a background job has done so far: steps done of all, and counts it keeps by name (kept, dropped by each filter…). */
+export interface JobProgress {
+  done: number;
+  total: number;
+  counts?: Record<string, number>;
+}
+
+export type JobStatus = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
+
+/**
+ * A background job that uses the loaded model (generated dialogues, an evaluation run), kept on
+ * this device so it can resume after a reload. `params` are what the person chose; `state` is the
+ * runner's own resumable record of what it has done. Not in backups: work in progress, not data.
+ */
+export interface JobRecord<P = unknown, S = unknown> {
+  id: string;
+  kind: string;
+  /** The character it works for, when it works for one. */
+  characterId?: string;
+  title: string;
+  status: JobStatus;
+  params: P;
+  state: S;
+  progress: JobProgress;
+  /** Why it paused or failed (an AppError's code and message). */
+  error?: { code: string; message: string };
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A saved evaluation run of a character (issue 16 fills in what a run holds). */
+export interface EvalRun {
+  id: string;
+  characterId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** A conversation in a character's chat list, with what a person counts: the messages its visible branch shows. */
 export interface ListedConversation extends Conversation {
   shownCount: number;

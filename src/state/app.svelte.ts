@@ -39,6 +39,8 @@ import { ModelLoader, type ModelLoaderOptions } from './model-loader.svelte';
 import { ModelManager, type ModelStore } from './model-manager.svelte';
 import { ModelServerState } from './model-server.svelte';
 import { PersonaSettings, type ChatPersona } from './persona.svelte';
+import { BackgroundJobs } from './background-jobs.svelte';
+import { EngineTurns } from './engine-turns.svelte';
 import { ReadAloud } from './read-aloud.svelte';
 import { Router } from './router.svelte';
 import { stopAndSettle } from './stop-session';
@@ -118,6 +120,10 @@ export class AppState {
   readonly embeddings: EmbeddingsState | null;
   /** Reading replies and greetings aloud in the character's voice. */
   readonly voice: ReadAloud;
+  /** Who uses the loaded model now: a reply in the chat always before background work. */
+  readonly engineTurns = new EngineTurns();
+  /** Background jobs on the loaded model (generated dialogues, evaluation runs), kept across reloads. */
+  readonly jobs: BackgroundJobs;
 
   /** 'damaged': storage works but a saved row is broken; the person restores a backup or deletes all data. */
   status = $state<'starting' | 'ready' | 'failed' | 'damaged'>('starting');
@@ -141,6 +147,7 @@ export class AppState {
       fallbackName: () => (this.locale.lang === 'zh' ? '你' : 'User'),
     });
     this.voice = new ReadAloud({ speech: deps.speech ?? null, settings: () => this.#storage.settings });
+    this.jobs = new BackgroundJobs({ repo: () => this.#storage.jobs, turns: this.engineTurns, engine: () => this.models.ready });
     this.conversations = new Conversations({
       repo: () => this.#storage.conversations,
       character: (id) => this.character(id),
@@ -298,6 +305,7 @@ export class AppState {
     await this.profile.refresh();
     this.lastModel = (await this.#storage.models.list()).find((model) => model.source !== 'file' || model.stored === 'opfs') ?? null;
     await this.modelServer.restore();
+    await this.jobs.load();
   }
 
   /** Loads the model used last (from the browser's cache for web-llm and downloaded GGUFs). */
@@ -421,8 +429,8 @@ export class AppState {
       character,
       persona: (personaId) => this.profile.chatPersona(personaId, character.personaId),
       sampling: () => this.profile.sampling,
-      // The loader knows what is loaded and how to count its tokens.
-      engine: () => this.models.ready,
+      // The loader knows what is loaded and how to count its tokens; a reply stops background work.
+      engine: () => this.engineTurns.foreground(this.models.ready),
       onEngineLost: (error) => this.models.markLost(error),
       scenes: this.retrieval,
       lorebooks: () => this.#storage.lorebooks.activeFor(character.id),
@@ -433,7 +441,7 @@ export class AppState {
         conversations: this.#storage.conversations,
         character,
         persona: () => this.personaForPrompt,
-        engine: () => this.models.ready,
+        engine: () => this.engineTurns.foreground(this.models.ready),
         embedder: () => (this.#deps.embedders ?? this.embeddings)?.embedderFor(character.language === 'zh' ? 'zh' : 'en') ?? null,
       }, conversationId),
     };

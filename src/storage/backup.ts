@@ -122,7 +122,13 @@ export class BackupRepository {
   /** Clears every backed-up table (not models, nor device settings: their weights stay, and so does what describes them). */
   clearAll(): Promise<void> {
     const { db } = this;
-    return guard(() => db.transaction('rw', this.#tables(), () => this.#clearTables()));
+    // Background jobs go too: they work on the characters being deleted.
+    return guard(() =>
+      db.transaction('rw', [...this.#tables(), db.jobs], async () => {
+        await this.#clearTables();
+        await db.jobs.clear();
+      }),
+    );
   }
 
   async #clearTables(): Promise<void> {

@@ -2,7 +2,7 @@
 
 import Dexie, { type DexieOptions, type Table, type Transaction } from 'dexie';
 import { AppError } from '../core/errors';
-import type { Character, Conversation, InstalledModel, MemoryRecord, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
+import type { Character, Conversation, EvalRun, InstalledModel, JobRecord, MemoryRecord, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
 import {
   countByConversation,
   migrateConversationV1toV2,
@@ -57,9 +57,18 @@ export const SCHEMA_V4 = {
   memories: 'id, conversationId',
 } as const satisfies Record<string, string>;
 
-export const DATABASE_VERSION = 4;
+/**
+ * Version 5: background jobs that use the loaded model (kept so they resume after a reload; not in
+ * backups) and a character's saved evaluation runs. New tables only.
+ */
+export const SCHEMA_V5 = {
+  jobs: 'id, kind, characterId',
+  evalRuns: 'id, characterId',
+} as const satisfies Record<string, string>;
 
-export type TableName = keyof typeof SCHEMA_V1 | keyof typeof SCHEMA_V3 | keyof typeof SCHEMA_V4;
+export const DATABASE_VERSION = 5;
+
+export type TableName = keyof typeof SCHEMA_V1 | keyof typeof SCHEMA_V3 | keyof typeof SCHEMA_V4 | keyof typeof SCHEMA_V5;
 
 /** The typed tables of the database, keyed by table name. */
 export interface AppTables {
@@ -72,6 +81,8 @@ export interface AppTables {
   models: Table<InstalledModel, string>;
   lorebooks: Table<StoredLorebook, string>;
   memories: Table<MemoryRecord, string>;
+  jobs: Table<JobRecord, string>;
+  evalRuns: Table<EvalRun, string>;
 }
 
 /** v1 -> v2: give every message a revision history and count each conversation's messages. */
@@ -103,6 +114,8 @@ export class AppDatabase extends Dexie implements AppTables {
   declare models: AppTables['models'];
   declare lorebooks: AppTables['lorebooks'];
   declare memories: AppTables['memories'];
+  declare jobs: AppTables['jobs'];
+  declare evalRuns: AppTables['evalRuns'];
 
   constructor(name = 'hearth', options?: DexieOptions) {
     super(name, options);
@@ -110,6 +123,7 @@ export class AppDatabase extends Dexie implements AppTables {
     this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
     this.version(3).stores(SCHEMA_V3);
     this.version(4).stores(SCHEMA_V4);
+    this.version(5).stores(SCHEMA_V5);
   }
 }
 

@@ -6,6 +6,7 @@ import { ConversationRepository } from './conversations';
 import type { AppDatabase } from './db';
 import { EvalRunRepository } from './eval-runs';
 import { ImportRepository } from './imports';
+import { JobRepository } from './jobs';
 import { LorebookRepository } from './lorebooks';
 import { MemoryRepository } from './memories';
 import { ModelRepository } from './models';
@@ -24,6 +25,7 @@ export interface Repositories {
   memories: MemoryRepository;
   evalRuns: EvalRunRepository;
   imports: ImportRepository;
+  jobs: JobRepository;
   backup: BackupRepository;
 }
 
@@ -39,11 +41,12 @@ export function createRepositories(db: AppDatabase): Repositories {
     memories: new MemoryRepository(db),
     evalRuns: new EvalRunRepository(db),
     imports: new ImportRepository(db),
+    jobs: new JobRepository(db),
     backup: new BackupRepository(db),
   };
 }
 
-export { AppDatabase, openDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4 } from './db';
+export { AppDatabase, openDatabase, DATABASE_VERSION, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5 } from './db';
 export type { AppTables, TableName } from './db';
 export { CharacterRepository, type CharacterSnapshot } from './characters';
 export { ConversationRepository, type AddMessageOptions } from './conversations';
@@ -54,6 +57,7 @@ export { ModelRepository } from './models';
 export { LorebookRepository } from './lorebooks';
 export { MemoryRepository } from './memories';
 export { EvalRunRepository } from './eval-runs';
+export { JobRepository } from './jobs';
 export { ImportRepository, type ImportBatch, type ImportWrite, type CommitOptions } from './imports';
 export { BackupRepository, type RestoreMode, type RestoreSummary, type BackupProgress } from './backup';
 export { isQuotaError, toStorageError } from './errors';

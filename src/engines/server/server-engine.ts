@@ -4,6 +4,7 @@
 
 import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource, SamplerName } from '../../core/engine';
 import { AppError, isAbort, toAppError } from '../../core/errors';
+import { jsonSchemaResponseFormat } from '../../core/json-schema';
 import type { ServerConfig } from '../../core/model-server';
 import type { ChatTurn, Usage } from '../../core/types';
 import { ServerClient, type ServerClientOptions } from './server-client';
@@ -53,7 +54,8 @@ export class ServerEngine implements ChatEngine {
     // llama-server takes llama.cpp's samplers and renders its own chat template (so a reply can be
     // continued); any other server is held to what OpenAI's API defines.
     const llamaCpp = this.#connection?.llamaCpp ?? false;
-    return { gpu: false, multiThread: false, samplers: llamaCpp ? LLAMA_SERVER_SAMPLERS : OPENAI_SAMPLERS, continueReply: llamaCpp, personTurn: llamaCpp };
+    // Structured output is OpenAI's response_format json_schema, which llama-server, vLLM, Ollama and LM Studio take.
+    return { gpu: false, multiThread: false, samplers: llamaCpp ? LLAMA_SERVER_SAMPLERS : OPENAI_SAMPLERS, continueReply: llamaCpp, personTurn: llamaCpp, structuredOutput: true };
   }
 
   /** "Loading" a server model: check that the server answers and has the model, and learn its window. */
@@ -172,6 +174,7 @@ export class ServerEngine implements ChatEngine {
           ...(options.stop && options.stop.length > 0 ? { stop: options.stop } : {}),
           ...(options.presencePenalty !== undefined ? { presence_penalty: options.presencePenalty } : {}),
           ...(options.frequencyPenalty !== undefined ? { frequency_penalty: options.frequencyPenalty } : {}),
+          ...(options.jsonSchema ? { response_format: jsonSchemaResponseFormat(options.jsonSchema) } : {}),
           // Only llama.cpp is known to take these; OpenAI's own API refuses fields it does not know.
           ...(connection.llamaCpp ? llamaCppSamplers(options) : {}),
         };

@@ -229,6 +229,8 @@ function buildRequest(messages: readonly ChatTurn[], options: GenerateOptions, t
   if (options.frequencyPenalty !== undefined) request.frequency_penalty = options.frequencyPenalty;
   if (options.seed !== undefined && Number.isFinite(options.seed)) request.seed = Math.trunc(options.seed);
   if (options.stop && options.stop.length > 0) request.stop = options.stop;
+  // web-llm compiles the schema (as a string) into an XGrammar matcher that masks every token.
+  if (options.jsonSchema) request.response_format = { type: 'json_object', schema: JSON.stringify(options.jsonSchema) };
   // Qwen3's hybrid thinking would spend the reply budget on a hidden monologue.
   if (thinking) request.extra_body = { enable_thinking: false };
   return request;
@@ -272,7 +274,7 @@ export class WebLlmEngine implements ChatEngine {
   capabilities(): EngineCapabilities {
     // No top-k or min-p in web-llm's OpenAI-style request; and its chat API refuses a last
     // assistant turn ("The last message should be from the `user` or `tool`"), so no Continue.
-    return { gpu: true, multiThread: false, samplers: WEBLLM_SAMPLERS, continueReply: false };
+    return { gpu: true, multiThread: false, samplers: WEBLLM_SAMPLERS, continueReply: false, structuredOutput: true };
   }
 
   /** The model that is ready to chat, if any. */

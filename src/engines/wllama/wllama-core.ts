@@ -12,6 +12,7 @@ import {
 import bundledWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import type { ChatEngine, ChatEvent, EngineCapabilities, FinishReason, GenerateOptions, LoadedModel, LoadProgress, ModelSource, SamplerName } from '../../core/engine';
 import { AppError, isAbort, toAppError } from '../../core/errors';
+import { jsonSchemaResponseFormat } from '../../core/json-schema';
 import type { ChatTurn, Usage } from '../../core/types';
 import { trainedContextLength, type GgufHeader } from './wllama-gguf';
 import { checkGgufFile, checkWasmReachable, supportsMemory64 } from './wllama-checks';
@@ -96,7 +97,7 @@ const GONE = Symbol('gone');
 const WLLAMA_SAMPLERS: readonly SamplerName[] = ['topK', 'minP', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty', 'seed', 'stop'];
 
 /** The sampling part of a llama-server request: each option the app set, under the name the server reads. */
-export function llamaServerSampling(options: GenerateOptions): LlamaServerSampling & Pick<ChatCompletionParams, 'max_tokens' | 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'seed'> & { stop?: string[] } {
+export function llamaServerSampling(options: GenerateOptions): LlamaServerSampling & Pick<ChatCompletionParams, 'max_tokens' | 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'seed' | 'response_format'> & { stop?: string[] } {
   return {
     max_tokens: options.maxTokens,
     temperature: options.temperature,
@@ -108,6 +109,7 @@ export function llamaServerSampling(options: GenerateOptions): LlamaServerSampli
     ...(options.frequencyPenalty !== undefined ? { frequency_penalty: options.frequencyPenalty } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.stop && options.stop.length > 0 ? { stop: options.stop } : {}),
+    ...(options.jsonSchema ? { response_format: jsonSchemaResponseFormat(options.jsonSchema) } : {}),
   };
 }
 
@@ -173,7 +175,7 @@ export class WllamaCore implements ChatEngine {
   capabilities(): EngineCapabilities {
     const wllama = this.#instance?.wllama;
     const multiThread = wllama?.isModelLoaded() ? wllama.isMultithread() : this.#threads > 1 && isCrossOriginIsolated();
-    return { gpu: this.#onGpu, multiThread, samplers: WLLAMA_SAMPLERS, continueReply: true };
+    return { gpu: this.#onGpu, multiThread, samplers: WLLAMA_SAMPLERS, continueReply: true, structuredOutput: true };
   }
 
   #create(): Wllama {

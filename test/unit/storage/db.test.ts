@@ -17,7 +17,7 @@ describe('openDatabase', () => {
     expect(db.isOpen()).toBe(true);
     expect(db.verno).toBe(DATABASE_VERSION);
     expect(db.tables.map((t) => t.name).sort()).toEqual(
-      ['characters', 'conversations', 'lorebooks', 'memories', 'messages', 'models', 'personas', 'scenes', 'settings'],
+      ['characters', 'conversations', 'evalRuns', 'jobs', 'lorebooks', 'memories', 'messages', 'models', 'personas', 'scenes', 'settings'],
     );
     const indexes = (table: string) => db.table(table).schema.indexes.map((i) => i.name).sort();
     expect(indexes('characters')).toEqual(['tags', 'updatedAt']);
@@ -28,6 +28,8 @@ describe('openDatabase', () => {
     expect(indexes('models')).toEqual(['lastUsedAt']);
     expect(indexes('lorebooks')).toEqual(['characterId', 'updatedAt']);
     expect(indexes('memories')).toEqual(['conversationId']);
+    expect(indexes('jobs')).toEqual(['characterId', 'kind']);
+    expect(indexes('evalRuns')).toEqual(['characterId']);
     expect(db.settings.schema.primKey.name).toBe('key');
   });
 

@@ -3,7 +3,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readBackup } from '../../../src/core/backup';
 import type { MemoryRecord } from '../../../src/core/types';
-import { createRepositories, openDatabase, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from '../../../src/storage';
+import { createRepositories, openDatabase, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, DATABASE_VERSION } from '../../../src/storage';
 import { readRowsBeforeUpgrade } from '../../../src/storage/pre-upgrade';
 import { BACKUP_META, databasesClosedAfterEach, freshName, makeChain, makeCharacter, makeConversation } from './helpers';
 
@@ -48,7 +48,7 @@ describe('memories in storage', () => {
   it('go into a backup and come back with replace and merge restores, with the chat settings', async () => {
     const source = await seeded();
     const { bytes, manifest } = await source.repos.backup.create(BACKUP_META);
-    expect(manifest).toMatchObject({ version: 2, databaseVersion: 4 });
+    expect(manifest).toMatchObject({ version: 2, databaseVersion: DATABASE_VERSION });
     expect(manifest.tables.memories.rows).toBe(3);
     const replaced = await open();
     await replaced.repos.backup.restore(readBackup(bytes), 'replace');
@@ -101,13 +101,13 @@ describe('upgrade from version 3', () => {
     v3.close();
 
     const old = await readRowsBeforeUpgrade(indexedDB, IDBKeyRange, name);
-    expect(old).toMatchObject({ fromVersion: 3, toVersion: 4 });
+    expect(old).toMatchObject({ fromVersion: 3, toVersion: DATABASE_VERSION });
     expect(old!.rows.memories).toEqual([]);
     expect(old!.rows.messages).toHaveLength(2);
 
     const db = await openDatabase(name);
     try {
-      expect(db.verno).toBe(4);
+      expect(db.verno).toBe(DATABASE_VERSION);
       const repos = createRepositories(db);
       expect((await repos.conversations.messages('k1')).length).toBe(2);
       await repos.memories.put(pin('p1', 'k1'));

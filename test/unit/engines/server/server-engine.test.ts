@@ -179,6 +179,14 @@ describe('ServerEngine', () => {
     expect(llama.seen.find((r) => r.path === '/v1/chat/completions')?.body).toMatchObject({ top_k: 20, min_p: 0.05, repeat_penalty: 1.1 });
   });
 
+  it('asks any server for a JSON schema with OpenAI\'s response_format', async () => {
+    const plain = await connected({ 'POST /v1/chat/completions': streamReply(['{"who":"Mira"}']) });
+    expect(plain.engine.capabilities().structuredOutput).toBe(true);
+    const schema = { type: 'object', properties: { who: { type: 'string', enum: ['Mira', 'Ana'] } }, required: ['who'] } as const;
+    await collect(plain.engine.chat([{ role: 'user', content: 'Who said it?' }], { ...OPTIONS, jsonSchema: schema }));
+    expect(plain.seen.find((r) => r.path === '/v1/chat/completions')?.body).toMatchObject({ response_format: { type: 'json_schema', json_schema: { schema, strict: true } } });
+  });
+
   it('writes the person\'s line (Write my line) on llama-server from their opened turn in the model\'s template, dropping the request', async () => {
     const { engine, seen } = await connected({
       'GET /props': json({ default_generation_settings: { n_ctx: 512 } }),

@@ -412,6 +412,17 @@ describe('WebLlmEngine.chat', () => {
     expect(request).not.toHaveProperty('extra_body');
   });
 
+  it('constrains a reply to a JSON schema with web-llm\'s response_format (the schema as a string)', async () => {
+    const { engine, workers } = setup();
+    await engine.load({ kind: 'webllm', modelId: MODEL }, () => {});
+    expect(engine.capabilities().structuredOutput).toBe(true);
+    const schema = { type: 'object', properties: { who: { type: 'string', enum: ['Mira', 'Ana'] } }, required: ['who'] } as const;
+    await collect(engine.chat(turns, { ...sampling, jsonSchema: schema }));
+    expect(workers[0]!.engine.requests[0]!.response_format).toEqual({ type: 'json_object', schema: JSON.stringify(schema) });
+    await collect(engine.chat(turns, sampling));
+    expect(workers[0]!.engine.requests[1]).not.toHaveProperty('response_format');
+  });
+
   it('turns Qwen3 thinking off', async () => {
     const { engine, workers } = setup();
     await engine.load({ kind: 'webllm', modelId: 'Qwen3-0.6B-q4f32_1-MLC' }, () => {});

@@ -16,4 +16,11 @@ describe('llamaServerSampling', () => {
   it('sends nothing for a sampler the app did not set', () => {
     expect(llamaServerSampling({ maxTokens: 16, temperature: 0, topP: 1 })).toEqual({ max_tokens: 16, temperature: 0, top_p: 1 });
   });
+
+  it('asks for a JSON schema as a response_format, which llama.cpp turns into a grammar', () => {
+    const schema = { type: 'object', properties: { who: { type: 'string', enum: ['Mira', 'Ana'] } }, required: ['who'] } as const;
+    expect(llamaServerSampling({ maxTokens: 16, temperature: 0, topP: 1, jsonSchema: schema })).toMatchObject({
+      response_format: { type: 'json_schema', json_schema: { schema } },
+    });
+  });
 });
