@@ -259,14 +259,6 @@ export interface JobRecord<P = unknown, S = unknown> {
   updatedAt: number;
 }
 
-/** A saved evaluation run of a character (issue 16 fills in what a run holds). */
-export interface EvalRun {
-  id: string;
-  characterId: string;
-  createdAt: number;
-  updatedAt: number;
-}
-
 /** A conversation in a character's chat list, with what a person counts: the messages its visible branch shows. */
 export interface ListedConversation extends Conversation {
   shownCount: number;

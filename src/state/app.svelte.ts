@@ -9,6 +9,7 @@ import type { LoadedModel, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
 import { DamagedRowError } from '../core/row-schemas';
 import { expandMacros } from '../core/macros';
+import { resolveSampling } from '../core/sampling';
 import { characterDisplayName } from '../core/macro-names';
 import type { SnapshotFiles } from '../core/snapshots';
 import type { Character, Conversation, InstalledModel, Persona, SamplingSettings } from '../core/types';
@@ -32,6 +33,7 @@ import { LorebookEditor, type LorebookSource } from './lorebook-editor.svelte';
 import { CorpusBrowser } from './corpus-browser.svelte';
 import { EmbeddingsState } from './embeddings.svelte';
 import { ImportJob } from './import-job.svelte';
+import { downloadFile } from '../platform/browser-images';
 import type { ReplyLocks } from '../platform/reply-locks';
 import type { Speech } from '../platform/speech';
 import { Locale } from './locale.svelte';
@@ -41,6 +43,8 @@ import { ModelServerState } from './model-server.svelte';
 import { PersonaSettings, type ChatPersona } from './persona.svelte';
 import { BackgroundJobs } from './background-jobs.svelte';
 import { EngineTurns } from './engine-turns.svelte';
+import { EvaluationPanel } from './evaluation.svelte';
+import { EVALUATION_JOB, evaluationRunner, type EvaluationJobParams, type EvaluationJobState } from './evaluation-runner';
 import { ReadAloud } from './read-aloud.svelte';
 import { Router } from './router.svelte';
 import { stopAndSettle } from './stop-session';
@@ -148,6 +152,17 @@ export class AppState {
     });
     this.voice = new ReadAloud({ speech: deps.speech ?? null, settings: () => this.#storage.settings });
     this.jobs = new BackgroundJobs({ repo: () => this.#storage.jobs, turns: this.engineTurns, engine: () => this.models.ready });
+    this.jobs.register(evaluationRunner({
+      runs: () => this.#storage.evalRuns,
+      character: (id) => this.character(id),
+      scenes: (id) => this.#storage.scenes.listForCharacter(id),
+      retrieval: () => this.retrieval,
+      lorebooks: (id) => this.#storage.lorebooks.activeFor(id),
+      pins: (id) => this.#pinsOf(id),
+      persona: () => this.personaForPrompt,
+      sampling: (character) => resolveSampling(this.profile.sampling, character.sampling),
+      embedder: (lang) => (this.#deps.embedders ?? this.embeddings)?.embedderFor(lang) ?? null,
+    }));
     this.conversations = new Conversations({
       repo: () => this.#storage.conversations,
       character: (id) => this.character(id),
@@ -344,6 +359,47 @@ export class AppState {
 
   character(id: string): Character | undefined {
     return this.characterShelf.byId(id);
+  }
+
+  /** The Evaluate page of a character (call load(), and dispose() when the page closes). */
+  evaluation(character: Character): EvaluationPanel {
+    return new EvaluationPanel({
+      character,
+      runs: () => this.#storage.evalRuns.watch(character.id),
+      saveRun: (run) => this.#storage.evalRuns.put(run),
+      removeRun: async (id) => {
+        const run = await this.#storage.evalRuns.get(id);
+        if (run?.jobId) await this.jobs.remove(run.jobId);
+        await this.#storage.evalRuns.remove(id);
+      },
+      scenes: () => this.#storage.scenes.listForCharacter(character.id),
+      otherNames: () => this.characters.map((c) => c.name),
+      models: async () => {
+        const installed = (await this.#storage.models.list()).map((m) => ({ id: m.id, label: m.label }));
+        const loaded = this.models.loaded;
+        return loaded && !installed.some((m) => m.id === loaded.id) ? [{ id: loaded.id, label: loaded.label }, ...installed] : installed;
+      },
+      loadedModel: () => this.models.ready?.modelId ?? null,
+      ratedReplies: () => this.conversations.ratedReplies(character.id),
+      runJob: async (run) => {
+        const job = await this.jobs.start<EvaluationJobParams, EvaluationJobState>(EVALUATION_JOB, {
+          title: this.locale.t('eval.title', { name: character.name }),
+          characterId: character.id,
+          params: { runId: run.id },
+          state: { done: run.results.length },
+          total: run.questions.length * run.configs.length,
+        });
+        await this.#storage.evalRuns.setJob(run.id, job.id);
+      },
+      download: downloadFile,
+    });
+  }
+
+  /** The pinned facts of every chat with a character, oldest first (an evaluation's memory configuration). */
+  async #pinsOf(characterId: string): Promise<{ id: string; text: string }[]> {
+    const chats = await this.#storage.conversations.listForCharacter(characterId);
+    const memories = await Promise.all(chats.map((chat) => this.#storage.memories.list(chat.id)));
+    return memories.flat().filter((m) => m.kind === 'pin').sort((a, b) => a.createdAt - b.createdAt).map((m) => ({ id: m.id, text: m.text }));
   }
 
   /** A standalone lorebook, or a character's own, opened in the editor (call load()). */

@@ -3,6 +3,7 @@
 // markers and length. Rouge-L against the reference (RoleBench) is core/rouge-l.ts.
 
 import { cyrb53 } from '../hash';
+import { parseJsonReply, type JsonSchema } from '../json-schema';
 import type { ChatTurn, Lang } from '../types';
 
 /** Cosine similarity of two vectors (any length, normalised or not); 0 when either is all zeros or they differ in size. */
@@ -92,12 +93,8 @@ export function choicesFor(choices: readonly string[], questionId: string): stri
 }
 
 /** The JSON schema the judge's reply is held to: one speaker, one of the four names. */
-export function identitySchema(choices: readonly string[]) {
-  return {
-    type: 'object' as const,
-    properties: { speaker: { type: 'string' as const, enum: [...choices] } },
-    required: ['speaker'],
-  };
+export function identitySchema(choices: readonly string[]): JsonSchema {
+  return { type: 'object', properties: { speaker: { type: 'string', enum: [...choices] } }, required: ['speaker'] };
 }
 
 const JUDGE: Record<Lang, { system: string; ask: (prompt: string, reply: string, names: string) => string }> = {
@@ -124,20 +121,13 @@ export function identityMessages(prompt: string, reply: string, choices: readonl
 }
 
 /**
- * The name the judge picked: the `speaker` of its JSON when that is one of the choices; for an
- * engine without structured output, the choice named earliest in its text. Null when it named none.
+ * The name the judge picked: the `speaker` of its JSON when that is a valid record of the identity
+ * schema (what a grammar-constrained engine writes); for an engine without structured output, the
+ * choice named earliest in its text. Null when it named none.
  */
 export function parseIdentityPick(text: string, choices: readonly string[]): string | null {
-  const json = text.match(/\{[\s\S]*\}/);
-  if (json) {
-    try {
-      const value: unknown = JSON.parse(json[0]);
-      const speaker = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).speaker : undefined;
-      if (typeof speaker === 'string' && choices.includes(speaker.trim())) return speaker.trim();
-    } catch {
-      // not JSON after all: read the text as it is
-    }
-  }
+  const record = parseJsonReply<{ speaker: string }>(text, identitySchema(choices));
+  if (record) return record.speaker;
   let pick: string | null = null;
   let at = Infinity;
   for (const name of choices) {

@@ -121,7 +121,8 @@ describe('an evaluation cell', () => {
     expect(result.scores).toMatchObject({ identityPick: 'Hester', identityRight: true, oocMarkers: 1, length: 34 });
     const judge = engine.calls[1];
     expect(judge.options).toMatchObject({ temperature: 0, jsonSchema: { type: 'object', required: ['speaker'] } });
-    expect([...(judge.options as { jsonSchema: { properties: { speaker: { enum: string[] } } } }).jsonSchema.properties.speaker.enum].sort()).toEqual(['A', 'B', 'C', 'Hester']);
+    const schema = judge.options.jsonSchema as unknown as { properties: { speaker: { enum: string[] } } };
+    expect([...schema.properties.speaker.enum].sort()).toEqual(['A', 'B', 'C', 'Hester']);
   });
 
   it('builds a smaller prompt when the engine says it is too long, as a chat reply does', async () => {
