@@ -75,6 +75,8 @@ export class EvaluationPanel {
       this.#scenes = scenes;
       this.#speaker = ownSpeaker(scenes, [this.character.name, this.character.nickname]);
       this.available = availableQuestions(scenes, this.#speaker);
+      // Within what each source has, or the form's number fields would refuse to submit.
+      for (const source of Object.keys(this.counts) as CorpusSource[]) this.counts[source] = Math.min(DEFAULT_COUNT, this.available[source]);
       this.models = models;
       this.rated = rated;
       const loaded = this.#deps.loadedModel();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { loadTinyModel, openApp, setReplyLength } from './app';
 
-/** A ChatHaruhi JSONL pack written here: Wren answers Tom in every story, so Wren is the character. */
+/** A ChatHaruhi JSONL pack written here: Wren answers Tom in every story and has the last word, so she speaks most and is the character. */
 const STORIES: [string, string][] = [
   ['Where did the archive key go?', 'Under the brass inkwell, where it always hides.'],
   ['Why are the lanterns lit at noon?', 'Because the fog in the stacks never lifts.'],
@@ -16,7 +16,7 @@ const STORIES: [string, string][] = [
 const pack = () => ({
   name: 'wren.jsonl',
   mimeType: 'application/jsonl',
-  buffer: Buffer.from(STORIES.map(([asked, answer]) => JSON.stringify({ text: `Tom:「${asked}」\nWren:「${answer}」` })).join('\n')),
+  buffer: Buffer.from(STORIES.map(([asked, answer]) => JSON.stringify({ text: `Tom:「${asked}」\nWren:「${answer}」\nWren:「Mind the stairs on your way out.」` })).join('\n')),
 });
 
 async function importPack(page: Page): Promise<void> {

@@ -35,8 +35,6 @@ const en = {
   'eval.noRuns': 'No runs yet.',
   'eval.show': 'Show',
   'eval.delete': 'Delete run',
-  'eval.deleted': 'Run deleted.',
-  'eval.progress': '{done} of {total} replies',
   'eval.finished': 'Finished',
   'eval.unfinished': 'Not finished: {done} of {total} replies',
   'eval.continue': 'Continue run',
@@ -67,7 +65,6 @@ const en = {
   'eval.exportJson': 'Export JSON',
   'eval.exported': 'Saved as {file}.',
   'eval.noEmbedder': 'No embedding model is ready for this language, so the similarity scores are left out.',
-  'job.kind.evaluation': 'Evaluation',
 };
 
 const zh: Record<keyof typeof en, string> = {
@@ -105,8 +102,6 @@ const zh: Record<keyof typeof en, string> = {
   'eval.noRuns': '还没有评测。',
   'eval.show': '查看',
   'eval.delete': '删除评测',
-  'eval.deleted': '评测已删除。',
-  'eval.progress': '已写 {done} / {total} 个回答',
   'eval.finished': '已完成',
   'eval.unfinished': '未完成：已写 {done} / {total} 个回答',
   'eval.continue': '继续评测',
@@ -137,7 +132,6 @@ const zh: Record<keyof typeof en, string> = {
   'eval.exportJson': '导出 JSON',
   'eval.exported': '已保存为 {file}。',
   'eval.noEmbedder': '这种语言还没有可用的嵌入模型，因此没有相似度得分。',
-  'job.kind.evaluation': '评测',
 };
 
 export const evaluationStrings = { en, zh };
