@@ -45,8 +45,8 @@ export interface EvalContext {
   now: () => number;
 }
 
-/** The judge answers in a few tokens of JSON; no creativity wanted. */
-const JUDGE_OPTIONS: Pick<GenerateOptions, 'maxTokens' | 'temperature' | 'topP'> = { maxTokens: 48, temperature: 0, topP: 1 };
+/** The judge answers in a few tokens of JSON (room for the longest name and the spaces a grammar allows); no creativity wanted. */
+const JUDGE_OPTIONS: Pick<GenerateOptions, 'maxTokens' | 'temperature' | 'topP'> = { maxTokens: 96, temperature: 0, topP: 1 };
 
 async function generate(ready: ReadyEngine, messages: ChatTurn[], options: GenerateOptions, signal: AbortSignal): Promise<{ text: string; promptTokens?: number }> {
   let text = '';

@@ -46,7 +46,7 @@ test.describe('evaluation', () => {
     await expect(page.getByText('The run started: 4 replies to write.')).toBeVisible();
 
     // Two questions × two configurations, each a real reply and a judge's answer under the grammar.
-    await expect(page.getByText('Finished')).toBeVisible({ timeout: 480_000 });
+    await expect(page.getByText('Finished', { exact: true })).toBeVisible({ timeout: 480_000 });
     const table = page.getByRole('table', { name: 'Scores per configuration (mean ± spread)' });
     await expect(table.getByRole('row')).toHaveCount(3);
     await expect(table.getByRole('row', { name: /Zero-shot/ })).toContainText('2 / 2');
