@@ -133,15 +133,35 @@ export async function runCell(cell: EvalCell, ready: ReadyEngine, context: EvalC
     }
   }
   if (reply) {
-    const choices = choicesFor(context.identityChoices, cell.question.id);
-    const judged = await generate(ready, identityMessages(cell.question.prompt, reply, choices, context.character.language), { ...JUDGE_OPTIONS, jsonSchema: identitySchema(choices) }, signal);
-    const pick = parseIdentityPick(judged.text, choices);
+    const pick = await judge(cell, reply, ready, context, signal);
     if (pick !== null) {
       scores.identityPick = pick;
       scores.identityRight = pick === context.identityChoices[0];
     }
   }
   return { questionId: cell.question.id, configId: cell.config.id, reply, scores, at: context.now() };
+}
+
+/**
+ * The identity check: which of the four names the loaded model gives the reply to, constrained to
+ * the identity schema where the engine can. A grammar the engine fails to set up (wllama: "Failed to
+ * initialize samplers") is asked again without one and read leniently; a judge that fails outright
+ * costs the identity score, not the reply's other scores.
+ */
+async function judge(cell: EvalCell, reply: string, ready: ReadyEngine, context: EvalContext, signal: AbortSignal): Promise<string | null> {
+  const choices = choicesFor(context.identityChoices, cell.question.id);
+  const messages = identityMessages(cell.question.prompt, reply, choices, context.character.language);
+  const attempts: GenerateOptions[] = ready.engine.capabilities().structuredOutput
+    ? [{ ...JUDGE_OPTIONS, jsonSchema: identitySchema(choices) }, JUDGE_OPTIONS]
+    : [JUDGE_OPTIONS];
+  for (const options of attempts) {
+    try {
+      return parseIdentityPick((await generate(ready, messages, options, signal)).text, choices);
+    } catch (error) {
+      if (signal.aborted || toAppError(error).code === 'aborted') throw error;
+    }
+  }
+  return null;
 }
 
 /** Float rounding can put a cosine a hair outside [-1, 1]; stored scores stay in range. */

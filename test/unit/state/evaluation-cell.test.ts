@@ -110,6 +110,7 @@ describe('an evaluation cell', () => {
     const embedder = new WordEmbedder();
     const lineVectors = await embedder.embed(['Eat your stew.']);
     const context = contextFor(retrieval, heldOutSceneIds([question]), { embedder, lineVectors });
+    engine.caps = { ...engine.caps, structuredOutput: true };
     engine.replies.push({ pieces: ['The boat is gone, ', 'as an AI I know.'] }, { pieces: ['{"speaker": "Hester"}'] });
     const result = await runCell({ question, config: configMatrix(['zero-shot'], ['gguf:tiny'])[0] }, ready, context, new AbortController().signal);
     expect(result).toMatchObject({ questionId: question.id, configId: 'zero-shot@gguf:tiny', reply: 'The boat is gone, as an AI I know.', at: 9 });
@@ -125,8 +126,35 @@ describe('an evaluation cell', () => {
     expect([...schema.properties.speaker.enum].sort()).toEqual(['A', 'B', 'C', 'Hester']);
   });
 
+  it('asks the judge again without the schema when the engine cannot set up its grammar, and reads the name from its text', async () => {
+    const retrieval = new CharacterRetrieval({ scenes: repos.scenes });
+    engine.caps = { ...engine.caps, structuredOutput: true };
+    engine.replies.push(
+      { pieces: ['A keeper.'] },
+      { pieces: [], failWith: new AppError('generation-failed', 'Failed to initialize samplers: std::exception') },
+      { pieces: ['I would say B wrote it.'] },
+    );
+    const question = { id: 'written:0', source: 'written' as const, prompt: 'Who are you?' };
+    const result = await runCell({ question, config: configMatrix(['zero-shot'], ['gguf:tiny'])[0] }, ready, contextFor(retrieval, new Set()), new AbortController().signal);
+    expect(result).toMatchObject({ reply: 'A keeper.', scores: { identityPick: 'B', identityRight: false } });
+    expect(engine.calls[1].options.jsonSchema).toBeDefined();
+    expect(engine.calls[2].options.jsonSchema).toBeUndefined();
+  });
+
+  it('asks an engine without structured output without a schema, and keeps the reply when the judge fails', async () => {
+    const retrieval = new CharacterRetrieval({ scenes: repos.scenes });
+    engine.replies.push({ pieces: ['A keeper.'] }, { pieces: [], failWith: new AppError('generation-failed', 'broken') });
+    const question = { id: 'written:0', source: 'written' as const, prompt: 'Who are you?' };
+    const result = await runCell({ question, config: configMatrix(['zero-shot'], ['gguf:tiny'])[0] }, ready, contextFor(retrieval, new Set()), new AbortController().signal);
+    expect(result.reply).toBe('A keeper.');
+    expect(result.scores.identityPick).toBeUndefined();
+    expect(engine.calls).toHaveLength(2);
+    expect(engine.calls[1].options.jsonSchema).toBeUndefined();
+  });
+
   it('builds a smaller prompt when the engine says it is too long, as a chat reply does', async () => {
     const retrieval = new CharacterRetrieval({ scenes: repos.scenes });
+    engine.caps = { ...engine.caps, structuredOutput: true };
     engine.replies.push({ pieces: [], failWith: new AppError('context-exceeded', 'too long', { promptTokens: 5000 }) }, { pieces: ['Fits now.'] }, { pieces: ['{"speaker": "A"}'] });
     const question = { id: 'written:0', source: 'written' as const, prompt: 'Hello?' };
     const result = await runCell({ question, config: configMatrix(['scenes'], ['gguf:tiny'])[0] }, ready, contextFor(retrieval, new Set()), new AbortController().signal);
