@@ -26,6 +26,7 @@ const SUB_BENCHMARKS = [
   'bench/memory.bench.ts',
   'bench/group-chat.bench.ts',
   'bench/dialogue-gen.bench.ts',
+  'bench/evaluation.bench.ts',
 ];
 
 async function serve(): Promise<ChildProcess> {

@@ -1,6 +1,7 @@
 // The backup file format: one zip holding a manifest and every table's rows as JSON, with strict checks on read.
 //
-// Layout (format "hearth-backup", version 2; version 1 had no memories table and still restores):
+// Layout (format "hearth-backup", version 3; version 1 had no memories table, version 2 no evalRuns,
+// and both still restore):
 //   manifest.json                   format, version, app and database version, time, per-table row counts and parts
 //   tables/<table>/<0000>.json      a JSON array of rows; a table is split into parts of a few MB
 // Rows are Dexie rows as stored. JSON cannot carry binary data, dates or non-finite numbers, so those
@@ -17,15 +18,15 @@ import { SAVED_KEYWORD_INDEX_PREFIX } from './retrieval/saved-index';
 import { HearthError, registerErrorClass, type ErrorDetails } from './errors';
 import { checkRows, describeRowProblem, ROW_KEYS, type RowProblem } from './row-schemas';
 import { readZipFiles, ZipError } from './zip-reader';
-import type { Character, Conversation, MemoryRecord, Message, Persona, Scene, Setting, StoredLorebook } from './types';
+import type { Character, Conversation, EvalRun, MemoryRecord, Message, Persona, Scene, Setting, StoredLorebook } from './types';
 
 export const BACKUP_FORMAT = 'hearth-backup';
-export const BACKUP_VERSION = 2;
-/** Tables a format version added: an older backup has none of their rows (format 2: memories). */
-const TABLE_SINCE: Partial<Record<BackupTable, number>> = { memories: 2 };
+export const BACKUP_VERSION = 3;
+/** Tables a format version added: an older backup has none of their rows (format 2: memories; 3: evaluation runs). */
+const TABLE_SINCE: Partial<Record<BackupTable, number>> = { memories: 2, evalRuns: 3 };
 
 /** Every table a backup carries, in restore order (owners before what hangs off them). */
-export const BACKUP_TABLES = ['characters', 'scenes', 'conversations', 'messages', 'memories', 'personas', 'lorebooks', 'settings'] as const;
+export const BACKUP_TABLES = ['characters', 'scenes', 'conversations', 'messages', 'memories', 'evalRuns', 'personas', 'lorebooks', 'settings'] as const;
 export type BackupTable = (typeof BACKUP_TABLES)[number];
 
 /**
@@ -54,6 +55,8 @@ export interface BackupRows {
   conversations: Conversation[];
   messages: Message[];
   memories: MemoryRecord[];
+  /** Evaluation runs, saved with their character. */
+  evalRuns: EvalRun[];
   personas: Persona[];
   lorebooks: StoredLorebook[];
   settings: Setting[];
@@ -480,6 +483,7 @@ function checkReferences(rows: BackupRows): number {
   for (const c of rows.conversations) if (!characters.has(c.characterId)) throw orphan('conversations', c.id, 'character');
   for (const m of rows.messages) if (!conversations.has(m.conversationId)) throw orphan('messages', m.id, 'conversation');
   for (const m of rows.memories) if (!conversations.has(m.conversationId)) throw orphan('memories', m.id, 'conversation');
+  for (const r of rows.evalRuns) if (!characters.has(r.characterId)) throw orphan('evalRuns', r.id, 'character');
   let detached = 0;
   rows.lorebooks = rows.lorebooks.map((book) => {
     if (book.characterId === undefined || characters.has(book.characterId)) return book;

@@ -22,6 +22,7 @@ import { snapshotStrings } from './strings/snapshots';
 import { serverStrings } from './strings/server';
 import { companionStrings } from './strings/companion';
 import { samplingStrings } from './strings/sampling';
+import { evaluationStrings } from './strings/evaluation';
 
 export type UiLang = 'en' | 'zh';
 
@@ -166,7 +167,7 @@ const features = [
   importStrings, characterStrings, conflictStrings, embeddingStrings, inspectorStrings, offlineStrings,
   managerStrings, backupStrings, snapshotStrings, firstRunStrings, serverStrings, sceneFocusStrings,
   companionStrings, samplingStrings, lorebookEditorStrings, chatStrings, memoryStrings, loreDepthStrings,
-  jobStrings, groupStrings, dialogueGenStrings,
+  jobStrings, groupStrings, dialogueGenStrings, evaluationStrings,
 ] as const;
 
 const en = {
@@ -189,6 +190,7 @@ const en = {
   ...chatStrings.en,
   ...memoryStrings.en,
   ...loreDepthStrings.en,
+  ...evaluationStrings.en,
   ...jobStrings.en,
   ...groupStrings.en,
   ...dialogueGenStrings.en,

@@ -44,7 +44,7 @@ const CSV_HEADER = ['character', 'prompt', 'reply', 'stars'] as const;
  * spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe, since replies are
  * model output and cards come from strangers.
  */
-function csvCell(value: string | number): string {
+export function csvCell(value: string | number): string {
   let text = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

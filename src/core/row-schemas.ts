@@ -35,10 +35,10 @@ import {
   type InferOutput,
   type ObjectEntries,
 } from 'valibot';
-import { GROUP_MODES, MAX_STOP_LENGTH, MAX_STOP_STRINGS, RATINGS, SAMPLING_LIMITS, VOICE_LIMITS, type Character, type Conversation, type InstalledModel, type MemoryRecord, type Message, type Persona, type Scene, type StoredLorebook } from './types';
+import { EVAL_PROMPT_MODES, GROUP_MODES, MAX_STOP_LENGTH, MAX_STOP_STRINGS, RATINGS, SAMPLING_LIMITS, VOICE_LIMITS, type Character, type Conversation, type EvalRun, type InstalledModel, type MemoryRecord, type Message, type Persona, type Scene, type StoredLorebook } from './types';
 
 /** Every table of the database: those a backup carries, and `models` (this browser's cache, checked at start-up only). */
-export type RowTable = 'characters' | 'scenes' | 'conversations' | 'messages' | 'memories' | 'personas' | 'lorebooks' | 'settings' | 'models';
+export type RowTable = 'characters' | 'scenes' | 'conversations' | 'messages' | 'memories' | 'personas' | 'lorebooks' | 'evalRuns' | 'settings' | 'models';
 
 // ---- limits: far above what the app writes, low enough that a hostile file cannot make a screen crawl
 
@@ -319,6 +319,52 @@ const storedLorebook = obj({
   updatedAt: time,
 });
 
+// ---- evaluation runs (issue 16)
+
+const evalQuestion = obj({
+  id,
+  source: picklist(['held-out', 'rolebench', 'generated', 'written']),
+  prompt: text,
+  reference: optional(text),
+  sceneId: optional(id),
+});
+
+const evalConfig = obj({ id, mode: picklist(EVAL_PROMPT_MODES), model: id });
+
+/** A score between -1 and 1 (cosine) or 0 and 1 (Rouge-L). */
+const unitScore = pipe(number(), finite(), minValue(-1), maxValue(1));
+
+const evalResult = obj({
+  questionId: id,
+  configId: id,
+  reply: text,
+  scores: obj({
+    rougeL: optional(unitScore),
+    cosineReference: optional(unitScore),
+    cosineLines: optional(unitScore),
+    identityPick: optional(text),
+    identityRight: optional(boolean()),
+    oocMarkers: wholeCount,
+    length: wholeCount,
+  }),
+  at: time,
+});
+
+const evalRun = obj({
+  id,
+  characterId: id,
+  title: text,
+  questions: shortList(evalQuestion),
+  configs: shortList(evalConfig),
+  results: longList(evalResult),
+  identityChoices: shortList(text),
+  embeddingModel: optional(text),
+  jobId: optional(id),
+  createdAt: time,
+  updatedAt: time,
+  finishedAt: optional(time),
+});
+
 const model = obj({
   id,
   engine: picklist(['webllm', 'wllama']),
@@ -383,6 +429,7 @@ export const ROW_SCHEMAS: Record<RowTable, BaseSchema<unknown, unknown, BaseIssu
   memories: memory,
   personas: persona,
   lorebooks: storedLorebook,
+  evalRuns: evalRun,
   settings: setting,
   models: model,
 };
@@ -396,6 +443,7 @@ export const ROW_KEYS: Record<RowTable, 'id' | 'key'> = {
   memories: 'id',
   personas: 'id',
   lorebooks: 'id',
+  evalRuns: 'id',
   settings: 'key',
   models: 'id',
 };
@@ -523,8 +571,9 @@ type Rows = {
   memories: [typeof memory, MemoryRecord];
   personas: [typeof persona, Persona];
   lorebooks: [typeof storedLorebook, StoredLorebook];
+  evalRuns: [typeof evalRun, EvalRun];
   models: [typeof model, InstalledModel];
 };
 export type SchemasMatchTypes = { [T in keyof Rows]: Same<Checked<InferOutput<Rows[T][0]>>, Checked<Rows[T][1]>> };
-const schemasMatchTypes: SchemasMatchTypes = { characters: true, scenes: true, conversations: true, messages: true, memories: true, personas: true, lorebooks: true, models: true };
+const schemasMatchTypes: SchemasMatchTypes = { characters: true, scenes: true, conversations: true, messages: true, memories: true, personas: true, lorebooks: true, evalRuns: true, models: true };
 void schemasMatchTypes;

@@ -297,14 +297,6 @@ export interface JobRecord<P = unknown, S = unknown> {
   updatedAt: number;
 }
 
-/** A saved evaluation run of a character (issue 16 fills in what a run holds). */
-export interface EvalRun {
-  id: string;
-  characterId: string;
-  createdAt: number;
-  updatedAt: number;
-}
-
 /** A conversation in a character's chat list, with what a person counts: the messages its visible branch shows. */
 export interface ListedConversation extends Conversation {
   shownCount: number;
@@ -671,4 +663,84 @@ export interface InstalledModel {
 export interface Setting<T = unknown> {
   key: string;
   value: T;
+}
+
+// ---- evaluation runs (issue 16): the `evalRuns` table ------------------------------------------
+
+/**
+ * Where a test question came from. held-out: an exchange of the character's corpus (the line
+ * addressed to it and its original reply); rolebench: an imported RoleBench row; generated: an
+ * accepted self-generated pair; written: a question the person wrote (no reference reply).
+ */
+export type EvalSource = 'held-out' | 'rolebench' | 'generated' | 'written';
+
+export interface EvalQuestion {
+  id: string;
+  source: EvalSource;
+  /** The line put to the character. */
+  prompt: string;
+  /** The reply the character gave in its corpus; absent for written questions. */
+  reference?: string;
+  /** The scene the question was taken from: kept out of retrieval while the run lasts. */
+  sceneId?: string;
+}
+
+/**
+ * How much of the role prompt a configuration uses, each adding to the one before: zero-shot (the
+ * system prompt alone), few-shot (RoleGPT: plus the card's example exchanges), scenes (plus retrieved
+ * scenes, ChatHaruhi), memory (plus the pinned facts of the character's chats).
+ */
+export type EvalPromptMode = 'zero-shot' | 'few-shot' | 'scenes' | 'memory';
+export const EVAL_PROMPT_MODES: readonly EvalPromptMode[] = ['zero-shot', 'few-shot', 'scenes', 'memory'];
+
+export interface EvalConfig {
+  id: string;
+  mode: EvalPromptMode;
+  /** The model id its replies are written by (the run waits for that model to be loaded). */
+  model: string;
+}
+
+export interface EvalScores {
+  /** Rouge-L F against the reference (0–1); absent without a reference. */
+  rougeL?: number;
+  /** Cosine similarity of the reply to the reference, with the embedding model; absent without one. */
+  cosineReference?: number;
+  /** Cosine similarity of the reply to the nearest of the character's own lines; absent without an embedder. */
+  cosineLines?: number;
+  /** The name the judge picked as the speaker of the reply; absent when the check could not run. */
+  identityPick?: string;
+  /** True when the judge picked the character itself. */
+  identityRight?: boolean;
+  /** How many out-of-character markers (mentions of being an AI) the reply holds. */
+  oocMarkers: number;
+  /** The reply's length in characters. */
+  length: number;
+}
+
+export interface EvalResult {
+  questionId: string;
+  configId: string;
+  reply: string;
+  scores: EvalScores;
+  at: number;
+}
+
+export interface EvalRun {
+  id: string;
+  characterId: string;
+  title: string;
+  questions: EvalQuestion[];
+  configs: EvalConfig[];
+  /** One per question and configuration that is done, in the order they were written. */
+  results: EvalResult[];
+  /** The four names the identity check chooses among (the character's first). */
+  identityChoices: string[];
+  /** The embedding model the cosine scores were computed with, when one was ready. */
+  embeddingModel?: string;
+  /** The background job running it (absent once the job is gone). */
+  jobId?: string;
+  createdAt: number;
+  updatedAt: number;
+  /** When every question and configuration had a result. */
+  finishedAt?: number;
 }

@@ -9,6 +9,7 @@ import type { LoadedModel, ModelSource } from '../core/engine';
 import { AppError, toAppError } from '../core/errors';
 import { DamagedRowError } from '../core/row-schemas';
 import { expandMacros } from '../core/macros';
+import { resolveSampling } from '../core/sampling';
 import { characterDisplayName } from '../core/macro-names';
 import type { SnapshotFiles } from '../core/snapshots';
 import type { Character, Conversation, InstalledModel, Persona, SamplingSettings } from '../core/types';
@@ -36,6 +37,7 @@ import { ImportJob } from './import-job.svelte';
 import { GeneratedScenes } from './generated-scenes.svelte';
 import { DialogueGen } from './dialogue-gen.svelte';
 import { DialogueGenRunner } from './dialogue-gen-job';
+import { downloadFile } from '../platform/browser-images';
 import type { ReplyLocks } from '../platform/reply-locks';
 import type { Speech } from '../platform/speech';
 import { Locale } from './locale.svelte';
@@ -46,6 +48,8 @@ import { PersonaSettings, type ChatPersona } from './persona.svelte';
 import { BackgroundJobs } from './background-jobs.svelte';
 import { withoutReasoning } from '../core/reasoning';
 import { EngineTurns } from './engine-turns.svelte';
+import { EvaluationPanel } from './evaluation.svelte';
+import { EVALUATION_JOB, evaluationRunner, type EvaluationJobParams, type EvaluationJobState } from './evaluation-runner';
 import { ReadAloud } from './read-aloud.svelte';
 import { Router } from './router.svelte';
 import { stopAndSettle } from './stop-session';
@@ -160,6 +164,17 @@ export class AppState {
         attachedBooks: async (id) => (await this.#storage.lorebooks.activeFor(id)).filter((book) => book.characterId === id).map((book) => book.book),
       }),
     );
+    this.jobs.register(evaluationRunner({
+      runs: () => this.#storage.evalRuns,
+      character: (id) => this.character(id),
+      scenes: (id) => this.#storage.scenes.listForCharacter(id),
+      retrieval: () => this.retrieval,
+      lorebooks: (id) => this.#storage.lorebooks.activeFor(id),
+      pins: (id) => this.#pinsOf(id),
+      persona: () => this.personaForPrompt,
+      sampling: (character) => resolveSampling(this.profile.sampling, character.sampling),
+      embedder: (lang) => (this.#deps.embedders ?? this.embeddings)?.embedderFor(lang) ?? null,
+    }));
     this.conversations = new Conversations({
       repo: () => this.#storage.conversations,
       character: (id) => this.character(id),
@@ -381,6 +396,47 @@ export class AppState {
     if (!group?.group) return null;
     const members = group.group.members.map((id) => this.character(id)).filter((m): m is Character => m !== undefined);
     return { name: group.name, spec: group.group, members };
+  }
+
+  /** The Evaluate page of a character (call load(), and dispose() when the page closes). */
+  evaluation(character: Character): EvaluationPanel {
+    return new EvaluationPanel({
+      character,
+      runs: () => this.#storage.evalRuns.watch(character.id),
+      saveRun: (run) => this.#storage.evalRuns.put(run),
+      removeRun: async (id) => {
+        const run = await this.#storage.evalRuns.get(id);
+        if (run?.jobId) await this.jobs.remove(run.jobId);
+        await this.#storage.evalRuns.remove(id);
+      },
+      scenes: () => this.#storage.scenes.listForCharacter(character.id),
+      otherNames: () => this.characters.map((c) => c.name),
+      models: async () => {
+        const installed = (await this.#storage.models.list()).map((m) => ({ id: m.id, label: m.label }));
+        const loaded = this.models.loaded;
+        return loaded && !installed.some((m) => m.id === loaded.id) ? [{ id: loaded.id, label: loaded.label }, ...installed] : installed;
+      },
+      loadedModel: () => this.models.ready?.modelId ?? null,
+      ratedReplies: () => this.conversations.ratedReplies(character.id),
+      runJob: async (run) => {
+        const job = await this.jobs.start<EvaluationJobParams, EvaluationJobState>(EVALUATION_JOB, {
+          title: this.locale.t('eval.title', { name: character.name }),
+          characterId: character.id,
+          params: { runId: run.id },
+          state: { done: run.results.length },
+          total: run.questions.length * run.configs.length,
+        });
+        await this.#storage.evalRuns.setJob(run.id, job.id);
+      },
+      download: downloadFile,
+    });
+  }
+
+  /** The pinned facts of every chat with a character, oldest first (an evaluation's memory configuration). */
+  async #pinsOf(characterId: string): Promise<{ id: string; text: string }[]> {
+    const chats = await this.#storage.conversations.listForCharacter(characterId);
+    const memories = await Promise.all(chats.map((chat) => this.#storage.memories.list(chat.id)));
+    return memories.flat().filter((m) => m.kind === 'pin').sort((a, b) => a.createdAt - b.createdAt).map((m) => ({ id: m.id, text: m.text }));
   }
 
   /** A standalone lorebook, or a character's own, opened in the editor (call load()). */

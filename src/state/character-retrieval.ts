@@ -113,9 +113,10 @@ export class CharacterRetrieval {
    * Scenes for the query, best first: up to k dialogue scenes, then up to KNOWLEDGE_K knowledge
    * passages (marked), each kind ranked on its own; and how they were found. For a chat's query,
    * the new message's own best dialogue match among the k goes first, marked `focus`. Never throws
-   * for missing vectors or a failing embedder.
+   * for missing vectors or a failing embedder. Scenes in `exclude` are never found (an evaluation
+   * run's held-out scenes); the cached index is not changed, so later searches find them again.
    */
-  async search(character: { id: string; language: Lang }, chatQuery: string | ChatQuery, signal?: AbortSignal, k = this.#options.k ?? 16): Promise<RetrievalResult> {
+  async search(character: { id: string; language: Lang }, chatQuery: string | ChatQuery, signal?: AbortSignal, k = this.#options.k ?? 16, exclude?: ReadonlySet<string>): Promise<RetrievalResult> {
     const { text: query, message } = typeof chatQuery === 'string' ? { text: chatQuery, message: undefined } : chatQuery;
     const started = performance.now();
     const corpus = await this.#corpus(character.id);
@@ -148,7 +149,7 @@ export class CharacterRetrieval {
       const matrix = hybrid ? (vectors?.[group] ?? null) : null;
       // Knowledge passages are reference, not the scene a topic moves to: the message picks no focus among them.
       const focusOn = group === 'dialogue' && message !== undefined ? { message } : {};
-      const hits = hybridSearch({ keyword: corpus.keyword[group], query, ...focusOn, vectors: matrix, queryVector }, group === 'knowledge' ? KNOWLEDGE_K : k);
+      const hits = hybridSearch({ keyword: corpus.keyword[group], query, ...focusOn, vectors: matrix, queryVector, ...(exclude ? { exclude } : {}) }, group === 'knowledge' ? KNOWLEDGE_K : k);
       for (const hit of hits) {
         const scene = corpus.scenes.get(hit.sceneId);
         if (!scene) continue;

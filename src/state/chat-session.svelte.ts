@@ -707,7 +707,7 @@ export class ChatSession {
 }
 
 /** llama.cpp (wllama, a model server) reports the whole prompt's size, cached part included; web-llm only what it prefilled. */
-function reportsWholePrompt(ready: ReadyEngine): boolean {
+export function reportsWholePrompt(ready: ReadyEngine): boolean {
   return ready.engine.kind !== 'webllm';
 }
 
@@ -716,7 +716,7 @@ function reportsWholePrompt(ready: ReadyEngine): boolean {
  * corrected estimate. A retry after the engine said "too long" counts by the larger of the two, since
  * the exact content count missed what the chat template adds.
  */
-function countFor(ready: ReadyEngine, firstTry: boolean): (text: string) => number {
+export function countFor(ready: ReadyEngine, firstTry: boolean): (text: string) => number {
   const estimate = steadyCount(ready.estimator);
   const exact = ready.countTokens;
   if (!exact) return estimate;

@@ -19,7 +19,9 @@ export type Route =
   /** A standalone lorebook in the editor. */
   | { name: 'lorebook'; id: string }
   /** A character's own lorebook (its card's character_book) in the editor. */
-  | { name: 'character-lorebook'; id: string };
+  | { name: 'character-lorebook'; id: string }
+  /** Evaluating a character: test sets, runs and their results. */
+  | { name: 'evaluate'; id: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map((part) => decodeURIComponent(part));
@@ -28,6 +30,7 @@ export function parseRoute(hash: string): Route {
     if (parts[2] === 'edit') return { name: 'edit', id };
     if (parts[2] === 'talk') return { name: 'talk', id };
     if (parts[2] === 'lorebook') return { name: 'character-lorebook', id };
+    if (parts[2] === 'evaluate') return { name: 'evaluate', id };
     return { name: 'character', id };
   }
   if (head === 'new') return { name: 'new' };
@@ -56,6 +59,8 @@ export function formatRoute(route: Route): string {
       return `#/character/${encodeURIComponent(route.id)}/talk`;
     case 'character-lorebook':
       return `#/character/${encodeURIComponent(route.id)}/lorebook`;
+    case 'evaluate':
+      return `#/character/${encodeURIComponent(route.id)}/evaluate`;
     case 'models':
       return route.from ? `#/models/from/${encodeURIComponent(route.from)}` : '#/models';
     case 'gallery':

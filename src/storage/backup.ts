@@ -1,7 +1,7 @@
 // Whole-database backup, restore (replace or merge) and "delete all data", each in one transaction.
 
 import { BACKUP_TABLES, BackupError, BackupWriter, checkBackupRows, isBackedUpSetting, isDeviceSetting, mergedId, type Backup, type BackupManifest, type BackupRows, type BackupTable } from '../core/backup';
-import type { Character, Conversation, MemoryRecord, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
+import type { Character, Conversation, EvalRun, MemoryRecord, Message, Persona, Scene, Setting, StoredLorebook } from '../core/types';
 import { AppError } from '../core/errors';
 import { DATABASE_VERSION, type AppDatabase } from './db';
 import { guard } from './errors';
@@ -164,6 +164,7 @@ export class BackupRepository {
    * - a character (with its scenes), a conversation (with its messages), a persona, a lorebook:
    *   the copy with the later updatedAt wins; on a tie this device's copy stays. A winning
    *   character or conversation replaces this device's scenes or messages for it whole.
+   * - an evaluation run: the copy with the later updatedAt wins (it gains results as it runs).
    * - settings: this device's values stay; keys it does not have come from the backup.
    * - the default persona: this device's stays the default when it has one.
    * Rows only on this device are never touched: see #rekeyForeign for ids used here by another owner.
@@ -196,6 +197,7 @@ export class BackupRepository {
       await db.memories.where('conversationId').anyOf(conversations.replaced).delete();
     }
 
+    const evalRuns = await newer<EvalRun>('evalRuns', rows.evalRuns);
     const personas = await newer<Persona>('personas', rows.personas);
     const lorebooks = await newer<StoredLorebook>('lorebooks', rows.lorebooks);
     const settingsHere = new Set(await db.settings.toCollection().primaryKeys());
@@ -208,6 +210,7 @@ export class BackupRepository {
         conversations: conversations.wins,
         messages: rows.messages.filter((m) => winningConversations.has(m.conversationId)),
         memories: rows.memories.filter((m) => winningConversations.has(m.conversationId)),
+        evalRuns: evalRuns.wins,
         personas: personas.wins,
         lorebooks: lorebooks.wins,
         settings: rows.settings.filter((s) => !settingsHere.has(s.key) && !isDeviceSetting(s.key)),
@@ -241,7 +244,8 @@ export class BackupRepository {
     const memoryIds = await this.#foreignKeys('memories', ownedMemories, (m) => m.conversationId);
     const sceneIds = await this.#foreignKeys('scenes', rows.scenes, (s) => s.characterId);
     const lorebookIds = await this.#foreignKeys('lorebooks', rows.lorebooks, (b) => b.characterId);
-    if (!conversationIds.size && !messageIds.size && !memoryIds.size && !sceneIds.size && !lorebookIds.size) return rows;
+    const evalRunIds = await this.#foreignKeys('evalRuns', rows.evalRuns, (r) => r.characterId);
+    if (!conversationIds.size && !messageIds.size && !memoryIds.size && !sceneIds.size && !lorebookIds.size && !evalRunIds.size) return rows;
     const rekey = <T extends { id: string }>(list: T[], ids: Map<string, string>) => list.map((row) => (ids.has(row.id) ? { ...row, id: ids.get(row.id)! } : row));
     return {
       ...rows,
@@ -257,6 +261,11 @@ export class BackupRepository {
         ...(m.coversId && messageIds.has(m.coversId) ? { coversId: messageOf(m.coversId)! } : {}),
       })),
       lorebooks: rekey<StoredLorebook>(rows.lorebooks, lorebookIds),
+      // A run's questions name the scenes it keeps out of retrieval: they follow re-keyed scenes.
+      evalRuns: rekey<EvalRun>(rows.evalRuns, evalRunIds).map((r) => ({
+        ...r,
+        questions: r.questions.map((q) => (q.sceneId !== undefined && sceneIds.has(q.sceneId) ? { ...q, sceneId: sceneIds.get(q.sceneId)! } : q)),
+      })),
     };
   }
 

@@ -1,7 +1,7 @@
 // The character aggregate: a character, and on delete everything that hangs off it.
 
 import { savedKeywordIndexKey } from '../core/retrieval/saved-index';
-import type { Character, Conversation, MemoryRecord, Message, Scene, StoredLorebook } from '../core/types';
+import type { Character, Conversation, EvalRun, MemoryRecord, Message, Scene, StoredLorebook } from '../core/types';
 import type { AppDatabase } from './db';
 import { guard } from './errors';
 import { watch, type Watchable } from './live';
@@ -18,6 +18,8 @@ export interface CharacterSnapshot {
   lorebooks?: StoredLorebook[];
   /** Its chats' memories (pins, summaries). Absent in older snapshots. */
   memories?: MemoryRecord[];
+  /** Its saved evaluation runs. Absent in older snapshots. */
+  evalRuns?: EvalRun[];
 }
 
 const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
@@ -70,7 +72,7 @@ export class CharacterRepository {
     });
   }
 
-  /** Remove a character with its scenes, conversations and their messages and memories, and its own lorebooks, all or nothing. */
+  /** Remove a character with its scenes, conversations and their messages and memories, its own lorebooks and its evaluation runs, all or nothing. */
   remove(id: string): Promise<void> {
     return guard(() => this.cascade(id, false).then(() => undefined));
   }
@@ -105,13 +107,14 @@ export class CharacterRepository {
   restore(snapshot: CharacterSnapshot): Promise<void> {
     const { db } = this;
     return guard(() =>
-      db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.memories, db.lorebooks], async () => {
+      db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.memories, db.lorebooks, db.evalRuns], async () => {
         await db.characters.put(snapshot.character);
         await db.scenes.bulkPut(snapshot.scenes);
         await db.conversations.bulkPut(snapshot.conversations);
         await db.messages.bulkPut(snapshot.messages);
         await db.lorebooks.bulkPut(snapshot.lorebooks ?? []);
         await db.memories.bulkPut(snapshot.memories ?? []);
+        await db.evalRuns.bulkPut(snapshot.evalRuns ?? []);
       }),
     );
   }
@@ -119,7 +122,7 @@ export class CharacterRepository {
   private cascade(id: string, keep: boolean): Promise<CharacterSnapshot | undefined> {
     const { db } = this;
     // Its own lorebooks go too: a book pointing at no character would make the next backup unrestorable.
-    return db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.memories, db.lorebooks, db.settings], async () => {
+    return db.transaction('rw', [db.characters, db.scenes, db.conversations, db.messages, db.memories, db.lorebooks, db.evalRuns, db.settings], async () => {
       const character = keep ? await db.characters.get(id) : undefined;
       const conversationIds = await db.conversations.where('characterId').equals(id).primaryKeys();
       const messagesOf = () => db.messages.where('conversationId').anyOf(conversationIds);
@@ -133,6 +136,7 @@ export class CharacterRepository {
           messages: await messagesOf().toArray(),
           lorebooks: await db.lorebooks.where('characterId').equals(id).toArray(),
           memories: await memoriesOf().toArray(),
+          evalRuns: await db.evalRuns.where('characterId').equals(id).toArray(),
         };
       }
       await messagesOf().delete();
@@ -140,6 +144,7 @@ export class CharacterRepository {
       await db.conversations.bulkDelete(conversationIds);
       await db.scenes.where('characterId').equals(id).delete();
       await db.lorebooks.where('characterId').equals(id).delete();
+      await db.evalRuns.where('characterId').equals(id).delete();
       // Derived from the scenes: an undo restores them and the index is built again.
       await db.settings.delete(savedKeywordIndexKey(id));
       await db.characters.delete(id);

@@ -4,6 +4,7 @@ import { BackupRepository } from './backup';
 import { CharacterRepository } from './characters';
 import { ConversationRepository } from './conversations';
 import type { AppDatabase } from './db';
+import { EvalRunRepository } from './eval-runs';
 import { ImportRepository } from './imports';
 import { JobRepository } from './jobs';
 import { LorebookRepository } from './lorebooks';
@@ -22,6 +23,7 @@ export interface Repositories {
   models: ModelRepository;
   lorebooks: LorebookRepository;
   memories: MemoryRepository;
+  evalRuns: EvalRunRepository;
   imports: ImportRepository;
   jobs: JobRepository;
   backup: BackupRepository;
@@ -37,6 +39,7 @@ export function createRepositories(db: AppDatabase): Repositories {
     models: new ModelRepository(db),
     lorebooks: new LorebookRepository(db),
     memories: new MemoryRepository(db),
+    evalRuns: new EvalRunRepository(db),
     imports: new ImportRepository(db),
     jobs: new JobRepository(db),
     backup: new BackupRepository(db),
@@ -53,6 +56,7 @@ export { SettingsRepository } from './settings';
 export { ModelRepository } from './models';
 export { LorebookRepository } from './lorebooks';
 export { MemoryRepository } from './memories';
+export { EvalRunRepository } from './eval-runs';
 export { JobRepository } from './jobs';
 export { ImportRepository, type ImportBatch, type ImportWrite, type CommitOptions } from './imports';
 export { BackupRepository, type RestoreMode, type RestoreSummary, type BackupProgress } from './backup';

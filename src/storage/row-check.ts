@@ -7,7 +7,7 @@ import { guard } from './errors';
 export { DamagedRowError, type RowProblem, type RowTable };
 
 /** Every table, owners first (so the first problem found is the one that hides the most). */
-export const ALL_ROW_TABLES: readonly RowTable[] = ['settings', 'characters', 'personas', 'lorebooks', 'conversations', 'models', 'scenes', 'messages', 'memories'];
+export const ALL_ROW_TABLES: readonly RowTable[] = ['settings', 'characters', 'personas', 'lorebooks', 'conversations', 'models', 'scenes', 'messages', 'memories', 'evalRuns'];
 
 /** Rows read per request: the check never holds a whole large table in memory. */
 const PAGE = 500;

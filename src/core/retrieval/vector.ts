@@ -232,6 +232,11 @@ export interface HybridQuery {
   vectors?: VectorMatrix | null;
   /** The query embedded by the same model as `vectors`. */
   queryVector?: ArrayLike<number> | null;
+  /**
+   * Scenes that must not be found (an evaluation's held-out scenes): left out of every ranking
+   * before fusion, so the k hits are the best of the other scenes.
+   */
+  exclude?: ReadonlySet<string>;
 }
 
 export interface HybridOptions {
@@ -259,11 +264,14 @@ export interface HybridHit extends ScoredScene {
 export function hybridSearch(input: HybridQuery, k: number, options: HybridOptions = {}): HybridHit[] {
   if (k <= 0) return [];
   const depth = Math.max(k, options.depth ?? Math.max(50, 4 * k));
-  const { keyword, query, message, vectors, queryVector } = input;
-  const keywordHits = keyword.search(query, depth);
-  const vectorHits = vectors && vectors.size > 0 && queryVector ? vectors.search(queryVector, depth) : null;
+  const { keyword, query, message, vectors, queryVector, exclude } = input;
+  // Each ranking is searched deeper by as many scenes as may be left out of it.
+  const extra = exclude?.size ?? 0;
+  const kept = <T extends ScoredScene>(hits: T[]): T[] => (extra ? hits.filter((hit) => !exclude!.has(hit.sceneId)) : hits);
+  const keywordHits = kept(keyword.search(query, depth + extra));
+  const vectorHits = vectors && vectors.size > 0 && queryVector ? kept(vectors.search(queryVector, depth + extra)) : null;
   const fused = fuse(vectorHits ? [keywordHits, vectorHits] : [keywordHits], k, options.rrfK);
-  return withMessageFocus(fused, message?.trim() ? keyword.search(message, 2) : []).map((hit) => {
+  return withMessageFocus(fused, message?.trim() ? kept(keyword.search(message, 2 + extra)) : []).map((hit) => {
     const out: HybridHit = { sceneId: hit.sceneId, score: hit.score, ...(hit.focus ? { focus: true as const } : {}) };
     const keywordRank = hit.ranks[0];
     if (keywordRank !== undefined) {

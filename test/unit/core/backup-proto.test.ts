@@ -12,7 +12,7 @@ function hostileExtensions(): Record<string, unknown> {
 }
 
 function empty(): BackupRows {
-  return { characters: [], scenes: [], conversations: [], messages: [], memories: [], personas: [], lorebooks: [], settings: [] };
+  return { characters: [], scenes: [], conversations: [], messages: [], memories: [], evalRuns: [], personas: [], lorebooks: [], settings: [] };
 }
 
 function expectOwnKeys(value: Record<string, unknown>): void {

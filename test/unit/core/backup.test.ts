@@ -33,6 +33,7 @@ function sampleRows(): BackupRows {
     conversations: [conversation],
     messages: makeChain('k1', 3),
     memories: [],
+    evalRuns: [],
     personas: [makePersona({ id: 'p1', name: 'Lin', isDefault: true })],
     lorebooks: [{ id: 'b1', characterId: 'alice', enabled: true, book: { extensions: {}, entries: [] }, createdAt: 1, updatedAt: 2 }],
     settings: [{ key: 'sampling', value: { temperature: 0.7, topP: 1, maxTokens: 64, repetitionPenalty: 1 } }, { key: 'ui.lang', value: 'zh' }],
@@ -84,7 +85,7 @@ describe('backup file', () => {
   it('reads back every table exactly, with counts, versions and binary data', () => {
     const rows = sampleRows();
     const { manifest, bytes } = writeBackup(rows, META);
-    expect(manifest).toMatchObject({ format: 'hearth-backup', version: 2, appVersion: '0.1.0', databaseVersion: 3, createdAt: META.createdAt });
+    expect(manifest).toMatchObject({ format: 'hearth-backup', version: 3, appVersion: '0.1.0', databaseVersion: 3, createdAt: META.createdAt });
     expect(manifest.tables.messages.rows).toBe(3);
     const backup = readBackup(bytes);
     expect(backup.rows).toEqual(rows);
@@ -119,10 +120,10 @@ describe('rejected backups', () => {
 
   it('a backup from a newer format version says which app made it', () => {
     const manifest = JSON.parse(new TextDecoder().decode(unzipSync(good())['manifest.json']));
-    const newer = tamper(good(), 'manifest.json', JSON.stringify({ ...manifest, version: 3, appVersion: '9.0.0' }));
+    const newer = tamper(good(), 'manifest.json', JSON.stringify({ ...manifest, version: 4, appVersion: '9.0.0' }));
     const error = rejection(() => readBackup(newer));
     expect(error.reason).toBe('newer-version');
-    expect(error.details).toMatchObject({ version: 3, appVersion: '9.0.0' });
+    expect(error.details).toMatchObject({ version: 4, appVersion: '9.0.0' });
   });
 
   it('a truncated file, a flipped byte, a missing part, a wrong row count, an orphan row', () => {
@@ -155,7 +156,7 @@ describe('rejected backups', () => {
     expect(backup.detachedLorebooks).toBe(1);
     const { characterId: _gone, ...global } = left;
     expect(backup.rows.lorebooks).toEqual([rows.lorebooks[0], global]);
-    expect(backup.manifest.version).toBe(2);
+    expect(backup.manifest.version).toBe(3);
     expect(readBackup(good()).detachedLorebooks).toBe(0);
   });
 
@@ -165,6 +166,21 @@ describe('rejected backups', () => {
     expect(rejection(() => readBackup(scene)).message).toMatch(/scenes row s2 belongs to a character/);
     const chat = writeBackup({ ...rows, conversations: [...rows.conversations, { ...rows.conversations[0], id: 'k2', characterId: 'gone' }] }, META).bytes;
     expect(rejection(() => readBackup(chat)).message).toMatch(/conversations row k2 belongs to a character/);
+  });
+
+  it('an evaluation run whose character is missing makes the backup damaged', () => {
+    const rows = sampleRows();
+    const run = { id: 'r1', characterId: 'gone', title: 'Run', questions: [], configs: [], results: [], identityChoices: [], createdAt: 1, updatedAt: 1 };
+    expect(rejection(() => readBackup(writeBackup({ ...rows, evalRuns: [run] }, META).bytes)).message).toMatch(/evalRuns row r1 belongs to a character/);
+  });
+
+  it('a format 2 backup (made before evaluation runs) reads with none; a format 3 one without the table is damaged', () => {
+    const files = unzipSync(good());
+    const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json']));
+    delete manifest.tables.evalRuns;
+    const older = tamper(good(), 'manifest.json', JSON.stringify({ ...manifest, version: 2 }));
+    expect(readBackup(older).rows.evalRuns).toEqual([]);
+    expect(rejection(() => readBackup(tamper(good(), 'manifest.json', JSON.stringify(manifest)))).message).toMatch(/evalRuns table/);
   });
 
   it('a part that declares a huge size is refused before inflating, naming the part and the limit', () => {

@@ -60,6 +60,16 @@ export function fullRows(): BackupRows {
       { id: 'pin1', conversationId: 'k1', kind: 'pin', text: '{{user}} is allergic to cats.', createdAt: 1, updatedAt: 2, messageId: messages[0].id },
       { id: 'sum1', conversationId: 'k1', kind: 'summary', text: 'They met.', createdAt: 1, updatedAt: 2, coversId: messages[1].id, coversHash: 'abc', coversCount: 2 },
     ],
+    evalRuns: [{
+      id: 'run1', characterId: 'alice', title: 'First run', identityChoices: ['Alice', 'Bob', 'Carol', 'Dan'], embeddingModel: 'Xenova/bge-small-en-v1.5',
+      jobId: 'job1', createdAt: 1, updatedAt: 2, finishedAt: 3,
+      questions: [{ id: 'held-out:s1', source: 'held-out', prompt: 'Hello?', reference: 'Hi.', sceneId: 's1' }, { id: 'written:0', source: 'written', prompt: 'Who are you?' }],
+      configs: [{ id: 'zero-shot@gguf:tiny', mode: 'zero-shot', model: 'gguf:tiny' }],
+      results: [{
+        questionId: 'held-out:s1', configId: 'zero-shot@gguf:tiny', reply: 'Hi there.', at: 2,
+        scores: { rougeL: 0.5, cosineReference: 0.9, cosineLines: -0.1, identityPick: 'Bob', identityRight: false, oocMarkers: 0, length: 9 },
+      }],
+    }],
     personas: [makePersona({ id: 'p1', isDefault: true })],
     lorebooks: [book],
     settings: [
@@ -141,6 +151,10 @@ export const HOSTILE: HostileCase[] = [
   { name: 'a group whose talkativeness is 3', table: 'characters', row: 1, field: 'group.talkativeness.alice', change: deep((c) => (c.group.talkativeness.alice = 3)) },
   { name: 'a group whose members are a string', table: 'characters', row: 1, field: 'group.members', change: deep((c) => (c.group.members = 'alice')) },
   { name: 'a message whose speaker is a number', table: 'messages', row: 1, field: 'speakerId', change: set('speakerId', 4) },
+  { name: 'an evaluation run whose results are an object', table: 'evalRuns', row: 0, field: 'results', change: set('results', {}) },
+  { name: 'an evaluation result with a Rouge-L of 7', table: 'evalRuns', row: 0, field: 'results[0].scores.rougeL', change: deep((r) => (r.results[0].scores.rougeL = 7)) },
+  { name: 'an evaluation configuration of an unknown mode', table: 'evalRuns', row: 0, field: 'configs[0].mode', change: deep((r) => (r.configs[0].mode = 'telepathy')) },
+  { name: 'an evaluation question without its line', table: 'evalRuns', row: 0, field: 'questions[1].prompt', change: deep((r) => delete r.questions[1].prompt) },
   { name: 'a sampling preset without a name', table: 'settings', row: 4, field: 'value[0].name', change: deep((s) => delete s.value[0].name) },
 ];
 

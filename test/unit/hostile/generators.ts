@@ -216,6 +216,7 @@ export function sampleRows(prefix: string): BackupRows {
     conversations: [conversation],
     messages: [message(1, null, 'user'), message(2, `${prefix}-m1`, 'assistant')],
     memories: [{ id: `${prefix}-pin`, conversationId: chatId, kind: 'pin', text: 'A fact.', createdAt: 1, updatedAt: 1, messageId: `${prefix}-m1` }],
+    evalRuns: [],
     personas: [persona],
     lorebooks: [book],
     settings: [{ key: `${prefix}.setting`, value: { on: true } }],

@@ -33,6 +33,12 @@ describe('routes', () => {
     }
   });
 
+  it('has an address for evaluating a character, so a reload comes back to its runs', () => {
+    expect(parseRoute('#/character/builtin%3Amira/evaluate')).toEqual({ name: 'evaluate', id: 'builtin:mira' });
+    const route: Route = { name: 'evaluate', id: 'a/b c' };
+    expect(parseRoute(formatRoute(route))).toEqual(route);
+  });
+
   it('has an address for a message in a chat (a search result) and for search, in all chats or one character’s', () => {
     expect(parseRoute('#/chat/k%201/message/m%2F2')).toEqual({ name: 'chat', id: 'k 1', message: 'm/2' });
     expect(parseRoute('#/search')).toEqual({ name: 'search' });

@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { readBackup } from '../../../src/core/backup';
+import { BACKUP_VERSION, readBackup } from '../../../src/core/backup';
 import type { MemoryRecord } from '../../../src/core/types';
 import { createRepositories, openDatabase, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, DATABASE_VERSION } from '../../../src/storage';
 import { readRowsBeforeUpgrade } from '../../../src/storage/pre-upgrade';
@@ -48,7 +48,7 @@ describe('memories in storage', () => {
   it('go into a backup and come back with replace and merge restores, with the chat settings', async () => {
     const source = await seeded();
     const { bytes, manifest } = await source.repos.backup.create(BACKUP_META);
-    expect(manifest).toMatchObject({ version: 2, databaseVersion: DATABASE_VERSION });
+    expect(manifest).toMatchObject({ version: BACKUP_VERSION, databaseVersion: DATABASE_VERSION });
     expect(manifest.tables.memories.rows).toBe(3);
     const replaced = await open();
     await replaced.repos.backup.restore(readBackup(bytes), 'replace');
