@@ -126,7 +126,11 @@ test.describe('WllamaEngine in Chromium', () => {
     const stopped = await chat(page, 'Tell me a long story.', 300, 4);
     expect(stopped.error).toBeUndefined();
     expect(stopped.deltas).toHaveLength(4);
-    expect(stopped.done).toMatchObject({ finishReason: 'abort', usage: { completionTokens: 4 } });
+    // A fast model's pieces reach the page in batches (one delta may hold several tokens): the
+    // stopped reply counts the tokens those four deltas carried, far fewer than it was allowed.
+    expect(stopped.done).toMatchObject({ finishReason: 'abort' });
+    expect(stopped.done!.usage.completionTokens).toBeGreaterThanOrEqual(4);
+    expect(stopped.done!.usage.completionTokens).toBeLessThan(300);
     expect(stopped.done!.usage.promptTokens).toBeGreaterThan(10);
 
     const again = await chat(page, 'And then?', 24);
