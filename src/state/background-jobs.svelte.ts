@@ -195,7 +195,6 @@ export class BackgroundJobs {
 
   async #write(record: JobRecord): Promise<void> {
     await this.#deps.repo().put(record);
-    const others = this.jobs.filter((job) => job.id !== record.id);
-    this.jobs = this.get(record.id) ? this.jobs.map((job) => (job.id === record.id ? record : job)) : [...others, record];
+    this.jobs = this.get(record.id) ? this.jobs.map((job) => (job.id === record.id ? record : job)) : [...this.jobs, record];
   }
 }
